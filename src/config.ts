@@ -1,0 +1,135 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * Every setting Atelier reads from the environment. This is the only module that
+ * looks at process.env; everything else receives a frozen Config.
+ */
+const Seconds = (fallback: number) => Type.Number({ minimum: 0, maximum: 86_400, default: fallback });
+const Limit = (fallback: number) => Type.Integer({ minimum: 0, maximum: 1_000_000, default: fallback });
+
+const EnvSchema = Type.Object({
+  ATELIER_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  ATELIER_PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
+  ATELIER_DATABASE_URL: Type.String({ minLength: 1, default: 'sqlite:./data/atelier.db' }),
+  ATELIER_LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  ATELIER_POOL_QUOTA: Limit(15),
+  ATELIER_NETWORK_QUOTA: Limit(15),
+  ATELIER_QUOTA_VALUES_AS_STRINGS: Type.Boolean({ default: false }),
+  ATELIER_BOOTSTRAP_PROJECT_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' })),
+  ATELIER_FLAVORS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  ATELIER_NETWORK_CREATE_SECONDS: Seconds(2),
+  ATELIER_NETWORK_DELETE_SECONDS: Seconds(2),
+  ATELIER_POOL_CREATE_SECONDS: Seconds(5),
+  ATELIER_POOL_DELETE_SECONDS: Seconds(3),
+  ATELIER_POOL_SCALE_SECONDS: Seconds(3),
+  ATELIER_FAILED_RETENTION_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 87_600, default: 72 }),
+  ATELIER_ENGINE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly logLevel: Env['ATELIER_LOG_LEVEL'];
+  readonly quotas: { readonly pool: number; readonly network: number; readonly valuesAsStrings: boolean };
+  readonly bootstrapProjectId: string | undefined;
+  readonly flavorsFile: string | undefined;
+  readonly timings: LifecycleTimings;
+  /** How long a CreationFailed record stays visible (decision 7). */
+  readonly failedRetentionMs: number;
+  readonly engineIntervalMs: number;
+}
+
+/** Seconds each simulated provisioning step takes; 0 = at the engine's next pass. */
+export interface LifecycleTimings {
+  readonly networkCreate: number;
+  readonly networkDelete: number;
+  readonly poolCreate: number;
+  readonly poolDelete: number;
+  readonly poolScale: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
+
+/**
+ * Reads, converts and validates every ATELIER_* variable at once, so an operator sees
+ * all problems in one start attempt instead of fixing them one by one.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const known = Object.keys(EnvSchema.properties);
+  const input: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('ATELIER_') || raw === undefined) continue;
+    if (!known.includes(name)) {
+      problems.push(`${name} is not a known setting`);
+      continue;
+    }
+    const schema = EnvSchema.properties[name as keyof Env] as { type?: string };
+    if (schema.type === 'boolean') {
+      const word = BOOLEAN_WORDS[raw.trim().toLowerCase()];
+      if (word === undefined) problems.push(`${name} must be true or false (got "${raw}")`);
+      else input[name] = word;
+    } else if (schema.type === 'integer' || schema.type === 'number') {
+      const n = raw.trim() === '' ? Number.NaN : Number(raw);
+      input[name] = Number.isFinite(n) ? n : raw;
+    } else {
+      input[name] = raw;
+    }
+  }
+  const withDefaults = Value.Default(EnvSchema, input) as Record<string, unknown>;
+  for (const error of Value.Errors(EnvSchema, withDefaults)) {
+    const name = error.path.replace(/^\//, '');
+    problems.push(`${name} ${error.message.toLowerCase()} (got "${String(error.value)}")`);
+  }
+  const url = String(withDefaults.ATELIER_DATABASE_URL ?? '');
+  if (!/^sqlite:.+/.test(url) && !/^postgres(ql)?:\/\//.test(url)) {
+    problems.push(`ATELIER_DATABASE_URL must be sqlite:PATH, sqlite::memory: or postgres://… (got "${url}")`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const e = withDefaults as Env;
+  return Object.freeze({
+    host: e.ATELIER_HOST,
+    port: e.ATELIER_PORT,
+    databaseUrl: e.ATELIER_DATABASE_URL,
+    logLevel: e.ATELIER_LOG_LEVEL,
+    quotas: Object.freeze({
+      pool: e.ATELIER_POOL_QUOTA,
+      network: e.ATELIER_NETWORK_QUOTA,
+      valuesAsStrings: e.ATELIER_QUOTA_VALUES_AS_STRINGS,
+    }),
+    bootstrapProjectId: e.ATELIER_BOOTSTRAP_PROJECT_ID,
+    flavorsFile: e.ATELIER_FLAVORS_FILE,
+    timings: Object.freeze({
+      networkCreate: e.ATELIER_NETWORK_CREATE_SECONDS,
+      networkDelete: e.ATELIER_NETWORK_DELETE_SECONDS,
+      poolCreate: e.ATELIER_POOL_CREATE_SECONDS,
+      poolDelete: e.ATELIER_POOL_DELETE_SECONDS,
+      poolScale: e.ATELIER_POOL_SCALE_SECONDS,
+    }),
+    failedRetentionMs: e.ATELIER_FAILED_RETENTION_HOURS * 3_600_000,
+    engineIntervalMs: e.ATELIER_ENGINE_INTERVAL_MS,
+  });
+}
+
+/** Names and defaults of every setting, for the README and `atelier config`. */
+export function describeSettings(): Array<{ name: string; default: unknown }> {
+  return Object.entries(EnvSchema.properties).map(([name, schema]) => ({
+    name,
+    default: (schema as { default?: unknown }).default,
+  }));
+}

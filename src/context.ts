@@ -1,0 +1,14 @@
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { FlavorCatalogue } from './flavors/flavor.catalogue.js';
+
+/** What services need from the running installation; built once by server.ts or a test. */
+export interface AppContext {
+  readonly config: Config;
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly flavors: FlavorCatalogue;
+  /** Asks the lifecycle engine to run a pass soon (after a write made work due). */
+  readonly wakeEngine: () => void;
+}

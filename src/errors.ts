@@ -1,0 +1,59 @@
+/**
+ * The error catalogue: the only place an error Atelier can answer is defined.
+ * Codes are part of the wire contract (auth-errors.md §5) and stable once released;
+ * docs/errors.md documents each one and a test keeps the two in step.
+ */
+export interface CatalogueEntry {
+  readonly code: string;
+  readonly status: number;
+  /** Message template; `{name}` placeholders are filled from the params. */
+  readonly message: string;
+}
+
+const entry = (code: string, status: number, message: string): CatalogueEntry => ({ code, status, message });
+
+export const ERRORS = {
+  // common
+  badRequest: entry('ModelArts.50004000', 400, 'Bad request. {detail}'),
+  quotaExceeded: entry('ModelArts.50004000', 400, 'Bad request. {resource} quota exceeded: the limit of project {project} is {limit}.'),
+  contentTypeNotSupported: entry('ModelArts.50004100', 400, 'Content type not supported: {type}. Use application/json or application/merge-patch+json.'),
+  projectNotFound: entry('ModelArts.50005101', 404, 'Project {project} not found.'),
+  internal: entry('ModelArts.50005000', 500, 'internal error'),
+  notImplemented: entry('ModelArts.50005010', 501, 'Operation {operation} is not implemented by this server.'),
+  // pools
+  poolExists: entry('ModelArts.50015000', 409, 'Pool already exists. The name {name} is used by pool {id}.'),
+  poolNotFound: entry('ModelArts.50015001', 404, 'Pool {name} not found.'),
+  // networks
+  networkExists: entry('ModelArts.50025000', 409, 'Network already exists. The name {name} is used by network {id}.'),
+  networkNotFound: entry('ModelArts.50025001', 404, 'Network not exist. No network {name} in this project.'),
+  networkInUse: entry('ModelArts.50025002', 409, 'Network {name} is in use by pool {pool} and cannot be deleted.'),
+  // API gateway layer
+  routeNotFound: entry('APIGW.0101', 404, 'The API does not exist or has not been published in the environment.'),
+  bodyTooLarge: entry('APIGW.0201', 413, 'Request entity too large.'),
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorName = keyof typeof ERRORS;
+
+/** A catalogue error, thrown by services; the HTTP layer turns it into the ModelArts envelope. */
+export class AtelierError extends Error {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(readonly kind: ErrorName, params: Record<string, string | number> = {}) {
+    const def = ERRORS[kind];
+    super(fill(def.message, params));
+    this.name = 'AtelierError';
+    this.code = def.code;
+    this.status = def.status;
+  }
+}
+
+/** The envelope bounds the spec asks us to respect (error_msg 2–512 characters). */
+const MAX_MESSAGE = 512;
+
+function fill(template: string, params: Record<string, string | number>): string {
+  const text = template.replace(/\{(\w+)\}/g, (_, key: string) => String(params[key] ?? '')).replace(/\s+$/, '');
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
+}
+
+export const badRequest = (detail: string) => new AtelierError('badRequest', { detail });

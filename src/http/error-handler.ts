@@ -1,0 +1,44 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AtelierError } from '../errors.js';
+
+function send(reply: FastifyReply, error: AtelierError): FastifyReply {
+  return reply.code(error.status).type('application/json').send({ error_code: error.code, error_msg: error.message });
+}
+
+/** Maps everything that goes wrong to the ModelArts envelope; nothing leaks internals. */
+export function toAtelierError(error: FastifyError | Error): AtelierError | undefined {
+  if (error instanceof AtelierError) return error;
+  const fe = error as FastifyError;
+  if (fe.validation) {
+    const first = fe.validation[0];
+    const where = `${fe.validationContext ?? 'request'}${first?.instancePath ?? ''}`;
+    let detail = first?.message ?? fe.message;
+    const params = first?.params as Record<string, unknown> | undefined;
+    if (params && typeof params.additionalProperty === 'string') detail = `unknown field "${params.additionalProperty}"`;
+    if (params && Array.isArray(params.allowedValues)) detail += ` (${params.allowedValues.join(', ')})`;
+    return new AtelierError('badRequest', { detail: `${where}: ${detail}` });
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AtelierError('contentTypeNotSupported', { type: 'unknown' });
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AtelierError('bodyTooLarge');
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new AtelierError('badRequest', { detail: fe.message });
+  }
+  return undefined;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const known = toAtelierError(error);
+    if (known) {
+      if (known.status === 500) request.log.error({ err: error }, 'request failed');
+      return send(reply, known);
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return send(reply, new AtelierError('internal'));
+  });
+  app.setNotFoundHandler((_request, reply) => send(reply, new AtelierError('routeNotFound')));
+}

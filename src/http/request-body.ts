@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AtelierError, badRequest } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body exactly as received: the AK/SK signature covers these bytes. */
+    rawBody: Buffer | undefined;
+  }
+}
+
+/** The 12 MB limit API Gateway puts on signed bodies (auth-errors.md §1). */
+export const BODY_LIMIT = 12 * 1024 * 1024;
+
+const JSON_TYPES = ['application/json', 'application/merge-patch+json'];
+
+/**
+ * Replaces Fastify's JSON parsing: keeps the raw bytes for signature checks,
+ * accepts merge-patch JSON (decision 9), treats an empty body as no body (the
+ * SDK sends `content-type: application/json` even on DELETE), and turns
+ * malformed JSON into our 400.
+ */
+export function registerBodyParsers(app: FastifyInstance): void {
+  app.decorateRequest('rawBody', undefined);
+  app.removeAllContentTypeParsers();
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (request: FastifyRequest, body, done) => {
+    const raw = body as Buffer;
+    request.rawBody = raw;
+    if (raw.length === 0) return done(null, undefined);
+    parseJson(request, raw.toString('utf8'), (error, value) => {
+      if (error) return done(badRequest(`The body is not valid JSON: ${error.message}`), undefined);
+      done(null, value);
+    });
+  });
+  // Anything else is refused with the catalogue's content-type error, but only when
+  // there is a body to interpret: a bodiless GET with an odd content type is fine.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, body, done) => {
+    const raw = body as Buffer;
+    request.rawBody = raw;
+    if (raw.length === 0) return done(null, undefined);
+    done(new AtelierError('contentTypeNotSupported', { type: request.headers['content-type'] ?? 'none' }), undefined);
+  });
+}

@@ -1,0 +1,20 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/** The ModelArts error envelope (auth-errors.md §4). */
+export const ErrorEnvelope = Type.Object(
+  {
+    error_code: Type.String({ minLength: 8, maxLength: 36 }),
+    error_msg: Type.String({ minLength: 2, maxLength: 512 }),
+  },
+  { $id: 'ErrorEnvelope', description: 'ModelArts error envelope' },
+);
+
+/** Response schemas for the error statuses a route can answer. */
+export function errorResponses(...statuses: number[]): Record<number, TSchema> {
+  return Object.fromEntries(statuses.map((s) => [s, Type.Ref(ErrorEnvelope)]));
+}
+
+/** `project_id` as the spec allows it (quotas-networks.md, common table). */
+export const ProjectIdParam = Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' });
+
+export const ProjectParams = Type.Object({ project_id: ProjectIdParam });

@@ -1,0 +1,418 @@
+/**
+ * AK/SK request signing as the Huawei Cloud SDKs and API Gateway do it
+ * (spec: shared/spec/auth-errors.md §3). Pure functions: no I/O, no clock unless one is passed in.
+ *
+ * The verifier and our own signer share every canonicalisation step, so a request signed by
+ * `signRequest` verifies by construction; `test/identity/sdk-signer.test.ts` holds both against the
+ * official SDK.
+ */
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+
+export type SigningAlgorithm = 'SDK-HMAC-SHA256' | 'V11-HMAC-SHA256';
+
+/** V11 signs under `<YYYYMMDD>/<regionId>/<service>`: the HKDF info and third line of the string to sign. */
+export type SignatureScope =
+  | { algorithm: 'SDK-HMAC-SHA256'; credentialScope?: undefined }
+  | { algorithm: 'V11-HMAC-SHA256'; credentialScope: string };
+
+/** Header map as Node's `IncomingMessage.headers` gives it (names lower-cased). */
+export type HeaderMap = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+export type ParsedAuthorization = {
+  accessKey: string;
+  /** Names exactly as listed in `SignedHeaders=` (the SDK lower-cases them). */
+  signedHeaders: string[];
+  /** Lower-case hex. */
+  signature: string;
+} & SignatureScope;
+
+export type VerifyFailureReason =
+  | 'missing'
+  | 'malformed'
+  | 'unknown-key'
+  | 'expired'
+  | 'missing-signed-header'
+  | 'mismatch';
+
+export type VerifyResult = { ok: true; accessKey: string } | { ok: false; reason: VerifyFailureReason };
+
+export const EMPTY_PAYLOAD_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+export const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
+
+// §3.3 step 1. `[^,\s]+` for the credential keeps the SDK's `Access=AK` and OTC's older
+// `Credential=AK/date//svc/sdk_request`; the AK is the part before the first `/`.
+const SDK_AUTHORIZATION =
+  /^SDK-HMAC-SHA256\s+(Access|Credential)=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-fA-F]{64})$/;
+// §3.5: the scope is part of what is signed, so only the `Credential=AK/scope` form makes sense.
+const V11_AUTHORIZATION =
+  /^V11-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-fA-F]{64})$/;
+const V11_SCOPE = /^(\d{8})\/([^/]*)\/([^/]+)$/;
+const SDK_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+const UNRESERVED_ONLY = /^[A-Za-z0-9\-_.~]*$/;
+
+/** Parses an `Authorization` header value; `null` when it is not a well-formed AK/SK signature. */
+export function parseAuthorization(header: string): ParsedAuthorization | null {
+  const sdk = SDK_AUTHORIZATION.exec(header);
+  if (sdk) {
+    const credential = sdk[2];
+    const accessKey = sdk[1] === 'Credential' ? credential.split('/', 1)[0] : credential;
+    const signedHeaders = splitSignedHeaders(sdk[3]);
+    if (accessKey === '' || signedHeaders === null) return null;
+    return { algorithm: 'SDK-HMAC-SHA256', accessKey, signedHeaders, signature: sdk[4].toLowerCase() };
+  }
+  const v11 = V11_AUTHORIZATION.exec(header);
+  if (v11) {
+    const credential = v11[1];
+    const slash = credential.indexOf('/');
+    if (slash <= 0) return null;
+    const credentialScope = credential.slice(slash + 1);
+    const signedHeaders = splitSignedHeaders(v11[2]);
+    if (!V11_SCOPE.test(credentialScope) || signedHeaders === null) return null;
+    return {
+      algorithm: 'V11-HMAC-SHA256',
+      accessKey: credential.slice(0, slash),
+      signedHeaders,
+      signature: v11[3].toLowerCase(),
+      credentialScope,
+    };
+  }
+  return null;
+}
+
+function splitSignedHeaders(list: string): string[] | null {
+  const names = list.split(';');
+  return names.some((name) => name === '') ? null : names;
+}
+
+/**
+ * The percent-encoding of §3.3 step 5: UTF-8 bytes, unreserved characters kept, every other byte
+ * as upper-case `%XX`. Unlike `encodeURIComponent` it also encodes `!'()*`.
+ */
+export function enc(value: string): string {
+  if (UNRESERVED_ONLY.test(value)) return value;
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const isUnreserved =
+      (byte >= 0x41 && byte <= 0x5a) || // A-Z
+      (byte >= 0x61 && byte <= 0x7a) || // a-z
+      (byte >= 0x30 && byte <= 0x39) || // 0-9
+      byte === 0x2d || byte === 0x5f || byte === 0x2e || byte === 0x7e; // - _ . ~
+    out += isUnreserved ? String.fromCharCode(byte) : '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+/**
+ * §3.3 step 5. The raw path is encoded without decoding first, so `%7B` becomes `%257B`: that is what
+ * the SDK signs, because it encodes the already-encoded URL path.
+ */
+export function canonicalUri(rawPath: string): string {
+  const uri = rawPath.split('/').map(enc).join('/');
+  return uri.endsWith('/') ? uri : uri + '/';
+}
+
+/**
+ * §3.3 step 6. Returns `null` when a key or value holds a malformed percent sequence: such a query has
+ * no canonical form, so no signature can match it.
+ */
+export function canonicalQueryString(rawQuery: string): string | null {
+  if (rawQuery === '') return '';
+  const pairs: Array<[string, string]> = [];
+  for (const part of rawQuery.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = safeDecode(eq === -1 ? part : part.slice(0, eq));
+    const value = safeDecode(eq === -1 ? '' : part.slice(eq + 1));
+    if (key === null || value === null) return null;
+    pairs.push([key, value]);
+  }
+  // Sorting the pairs by key, then by value, is the same as grouping by key and sorting each group.
+  pairs.sort(([ka, va], [kb, vb]) => compareCodeUnits(ka, kb) || compareCodeUnits(va, vb));
+  return pairs.map(([key, value]) => `${enc(key)}=${enc(value)}`).join('&');
+}
+
+function safeDecode(component: string): string | null {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return null;
+  }
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The value of a header as it enters the canonical request: trimmed, repeated occurrences joined
+ * with `, `. Names are matched case-insensitively so callers may pass headers as they wrote them.
+ */
+export function headerValue(headers: HeaderMap, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  let raw = headers[lower];
+  if (raw === undefined) {
+    for (const key of Object.keys(headers)) {
+      if (key.toLowerCase() === lower) {
+        raw = headers[key];
+        break;
+      }
+    }
+  }
+  if (raw === undefined) return undefined;
+  return typeof raw === 'string' ? raw.trim() : raw.map((v) => v.trim()).join(', ');
+}
+
+/** §3.3 step 7: one `name:value\n` line per signed header, in the order given; `null` if one is missing. */
+export function canonicalHeaders(signedHeaders: readonly string[], headers: HeaderMap): string | null {
+  let out = '';
+  for (const name of signedHeaders) {
+    const value = headerValue(headers, name);
+    if (value === undefined) return null;
+    out += `${name}:${value}\n`;
+  }
+  return out;
+}
+
+/** §3.3 step 8. */
+export function hashedPayload(body: Buffer | string | undefined, headers: HeaderMap): string {
+  if (headerValue(headers, 'x-sdk-content-sha256') === UNSIGNED_PAYLOAD) return UNSIGNED_PAYLOAD;
+  if (body === undefined || body.length === 0) return EMPTY_PAYLOAD_SHA256;
+  return sha256Hex(body);
+}
+
+export interface CanonicalRequestInput {
+  method: string;
+  /** Path as received, not percent-decoded. */
+  rawPath: string;
+  /** Query as received, without the `?`; empty string when there is none. */
+  rawQuery: string;
+  headers: HeaderMap;
+  signedHeaders: readonly string[];
+  body: Buffer | string | undefined;
+}
+
+/**
+ * §3.3 step 9. `null` when the request has no canonical form (a signed header is missing or the query
+ * holds a malformed percent sequence).
+ */
+export function canonicalRequest(input: CanonicalRequestInput): string | null {
+  const query = canonicalQueryString(input.rawQuery);
+  const headerLines = canonicalHeaders(input.signedHeaders, input.headers);
+  if (query === null || headerLines === null) return null;
+  return [
+    input.method.toUpperCase(),
+    canonicalUri(input.rawPath),
+    query,
+    headerLines,
+    input.signedHeaders.join(';'),
+    hashedPayload(input.body, input.headers),
+  ].join('\n');
+}
+
+
+export type StringToSignInput = SignatureScope & { sdkDate: string; canonicalRequest: string };
+
+/** §3.3 step 10 and §3.5. */
+export function stringToSign(input: StringToSignInput): string {
+  const digest = sha256Hex(input.canonicalRequest);
+  return input.algorithm === 'V11-HMAC-SHA256'
+    ? `${input.algorithm}\n${input.sdkDate}\n${input.credentialScope}\n${digest}`
+    : `${input.algorithm}\n${input.sdkDate}\n${digest}`;
+}
+
+export type ComputeSignatureInput = StringToSignInput & { secretKey: string; accessKey: string };
+
+/** §3.3 step 11 (SK used directly) and §3.5 (key derived with HKDF from SK, AK and the scope). */
+export function computeSignature(input: ComputeSignatureInput): string {
+  const key =
+    input.algorithm === 'V11-HMAC-SHA256'
+      ? deriveV11Key(input.secretKey, input.accessKey, input.credentialScope)
+      : input.secretKey;
+  return createHmac('sha256', Buffer.from(key, 'utf8')).update(stringToSign(input), 'utf8').digest('hex');
+}
+
+/** The V11 signing key: the hex text of HKDF-SHA256(IKM = SK, salt = AK, info = scope, 32 bytes). */
+function deriveV11Key(secretKey: string, accessKey: string, credentialScope: string): string {
+  return Buffer.from(hkdfSync('sha256', secretKey, accessKey, credentialScope, 32)).toString('hex');
+}
+
+export interface VerifyInput {
+  method: string;
+  /** Request target as received: raw path, optionally `?` and the raw query. */
+  rawUrl: string;
+  headers: HeaderMap;
+  /** Raw body bytes as received, before any parsing. */
+  body: Buffer | undefined;
+  lookupSecret: (accessKey: string) => string | undefined;
+  now: Date;
+  maxSkewMs?: number;
+}
+
+/**
+ * Verifies an AK/SK-signed request (§3.3, §3.5). Checks run in the order header, SignedHeaders, date,
+ * key, signed headers, signature; the first failure is reported:
+ * - `missing`: no `Authorization` header;
+ * - `malformed`: the header does not parse, `SignedHeaders` lacks `host` or `x-sdk-date`, `X-Sdk-Date`
+ *   is not a real `YYYYMMDD'T'HHMMSS'Z'` instant, or a V11 scope names another day than `X-Sdk-Date`;
+ * - `missing-signed-header`: `X-Sdk-Date` is absent (checked with the date), or any other signed header is;
+ * - `expired`: `X-Sdk-Date` is more than `maxSkewMs` away from `now`, in either direction;
+ * - `unknown-key`: `lookupSecret` does not know the AK;
+ * - `mismatch`: the signature differs, or the query has no canonical form.
+ *
+ * Project binding (§3.3 step 13) and temporary credentials (§3.6) are the caller's business.
+ */
+export function verifySignature(input: VerifyInput): VerifyResult {
+  const authorization = headerValue(input.headers, 'authorization');
+  if (authorization === undefined || authorization === '') return fail('missing');
+  const parsed = parseAuthorization(authorization);
+  if (parsed === null) return fail('malformed');
+
+  const signed = new Set(parsed.signedHeaders.map((name) => name.toLowerCase()));
+  if (!signed.has('host') || !signed.has('x-sdk-date')) return fail('malformed');
+
+  const sdkDate = headerValue(input.headers, 'x-sdk-date');
+  if (sdkDate === undefined) return fail('missing-signed-header');
+  const signedAt = parseSdkDate(sdkDate);
+  if (signedAt === null) return fail('malformed');
+  if (parsed.credentialScope !== undefined && !parsed.credentialScope.startsWith(sdkDate.slice(0, 8) + '/')) {
+    return fail('malformed');
+  }
+  if (Math.abs(input.now.getTime() - signedAt) > (input.maxSkewMs ?? DEFAULT_MAX_SKEW_MS)) return fail('expired');
+
+  const secretKey = input.lookupSecret(parsed.accessKey);
+  if (secretKey === undefined) return fail('unknown-key');
+
+  if (parsed.signedHeaders.some((name) => headerValue(input.headers, name) === undefined)) {
+    return fail('missing-signed-header');
+  }
+
+  const { path, query } = splitUrl(input.rawUrl);
+  const canonical = canonicalRequest({
+    method: input.method,
+    rawPath: path,
+    rawQuery: query,
+    headers: input.headers,
+    signedHeaders: parsed.signedHeaders,
+    body: input.body,
+  });
+  if (canonical === null) return fail('mismatch');
+
+  const expected = Buffer.from(
+    computeSignature({ ...parsed, secretKey, sdkDate, canonicalRequest: canonical }),
+    'utf8',
+  );
+  const received = Buffer.from(parsed.signature, 'utf8');
+  if (expected.length !== received.length || !timingSafeEqual(expected, received)) return fail('mismatch');
+  return { ok: true, accessKey: parsed.accessKey };
+}
+
+function fail(reason: VerifyFailureReason): VerifyResult {
+  return { ok: false, reason };
+}
+
+function splitUrl(rawUrl: string): { path: string; query: string } {
+  const q = rawUrl.indexOf('?');
+  return q === -1 ? { path: rawUrl, query: '' } : { path: rawUrl.slice(0, q), query: rawUrl.slice(q + 1) };
+}
+
+/** Milliseconds since the epoch, or `null` unless the text is a real UTC instant in the SDK's format. */
+export function parseSdkDate(text: string): number | null {
+  const m = SDK_DATE.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s] = m.map(Number);
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  // Date.UTC rolls 20250230 over into March; only a round trip proves every field was in range.
+  return formatSdkDate(new Date(ms)) === text ? ms : null;
+}
+
+/** `YYYYMMDD'T'HHMMSS'Z'` in UTC, the `X-Sdk-Date` format. */
+export function formatSdkDate(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+export interface SignRequestInput {
+  method: string;
+  /** Request target as it will be sent: path, optionally `?` and the already-encoded query. */
+  url: string;
+  /** Must include `host`; usually `content-type` and `X-Project-Id` too. */
+  headers: Readonly<Record<string, string>>;
+  body?: Buffer | string;
+  accessKey: string;
+  secretKey: string;
+  /** Defaults to the current time. */
+  sdkDate?: string;
+  /** Sign with V11-HMAC-SHA256 (§3.5) under the scope `<date>/<regionId>/<service>`. */
+  derived?: { regionId: string; service: string };
+}
+
+export interface SignedRequest {
+  authorization: string;
+  /** The caller's headers plus `X-Sdk-Date` and `Authorization`: everything to send. */
+  headers: Record<string, string>;
+}
+
+// The SDK adds these after signing, so they are never part of SignedHeaders (§3.1 step 1).
+const HEADERS_ADDED_AFTER_SIGNING = new Set([
+  'user-agent',
+  'accept',
+  'accept-encoding',
+  'connection',
+  'content-length',
+]);
+
+/**
+ * Signs a request the way the official SDK does: every header present at signing time is signed
+ * (in practice `content-type`, `host`, `x-project-id`, `x-sdk-date`, plus `x-security-token` or
+ * operation headers when given), except the transport headers the SDK adds afterwards.
+ */
+export function signRequest(input: SignRequestInput): SignedRequest {
+  const sdkDate = input.sdkDate ?? formatSdkDate(new Date());
+  const toSend: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.headers)) {
+    const lower = name.toLowerCase();
+    if (lower !== 'authorization' && lower !== 'x-sdk-date') toSend[name] = value;
+  }
+  toSend['X-Sdk-Date'] = sdkDate;
+  if (headerValue(toSend, 'host') === undefined) throw new TypeError('signRequest: a host header is required');
+
+  const signedHeaders = [...new Set(Object.keys(toSend).map((name) => name.toLowerCase()))]
+    .filter((name) => !HEADERS_ADDED_AFTER_SIGNING.has(name))
+    .sort();
+  const { path, query } = splitUrl(input.url);
+  const canonical = canonicalRequest({
+    method: input.method,
+    rawPath: path,
+    rawQuery: query,
+    headers: toSend,
+    signedHeaders,
+    body: input.body,
+  });
+  if (canonical === null) throw new TypeError('signRequest: the query holds a malformed percent sequence');
+
+  const scope: SignatureScope = input.derived
+    ? {
+        algorithm: 'V11-HMAC-SHA256',
+        credentialScope: `${sdkDate.slice(0, 8)}/${input.derived.regionId}/${input.derived.service}`,
+      }
+    : { algorithm: 'SDK-HMAC-SHA256' };
+  const signature = computeSignature({
+    ...scope,
+    secretKey: input.secretKey,
+    accessKey: input.accessKey,
+    sdkDate,
+    canonicalRequest: canonical,
+  });
+  const credential =
+    scope.algorithm === 'V11-HMAC-SHA256'
+      ? `Credential=${input.accessKey}/${scope.credentialScope}`
+      : `Access=${input.accessKey}`;
+  const authorization =
+    `${scope.algorithm} ${credential}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`;
+  toSend.Authorization = authorization;
+  return { authorization, headers: toSend };
+}
+
+function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, describeSettings, loadConfig, type Config } from './config.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { insertProjectIfMissing, listProjects, updateProjectQuotas } from './projects/project.store.js';
+import { startServer } from './server.js';
+
+function config(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+/** Runs an administration command against the configured database directly. */
+async function withDatabase<T>(fn: (db: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
+  const database = openDatabase(config().databaseUrl);
+  try {
+    await migrateToLatest(database);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+const quotaValue = (text: string): number | null => {
+  if (text === 'default') return null;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number ≥ 0, or "default"');
+  return n;
+};
+
+const program = new Command('atelier').description('ModelArts Resource Management control plane');
+
+program
+  .command('serve')
+  .description('start the HTTP server and the lifecycle engine')
+  .action(async () => {
+    const server = await startServer(config());
+    const stop = async (signal: string) => {
+      server.app.log.info({ signal }, 'shutting down');
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date')
+  .action(async () => {
+    const applied = await withDatabase(migrateToLatest);
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'already up to date\n');
+  });
+
+program
+  .command('settings')
+  .description('list every ATELIER_* setting with its default')
+  .action(() => {
+    for (const s of describeSettings()) process.stdout.write(`${s.name}=${s.default ?? ''}\n`);
+  });
+
+const projects = program.command('projects').description('manage projects');
+projects
+  .command('create <id>')
+  .option('--name <name>', 'display name (defaults to the id)')
+  .action(async (id: string, opts: { name?: string }) => {
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) throw new InvalidArgumentError('project ids are 1–64 of A-Z a-z 0-9 -');
+    const created = await withDatabase((d) => insertProjectIfMissing(d.db, id, opts.name ?? id, new Date()));
+    process.stdout.write(created ? `created project ${id}\n` : `project ${id} already exists\n`);
+  });
+projects.command('list').action(async () => {
+  const rows = await withDatabase((d) => listProjects(d.db));
+  for (const p of rows) {
+    process.stdout.write(`${p.id}\tpool quota ${p.pool_quota ?? 'default'}\tnetwork quota ${p.network_quota ?? 'default'}\n`);
+  }
+});
+
+program
+  .command('quotas <project>')
+  .description('set per-project quota overrides ("default" removes one)')
+  .option('--pool <n>', 'pool quota', quotaValue)
+  .option('--network <n>', 'network quota', quotaValue)
+  .action(async (project: string, opts: { pool?: number | null; network?: number | null }) => {
+    const found = await withDatabase((d) => updateProjectQuotas(d.db, project, opts));
+    if (!found) {
+      process.stderr.write(`no project ${project}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(`quotas of ${project} updated\n`);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,173 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const LabelMap = Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 1024 }));
+
+const PeerConnection = Type.Object(
+  {
+    peerVpcId: Type.String({ minLength: 1, maxLength: 64 }),
+    peerSubnetId: Type.String({ minLength: 1, maxLength: 64 }),
+    defaultGateWay: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const SfsTurboConnection = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 128 }), sfsId: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+
+export const NetworkConnection = Type.Object(
+  {
+    peerConnectionList: Type.Optional(Type.Array(PeerConnection, { maxItems: 100 })),
+    sfsTurboConnectionList: Type.Optional(Type.Array(SfsTurboConnection, { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type NetworkConnection = Static<typeof NetworkConnection>;
+
+const PeerConnectionStatus = Type.Object({
+  peerVpcId: Type.String(),
+  peerSubnetId: Type.String(),
+  defaultGateWay: Type.Boolean(),
+  phase: Type.String({ description: 'Connecting | Active | Abnormal' }),
+});
+const SfsTurboStatus = Type.Object({
+  name: Type.String(),
+  sfsId: Type.String(),
+  connectionType: Type.String(),
+  ipAddr: Type.String(),
+  status: Type.String({ description: 'Creating | Active | Abnormal | Deleting' }),
+});
+export const ConnectionStatus = Type.Object({
+  peerConnectionStatus: Type.Optional(Type.Array(PeerConnectionStatus)),
+  sfsTurboStatus: Type.Optional(Type.Array(SfsTurboStatus)),
+});
+export type ConnectionStatus = Static<typeof ConnectionStatus>;
+
+/** The Network object (quotas-networks.md §2.1). */
+export const Network = Type.Object(
+  {
+    apiVersion: Type.Literal('v1'),
+    kind: Type.Literal('Network'),
+    metadata: Type.Object({
+      name: Type.String(),
+      creationTimestamp: Type.String(),
+      deletionTimestamp: Type.Optional(Type.String()),
+      labels: LabelMap,
+      annotations: LabelMap,
+    }),
+    spec: Type.Object({
+      cidr: Type.String(),
+      ipv6enable: Type.Boolean(),
+      connection: NetworkConnection,
+    }),
+    status: Type.Object({
+      phase: Type.String({ description: 'Creating | Active | Abnormal' }),
+      connectionStatus: ConnectionStatus,
+    }),
+  },
+  { $id: 'Network' },
+);
+export type Network = Static<typeof Network>;
+
+export const CreateNetworkBody = Type.Object(
+  {
+    apiVersion: Type.Literal('v1'),
+    kind: Type.Literal('Network'),
+    metadata: Type.Object(
+      {
+        labels: Type.Intersect([
+          Type.Object({
+            'os.modelarts/name': Type.String(),
+            'os.modelarts/workspace.id': Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          }),
+          LabelMap,
+        ]),
+        annotations: Type.Optional(LabelMap),
+      },
+      { additionalProperties: false },
+    ),
+    spec: Type.Object(
+      {
+        cidr: Type.String({ maxLength: 32 }),
+        ipv6enable: Type.Optional(Type.Boolean()),
+        connection: Type.Optional(NetworkConnection),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateNetworkBody = Static<typeof CreateNetworkBody>;
+
+/** Merge patch (RFC 7396) over the patchable fields; null removes the description. */
+export const PatchNetworkBody = Type.Object(
+  {
+    metadata: Type.Optional(
+      Type.Object(
+        {
+          labels: Type.Optional(
+            Type.Object(
+              { 'os.modelarts/workspace.id': Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+              { additionalProperties: false },
+            ),
+          ),
+          annotations: Type.Optional(
+            Type.Object(
+              { 'os.modelarts/description': Type.Optional(Type.Union([Type.String(), Type.Null()])) },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    spec: Type.Optional(
+      Type.Object(
+        {
+          ipv6enable: Type.Optional(Type.Boolean()),
+          connection: Type.Optional(
+            Type.Object(
+              {
+                peerConnectionList: Type.Optional(Type.Union([Type.Array(PeerConnection, { maxItems: 100 }), Type.Null()])),
+                sfsTurboConnectionList: Type.Optional(
+                  Type.Union([Type.Array(SfsTurboConnection, { maxItems: 100 }), Type.Null()]),
+                ),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PatchNetworkBody = Static<typeof PatchNetworkBody>;
+
+export const NetworkParams = Type.Object({
+  project_id: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }),
+  network_name: Type.String({ minLength: 1, maxLength: 128 }),
+});
+
+export const ListNetworksQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 500 })),
+  continue: Type.Optional(Type.String({ maxLength: 512 })),
+  labelSelector: Type.Optional(Type.String({ maxLength: 1024 })),
+  workspaceId: Type.Optional(Type.String({ maxLength: 64 })),
+});
+export type ListNetworksQuery = Static<typeof ListNetworksQuery>;
+
+export const NetworkList = Type.Object(
+  {
+    apiVersion: Type.Literal('v1'),
+    kind: Type.Literal('NetworkList'),
+    metadata: Type.Object({
+      continue: Type.Optional(Type.String()),
+      remainingItemCount: Type.Optional(Type.Integer()),
+    }),
+    items: Type.Array(Network),
+  },
+  { $id: 'NetworkList' },
+);
+export type NetworkList = Static<typeof NetworkList>;

@@ -1,0 +1,79 @@
+/**
+ * The pool lifecycle as data (pools.md §0 and §4): the phases, which moves are
+ * allowed, and how each phase is counted. Code asks these tables instead of
+ * comparing phase strings.
+ */
+export const POOL_PHASES = [
+  'Waiting',
+  'Creating',
+  'Running',
+  'Abnormal',
+  'ScalingFailed',
+  'Error',
+  'CreationFailed',
+  'Deleting',
+] as const;
+export type PoolPhase = (typeof POOL_PHASES)[number];
+
+export const POOL_TRANSITIONS: Readonly<Record<PoolPhase, readonly PoolPhase[]>> = Object.freeze({
+  Waiting: ['Creating', 'Deleting'],
+  Creating: ['Running', 'CreationFailed', 'Deleting'],
+  Running: ['Abnormal', 'ScalingFailed', 'Error', 'Deleting'],
+  Abnormal: ['Running', 'Deleting'],
+  ScalingFailed: ['Running', 'Deleting'],
+  Error: ['Deleting'],
+  CreationFailed: ['Deleting'],
+  Deleting: [],
+});
+
+export const STATISTICS_BUCKETS = ['creating', 'created', 'pending', 'deleting', 'failed'] as const;
+export type StatisticsBucket = (typeof STATISTICS_BUCKETS)[number];
+
+/** Decision 5: which statistics bucket (and ListPools `status`) each phase falls in. */
+export const POOL_BUCKET: Readonly<Record<PoolPhase, StatisticsBucket>> = Object.freeze({
+  Waiting: 'pending',
+  Creating: 'creating',
+  Running: 'created',
+  Abnormal: 'created',
+  ScalingFailed: 'created',
+  Error: 'created',
+  CreationFailed: 'failed',
+  Deleting: 'deleting',
+});
+
+export function phasesInBucket(bucket: StatisticsBucket): PoolPhase[] {
+  return POOL_PHASES.filter((p) => POOL_BUCKET[p] === bucket);
+}
+
+/** Decision 2: every pool that holds or is acquiring capacity counts against the quota. */
+export const POOL_QUOTA_PHASES: ReadonlySet<string> = new Set(POOL_PHASES.filter((p) => p !== 'CreationFailed'));
+
+/** Decision 8: what ListPools shows when no `status` is given. */
+export const POOL_LISTED_BY_DEFAULT: readonly PoolPhase[] = POOL_PHASES.filter((p) => p !== 'CreationFailed');
+
+/** Phases in which user changes to metadata are accepted (decision 9). */
+export const POOL_PATCHABLE: ReadonlySet<PoolPhase> = new Set(
+  POOL_PHASES.filter((p) => p !== 'Creating' && p !== 'Deleting'),
+);
+
+/** Phases in which spec.resources / spec.scope / spec.driver may change (pools.md §6.4). */
+export const POOL_SCALABLE: ReadonlySet<PoolPhase> = new Set<PoolPhase>(['Running', 'ScalingFailed']);
+
+/** Phases during which a pool holds nodes of its flavors (decision 10). */
+export const POOL_HOLDS_CAPACITY: ReadonlySet<PoolPhase> = new Set<PoolPhase>([
+  'Creating',
+  'Running',
+  'Abnormal',
+  'ScalingFailed',
+  'Error',
+  'Deleting',
+]);
+
+/** How long a failure stays in the `failed` statistics bucket (decision 5). */
+export const FAILED_WINDOW_MS = 72 * 3_600_000;
+/** Decision 5: the `failed` bucket never reports more than this. */
+export const FAILED_CAP = 500;
+
+export function canMove(from: PoolPhase, to: PoolPhase): boolean {
+  return POOL_TRANSITIONS[from].includes(to);
+}

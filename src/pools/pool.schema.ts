@@ -1,0 +1,230 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const StringMap = Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 4096 }));
+const Scope = Type.Union([Type.Literal('Train'), Type.Literal('Infer'), Type.Literal('Notebook')]);
+
+const Az = Type.Object(
+  { az: Type.String({ minLength: 1, maxLength: 64 }), count: Type.Integer({ minimum: 1, maximum: 2000 }) },
+  { additionalProperties: false },
+);
+const Volume = Type.Object(
+  {
+    volumeType: Type.Union([Type.Literal('SSD'), Type.Literal('GPSSD'), Type.Literal('SAS')]),
+    size: Type.String({ pattern: '^[0-9]+$' }),
+  },
+  { additionalProperties: false },
+);
+const DataVolume = Type.Object(
+  {
+    volumeType: Type.Union([Type.Literal('SSD'), Type.Literal('GPSSD'), Type.Literal('SAS')]),
+    size: Type.String({ pattern: '^[0-9]+$' }),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+    extendParams: Type.Optional(Type.Object({ volumeGroup: Type.Optional(Type.String()) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+const VolumeGroupConfig = Type.Object(
+  {
+    volumeGroup: Type.String({ minLength: 1 }),
+    dockerThinPool: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    lvmConfig: Type.Optional(
+      Type.Object(
+        { lvType: Type.Union([Type.Literal('linear'), Type.Literal('striped')]), path: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
+    ),
+    types: Type.Optional(Type.Array(Type.Union([Type.Literal('volume'), Type.Literal('local')]))),
+  },
+  { additionalProperties: false },
+);
+
+/** One flavor of a pool (pools.md §3.3). */
+export const PoolResource = Type.Object(
+  {
+    flavor: Type.String({ minLength: 1, maxLength: 128 }),
+    count: Type.Integer({ minimum: 1, maximum: 2000 }),
+    maxCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })),
+    azs: Type.Optional(Type.Array(Az, { maxItems: 10 })),
+    tags: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { key: Type.String({ minLength: 1, maxLength: 128 }), value: Type.String({ maxLength: 255 }) },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    extendParams: Type.Optional(StringMap),
+    creatingStep: Type.Optional(
+      Type.Object(
+        { step: Type.Integer({ minimum: 1 }), type: Type.Union([Type.Literal('rack'), Type.Literal('hyperinstance')]) },
+        { additionalProperties: false },
+      ),
+    ),
+    rootVolume: Type.Optional(Volume),
+    dataVolumes: Type.Optional(Type.Array(DataVolume, { maxItems: 16 })),
+    volumeGroupConfigs: Type.Optional(Type.Array(VolumeGroupConfig, { maxItems: 16 })),
+    os: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(Type.String()),
+          imageId: Type.Optional(Type.String()),
+          imageType: Type.Optional(Type.String()),
+          autoMatch: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PoolResource = Static<typeof PoolResource>;
+
+const ContainerNetwork = Type.Object(
+  { cidr: Type.String({ maxLength: 32 }), mode: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+const Driver = Type.Object(
+  {
+    gpuVersion: Type.Optional(Type.String({ maxLength: 64 })),
+    npuVersion: Type.Optional(Type.String({ maxLength: 64 })),
+    updateStrategy: Type.Optional(Type.Union([Type.Literal('force'), Type.Literal('idle')])),
+  },
+  { additionalProperties: false },
+);
+
+/** spec as a client sends it on create (pools.md §3.2, request columns). */
+export const PoolSpec = Type.Object(
+  {
+    type: Type.Union([Type.Literal('Dedicate'), Type.Literal('Logical')]),
+    scope: Type.Optional(Type.Array(Scope, { uniqueItems: true, maxItems: 3 })),
+    resources: Type.Array(PoolResource, { minItems: 1, maxItems: 10 }),
+    network: Type.Optional(Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false })),
+    parent: Type.Optional(Type.String({ maxLength: 128 })),
+    containerNetwork: Type.Optional(ContainerNetwork),
+    containernetwork: Type.Optional(ContainerNetwork),
+    kubernetesSvcIpRange: Type.Optional(Type.String({ maxLength: 32 })),
+    masters: Type.Optional(Type.Array(Type.Object({ az: Type.String() }, { additionalProperties: false }), { maxItems: 3 })),
+    clusterFlavor: Type.Optional(Type.String({ maxLength: 64 })),
+    driver: Type.Optional(Driver),
+    ipv6enable: Type.Optional(Type.Boolean()),
+    jobFlavors: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type PoolSpec = Static<typeof PoolSpec>;
+
+export const CreatePoolBody = Type.Object(
+  {
+    apiVersion: Type.Literal('v2'),
+    kind: Type.Literal('Pool'),
+    metadata: Type.Object(
+      {
+        labels: Type.Intersect([Type.Object({ 'os.modelarts/name': Type.String() }), StringMap]),
+        annotations: Type.Optional(StringMap),
+      },
+      { additionalProperties: false },
+    ),
+    spec: PoolSpec,
+  },
+  { additionalProperties: false },
+);
+export type CreatePoolBody = Static<typeof CreatePoolBody>;
+
+/**
+ * PATCH is an RFC 7386 merge patch. The schema types the patchable fields; the
+ * service names any other field the patch touches (pools.md §6.4).
+ */
+export const PatchPoolBody = Type.Object({
+  metadata: Type.Optional(
+    Type.Object({
+      labels: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 1024 }), Type.Null()]))),
+      annotations: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 4096 }), Type.Null()]))),
+    }),
+  ),
+  spec: Type.Optional(
+    Type.Object({
+      scope: Type.Optional(Type.Union([Type.Array(Scope, { uniqueItems: true, maxItems: 3 }), Type.Null()])),
+      resources: Type.Optional(Type.Union([Type.Array(PoolResource, { maxItems: 10 }), Type.Null()])),
+      driver: Type.Optional(Type.Union([Driver, Type.Null()])),
+      jobFlavors: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 128 }), { maxItems: 100 }), Type.Null()])),
+    }),
+  ),
+});
+export type PatchPoolBody = Static<typeof PatchPoolBody>;
+
+const NodeGroup = Type.Object({
+  flavor: Type.String(),
+  count: Type.Integer(),
+  maxCount: Type.Integer(),
+  azs: Type.Optional(Type.Array(Type.Object({ az: Type.String(), count: Type.Integer() }))),
+});
+export type NodeGroup = Static<typeof NodeGroup>;
+
+export const PoolResourcesStatus = Type.Object({
+  creating: Type.Optional(Type.Array(NodeGroup)),
+  available: Type.Optional(Type.Array(NodeGroup)),
+  abnormal: Type.Optional(Type.Array(NodeGroup)),
+  deleting: Type.Optional(Type.Array(NodeGroup)),
+});
+export type PoolResourcesStatus = Static<typeof PoolResourcesStatus>;
+
+export const ScopeStatus = Type.Object({ scopeType: Type.String(), state: Type.String() });
+export type ScopeStatus = Static<typeof ScopeStatus>;
+
+/** The Pool object (pools.md §3). */
+export const Pool = Type.Object(
+  {
+    apiVersion: Type.Literal('v2'),
+    kind: Type.Literal('Pool'),
+    metadata: Type.Object({
+      name: Type.String(),
+      creationTimestamp: Type.String(),
+      deletionTimestamp: Type.Optional(Type.String()),
+      labels: StringMap,
+      annotations: StringMap,
+    }),
+    spec: PoolSpec,
+    status: Type.Object({
+      phase: Type.String({ description: 'Waiting | Creating | Running | Abnormal | ScalingFailed | Error | CreationFailed | Deleting' }),
+      message: Type.Optional(Type.String()),
+      resources: PoolResourcesStatus,
+      scope: Type.Array(ScopeStatus),
+      root: Type.String(),
+      parent: Type.Optional(Type.String()),
+    }),
+  },
+  { $id: 'Pool' },
+);
+export type Pool = Static<typeof Pool>;
+
+export const PoolParams = Type.Object({
+  project_id: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }),
+  pool_name: Type.String({ minLength: 1, maxLength: 128 }),
+});
+
+export const ListPoolsQuery = Type.Object({
+  workspaceId: Type.Optional(Type.String({ maxLength: 64 })),
+  labelSelector: Type.Optional(Type.String({ maxLength: 1024 })),
+  status: Type.Optional(
+    Type.Union([
+      Type.Literal('created'),
+      Type.Literal('creating'),
+      Type.Literal('failed'),
+      Type.Literal('pending'),
+      Type.Literal('deleting'),
+    ]),
+  ),
+  parent: Type.Optional(Type.String({ maxLength: 128 })),
+});
+export type ListPoolsQuery = Static<typeof ListPoolsQuery>;
+
+export const PoolList = Type.Object(
+  {
+    apiVersion: Type.Literal('v2'),
+    kind: Type.Literal('PoolList'),
+    metadata: Type.Object({}),
+    items: Type.Array(Pool),
+  },
+  { $id: 'PoolList' },
+);
+export type PoolList = Static<typeof PoolList>;

@@ -1,0 +1,115 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.js';
+import { toDbTime } from '../db/database.js';
+import type { NewPoolRow, PoolRow, PoolUpdate } from '../db/schema.js';
+
+export async function insertPool(tx: Executor, row: NewPoolRow): Promise<PoolRow> {
+  return tx.insertInto('pools').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findPool(tx: Executor, projectId: string, name: string): Promise<PoolRow | undefined> {
+  return tx.selectFrom('pools').selectAll().where('name', '=', name).where('project_id', '=', projectId).executeTakeFirst();
+}
+
+export async function findPoolByDisplayName(tx: Executor, projectId: string, displayName: string): Promise<PoolRow | undefined> {
+  return tx
+    .selectFrom('pools')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('display_name', '=', displayName)
+    .executeTakeFirst();
+}
+
+/** A project's pools in one workspace, newest first, limited to the given phases. */
+export async function selectPools(
+  tx: Executor,
+  projectId: string,
+  workspaceId: string,
+  phases: readonly string[],
+  options: { failedSince?: Date; limit?: number } = {},
+): Promise<PoolRow[]> {
+  let query = tx
+    .selectFrom('pools')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('workspace_id', '=', workspaceId)
+    .where('phase', 'in', phases)
+    .orderBy('id', 'desc');
+  if (options.failedSince) query = query.where('failed_at', '>=', toDbTime(options.failedSince));
+  if (options.limit !== undefined) query = query.limit(options.limit);
+  return query.execute();
+}
+
+/**
+ * CreationFailed records of one workspace that failed since `since`, counted no
+ * further than `cap`: an index range of at most `cap` entries, whatever the history.
+ */
+export async function countRecentFailures(
+  tx: Executor,
+  projectId: string,
+  workspaceId: string,
+  since: Date,
+  cap: number,
+): Promise<number> {
+  const recent = tx
+    .selectFrom('pools')
+    .select(sql<number>`1`.as('one'))
+    .where('project_id', '=', projectId)
+    .where('workspace_id', '=', workspaceId)
+    .where('phase', '=', 'CreationFailed')
+    .where('failed_at', '>=', toDbTime(since))
+    .limit(cap);
+  const row = await tx
+    .selectFrom(recent.as('recent'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The conditional update every transition goes through (STYLE §5). */
+export async function updatePoolIf(tx: Executor, id: number, version: number, changes: PoolUpdate): Promise<PoolRow | undefined> {
+  return tx
+    .updateTable('pools')
+    .set({ ...changes, version: version + 1 })
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deletePoolIf(tx: Executor, id: number, version: number): Promise<boolean> {
+  await tx.deleteFrom('pool_nodes').where('pool_id', '=', id).execute();
+  const result = await tx.deleteFrom('pools').where('id', '=', id).where('version', '=', version).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function selectDuePools(tx: Executor, now: Date, limit: number): Promise<PoolRow[]> {
+  return tx.selectFrom('pools').selectAll().where('due_at', '<=', toDbTime(now)).orderBy('due_at').limit(limit).execute();
+}
+
+/** Pools waiting for capacity, first come first served. */
+export async function selectWaitingPools(tx: Executor): Promise<PoolRow[]> {
+  return tx.selectFrom('pools').selectAll().where('phase', '=', 'Waiting').orderBy('id').execute();
+}
+
+/** Nodes of a flavor held by all pools of the installation. */
+export async function sumHeldNodes(tx: Executor, flavor: string): Promise<number> {
+  const row = await tx
+    .selectFrom('pool_nodes')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('nodes'), sql<number>`0`).as('n'))
+    .where('flavor', '=', flavor)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Replaces what a pool holds; an empty map releases everything. */
+export async function setHeldNodes(tx: Executor, poolId: number, nodes: ReadonlyMap<string, number>): Promise<void> {
+  await tx.deleteFrom('pool_nodes').where('pool_id', '=', poolId).execute();
+  const rows = [...nodes].filter(([, n]) => n > 0).map(([flavor, n]) => ({ pool_id: poolId, flavor, nodes: n }));
+  if (rows.length > 0) await tx.insertInto('pool_nodes').values(rows).execute();
+}
+
+export async function selectHeldNodes(tx: Executor, poolId: number): Promise<Map<string, number>> {
+  const rows = await tx.selectFrom('pool_nodes').select(['flavor', 'nodes']).where('pool_id', '=', poolId).execute();
+  return new Map(rows.map((r) => [r.flavor, Number(r.nodes)]));
+}

@@ -1,0 +1,79 @@
+import { fromDbTime } from '../db/database.js';
+import type { PoolRow } from '../db/schema.js';
+import { formatRfc3339Seconds } from '../shared/go-time.js';
+import type { PoolPhase } from './pool.lifecycle.js';
+import type { NodeGroup, Pool, PoolResource, PoolResourcesStatus, PoolSpec, ScopeStatus } from './pool.schema.js';
+
+/** Nodes per flavor, as stored in pools.available. */
+export type NodeCounts = Record<string, number>;
+
+export function nodesWanted(resources: readonly Pick<PoolResource, 'flavor' | 'count'>[]): Map<string, number> {
+  return new Map(resources.map((r) => [r.flavor, r.count]));
+}
+
+function group(flavor: string, count: number, resource?: PoolResource): NodeGroup {
+  const item: NodeGroup = { flavor, count, maxCount: count };
+  if (resource?.azs && resource.count === count) item.azs = resource.azs;
+  return item;
+}
+
+/**
+ * status.resources as the nodes stand (pools.md §3.4): what is available, and the
+ * difference to the desired spec as creating or deleting. Empty buckets are omitted.
+ */
+export function resourcesStatus(phase: PoolPhase, spec: PoolSpec, available: NodeCounts): PoolResourcesStatus {
+  const status: PoolResourcesStatus = {};
+  if (phase === 'Waiting' || phase === 'CreationFailed') return status;
+  if (phase === 'Creating') {
+    status.creating = spec.resources.map((r) => group(r.flavor, r.count, r));
+    return status;
+  }
+  const have = Object.entries(available).filter(([, n]) => n > 0);
+  if (phase === 'Deleting') {
+    if (have.length > 0) status.deleting = have.map(([flavor, n]) => group(flavor, n));
+    return status;
+  }
+  const desired = new Map(spec.resources.map((r) => [r.flavor, r]));
+  const avail: NodeGroup[] = [];
+  const creating: NodeGroup[] = [];
+  const deleting: NodeGroup[] = [];
+  const flavors = new Set([...desired.keys(), ...Object.keys(available)]);
+  for (const flavor of flavors) {
+    const want = desired.get(flavor)?.count ?? 0;
+    const got = available[flavor] ?? 0;
+    if (got > 0) avail.push(group(flavor, got, desired.get(flavor)));
+    if (want > got) creating.push(group(flavor, want - got));
+    if (got > want) deleting.push(group(flavor, got - want));
+  }
+  const bucket = phase === 'Abnormal' ? 'abnormal' : 'available';
+  if (avail.length > 0) status[bucket] = avail;
+  if (creating.length > 0) status.creating = creating;
+  if (deleting.length > 0) status.deleting = deleting;
+  return status;
+}
+
+export function toPool(row: PoolRow): Pool {
+  const spec = JSON.parse(row.spec) as PoolSpec;
+  const deletingAt = fromDbTime(row.deleting_at);
+  const phase = row.phase as PoolPhase;
+  return {
+    apiVersion: 'v2',
+    kind: 'Pool',
+    metadata: {
+      name: row.name,
+      creationTimestamp: formatRfc3339Seconds(fromDbTime(row.created_at)),
+      ...(deletingAt ? { deletionTimestamp: formatRfc3339Seconds(deletingAt) } : {}),
+      labels: JSON.parse(row.labels) as Record<string, string>,
+      annotations: JSON.parse(row.annotations) as Record<string, string>,
+    },
+    spec,
+    status: {
+      phase,
+      ...(row.message ? { message: row.message } : {}),
+      resources: resourcesStatus(phase, spec, JSON.parse(row.available) as NodeCounts),
+      scope: JSON.parse(row.scope_status) as ScopeStatus[],
+      root: row.name,
+      ...(spec.parent ? { parent: spec.parent } : {}),
+    },
+  };
+}

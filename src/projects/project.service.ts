@@ -1,0 +1,33 @@
+import type { AppContext } from '../context.js';
+import type { Executor } from '../db/database.js';
+import type { ProjectRow } from '../db/schema.js';
+import { AtelierError } from '../errors.js';
+import { findProject, insertProjectIfMissing } from './project.store.js';
+
+export interface QuotaLimits {
+  pool: number;
+  network: number;
+}
+
+/** The project a request names, or the catalogue's "project not found". */
+export async function requireProject(ctx: AppContext, projectId: string, tx?: Executor): Promise<ProjectRow> {
+  const project = await findProject(tx ?? ctx.database.db, projectId);
+  if (!project) throw new AtelierError('projectNotFound', { project: projectId });
+  return project;
+}
+
+/** Configured defaults, overridden per project by an administrator (decision 3). */
+export function quotaLimits(ctx: AppContext, project: ProjectRow): QuotaLimits {
+  return {
+    pool: project.pool_quota ?? ctx.config.quotas.pool,
+    network: project.network_quota ?? ctx.config.quotas.network,
+  };
+}
+
+/** Makes sure ATELIER_BOOTSTRAP_PROJECT_ID exists; a restart changes nothing. */
+export async function bootstrapProjects(ctx: AppContext): Promise<string[]> {
+  const id = ctx.config.bootstrapProjectId;
+  if (!id) return [];
+  const created = await insertProjectIfMissing(ctx.database.db, id, id, ctx.clock.now());
+  return created ? [id] : [];
+}

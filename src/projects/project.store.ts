@@ -1,0 +1,34 @@
+import type { Executor } from '../db/database.js';
+import { toDbTime } from '../db/database.js';
+import type { ProjectRow } from '../db/schema.js';
+
+export async function findProject(tx: Executor, id: string): Promise<ProjectRow | undefined> {
+  return tx.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Creates the project unless it exists; returns whether it was created. */
+export async function insertProjectIfMissing(tx: Executor, id: string, name: string, at: Date): Promise<boolean> {
+  const result = await tx
+    .insertInto('projects')
+    .values({ id, name, pool_quota: null, network_quota: null, created_at: toDbTime(at) })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export async function listProjects(tx: Executor): Promise<ProjectRow[]> {
+  return tx.selectFrom('projects').selectAll().orderBy('id').execute();
+}
+
+export async function updateProjectQuotas(
+  tx: Executor,
+  id: string,
+  quotas: { pool?: number | null; network?: number | null },
+): Promise<boolean> {
+  const values: { pool_quota?: number | null; network_quota?: number | null } = {};
+  if (quotas.pool !== undefined) values.pool_quota = quotas.pool;
+  if (quotas.network !== undefined) values.network_quota = quotas.network;
+  if (Object.keys(values).length === 0) return (await findProject(tx, id)) !== undefined;
+  const result = await tx.updateTable('projects').set(values).where('id', '=', id).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

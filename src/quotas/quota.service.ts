@@ -1,0 +1,50 @@
+import type { AppContext } from '../context.js';
+import type { Executor } from '../db/database.js';
+import type { ProjectRow } from '../db/schema.js';
+import { AtelierError } from '../errors.js';
+import { NETWORK_COUNTED_PHASES } from '../networks/network.lifecycle.js';
+import { POOL_QUOTA_PHASES } from '../pools/pool.lifecycle.js';
+import { quotaLimits, requireProject } from '../projects/project.service.js';
+import type { ShowOsQuotaResponse } from './quota.schema.js';
+import { countUsageByPhase, type CountedKind } from './usage.store.js';
+
+const COUNTED: Record<CountedKind, ReadonlySet<string>> = {
+  pool: POOL_QUOTA_PHASES,
+  network: NETWORK_COUNTED_PHASES,
+};
+
+/** Resources of a kind that count against the project's quota (decision 2). */
+export async function usedQuota(tx: Executor, projectId: string, kind: CountedKind): Promise<number> {
+  const byPhase = await countUsageByPhase(tx, projectId, kind);
+  let used = 0;
+  for (const [phase, n] of byPhase) if (COUNTED[kind].has(phase)) used += n;
+  return used;
+}
+
+/**
+ * Throws the quota error unless one more resource fits. Call inside the write
+ * transaction that inserts it, after lockProject, so concurrent creates serialise.
+ */
+export async function takeQuota(ctx: AppContext, tx: Executor, project: ProjectRow, kind: CountedKind): Promise<void> {
+  const limit = quotaLimits(ctx, project)[kind];
+  const used = await usedQuota(tx, project.id, kind);
+  if (used >= limit) {
+    throw new AtelierError('quotaExceeded', { resource: kind, project: project.id, limit });
+  }
+}
+
+export async function showOsQuota(ctx: AppContext, projectId: string): Promise<ShowOsQuotaResponse> {
+  const project = await requireProject(ctx, projectId);
+  const limits = quotaLimits(ctx, project);
+  const db = ctx.database.db;
+  const [pools, networks] = await Promise.all([usedQuota(db, project.id, 'pool'), usedQuota(db, project.id, 'network')]);
+  const value = (n: number) => (ctx.config.quotas.valuesAsStrings ? String(n) : n);
+  return {
+    quotas: {
+      resources: [
+        { type: 'pool', quota: value(limits.pool), used: value(pools) },
+        { type: 'network', quota: value(limits.network), used: value(networks) },
+      ],
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.js';
+
+export type CountedKind = 'pool' | 'network';
+
+/**
+ * Moves one resource between (workspace, phase) cells of the project's usage
+ * counters. Called in the same transaction as the row change it mirrors.
+ */
+export async function moveUsage(
+  tx: Executor,
+  projectId: string,
+  kind: CountedKind,
+  from: { workspaceId: string; phase: string } | null,
+  to: { workspaceId: string; phase: string } | null,
+): Promise<void> {
+  if (from && to && from.workspaceId === to.workspaceId && from.phase === to.phase) return;
+  if (from) await bumpUsage(tx, projectId, kind, from.workspaceId, from.phase, -1);
+  if (to) await bumpUsage(tx, projectId, kind, to.workspaceId, to.phase, 1);
+}
+
+async function bumpUsage(
+  tx: Executor,
+  projectId: string,
+  kind: CountedKind,
+  workspaceId: string,
+  phase: string,
+  delta: number,
+): Promise<void> {
+  await tx
+    .insertInto('usage_counts')
+    .values({ project_id: projectId, kind, workspace_id: workspaceId, phase, n: delta })
+    .onConflict((oc) =>
+      oc.columns(['project_id', 'kind', 'workspace_id', 'phase']).doUpdateSet({ n: sql`usage_counts.n + ${delta}` }),
+    )
+    .execute();
+}
+
+/** Counts per phase for one project (optionally one workspace): a handful of rows. */
+export async function countUsageByPhase(
+  tx: Executor,
+  projectId: string,
+  kind: CountedKind,
+  workspaceId?: string,
+): Promise<Map<string, number>> {
+  let query = tx
+    .selectFrom('usage_counts')
+    .select(['phase', 'n'])
+    .where('project_id', '=', projectId)
+    .where('kind', '=', kind);
+  if (workspaceId !== undefined) query = query.where('workspace_id', '=', workspaceId);
+  const rows = await query.execute();
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.phase, (counts.get(row.phase) ?? 0) + Number(row.n));
+  return counts;
+}

@@ -1,0 +1,35 @@
+import type { AppContext } from '../context.js';
+import { POOL_BUCKET, FAILED_CAP, FAILED_WINDOW_MS, type PoolPhase } from '../pools/pool.lifecycle.js';
+import { countRecentFailures } from '../pools/pool.store.js';
+import { requireProject } from '../projects/project.service.js';
+import { countUsageByPhase } from '../quotas/usage.store.js';
+import { formatGoUtc } from '../shared/go-time.js';
+import type { ShowPoolStatisticsResponse } from './statistics.schema.js';
+
+/** Decision 4: no workspaceId means the default workspace "0". */
+export const DEFAULT_WORKSPACE = '0';
+
+/**
+ * Pools per statistics bucket. Live buckets come from the usage counters, the
+ * `failed` bucket from an index range bounded by the cap: neither reads the
+ * project's pools.
+ */
+export async function showPoolStatistics(
+  ctx: AppContext,
+  projectId: string,
+  workspaceId = DEFAULT_WORKSPACE,
+): Promise<ShowPoolStatisticsResponse> {
+  await requireProject(ctx, projectId);
+  const now = ctx.clock.now();
+  const db = ctx.database.db;
+  const [byPhase, failed] = await Promise.all([
+    countUsageByPhase(db, projectId, 'pool', workspaceId),
+    countRecentFailures(db, projectId, workspaceId, new Date(now.getTime() - FAILED_WINDOW_MS), FAILED_CAP),
+  ]);
+  const status = { created: 0, creating: 0, deleting: 0, failed, pending: 0 };
+  for (const [phase, n] of byPhase) {
+    const bucket = POOL_BUCKET[phase as PoolPhase];
+    if (bucket && bucket !== 'failed') status[bucket] += n;
+  }
+  return { statistics: { status }, operationTime: formatGoUtc(now) };
+}
