@@ -4,9 +4,11 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { flavorRoutes } from './flavors/flavor.routes.js';
+import { registerAuthentication } from './http/authenticate.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { notImplementedRoutes } from './http/operations.js';
-import { BODY_LIMIT, registerBodyParsers } from './http/request-body.js';
+import { BODY_LIMIT, registerBodyErrors, registerBodyParsers } from './http/request-body.js';
+import { iamRoutes } from './identity/iam.routes.js';
 import { registerValidation } from './http/validation.js';
 import { ErrorEnvelope } from './http/wire.js';
 import { networkRoutes } from './networks/network.routes.js';
@@ -34,6 +36,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     reply.header('X-Request-Id', request.id);
   });
   registerBodyParsers(app);
+  registerAuthentication(app, ctx.identity);
+  registerBodyErrors(app);
   registerValidation(app);
   registerErrorHandling(app);
   app.addSchema(ErrorEnvelope);
@@ -61,9 +65,10 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(poolRoutes(ctx));
   await app.register(flavorRoutes(ctx));
   await app.register(osConfigRoutes(ctx));
+  await app.register(iamRoutes(ctx));
   await app.register(notImplementedRoutes(implemented));
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;
 }

@@ -20,6 +20,11 @@ const EnvSchema = Type.Object({
   ATELIER_NETWORK_QUOTA: Limit(15),
   ATELIER_QUOTA_VALUES_AS_STRINGS: Type.Boolean({ default: false }),
   ATELIER_BOOTSTRAP_PROJECT_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' })),
+  ATELIER_BOOTSTRAP_AK: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{8,64}$' })),
+  ATELIER_BOOTSTRAP_SK: Type.Optional(Type.String({ minLength: 16, maxLength: 128 })),
+  ATELIER_SECRET_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  ATELIER_TOKEN_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 8_760, default: 24 }),
+  ATELIER_AUTH_CACHE_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 1_000 }),
   ATELIER_FLAVORS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   ATELIER_NETWORK_CREATE_SECONDS: Seconds(2),
   ATELIER_NETWORK_DELETE_SECONDS: Seconds(2),
@@ -38,7 +43,12 @@ export interface Config {
   readonly databaseUrl: string;
   readonly logLevel: Env['ATELIER_LOG_LEVEL'];
   readonly quotas: { readonly pool: number; readonly network: number; readonly valuesAsStrings: boolean };
-  readonly bootstrapProjectId: string | undefined;
+  readonly bootstrap: { readonly projectId?: string; readonly accessKey?: string; readonly secretKey?: string };
+  /** Encryption key for SKs at rest; without it a key file beside the database is used. */
+  readonly secretKey: string | undefined;
+  readonly tokenTtlMs: number;
+  /** How long a credential lookup is reused; at most a second (docs/performance.md). */
+  readonly authCacheMs: number;
   readonly flavorsFile: string | undefined;
   readonly timings: LifecycleTimings;
   /** How long a CreationFailed record stays visible (decision 7). */
@@ -99,6 +109,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!/^sqlite:.+/.test(url) && !/^postgres(ql)?:\/\//.test(url)) {
     problems.push(`ATELIER_DATABASE_URL must be sqlite:PATH, sqlite::memory: or postgres://… (got "${url}")`);
   }
+  const ak = withDefaults.ATELIER_BOOTSTRAP_AK;
+  const sk = withDefaults.ATELIER_BOOTSTRAP_SK;
+  if ((ak === undefined) !== (sk === undefined)) problems.push('ATELIER_BOOTSTRAP_AK and ATELIER_BOOTSTRAP_SK go together');
+  if (ak !== undefined && withDefaults.ATELIER_BOOTSTRAP_PROJECT_ID === undefined) {
+    problems.push('ATELIER_BOOTSTRAP_AK needs ATELIER_BOOTSTRAP_PROJECT_ID: the project it is granted');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const e = withDefaults as Env;
@@ -112,7 +128,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       network: e.ATELIER_NETWORK_QUOTA,
       valuesAsStrings: e.ATELIER_QUOTA_VALUES_AS_STRINGS,
     }),
-    bootstrapProjectId: e.ATELIER_BOOTSTRAP_PROJECT_ID,
+    bootstrap: Object.freeze({
+      projectId: e.ATELIER_BOOTSTRAP_PROJECT_ID,
+      accessKey: e.ATELIER_BOOTSTRAP_AK,
+      secretKey: e.ATELIER_BOOTSTRAP_SK,
+    }),
+    secretKey: e.ATELIER_SECRET_KEY,
+    tokenTtlMs: e.ATELIER_TOKEN_TTL_HOURS * 3_600_000,
+    authCacheMs: e.ATELIER_AUTH_CACHE_MS,
     flavorsFile: e.ATELIER_FLAVORS_FILE,
     timings: Object.freeze({
       networkCreate: e.ATELIER_NETWORK_CREATE_SECONDS,

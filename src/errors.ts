@@ -20,6 +20,9 @@ export const ERRORS = {
   projectNotFound: entry('ModelArts.50005101', 404, 'Project {project} not found.'),
   internal: entry('ModelArts.50005000', 500, 'internal error'),
   notImplemented: entry('ModelArts.50005010', 501, 'Operation {operation} is not implemented by this server.'),
+  // identity (auth-errors.md §5.2)
+  unauthorized: entry('APIGW.0301', 401, 'Incorrect IAM authentication information: {reason}.'),
+  projectForbidden: entry('ModelArts.0210', 403, 'The project id in the request URL does not match the credential: {reason}.'),
   // pools
   poolExists: entry('ModelArts.50015000', 409, 'Pool already exists. The name {name} is used by pool {id}.'),
   poolNotFound: entry('ModelArts.50015001', 404, 'Pool {name} not found.'),

@@ -1,6 +1,7 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import * as m0001 from './migrations/0001_initial.js';
+import * as m0002 from './migrations/0002_identity.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so the compiled
@@ -8,6 +9,7 @@ import * as m0001 from './migrations/0001_initial.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_identity': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -14,6 +14,7 @@ type Json = string;
 export interface ProjectTable {
   id: string;
   name: string;
+  account_id: string | null;
   pool_quota: number | null;
   network_quota: number | null;
   created_at: Timestamp;
@@ -90,7 +91,57 @@ export interface EventTable {
   created_at: Timestamp;
 }
 
+export interface AccountTable {
+  id: string;
+  name: string;
+  disabled: number;
+  created_at: Timestamp;
+}
+
+export interface UserTable {
+  id: string;
+  account_id: string;
+  name: string;
+  /** scrypt, with its parameters and salt (identity/password.ts). */
+  password_hash: string;
+  disabled: number;
+  created_at: Timestamp;
+}
+
+export interface CredentialTable {
+  access_key: string;
+  account_id: string;
+  /** The secret key, encrypted at rest (identity/secret-box.ts). */
+  secret_sealed: string;
+  description: string;
+  disabled: number;
+  created_at: Timestamp;
+}
+
+export interface GrantTable {
+  principal_kind: 'credential' | 'user';
+  principal_id: string;
+  project_id: string;
+}
+
+export interface TokenTable {
+  id: string;
+  /** SHA-256 of the token: the token itself is never stored. */
+  token_hash: string;
+  account_id: string;
+  user_id: string | null;
+  project_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
 export interface DB {
+  accounts: AccountTable;
+  users: UserTable;
+  credentials: CredentialTable;
+  grants: GrantTable;
+  tokens: TokenTable;
   projects: ProjectTable;
   networks: NetworkTable;
   pools: PoolTable;
@@ -106,3 +157,7 @@ export type NetworkUpdate = Updateable<NetworkTable>;
 export type PoolRow = Selectable<PoolTable>;
 export type NewPoolRow = Insertable<PoolTable>;
 export type PoolUpdate = Updateable<PoolTable>;
+export type AccountRow = Selectable<AccountTable>;
+export type UserRow = Selectable<UserTable>;
+export type CredentialRow = Selectable<CredentialTable>;
+export type TokenRow = Selectable<TokenTable>;

@@ -5,6 +5,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The body exactly as received: the AK/SK signature covers these bytes. */
     rawBody: Buffer | undefined;
+    /**
+     * Why the body could not be read. Raised only after authentication, so an
+     * unauthenticated caller learns nothing from the server's parsing.
+     */
+    bodyError: AtelierError | undefined;
   }
 }
 
@@ -21,6 +26,7 @@ const JSON_TYPES = ['application/json', 'application/merge-patch+json'];
  */
 export function registerBodyParsers(app: FastifyInstance): void {
   app.decorateRequest('rawBody', undefined);
+  app.decorateRequest('bodyError', undefined);
   app.removeAllContentTypeParsers();
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (request: FastifyRequest, body, done) => {
@@ -28,8 +34,8 @@ export function registerBodyParsers(app: FastifyInstance): void {
     request.rawBody = raw;
     if (raw.length === 0) return done(null, undefined);
     parseJson(request, raw.toString('utf8'), (error, value) => {
-      if (error) return done(badRequest(`The body is not valid JSON: ${error.message}`), undefined);
-      done(null, value);
+      if (error) request.bodyError = badRequest('The body is not valid JSON.');
+      done(null, error ? undefined : value);
     });
   });
   // Anything else is refused with the catalogue's content-type error, but only when
@@ -38,6 +44,14 @@ export function registerBodyParsers(app: FastifyInstance): void {
     const raw = body as Buffer;
     request.rawBody = raw;
     if (raw.length === 0) return done(null, undefined);
-    done(new AtelierError('contentTypeNotSupported', { type: request.headers['content-type'] ?? 'none' }), undefined);
+    request.bodyError = new AtelierError('contentTypeNotSupported', { type: request.headers['content-type'] ?? 'none' });
+    done(null, undefined);
+  });
+}
+
+/** Raises a body error kept back by the parsers; runs after authentication. */
+export function registerBodyErrors(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    if (request.bodyError) throw request.bodyError;
   });
 }

@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import type { ProjectRow } from '../db/schema.js';
 import { AtelierError } from '../errors.js';
-import { findProject, insertProjectIfMissing } from './project.store.js';
+import { findProject } from './project.store.js';
 
 export interface QuotaLimits {
   pool: number;
@@ -22,12 +22,4 @@ export function quotaLimits(ctx: AppContext, project: ProjectRow): QuotaLimits {
     pool: project.pool_quota ?? ctx.config.quotas.pool,
     network: project.network_quota ?? ctx.config.quotas.network,
   };
-}
-
-/** Makes sure ATELIER_BOOTSTRAP_PROJECT_ID exists; a restart changes nothing. */
-export async function bootstrapProjects(ctx: AppContext): Promise<string[]> {
-  const id = ctx.config.bootstrapProjectId;
-  if (!id) return [];
-  const created = await insertProjectIfMissing(ctx.database.db, id, id, ctx.clock.now());
-  return created ? [id] : [];
 }

@@ -7,10 +7,16 @@ export async function findProject(tx: Executor, id: string): Promise<ProjectRow 
 }
 
 /** Creates the project unless it exists; returns whether it was created. */
-export async function insertProjectIfMissing(tx: Executor, id: string, name: string, at: Date): Promise<boolean> {
+export async function insertProjectIfMissing(
+  tx: Executor,
+  id: string,
+  name: string,
+  at: Date,
+  accountId: string | null = null,
+): Promise<boolean> {
   const result = await tx
     .insertInto('projects')
-    .values({ id, name, pool_quota: null, network_quota: null, created_at: toDbTime(at) })
+    .values({ id, name, account_id: accountId, pool_quota: null, network_quota: null, created_at: toDbTime(at) })
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;

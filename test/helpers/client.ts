@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { formatSdkDate, signRequest } from '../../src/identity/signature.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -9,64 +10,98 @@ export interface ApiResponse<T = any> {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-type Transport = (request: {
-  method: Method;
-  path: string;
-  headers: Record<string, string>;
-  body: string | undefined;
-}) => Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }>;
-
-/** X-Sdk-Date as the SDK writes it: YYYYMMDD'T'HHMMSS'Z'. */
-export function sdkDate(date = new Date()): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+interface Transport {
+  /** The Host header requests will carry (it is signed). */
+  readonly host: string;
+  send(request: {
+    method: Method;
+    path: string;
+    headers: Record<string, string>;
+    body: string | undefined;
+  }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }>;
 }
 
+/** How a client proves who it is: an AK/SK pair (the SDK's way), a token, or nothing. */
+export type Credentials = { accessKey: string; secretKey: string } | { token: string } | undefined;
+
+/** X-Sdk-Date as the SDK writes it: YYYYMMDD'T'HHMMSS'Z'. */
+export const sdkDate = (date = new Date()): string => formatSdkDate(date);
+
 /**
- * The one way tests talk to Atelier. It sends the headers the official Node SDK
- * sends on every request (content-type on every method, X-Project-Id,
- * X-Sdk-Date), so request signing can be added here, in one place.
+ * The one way tests talk to Atelier. It sends what the official Node SDK sends
+ * on every request (content-type on every method, X-Project-Id, X-Sdk-Date) and
+ * signs with SDK-HMAC-SHA256 exactly as the SDK does, or sends a token.
  */
 export class ApiClient {
   private constructor(
     private readonly transport: Transport,
     readonly projectId: string,
+    readonly credentials: Credentials,
   ) {}
 
   /** Through Fastify's inject: no socket, the same request pipeline. */
-  static inject(app: FastifyInstance, projectId: string): ApiClient {
-    return new ApiClient(async ({ method, path, headers, body }) => {
-      const res = await app.inject({ method, url: path, headers, payload: body });
-      return { status: res.statusCode, headers: res.headers, text: res.body };
-    }, projectId);
+  static inject(app: FastifyInstance, projectId: string, credentials?: Credentials): ApiClient {
+    const transport: Transport = {
+      host: 'localhost',
+      async send({ method, path, headers, body }) {
+        const res = await app.inject({ method, url: path, headers, payload: body });
+        return { status: res.statusCode, headers: res.headers as ApiResponse['headers'], text: res.body };
+      },
+    };
+    return new ApiClient(transport, projectId, credentials);
   }
 
   /** Over a real socket to a listening server. */
-  static http(baseUrl: string, projectId: string): ApiClient {
-    return new ApiClient(async ({ method, path, headers, body }) => {
-      const res = await fetch(new URL(path, baseUrl), { method, headers, body });
-      return { status: res.status, headers: Object.fromEntries(res.headers), text: await res.text() };
-    }, projectId);
+  static http(baseUrl: string, projectId: string, credentials?: Credentials): ApiClient {
+    const transport: Transport = {
+      host: new URL(baseUrl).host,
+      async send({ method, path, headers, body }) {
+        const { host: _host, ...rest } = headers;
+        const res = await fetch(new URL(path, baseUrl), { method, headers: rest, body });
+        return { status: res.status, headers: Object.fromEntries(res.headers), text: await res.text() };
+      },
+    };
+    return new ApiClient(transport, projectId, credentials);
   }
 
   withProject(projectId: string): ApiClient {
-    return new ApiClient(this.transport, projectId);
+    return new ApiClient(this.transport, projectId, this.credentials);
+  }
+
+  withCredentials(credentials: Credentials, projectId = this.projectId): ApiClient {
+    return new ApiClient(this.transport, projectId, credentials);
   }
 
   async request<T = any>(
     method: Method,
     path: string,
-    options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+    options: { body?: unknown; rawBody?: string; headers?: Record<string, string>; signedAt?: Date } = {},
   ): Promise<ApiResponse<T>> {
     const resolved = path.replace('{project_id}', encodeURIComponent(this.projectId));
-    const headers: Record<string, string> = {
+    const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    let headers: Record<string, string> = {
+      host: this.transport.host,
       'content-type': 'application/json',
       'x-project-id': this.projectId,
-      'x-sdk-date': sdkDate(),
-      accept: 'application/json',
       ...options.headers,
     };
-    const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    const res = await this.transport({ method, path: resolved, headers, body });
+    const credentials = this.credentials;
+    if (credentials && 'accessKey' in credentials) {
+      headers = signRequest({
+        method,
+        url: resolved,
+        headers,
+        body,
+        accessKey: credentials.accessKey,
+        secretKey: credentials.secretKey,
+        sdkDate: sdkDate(options.signedAt),
+      }).headers;
+    } else {
+      headers['x-sdk-date'] = sdkDate(options.signedAt);
+      if (credentials) headers['x-auth-token'] = credentials.token;
+    }
+    headers.accept = 'application/json';
+    const res = await this.transport.send({ method, path: resolved, headers, body });
     let parsed: unknown = undefined;
     try {
       parsed = res.text ? JSON.parse(res.text) : undefined;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +20,15 @@ export interface Harness {
   projectId: string;
   /** A client for the bootstrap project, sending what the official SDK sends. */
   client: ApiClient;
-  /** A client for another project of the same installation. */
+  /** The bootstrap credential, granted the bootstrap project. */
+  credentials: { accessKey: string; secretKey: string };
+  /**
+   * The bootstrap credential aimed at another project id: the server refuses it
+   * with 403 unless that project was granted to it.
+   */
   clientFor(projectId: string): ApiClient;
+  /** A new project of the bootstrap account with its own credential, and a client for it. */
+  newProject(): Promise<ApiClient>;
   /** Moves the clock and runs engine passes until nothing more is due. */
   advance(ms: number): Promise<void>;
   /** Runs engine passes at the current time until nothing more is due. */
@@ -43,16 +51,20 @@ export function uniqueId(prefix = 'p'): string {
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'atelier-test-'));
   const projectId = uniqueId('proj');
+  const credentials = { accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`, secretKey: randomBytes(20).toString('hex') };
   const config = loadConfig({
     ATELIER_DATABASE_URL: `sqlite:${join(dir, 'atelier.db')}`,
     ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
+    ATELIER_BOOTSTRAP_AK: credentials.accessKey,
+    ATELIER_BOOTSTRAP_SK: credentials.secretKey,
     ATELIER_LOG_LEVEL: 'silent',
     ...env,
   });
   const clock = new ManualClock(new Date('2026-03-01T08:00:00.000Z'));
   const { context, database } = await openContext(config, clock);
   const app = await buildApp(context);
-  const engine = new LifecycleEngine(context, { error: (obj, msg) => console.error(msg, obj), debug: () => {} });
+  const log = { error: (...args: unknown[]) => console.error(...args), debug: () => {} };
+  const engine = new LifecycleEngine(context, log as never);
   const settle = async () => {
     for (let i = 0; i < 1000; i += 1) if ((await engine.runOnce()) === 0) return;
     throw new Error('the engine kept finding due work');
@@ -64,8 +76,15 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     engine,
     config,
     projectId,
-    client: ApiClient.inject(app, projectId),
-    clientFor: (id) => ApiClient.inject(app, id),
+    credentials,
+    client: ApiClient.inject(app, projectId, credentials),
+    clientFor: (id) => ApiClient.inject(app, id, credentials),
+    newProject: async () => {
+      const account = await context.identity.requireAccount('default');
+      const project = await context.identity.createProject(account.id, { id: uniqueId('proj') });
+      const credential = await context.identity.createCredential(account.id, [project.id]);
+      return ApiClient.inject(app, project.id, credential);
+    },
     advance: async (ms) => {
       clock.advance(ms);
       await settle();

@@ -34,7 +34,9 @@ describe('GET /v1/{project_id}/quotas', () => {
     ]);
   });
 
-  it('refuses an unknown project', async () => {
-    expectError(await h.clientFor('no-such-project').get('/v1/{project_id}/quotas'), 404, 'ModelArts.50005101');
+  it('refuses a project the caller was not granted, existing or not', async () => {
+    expectError(await h.clientFor('no-such-project').get('/v1/{project_id}/quotas'), 403, 'ModelArts.0210');
+    const other = await h.newProject();
+    expectError(await h.clientFor(other.projectId).get('/v1/{project_id}/quotas'), 403, 'ModelArts.0210');
   });
 });

@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AtelierError } from '../errors.js';
+import type { IdentityService, Principal } from '../identity/identity.service.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without credentials (health, IAM token issuance, the OpenAPI document). */
+    public?: boolean;
+  }
+}
+
+const SIGNED = /^(SDK|V11)-HMAC-SHA256\s/;
+
+async function authenticate(identity: IdentityService, request: FastifyRequest): Promise<Principal> {
+  const authorization = request.headers.authorization;
+  // auth-errors.md §2: a signature takes precedence over a token.
+  if (typeof authorization === 'string' && SIGNED.test(authorization)) {
+    return identity.authenticateSignature({
+      method: request.method,
+      rawUrl: request.raw.url ?? request.url,
+      headers: request.headers,
+      body: request.rawBody,
+    });
+  }
+  const token = request.headers['x-auth-token'];
+  if (typeof token === 'string' && token !== '') return identity.authenticateToken(token);
+  throw new AtelierError('unauthorized', {
+    reason: authorization ? 'the Authorization header is not an SDK-HMAC-SHA256 signature' : 'no Authorization or X-Auth-Token header',
+  });
+}
+
+/**
+ * Every route but the public ones needs a signature or a token, and a route
+ * under /{project_id} needs a grant for that project. It runs after the body is
+ * read (the signature covers it) and before anything else looks at the request,
+ * so a refused caller learns nothing — not even whether a project exists.
+ */
+export function registerAuthentication(app: FastifyInstance, identity: IdentityService): void {
+  app.decorateRequest('principal', undefined);
+  app.addHook('preValidation', async (request) => {
+    if (request.is404 || request.routeOptions.config?.public) return;
+    const principal = await authenticate(identity, request);
+    request.principal = principal;
+    const projectId = (request.params as { project_id?: unknown } | undefined)?.project_id;
+    if (typeof projectId !== 'string') return;
+    if (!principal.projectIds.has(projectId)) {
+      throw new AtelierError('projectForbidden', { reason: `the caller may not use project ${projectId}` });
+    }
+    const header = request.headers['x-project-id'];
+    if (header !== undefined && header !== projectId) {
+      throw new AtelierError('projectForbidden', { reason: 'X-Project-Id names another project than the path' });
+    }
+  });
+}

@@ -1,0 +1,301 @@
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '../clock.js';
+import type { Database, Executor } from '../db/database.js';
+import { fromDbTime, isUniqueViolation } from '../db/database.js';
+import { AtelierError } from '../errors.js';
+import { findProject, insertProjectIfMissing, listProjects } from '../projects/project.store.js';
+import {
+  findAccount,
+  findActiveCredential,
+  findCredential,
+  findLiveToken,
+  findUser,
+  findUserByName,
+  grantedProjects,
+  grantProject,
+  insertAccount,
+  insertCredential,
+  insertToken,
+  insertUser,
+  updateCredentialSecret,
+  type PrincipalKind,
+} from './identity.store.js';
+import { hashPassword, verifyPassword } from './password.js';
+import type { SecretBox } from './secret-box.js';
+import { DEFAULT_MAX_SKEW_MS, verifySignature, type HeaderMap, type VerifyFailureReason } from './signature.js';
+
+/** Who is calling, and which projects they may use. */
+export interface Principal {
+  readonly kind: 'credential' | 'token';
+  /** The access key, or the token's id (never the token itself). */
+  readonly id: string;
+  readonly accountId: string;
+  readonly projectIds: ReadonlySet<string>;
+}
+
+export interface IdentityOptions {
+  readonly database: Database;
+  /** The service clock: token expiry follows it, so tests can move time. */
+  readonly clock: Clock;
+  /**
+   * Real time, for the ±15 minute window of X-Sdk-Date: clients sign with their
+   * wall clock, whatever the service clock says.
+   */
+  readonly wallClock?: Clock;
+  readonly secrets: SecretBox;
+  readonly tokenTtlMs: number;
+  /** How long a credential lookup is reused; bounds how late a revocation takes effect. */
+  readonly cacheMs: number;
+}
+
+const AK_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const SK_ALPHABET = `${AK_ALPHABET}abcdefghijklmnopqrstuvwxyz`;
+const randomText = (alphabet: string, length: number) =>
+  Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join('');
+
+/** Identifiers in the style of the cloud: 32 lowercase hex characters. */
+export const newHexId = (): string => randomBytes(16).toString('hex');
+export const newAccessKey = (): string => randomText(AK_ALPHABET, 20);
+export const newSecretKey = (): string => randomText(SK_ALPHABET, 40);
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+const SIGNATURE_REASONS: Record<VerifyFailureReason, string> = {
+  missing: 'the Authorization header is missing',
+  malformed: 'the Authorization header or X-Sdk-Date is malformed',
+  'unknown-key': 'the access key is unknown or disabled',
+  expired: 'X-Sdk-Date is more than 15 minutes away from the server time',
+  'missing-signed-header': 'a signed header is missing from the request',
+  mismatch: 'the signature does not match the request',
+};
+
+interface CachedCredential {
+  secret: string;
+  accountId: string;
+  projectIds: ReadonlySet<string>;
+}
+
+/**
+ * Accounts, projects, users, credentials and tokens: who may call, and the
+ * administration behind it. Used by the HTTP layer and the command line.
+ */
+export class IdentityService {
+  private readonly cache = new Map<string, { at: number; value: CachedCredential | null }>();
+
+  constructor(private readonly options: IdentityOptions) {}
+
+  private get db(): Executor {
+    return this.options.database.db;
+  }
+
+  // --- authentication ------------------------------------------------------
+
+  private async credential(accessKey: string): Promise<CachedCredential | null> {
+    const now = Date.now();
+    const hit = this.cache.get(accessKey);
+    if (hit && now - hit.at < this.options.cacheMs) return hit.value;
+    const row = await findActiveCredential(this.db, accessKey);
+    const value = row
+      ? {
+          secret: this.options.secrets.open(row.secret_sealed),
+          accountId: row.account_id,
+          projectIds: new Set(await grantedProjects(this.db, 'credential', accessKey)),
+        }
+      : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(accessKey, { at: now, value });
+    return value;
+  }
+
+  /** Forgets cached credentials, so a change made in this process applies at once. */
+  forget(accessKey?: string): void {
+    if (accessKey) this.cache.delete(accessKey);
+    else this.cache.clear();
+  }
+
+  /** Verifies an SDK-HMAC-SHA256 (or V11) signed request (auth-errors.md §3.3). */
+  async authenticateSignature(request: {
+    method: string;
+    rawUrl: string;
+    headers: HeaderMap;
+    body: Buffer | undefined;
+  }): Promise<Principal> {
+    const header = request.headers.authorization;
+    const accessKey = typeof header === 'string' ? /(?:Access|Credential)=([^,/\s]+)/.exec(header)?.[1] : undefined;
+    const found = accessKey ? await this.credential(accessKey) : null;
+    const result = verifySignature({
+      method: request.method,
+      rawUrl: request.rawUrl,
+      headers: request.headers,
+      body: request.body,
+      lookupSecret: (ak) => (found && ak === accessKey ? found.secret : undefined),
+      now: (this.options.wallClock ?? systemClock).now(),
+      maxSkewMs: DEFAULT_MAX_SKEW_MS,
+    });
+    if (!result.ok || !found) {
+      throw new AtelierError('unauthorized', { reason: SIGNATURE_REASONS[result.ok ? 'unknown-key' : result.reason] });
+    }
+    return { kind: 'credential', id: result.accessKey, accountId: found.accountId, projectIds: found.projectIds };
+  }
+
+  async authenticateToken(token: string): Promise<Principal> {
+    const row = await findLiveToken(this.db, hashToken(token), this.options.clock.now());
+    if (!row) throw new AtelierError('unauthorized', { reason: 'the token is invalid, expired or revoked' });
+    return { kind: 'token', id: row.id, accountId: row.account_id, projectIds: new Set([row.project_id]) };
+  }
+
+  // --- administration ------------------------------------------------------
+
+  async createAccount(name: string): Promise<{ id: string; name: string }> {
+    const id = newHexId();
+    try {
+      await insertAccount(this.db, { id, name, at: this.options.clock.now() });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new Error(`an account named ${name} exists already`);
+      throw error;
+    }
+    return { id, name };
+  }
+
+  async requireAccount(idOrName: string): Promise<{ id: string; name: string; disabled: boolean }> {
+    const account = await findAccount(this.db, idOrName);
+    if (!account) throw new Error(`no account ${idOrName}`);
+    return { id: account.id, name: account.name, disabled: account.disabled === 1 };
+  }
+
+  async createProject(accountId: string, options: { id?: string; name?: string } = {}): Promise<{ id: string; name: string }> {
+    const id = options.id ?? newHexId();
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) throw new Error('project ids are 1–64 of A-Z a-z 0-9 -');
+    const name = options.name ?? id;
+    const created = await insertProjectIfMissing(this.db, id, name, this.options.clock.now(), accountId);
+    if (!created) {
+      const existing = await findProject(this.db, id);
+      if (existing?.account_id && existing.account_id !== accountId) throw new Error(`project ${id} belongs to another account`);
+      if (!existing?.account_id) await this.db.updateTable('projects').set({ account_id: accountId }).where('id', '=', id).execute();
+    }
+    return { id, name };
+  }
+
+  private async requireOwnedProjects(accountId: string, projectIds: readonly string[]): Promise<void> {
+    for (const id of projectIds) {
+      const project = await findProject(this.db, id);
+      if (!project) throw new Error(`no project ${id}`);
+      if (project.account_id !== accountId) throw new Error(`project ${id} does not belong to this account`);
+    }
+  }
+
+  async grant(kind: PrincipalKind, principalId: string, accountId: string, projectIds: readonly string[]): Promise<void> {
+    await this.requireOwnedProjects(accountId, projectIds);
+    for (const id of projectIds) await grantProject(this.db, kind, principalId, id);
+    if (kind === 'credential') this.forget(principalId);
+  }
+
+  async createUser(accountId: string, name: string, password: string, projectIds: readonly string[] = []): Promise<{ id: string }> {
+    if (password.length < 8) throw new Error('a password needs at least 8 characters');
+    const id = newHexId();
+    await this.requireOwnedProjects(accountId, projectIds);
+    try {
+      await insertUser(this.db, { id, account_id: accountId, name, password_hash: await hashPassword(password), at: this.options.clock.now() });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new Error(`the account has a user named ${name} already`);
+      throw error;
+    }
+    await this.grant('user', id, accountId, projectIds);
+    return { id };
+  }
+
+  /** Creates an AK/SK pair granted to the projects; the SK is returned once and stored sealed. */
+  async createCredential(
+    accountId: string,
+    projectIds: readonly string[],
+    options: { accessKey?: string; secretKey?: string; description?: string } = {},
+  ): Promise<{ accessKey: string; secretKey: string }> {
+    await this.requireOwnedProjects(accountId, projectIds);
+    const accessKey = options.accessKey ?? newAccessKey();
+    const secretKey = options.secretKey ?? newSecretKey();
+    await this.options.database.transaction(async (tx) => {
+      await insertCredential(tx, {
+        accessKey,
+        accountId,
+        secretSealed: this.options.secrets.seal(secretKey),
+        description: options.description ?? '',
+        at: this.options.clock.now(),
+      });
+      for (const id of projectIds) await grantProject(tx, 'credential', accessKey, id);
+    });
+    return { accessKey, secretKey };
+  }
+
+  /** Issues a project-scoped token; only its hash is kept. */
+  async issueToken(
+    accountId: string,
+    projectId: string,
+    options: { userId?: string; ttlMs?: number } = {},
+  ): Promise<{ id: string; token: string; expiresAt: Date; issuedAt: Date }> {
+    await this.requireOwnedProjects(accountId, [projectId]);
+    const token = `atl.${randomBytes(32).toString('base64url')}`;
+    const id = randomUUID();
+    const issuedAt = this.options.clock.now();
+    const expiresAt = new Date(issuedAt.getTime() + (options.ttlMs ?? this.options.tokenTtlMs));
+    await insertToken(this.db, {
+      id,
+      tokenHash: hashToken(token),
+      accountId,
+      userId: options.userId ?? null,
+      projectId,
+      at: issuedAt,
+      expiresAt,
+    });
+    return { id, token, expiresAt, issuedAt };
+  }
+
+  /**
+   * The IAM password method: a user of an account asks for a token scoped to one
+   * of the projects they were granted. Any failure reads the same, so the answer
+   * never tells which part was wrong.
+   */
+  async passwordLogin(input: {
+    accountName?: string;
+    accountId?: string;
+    userName?: string;
+    userId?: string;
+    password: string;
+    project: { id?: string; name?: string };
+  }) {
+    const refuse = () => new AtelierError('unauthorized', { reason: 'the user name, password or project scope is wrong' });
+    let user;
+    if (input.userId) user = await findUser(this.db, input.userId);
+    else {
+      const account = await findAccount(this.db, input.accountId ?? input.accountName ?? '');
+      if (account && input.userName) user = await findUserByName(this.db, account.id, input.userName);
+    }
+    const passwordOk = user ? await verifyPassword(input.password, user.password_hash) : false;
+    if (!user || !passwordOk || user.disabled) throw refuse();
+    const account = await findAccount(this.db, user.account_id);
+    if (!account || account.disabled) throw refuse();
+    const granted = await grantedProjects(this.db, 'user', user.id);
+    const projects = (await listProjects(this.db)).filter((p) => granted.includes(p.id));
+    const project = projects.find((p) => (input.project.id ? p.id === input.project.id : p.name === input.project.name));
+    if (!project) throw refuse();
+    const issued = await this.issueToken(account.id, project.id, { userId: user.id });
+    return { ...issued, user: { id: user.id, name: user.name }, account: { id: account.id, name: account.name }, project: { id: project.id, name: project.name } };
+  }
+
+  async setCredentialSecret(accessKey: string, secretKey: string): Promise<void> {
+    await updateCredentialSecret(this.db, accessKey, this.options.secrets.seal(secretKey));
+    this.forget(accessKey);
+  }
+
+  async credentialSecretMatches(accessKey: string, secretKey: string): Promise<boolean | undefined> {
+    const row = await findCredential(this.db, accessKey);
+    if (!row) return undefined;
+    return this.options.secrets.open(row.secret_sealed) === secretKey;
+  }
+
+  /** Projects a principal may see, with their names (for GET /v3/projects). */
+  async visibleProjects(principal: Principal): Promise<Array<{ id: string; name: string; accountId: string | null; createdAt: Date }>> {
+    const rows = await listProjects(this.db);
+    return rows
+      .filter((p) => principal.projectIds.has(p.id))
+      .map((p) => ({ id: p.id, name: p.name, accountId: p.account_id, createdAt: fromDbTime(p.created_at) }));
+  }
+}
