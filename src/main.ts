@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, describeSettings, loadConfig, type Config } from './config.js';
-import { openDatabase } from './db/database.js';
+import { systemClock } from './clock.js';
+import { openDatabase, type Database } from './db/database.js';
+import { registerIdentityCommands, registerProjectCommands, type WithIdentity } from './identity/identity.cli.js';
+import { IdentityService } from './identity/identity.service.js';
 import { migrateToLatest } from './db/migrate.js';
-import { insertProjectIfMissing, listProjects, updateProjectQuotas } from './projects/project.store.js';
-import { startServer } from './server.js';
+import { updateProjectQuotas } from './projects/project.store.js';
+import { secretBoxFor, startServer } from './server.js';
 
 function config(): Config {
   try {
@@ -19,7 +22,7 @@ function config(): Config {
 }
 
 /** Runs an administration command against the configured database directly. */
-async function withDatabase<T>(fn: (db: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const database = openDatabase(config().databaseUrl);
   try {
     await migrateToLatest(database);
@@ -28,6 +31,19 @@ async function withDatabase<T>(fn: (db: ReturnType<typeof openDatabase>) => Prom
     await database.close();
   }
 }
+
+const withIdentity: WithIdentity = (fn) =>
+  withDatabase(async (database) => {
+    const settings = config();
+    const identity = new IdentityService({
+      database,
+      clock: systemClock,
+      secrets: secretBoxFor(settings),
+      tokenTtlMs: settings.tokenTtlMs,
+      cacheMs: 0,
+    });
+    return fn(identity, database);
+  });
 
 const quotaValue = (text: string): number | null => {
   if (text === 'default') return null;
@@ -67,21 +83,8 @@ program
     for (const s of describeSettings()) process.stdout.write(`${s.name}=${s.default ?? ''}\n`);
   });
 
-const projects = program.command('projects').description('manage projects');
-projects
-  .command('create <id>')
-  .option('--name <name>', 'display name (defaults to the id)')
-  .action(async (id: string, opts: { name?: string }) => {
-    if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) throw new InvalidArgumentError('project ids are 1–64 of A-Z a-z 0-9 -');
-    const created = await withDatabase((d) => insertProjectIfMissing(d.db, id, opts.name ?? id, new Date()));
-    process.stdout.write(created ? `created project ${id}\n` : `project ${id} already exists\n`);
-  });
-projects.command('list').action(async () => {
-  const rows = await withDatabase((d) => listProjects(d.db));
-  for (const p of rows) {
-    process.stdout.write(`${p.id}\tpool quota ${p.pool_quota ?? 'default'}\tnetwork quota ${p.network_quota ?? 'default'}\n`);
-  }
-});
+registerProjectCommands(program, withIdentity);
+registerIdentityCommands(program, withIdentity);
 
 program
   .command('quotas <project>')
