@@ -36,7 +36,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     reply.header('X-Request-Id', request.id);
   });
   registerBodyParsers(app);
-  registerAuthentication(app, ctx.identity);
+  registerAuthentication(app, ctx.identity, ctx.config.authRequired);
   registerBodyErrors(app);
   registerValidation(app);
   registerErrorHandling(app);

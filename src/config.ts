@@ -23,6 +23,7 @@ const EnvSchema = Type.Object({
   ATELIER_BOOTSTRAP_AK: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{8,64}$' })),
   ATELIER_BOOTSTRAP_SK: Type.Optional(Type.String({ minLength: 16, maxLength: 128 })),
   ATELIER_SECRET_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  ATELIER_AUTH_REQUIRED: Type.Boolean({ default: true }),
   ATELIER_TOKEN_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 8_760, default: 24 }),
   ATELIER_AUTH_CACHE_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 1_000 }),
   ATELIER_FLAVORS_FILE: Type.Optional(Type.String({ minLength: 1 })),
@@ -47,6 +48,11 @@ export interface Config {
   /** Encryption key for SKs at rest; without it a key file beside the database is used. */
   readonly secretKey: string | undefined;
   readonly tokenTtlMs: number;
+  /**
+   * When false, requests without credentials are served for any existing project
+   * (local experiments, benchmarks); requests that carry credentials are still checked.
+   */
+  readonly authRequired: boolean;
   /** How long a credential lookup is reused; at most a second (docs/performance.md). */
   readonly authCacheMs: number;
   readonly flavorsFile: string | undefined;
@@ -135,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }),
     secretKey: e.ATELIER_SECRET_KEY,
     tokenTtlMs: e.ATELIER_TOKEN_TTL_HOURS * 3_600_000,
+    authRequired: e.ATELIER_AUTH_REQUIRED,
     authCacheMs: e.ATELIER_AUTH_CACHE_MS,
     flavorsFile: e.ATELIER_FLAVORS_FILE,
     timings: Object.freeze({

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AtelierError } from '../errors.js';
 import type { IdentityService, Principal } from '../identity/identity.service.js';
+import { BODY_LIMIT } from './request-body.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,6 +15,25 @@ declare module 'fastify' {
 
 const SIGNED = /^(SDK|V11)-HMAC-SHA256\s/;
 
+/**
+ * Fastify reads no body on GET or HEAD, but the SDK signs whatever `data` a request carries: its own
+ * IAM call (GET /v3/projects?name=, made when a client is built with a region instead of a project id)
+ * sends `{}` and signs its hash. Reading such a body here lets the signature cover what was sent.
+ */
+async function unparsedBody(request: FastifyRequest): Promise<Buffer | undefined> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+  const length = request.headers['content-length'];
+  if ((length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.raw as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > BODY_LIMIT) throw new AtelierError('bodyTooLarge');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
 async function authenticate(identity: IdentityService, request: FastifyRequest): Promise<Principal> {
   const authorization = request.headers.authorization;
   // auth-errors.md §2: a signature takes precedence over a token.
@@ -22,7 +42,7 @@ async function authenticate(identity: IdentityService, request: FastifyRequest):
       method: request.method,
       rawUrl: request.raw.url ?? request.url,
       headers: request.headers,
-      body: request.rawBody,
+      body: request.rawBody ?? (await unparsedBody(request)),
     });
   }
   const token = request.headers['x-auth-token'];
@@ -38,10 +58,11 @@ async function authenticate(identity: IdentityService, request: FastifyRequest):
  * read (the signature covers it) and before anything else looks at the request,
  * so a refused caller learns nothing — not even whether a project exists.
  */
-export function registerAuthentication(app: FastifyInstance, identity: IdentityService): void {
+export function registerAuthentication(app: FastifyInstance, identity: IdentityService, required: boolean): void {
   app.decorateRequest('principal', undefined);
   app.addHook('preValidation', async (request) => {
     if (request.is404 || request.routeOptions.config?.public) return;
+    if (!required && request.headers.authorization === undefined && request.headers['x-auth-token'] === undefined) return;
     const principal = await authenticate(identity, request);
     request.principal = principal;
     const projectId = (request.params as { project_id?: unknown } | undefined)?.project_id;

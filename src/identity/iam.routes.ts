@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
-import { badRequest } from '../errors.js';
+import { AtelierError, badRequest } from '../errors.js';
 import { errorResponses } from '../http/wire.js';
 import { CreateTokenBody, ListProjectsQuery, ProjectList, TokenResponse } from './iam.schema.js';
 
@@ -62,7 +62,8 @@ export const iamRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (
       },
     },
     async (request) => {
-      const principal = request.principal!;
+      const principal = request.principal;
+      if (!principal) throw new AtelierError('unauthorized', { reason: 'listing projects needs credentials' });
       const projects = (await ctx.identity.visibleProjects(principal)).filter(
         (p) => request.query.name === undefined || p.name === request.query.name,
       );

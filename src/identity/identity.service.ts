@@ -134,6 +134,11 @@ export class IdentityService {
     if (!result.ok || !found) {
       throw new AtelierError('unauthorized', { reason: SIGNATURE_REASONS[result.ok ? 'unknown-key' : result.reason] });
     }
+    // auth-errors.md §3.6: a temporary credential holds only if its token is valid for the AK. Atelier issues
+    // none, so a request presenting one is refused rather than served on the permanent key alone.
+    if (request.headers['x-security-token'] !== undefined) {
+      throw new AtelierError('unauthorized', { reason: 'temporary credentials (X-Security-Token) are not supported' });
+    }
     return { kind: 'credential', id: result.accessKey, accountId: found.accountId, projectIds: found.projectIds };
   }
 

@@ -32,7 +32,12 @@ export class SecretBox {
     if (version !== VERSION || !iv || !tag || data === undefined) throw new Error('not a sealed secret');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    try {
+      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      // GCM only says "unable to authenticate data"; the usual cause is a key that changed.
+      throw new Error('cannot open a sealed secret key: ATELIER_SECRET_KEY or the key file is not the one it was sealed with');
+    }
   }
 }
 

@@ -147,7 +147,9 @@ export type PatchNetworkBody = Static<typeof PatchNetworkBody>;
 
 export const NetworkParams = Type.Object({
   project_id: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }),
-  network_name: Type.String({ minLength: 1, maxLength: 128 }),
+  // No length rule (quotas-networks.md §2.2, N10): an over-long name is just unknown, so 404.
+  // The router's maxParamLength still bounds it.
+  network_name: Type.String({ minLength: 1 }),
 });
 
 export const ListNetworksQuery = Type.Object({

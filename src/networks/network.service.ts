@@ -98,19 +98,31 @@ function plannedConnectionStatus(spec: NetworkSpec, previous: ConnectionStatus):
     });
   }
   const wanted = spec.connection.sfsTurboConnectionList ?? [];
-  const sfs = wanted.map((item, index) => {
-    const known = previous.sfsTurboStatus?.find((s) => s.sfsId === item.sfsId && s.status !== 'Deleting');
+  const knownOf = (sfsId: string) => previous.sfsTurboStatus?.find((s) => s.sfsId === sfsId && s.status !== 'Deleting');
+  const leaving = (previous.sfsTurboStatus ?? [])
+    .filter((old) => !wanted.some((w) => w.sfsId === old.sfsId))
+    .map((old) => ({ ...old, status: 'Deleting' }));
+  // A new attachment takes the first address no listed attachment holds: numbering by list
+  // position alone gave a newcomer the address of one that had moved up after a removal.
+  const taken = new Set([...wanted.map((w) => knownOf(w.sfsId)?.ipAddr), ...leaving.map((s) => s.ipAddr)]);
+  let next = 0;
+  const freeAddress = (): string => {
+    let address = addressIn(spec.cidr, next++);
+    while (taken.has(address)) address = addressIn(spec.cidr, next++);
+    taken.add(address);
+    return address;
+  };
+  const sfs = wanted.map((item) => {
+    const known = knownOf(item.sfsId);
     return {
       name: item.name,
       sfsId: item.sfsId,
       connectionType: 'VpcPort',
-      ipAddr: known?.ipAddr ?? addressIn(spec.cidr, index),
+      ipAddr: known?.ipAddr ?? freeAddress(),
       status: known?.status ?? 'Creating',
     };
   });
-  for (const old of previous.sfsTurboStatus ?? []) {
-    if (!wanted.some((w) => w.sfsId === old.sfsId)) sfs.push({ ...old, status: 'Deleting' });
-  }
+  sfs.push(...leaving);
   if (sfs.length > 0) status.sfsTurboStatus = sfs;
   return status;
 }
@@ -261,6 +273,8 @@ export async function patchNetwork(
     await requireProject(ctx, projectId, tx);
     const current = await requireNetwork(ctx, projectId, name, tx);
     if (current.deleting_at !== null) throw badRequest(`network ${name} is being deleted and cannot be changed`);
+    // Spec README decision 9: no PATCH while Creating (the decision overrides §2.7, which is silent).
+    if (current.phase === 'Creating') throw badRequest(`network ${name} is still being created; change it once it is Active`);
     const before = toNetwork(current);
     const merged = applyMergePatch(
       { metadata: { labels: before.metadata.labels, annotations: before.metadata.annotations }, spec: before.spec },
@@ -282,14 +296,17 @@ export async function patchNetwork(
     const now = ctx.clock.now();
     const status = plannedConnectionStatus(spec, before.status.connectionStatus);
     const pending = connectionPending(status);
+    // A patch that leaves the connections alone must not postpone those still settling.
+    const connectionChanged = JSON.stringify(spec.connection) !== JSON.stringify(before.spec.connection);
+    const keepDue = !connectionChanged && current.due_at !== null;
+    const due = !pending ? null : keepDue ? fromDbTime(current.due_at) : after(now, ctx.config.timings.networkCreate);
     const updated = await updateNetworkIf(tx, current.id, current.version, {
       workspace_id: workspaceId,
       labels: JSON.stringify(merged.metadata.labels),
       annotations: JSON.stringify(merged.metadata.annotations),
       spec: JSON.stringify(spec),
       connection_status: JSON.stringify(status),
-      due_at:
-        current.phase === 'Creating' ? toDbTime(fromDbTime(current.due_at) ?? now) : pending ? toDbTime(after(now, ctx.config.timings.networkCreate)) : null,
+      due_at: due && toDbTime(due),
     });
     if (!updated) throw new AtelierError('internal');
     await moveUsage(

@@ -22,17 +22,24 @@ import {
   type PoolPhase,
 } from './pool.lifecycle.js';
 import type { CreatePoolBody, ListPoolsQuery, PatchPoolBody, Pool, PoolList, PoolResource, PoolSpec, ScopeStatus } from './pool.schema.js';
-import { deletePoolIf, findPool, findPoolByDisplayName, insertPool, selectHeldNodes, selectPools, setHeldNodes } from './pool.store.js';
+import {
+  deletePoolIf,
+  findPool,
+  findPoolByDisplayName,
+  insertPool,
+  selectHeldNodes,
+  selectPools,
+  selectWaitingPools,
+  setHeldNodes,
+} from './pool.store.js';
 import {
   admitWaitingPools,
   capacityShortfall,
   finiteFlavors,
   movePool,
   poolEvent,
-  startCreating,
 } from './pool.transitions.js';
 import { nodesWanted, toPool, type NodeCounts } from './pool.view.js';
-import { selectWaitingPools } from './pool.store.js';
 
 /**
  * A label that asks the simulated provider for a failure, for clients that cannot
@@ -61,6 +68,12 @@ function checkResources(ctx: AppContext, type: PoolSpec['type'], resources: read
     if (seen.has(resource.flavor)) throw badRequest(`${where}.flavor: ${resource.flavor} is listed twice`);
     seen.add(resource.flavor);
     arches.add(ctx.flavors.cpuArch(resource.flavor) ?? '');
+    // Decision 10: a pool larger than the installation's whole capacity would wait
+    // forever and, first come first served, hold up every later pool of the flavor.
+    const capacity = ctx.flavors.capacity(resource.flavor);
+    if (capacity !== undefined && resource.count > capacity) {
+      throw badRequest(`${where}.count: flavor ${resource.flavor} has a capacity of ${capacity} nodes in this installation`);
+    }
     const maxCount = resource.maxCount ?? resource.count;
     if (maxCount < resource.count) throw badRequest(`${where}.maxCount: must not be below count (${resource.count})`);
     if (type === 'Dedicate' && maxCount > resource.count) {
@@ -154,6 +167,16 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       await removePool(ctx, tx, existing, 'replaced by a new pool of the same name');
     }
     await takeQuota(ctx, tx, project, 'pool');
+    // Decide before inserting whether the nodes are free now and nobody is queued
+    // before us for them, so the pool is written in the phase it really starts in:
+    // a pool that starts at once was never Waiting, and its events must not say so.
+    const wanted = nodesWanted(spec.resources);
+    const queued = new Set<string>();
+    for (const waiting of await selectWaitingPools(tx)) {
+      for (const f of finiteFlavors(ctx, nodesWanted((JSON.parse(waiting.spec) as PoolSpec).resources))) queued.add(f);
+    }
+    const shortfall = await capacityShortfall(ctx, tx, wanted, new Map(), queued);
+    const phase: PoolPhase = shortfall ? 'Waiting' : 'Creating';
     const name = generateResourceName(displayName);
     const now = ctx.clock.now();
     const inserted = await insertPool(tx, {
@@ -162,8 +185,8 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       display_name: displayName,
       workspace_id: workspaceId,
       network_name: networkName,
-      phase: 'Waiting',
-      message: null,
+      phase,
+      message: shortfall ? `Waiting for capacity: ${shortfall}.` : null,
       labels: JSON.stringify({
         ...labels,
         'os.modelarts/resource.id': `maos-${displayName}-${randomBytes(4).toString('hex').slice(0, 5)}`,
@@ -178,43 +201,19 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       created_at: toDbTime(now),
       deleting_at: null,
       failed_at: null,
-      due_at: null,
+      due_at: shortfall ? null : toDbTime(after(now, ctx.config.timings.poolCreate)),
       version: 0,
     }).catch((error: unknown) => {
       if (isUniqueViolation(error)) throw new AtelierError('poolExists', { name: displayName, id: 'another pool' });
       throw error;
     });
-    await moveUsage(tx, projectId, 'pool', null, { workspaceId, phase: 'Waiting' });
-    await poolEvent(tx, inserted, now, 'Normal', 'PoolCreated', `Pool ${name} accepted.`);
-    // Start at once when the nodes are free and nobody is queued before us for them.
-    const wanted = nodesWanted(spec.resources);
-    const queued = new Set<string>();
-    for (const waiting of await selectWaitingPools(tx)) {
-      if (waiting.id === inserted.id) continue;
-      for (const f of finiteFlavors(ctx, nodesWanted((JSON.parse(waiting.spec) as PoolSpec).resources))) queued.add(f);
-    }
-    const shortfall = await capacityShortfall(ctx, tx, wanted, new Map(), queued);
-    if (shortfall) {
-      const waiting = await movePoolMessage(tx, inserted, `Waiting for capacity: ${shortfall}.`);
-      return waiting;
-    }
-    const started = await startCreating(ctx, tx, inserted);
-    if (!started) throw new AtelierError('internal');
-    return started;
+    await moveUsage(tx, projectId, 'pool', null, { workspaceId, phase });
+    if (!shortfall) await setHeldNodes(tx, inserted.id, wanted);
+    await poolEvent(tx, inserted, now, 'Normal', 'PoolCreated', `Pool ${name} accepted, phase ${phase}.`);
+    return inserted;
   });
   ctx.wakeEngine();
   return toPool(row);
-}
-
-async function movePoolMessage(tx: Executor, row: PoolRow, message: string): Promise<PoolRow> {
-  const updated = await tx
-    .updateTable('pools')
-    .set({ message, version: row.version + 1 })
-    .where('id', '=', row.id)
-    .where('version', '=', row.version)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return updated;
 }
 
 async function requirePool(ctx: AppContext, projectId: string, name: string, tx?: Executor): Promise<PoolRow> {
@@ -370,6 +369,13 @@ export async function deletePool(ctx: AppContext, projectId: string, name: strin
     const current = await requirePool(ctx, projectId, name, tx);
     if (current.phase === 'Deleting') return current;
     const now = ctx.clock.now();
+    if (current.phase === 'CreationFailed') {
+      // A failure record holds no nodes and has nothing to tear down. Moving it to
+      // Deleting would count it against the quota again (decision 2), so it goes at
+      // once; the answer is the snapshot of its deletion.
+      if (!(await removePool(ctx, tx, current, 'deleted by request'))) throw new AtelierError('internal');
+      return { ...current, phase: 'Deleting', message: null, deleting_at: toDbTime(now), due_at: null };
+    }
     const updated = await movePool(ctx, tx, current, 'Deleting', {
       deleting_at: toDbTime(now),
       due_at: toDbTime(after(now, ctx.config.timings.poolDelete)),

@@ -41,7 +41,9 @@ export function resourcesStatus(phase: PoolPhase, spec: PoolSpec, available: Nod
   for (const flavor of flavors) {
     const want = desired.get(flavor)?.count ?? 0;
     const got = available[flavor] ?? 0;
-    if (got > 0) avail.push(group(flavor, got, desired.get(flavor)));
+    // Each node is in one bucket (nodes file §1.3): nodes leaving in a scale-in are deleting, not also available.
+    const staying = Math.min(got, want);
+    if (staying > 0) avail.push(group(flavor, staying, desired.get(flavor)));
     if (want > got) creating.push(group(flavor, want - got));
     if (got > want) deleting.push(group(flavor, got - want));
   }
