@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { flavorRoutes } from './flavors/flavor.routes.js';
 import { registerAuthentication } from './http/authenticate.js';
-import { registerErrorHandling } from './http/error-handler.js';
+import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
 import { notImplementedRoutes } from './http/operations.js';
 import { BODY_LIMIT, registerBodyErrors, registerBodyParsers } from './http/request-body.js';
 import { iamRoutes } from './identity/iam.routes.js';
@@ -29,6 +29,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     genReqId: () => randomUUID(),
     // A client-supplied id must not become ours: it would let callers forge log lines.
     requestIdHeader: false,
+    frameworkErrors: frameworkErrorHandler,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -100,8 +100,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       if (word === undefined) problems.push(`${name} must be true or false (got "${raw}")`);
       else input[name] = word;
     } else if (schema.type === 'integer' || schema.type === 'number') {
-      const n = raw.trim() === '' ? Number.NaN : Number(raw);
-      input[name] = Number.isFinite(n) ? n : raw;
+      // Plain decimal only: Number() would also take "0x10" or "1e3" without a word.
+      input[name] = /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw;
     } else {
       input[name] = raw;
     }
@@ -109,7 +109,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const withDefaults = Value.Default(EnvSchema, input) as Record<string, unknown>;
   for (const error of Value.Errors(EnvSchema, withDefaults)) {
     const name = error.path.replace(/^\//, '');
-    problems.push(`${name} ${error.message.toLowerCase()} (got "${String(error.value)}")`);
+    const allowed = (error.schema as { anyOf?: Array<{ const?: unknown }> }).anyOf?.map((s) => s.const);
+    const message = allowed ? `must be one of ${allowed.join(', ')}` : error.message.toLowerCase();
+    problems.push(`${name} ${message} (got "${String(error.value)}")`);
   }
   const url = String(withDefaults.ATELIER_DATABASE_URL ?? '');
   if (!/^sqlite:.+/.test(url) && !/^postgres(ql)?:\/\//.test(url)) {

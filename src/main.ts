@@ -45,12 +45,14 @@ const withIdentity: WithIdentity = (fn) =>
     return fn(identity, database);
   });
 
-const quotaValue = (text: string): number | null => {
-  if (text === 'default') return null;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number ≥ 0, or "default"');
-  return n;
+// commander turns a parser's null into '', so "default" travels as a word and
+// becomes null (no override) only in the action.
+const quotaValue = (text: string): number | 'default' => {
+  if (text === 'default') return 'default';
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError('a whole number ≥ 0, or "default"');
+  return Number(text);
 };
+const override = (value: number | 'default' | undefined) => (value === 'default' ? null : value);
 
 const program = new Command('atelier').description('ModelArts Resource Management control plane');
 
@@ -91,8 +93,9 @@ program
   .description('set per-project quota overrides ("default" removes one)')
   .option('--pool <n>', 'pool quota', quotaValue)
   .option('--network <n>', 'network quota', quotaValue)
-  .action(async (project: string, opts: { pool?: number | null; network?: number | null }) => {
-    const found = await withDatabase((d) => updateProjectQuotas(d.db, project, opts));
+  .action(async (project: string, opts: { pool?: number | 'default'; network?: number | 'default' }) => {
+    const quotas = { pool: override(opts.pool), network: override(opts.network) };
+    const found = await withDatabase((d) => updateProjectQuotas(d.db, project, quotas));
     if (!found) {
       process.stderr.write(`no project ${project}\n`);
       process.exitCode = 1;

@@ -28,9 +28,25 @@ export interface RunningServer {
 export async function openContext(
   config: Config,
   clock: Clock = systemClock,
-): Promise<{ context: AppContext; database: Database; firstStart?: FirstStart; setWake(fn: () => void): void }> {
+): Promise<OpenedContext> {
   const flavors = loadFlavorCatalogue(config.flavorsFile);
   const database = openDatabase(config.databaseUrl);
+  try {
+    return await assembleContext(config, clock, flavors, database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+type OpenedContext = { context: AppContext; database: Database; firstStart?: FirstStart; setWake(fn: () => void): void };
+
+async function assembleContext(
+  config: Config,
+  clock: Clock,
+  flavors: ReturnType<typeof loadFlavorCatalogue>,
+  database: Database,
+): Promise<OpenedContext> {
   await migrateToLatest(database);
   const identity = new IdentityService({
     database,

@@ -81,9 +81,25 @@ export class LifecycleEngine {
     const ctx = { ...this.ctx, wakeEngine: () => {} };
     const now = clock.now();
     const networks = await selectDueNetworks(database.db, now, BATCH);
-    for (const row of networks) await this.step('network', row.name, () => database.transaction((tx) => advanceNetwork(ctx, tx, row)));
+    // Each step takes the project lock like an API write does, so on PostgreSQL
+    // a PATCH or DELETE never loses its conditional update to the engine.
+    for (const row of networks) {
+      await this.step('network', row.name, () =>
+        database.transaction(async (tx) => {
+          await database.lockProject(tx, row.project_id);
+          return advanceNetwork(ctx, tx, row);
+        }),
+      );
+    }
     const pools = await selectDuePools(database.db, now, BATCH);
-    for (const row of pools) await this.step('pool', row.name, () => database.transaction((tx) => advancePool(ctx, tx, row)));
+    for (const row of pools) {
+      await this.step('pool', row.name, () =>
+        database.transaction(async (tx) => {
+          await database.lockProject(tx, row.project_id);
+          return advancePool(ctx, tx, row);
+        }),
+      );
+    }
     if ((await selectWaitingPools(database.db)).length > 0) {
       await database.transaction((tx) => admitWaitingPools(ctx, tx));
     }

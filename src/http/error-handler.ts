@@ -16,6 +16,7 @@ export function toAtelierError(error: FastifyError | Error): AtelierError | unde
     const params = first?.params as Record<string, unknown> | undefined;
     if (params && typeof params.additionalProperty === 'string') detail = `unknown field "${params.additionalProperty}"`;
     if (params && Array.isArray(params.allowedValues)) detail += ` (${params.allowedValues.join(', ')})`;
+    else if (params && params.allowedValue !== undefined) detail += ` (${String(params.allowedValue)})`;
     return new AtelierError('badRequest', { detail: `${where}: ${detail}` });
   }
   switch (fe.code) {
@@ -28,6 +29,15 @@ export function toAtelierError(error: FastifyError | Error): AtelierError | unde
     return new AtelierError('badRequest', { detail: fe.message });
   }
   return undefined;
+}
+
+/**
+ * Errors the router raises before any route or hook runs (a malformed
+ * percent-escape, an over-long path segment): same envelope, same header.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('X-Request-Id', request.id);
+  void send(reply, toAtelierError(error) ?? new AtelierError('badRequest', { detail: 'the request line is malformed' }));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

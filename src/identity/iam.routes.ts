@@ -64,6 +64,10 @@ export const iamRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (
     async (request) => {
       const principal = request.principal;
       if (!principal) throw new AtelierError('unauthorized', { reason: 'listing projects needs credentials' });
+      const header = request.headers['x-project-id'];
+      if (typeof header === 'string' && !principal.projectIds.has(header)) {
+        throw new AtelierError('projectForbidden', { reason: `the caller may not use project ${header}` });
+      }
       const projects = (await ctx.identity.visibleProjects(principal)).filter(
         (p) => request.query.name === undefined || p.name === request.query.name,
       );

@@ -59,6 +59,9 @@ export const newAccessKey = (): string => randomText(AK_ALPHABET, 20);
 export const newSecretKey = (): string => randomText(SK_ALPHABET, 40);
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
+/** A hash no password matches, checked when the user is unknown. */
+const DUMMY_PASSWORD_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
 const SIGNATURE_REASONS: Record<VerifyFailureReason, string> = {
   missing: 'the Authorization header is missing',
   malformed: 'the Authorization header or X-Sdk-Date is malformed',
@@ -273,7 +276,8 @@ export class IdentityService {
       const account = await findAccount(this.db, input.accountId ?? input.accountName ?? '');
       if (account && input.userName) user = await findUserByName(this.db, account.id, input.userName);
     }
-    const passwordOk = user ? await verifyPassword(input.password, user.password_hash) : false;
+    // Hash even when the user does not exist, so the time taken does not tell.
+    const passwordOk = await verifyPassword(input.password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
     if (!user || !passwordOk || user.disabled) throw refuse();
     const account = await findAccount(this.db, user.account_id);
     if (!account || account.disabled) throw refuse();

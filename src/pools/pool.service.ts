@@ -29,15 +29,14 @@ import {
   insertPool,
   selectHeldNodes,
   selectPools,
-  selectWaitingPools,
   setHeldNodes,
 } from './pool.store.js';
 import {
   admitWaitingPools,
   capacityShortfall,
-  finiteFlavors,
   movePool,
   poolEvent,
+  queuedFlavors,
 } from './pool.transitions.js';
 import { nodesWanted, toPool, type NodeCounts } from './pool.view.js';
 
@@ -171,11 +170,7 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     // before us for them, so the pool is written in the phase it really starts in:
     // a pool that starts at once was never Waiting, and its events must not say so.
     const wanted = nodesWanted(spec.resources);
-    const queued = new Set<string>();
-    for (const waiting of await selectWaitingPools(tx)) {
-      for (const f of finiteFlavors(ctx, nodesWanted((JSON.parse(waiting.spec) as PoolSpec).resources))) queued.add(f);
-    }
-    const shortfall = await capacityShortfall(ctx, tx, wanted, new Map(), queued);
+    const shortfall = await capacityShortfall(ctx, tx, wanted, new Map(), await queuedFlavors(ctx, tx));
     const phase: PoolPhase = shortfall ? 'Waiting' : 'Creating';
     const name = generateResourceName(displayName);
     const now = ctx.clock.now();
@@ -332,7 +327,8 @@ export async function patchPool(ctx: AppContext, projectId: string, name: string
       // scale-in releases nodes only when the engine has removed them.
       const held = await selectHeldNodes(tx, current.id);
       const wanted = nodesWanted(spec.resources);
-      const shortfall = await capacityShortfall(ctx, tx, wanted, held);
+      // A scale-out queues behind waiting pools like a new pool would (decision 10).
+      const shortfall = await capacityShortfall(ctx, tx, wanted, held, await queuedFlavors(ctx, tx));
       if (shortfall) throw badRequest(`spec.resources: insufficient capacity, ${shortfall}`);
       const reserve = new Map(held);
       for (const [flavor, n] of wanted) reserve.set(flavor, Math.max(n, held.get(flavor) ?? 0));

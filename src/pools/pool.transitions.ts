@@ -73,7 +73,8 @@ export async function capacityShortfall(
 ): Promise<string | undefined> {
   for (const [flavor, nodes] of wanted) {
     const capacity = ctx.flavors.capacity(flavor);
-    if (capacity === undefined) continue;
+    // Nodes already held are the pool's own: keeping or giving back needs no check.
+    if (capacity === undefined || nodes <= (held.get(flavor) ?? 0)) continue;
     if (blocked.has(flavor)) return `earlier pools are waiting for flavor ${flavor}`;
     const usedByOthers = (await sumHeldNodes(tx, flavor)) - (held.get(flavor) ?? 0);
     if (usedByOthers + nodes > capacity) {
@@ -86,6 +87,15 @@ export async function capacityShortfall(
 /** Flavors of this list whose capacity is finite: the ones a waiting pool queues for. */
 export function finiteFlavors(ctx: AppContext, wanted: ReadonlyMap<string, number>): string[] {
   return [...wanted.keys()].filter((f) => ctx.flavors.capacity(f) !== undefined);
+}
+
+/** Finite-capacity flavors that waiting pools are queued for: nobody may overtake them. */
+export async function queuedFlavors(ctx: AppContext, tx: Executor): Promise<Set<string>> {
+  const queued = new Set<string>();
+  for (const waiting of await selectWaitingPools(tx)) {
+    for (const f of finiteFlavors(ctx, nodesWanted((JSON.parse(waiting.spec) as PoolSpec).resources))) queued.add(f);
+  }
+  return queued;
 }
 
 /** Moves a pool into Creating: takes its nodes and starts the provisioning timer. */

@@ -53,10 +53,10 @@ describe('GET /v1/{project_id}/networks/{network_name}', () => {
     expect(res.body?.error_code).toMatch(/^(ModelArts|APIGW)\./);
     expectError(res, res.status, res.body.error_code);
   };
-  it.fails('answers a network name longer than the router allows in the error envelope (today: bare 414)', () =>
+  it('answers a network name longer than the router allows in the error envelope', () =>
     routerErrorInEnvelope(networkPath('n'.repeat(300))),
   );
-  it.fails('answers a malformed percent-escape in the network name in the error envelope (today: bare 400)', () =>
+  it('answers a malformed percent-escape in the network name in the error envelope', () =>
     routerErrorInEnvelope(`${NETWORKS}/%E0%A4%A`),
   );
 

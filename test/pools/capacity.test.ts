@@ -192,6 +192,22 @@ describe('capacity (decision 10)', () => {
     await clearAll();
   });
 
+  it('makes a scale-out wait its turn behind pools already waiting for the flavor', async () => {
+    const a = (await small(2)).metadata.name;
+    await h.advance(CREATE_MS);
+    const b = (await small(3)).metadata.name;
+    expect(await phaseOf(h.client, b)).toBe('Waiting');
+    // Two nodes are free, but B asked first: A may not take them.
+    const res = await mergePatch(h.client, a, { spec: { resources: [{ flavor: SMALL, count: 3 }] } });
+    expectError(res, 400, 'ModelArts.50004000');
+    expect(res.body.error_msg).toContain('waiting');
+    // Giving nodes back is never held up by the queue.
+    expect((await mergePatch(h.client, a, { spec: { resources: [{ flavor: SMALL, count: 1 }] } })).status).toBe(200);
+    await h.advance(SCALE_MS);
+    expect(await phaseOf(h.client, b)).toBe('Creating');
+    await clearAll();
+  });
+
   it('lets a waiting pool be deleted, which admits the pools behind it at once', async () => {
     const a = (await small(3)).metadata.name;
     const b = (await small(2)).metadata.name;

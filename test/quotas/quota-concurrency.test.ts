@@ -185,7 +185,7 @@ describe('quotas under concurrent creates, over real sockets', () => {
   // Known bug in src/main.ts (not ours to fix): commander replaces a parser's `null`
   // with '' , so `--pool default` stores pool_quota = '' instead of NULL. /quotas then
   // answers "quota": "" and every create is refused. Remove `.fails` once fixed.
-  it.fails('`atelier quotas <project> --pool default` removes the override again', async () => {
+  it('`atelier quotas <project> --pool default` removes the override again', async () => {
     const client = await freshProject();
     const net = await readyNetwork(client);
     await cli('quotas', client.projectId, '--pool', '1');
