@@ -1,4 +1,58 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { findPostgresBin } from './test/helpers/postgres-cluster.js';
+
+/**
+ * The suite runs once per database dialect (STYLE §9). ATELIER_TEST_DIALECTS
+ * narrows the list (e.g. `ATELIER_TEST_DIALECTS=sqlite npm test`); without
+ * PostgreSQL binaries on the machine the PostgreSQL half is skipped, loudly.
+ */
+const wanted = (process.env.ATELIER_TEST_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim());
+const postgresBin = wanted.includes('postgres') ? findPostgresBin() : undefined;
+if (wanted.includes('postgres') && !postgresBin) {
+  process.stderr.write(
+    '\n*** PostgreSQL binaries (initdb, pg_ctl) not found: the PostgreSQL half of the test suite is SKIPPED. ***\n' +
+      '*** Install postgresql (e.g. apt-get install postgresql-15) to run it; .ci/run does.            ***\n\n',
+  );
+}
+
+/** Tests that never open a database: once is enough. */
+const DATABASE_FREE = [
+  'test/shared/**',
+  'test/config.test.ts',
+  'test/identity/signature.test.ts',
+  'test/identity/sdk-signer.test.ts',
+  'test/operations/shutdown.test.ts',
+];
+/**
+ * Tests about a SQLite installation itself (the command line and first start on a
+ * database file, restarts of a SQLite-backed process); their PostgreSQL
+ * counterparts live in test/postgres/.
+ */
+const SQLITE_ONLY = [
+  'test/identity/cli.test.ts',
+  'test/identity/first-start.test.ts',
+  'test/engine/restart.test.ts',
+  'test/operations/serve.test.ts',
+];
+
+const projects: TestProjectInlineConfiguration[] = [];
+if (wanted.includes('sqlite')) {
+  projects.push({
+    extends: true,
+    test: { name: 'sqlite', exclude: ['test/postgres/**'], env: { ATELIER_TEST_DIALECT: 'sqlite' } },
+  });
+}
+if (postgresBin) {
+  projects.push({
+    extends: true,
+    test: {
+      name: 'postgres',
+      exclude: [...DATABASE_FREE, ...SQLITE_ONLY],
+      env: { ATELIER_TEST_DIALECT: 'postgres' },
+      globalSetup: ['./test/helpers/postgres-global.ts'],
+    },
+  });
+}
 
 export default defineConfig({
   test: {
@@ -7,5 +61,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    projects,
   },
 });

@@ -1,9 +1,15 @@
 /**
- * `npm run bench [-- --quick]`: requests per second, latency and server memory of
- * the hot read endpoints, each beside a bare node:http baseline measured in the
- * same run (the machines are shared and noisy, so only ratios are compared).
- * The servers run pinned to core 0, the load generator to core 1 when `taskset`
- * exists. Results are printed as a table and written to bench/results/latest.json.
+ * `npm run bench [-- --quick]`: what the hot paths cost, always beside a baseline
+ * measured in the same run (the machines are shared and noisy, so only ratios are
+ * compared). Servers run pinned to core 0 and the load generator to core 1 when
+ * `taskset` exists. Prints tables and writes bench/results/latest.json.
+ *
+ *  1. reads: quotas and statistics, signed with AK/SK, with a token and without
+ *     verification, against a bare node:http server answering the same bytes;
+ *  2. scale: the signed reads on an installation of 1,000 pools and of 1,000,000
+ *     pools over 100,000 projects (100,000 over 10,000 with --quick);
+ *  3. workers: signed quotas with ATELIER_WORKERS=2 beside 1 (unpinned);
+ *  4. lifecycles: pools per second from create to Running and from delete to gone.
  */
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -14,12 +20,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signRequest } from '../src/identity/signature.js';
+import { loadPools } from './load-pools.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
 const DURATION_S = QUICK ? 3 : 10;
 const CONNECTIONS = 50;
 const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const SCALE = QUICK ? { projects: 10_000, poolsPerProject: 10 } : { projects: 100_000, poolsPerProject: 10 };
+const LIFECYCLES = QUICK ? 500 : 3_000;
 
 // Re-run under taskset so the load generator stays off the servers' core.
 if (HAS_TASKSET && !process.env.BENCH_PINNED_TO_CORE) {
@@ -30,22 +39,19 @@ if (HAS_TASKSET && !process.env.BENCH_PINNED_TO_CORE) {
   process.exit(child.status ?? 1);
 }
 
-interface Scenario {
-  name: string;
-  target: 'baseline' | 'atelier' | 'atelier-open';
-  path: string;
-  headers: () => Record<string, string>;
-}
-
-interface Result {
+interface Row {
+  section: string;
   name: string;
   requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  rssMiB: number;
-  non2xx: number;
-  ratioToBaseline?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  rssMiB?: number;
+  errors?: number;
+  ratio?: number;
+  ratioTo?: string;
 }
+
+const rows: Row[] = [];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -57,137 +63,326 @@ async function freePort(): Promise<number> {
   });
 }
 
-function pinned(args: string[]): [string, string[]] {
-  return HAS_TASKSET ? ['taskset', ['-c', '0', ...args]] : [args[0], args.slice(1)];
-}
-
-async function startProcess(args: string[], env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const [cmd, rest] = pinned(args);
-  const child = spawn(cmd, rest, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout?.resume();
-  const deadline = Date.now() + 30_000;
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
-      await fetch(`http://127.0.0.1:${port}/`);
-      return child;
+      await fetch(`http://127.0.0.1:${port}/openapi.json`);
+      return;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  child.kill('SIGKILL');
-  throw new Error(`${args.join(' ')} did not start`);
+  throw new Error(`nothing listens on ${port}`);
 }
 
-/** Resident memory of the server process (the node process under taskset/tsx). */
+/** Starts a process, pinned to core 0 unless `pin` is false, and waits for its port. */
+async function start(args: string[], env: Record<string, string>, port: number, pin = true): Promise<ChildProcess> {
+  const [cmd, rest] = HAS_TASKSET && pin ? ['taskset', ['-c', '0', ...args]] : [args[0], args.slice(1)];
+  const child = spawn(cmd, rest, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout?.resume();
+  await waitForPort(port, child);
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 12_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+/** Peak resident memory of a process and its children (workers), in MiB. */
 function rssMiB(pid: number | undefined): number {
   if (pid === undefined) return 0;
+  const pids = [pid, ...childPids(pid)];
+  let kb = 0;
+  for (const p of pids) {
+    try {
+      kb += Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+function childPids(pid: number): number[] {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? /VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return Math.round((kb / 1024) * 10) / 10;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return children.flatMap((c) => [c, ...childPids(c)]);
   } catch {
-    return 0;
+    return [];
   }
 }
 
-async function load(url: string, headers: Record<string, string>): Promise<autocannon.Result> {
-  return autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers, pipelining: 1 });
+async function measure(section: string, name: string, url: string, headers: Record<string, string>, server?: ChildProcess) {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
+  const row: Row = {
+    section,
+    name,
+    requestsPerSecond: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    rssMiB: server ? rssMiB(server.pid) : undefined,
+    errors: r.non2xx + r.errors + r.timeouts,
+  };
+  rows.push(row);
+  process.stdout.write(`  ${section} / ${name}: ${row.requestsPerSecond} req/s, p99 ${row.p99Ms} ms\n`);
+  return row;
 }
 
-async function main(): Promise<void> {
+const ratio = (row: Row, base: Row) => {
+  row.ratio = Math.round((row.requestsPerSecond / base.requestsPerSecond) * 100) / 100;
+  row.ratioTo = base.name;
+};
+
+interface Installation {
+  dir: string;
+  env: Record<string, string>;
+  port: number;
+  projectId: string;
+  ak: string;
+  sk: string;
+}
+
+async function installation(extraEnv: Record<string, string> = {}): Promise<Installation> {
   const dir = mkdtempSync(join(tmpdir(), 'atelier-bench-'));
+  const port = await freePort();
   const projectId = randomBytes(16).toString('hex');
   const ak = `BENCH${randomBytes(6).toString('hex').toUpperCase()}`;
   const sk = randomBytes(20).toString('hex');
-  const [basePort, atelierPort] = await Promise.all([freePort(), freePort()]);
-  const node = [process.execPath, '--import', 'tsx'];
   const env = {
     ATELIER_DATABASE_URL: `sqlite:${join(dir, 'atelier.db')}`,
-    ATELIER_PORT: String(atelierPort),
+    ATELIER_PORT: String(port),
     ATELIER_LOG_LEVEL: 'warn',
     ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
     ATELIER_BOOTSTRAP_AK: ak,
     ATELIER_BOOTSTRAP_SK: sk,
-    ATELIER_AUTH_REQUIRED: 'false',
+    ...extraEnv,
   };
-  const baseline = await startProcess([...node, 'bench/baseline-server.ts'], { PORT: String(basePort) }, basePort);
-  const atelier = await startProcess([...node, 'src/main.ts', 'serve'], env, atelierPort);
-  const host = `127.0.0.1:${atelierPort}`;
+  return { dir, env, port, projectId, ak, sk };
+}
 
-  const signed = (path: string) => () =>
-    signRequest({
-      method: 'GET',
-      url: path,
-      headers: { host, 'content-type': 'application/json', 'x-project-id': projectId },
-      accessKey: ak,
-      secretKey: sk,
-    }).headers;
-  const tokenRes = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'src/main.ts', 'tokens', 'create', '--account', 'default', '--project', projectId],
-    { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' },
-  );
-  const token = /token\s+(\S+)/.exec(tokenRes.stdout)?.[1];
-  if (!token) throw new Error(`could not issue a token: ${tokenRes.stderr}`);
-  const withToken = () => ({ 'content-type': 'application/json', 'x-auth-token': token });
-  const plain = () => ({ 'content-type': 'application/json' });
+const ATELIER = [process.execPath, 'dist/main.js', 'serve'];
 
-  const quotas = `/v1/${projectId}/quotas`;
-  const statistics = `/v2/${projectId}/statistics/pools`;
-  const scenarios: Scenario[] = [
-    { name: 'baseline node:http (quotas bytes)', target: 'baseline', path: quotas, headers: plain },
-    { name: 'quotas, no verification', target: 'atelier', path: quotas, headers: plain },
-    { name: 'quotas, AK/SK signed', target: 'atelier', path: quotas, headers: signed(quotas) },
-    { name: 'quotas, token', target: 'atelier', path: quotas, headers: withToken },
-    { name: 'statistics, AK/SK signed', target: 'atelier', path: statistics, headers: signed(statistics) },
-    { name: 'statistics, token', target: 'atelier', path: statistics, headers: withToken },
-  ];
+function signedHeaders(inst: Installation, method: string, path: string, body?: string): Record<string, string> {
+  return signRequest({
+    method,
+    url: path,
+    headers: { host: `127.0.0.1:${inst.port}`, 'content-type': 'application/json', 'x-project-id': inst.projectId },
+    body,
+    accessKey: inst.ak,
+    secretKey: inst.sk,
+  }).headers;
+}
 
-  const results: Result[] = [];
+function issueToken(inst: Installation): string {
+  const res = spawnSync(process.execPath, ['dist/main.js', 'tokens', 'create', '--account', 'default', '--project', inst.projectId], {
+    cwd: ROOT,
+    env: { ...process.env, ...inst.env },
+    encoding: 'utf8',
+  });
+  const token = /token\s+(\S+)/.exec(res.stdout)?.[1];
+  if (!token) throw new Error(`could not issue a token: ${res.stderr}`);
+  return token;
+}
+
+async function reads(): Promise<void> {
+  process.stdout.write('reads\n');
+  const basePort = await freePort();
+  const baseline = await start([process.execPath, '--import', 'tsx', 'bench/baseline-server.ts'], { PORT: String(basePort) }, basePort);
+  const inst = await installation({ ATELIER_AUTH_REQUIRED: 'false' });
+  const server = await start(ATELIER, inst.env, inst.port);
   try {
-    for (const scenario of scenarios) {
-      const port = scenario.target === 'baseline' ? basePort : atelierPort;
-      const proc = scenario.target === 'baseline' ? baseline : atelier;
-      const r = await load(`http://127.0.0.1:${port}${scenario.path}`, scenario.headers());
-      results.push({
-        name: scenario.name,
-        requestsPerSecond: Math.round(r.requests.average),
-        p50Ms: r.latency.p50,
-        p99Ms: r.latency.p99,
-        rssMiB: rssMiB(serverPid(proc)),
-        non2xx: r.non2xx + r.errors,
+    const token = issueToken(inst);
+    const quotas = `/v1/${inst.projectId}/quotas`;
+    const statistics = `/v2/${inst.projectId}/statistics/pools`;
+    const url = (path: string) => `http://127.0.0.1:${inst.port}${path}`;
+    const plain = { 'content-type': 'application/json' };
+    const base = await measure('reads', 'baseline node:http', `http://127.0.0.1:${basePort}${quotas}`, plain, baseline);
+    const measured = [
+      await measure('reads', 'quotas, no verification', url(quotas), plain, server),
+      await measure('reads', 'quotas, AK/SK signed', url(quotas), signedHeaders(inst, 'GET', quotas), server),
+      await measure('reads', 'quotas, token', url(quotas), { ...plain, 'x-auth-token': token }, server),
+      await measure('reads', 'statistics, AK/SK signed', url(statistics), signedHeaders(inst, 'GET', statistics), server),
+      await measure('reads', 'statistics, token', url(statistics), { ...plain, 'x-auth-token': token }, server),
+    ];
+    base.ratio = 1;
+    for (const row of measured) ratio(row, base);
+  } finally {
+    await stop(baseline);
+    await stop(server);
+    rmSync(inst.dir, { recursive: true, force: true });
+  }
+}
+
+async function scale(): Promise<void> {
+  process.stdout.write('scale\n');
+  const results: Record<string, Row[]> = {};
+  for (const [label, shape] of [
+    ['1,000 pools', { projects: 100, poolsPerProject: 10 }],
+    [`${(SCALE.projects * SCALE.poolsPerProject).toLocaleString('en')} pools`, SCALE],
+  ] as const) {
+    const inst = await installation();
+    const loaded = await loadPools({ file: join(inst.dir, 'atelier.db'), ...shape, firstProjectId: inst.projectId });
+    process.stdout.write(`  loaded ${loaded.pools} pools in ${loaded.seconds.toFixed(1)} s\n`);
+    const server = await start(ATELIER, inst.env, inst.port);
+    try {
+      const quotas = `/v1/${inst.projectId}/quotas`;
+      const statistics = `/v2/${inst.projectId}/statistics/pools`;
+      results[label] = [
+        await measure('scale', `quotas signed, ${label}`, `http://127.0.0.1:${inst.port}${quotas}`, signedHeaders(inst, 'GET', quotas), server),
+        await measure('scale', `statistics signed, ${label}`, `http://127.0.0.1:${inst.port}${statistics}`, signedHeaders(inst, 'GET', statistics), server),
+      ];
+    } finally {
+      await stop(server);
+      rmSync(inst.dir, { recursive: true, force: true });
+    }
+  }
+  const [small, large] = Object.values(results);
+  for (let i = 0; i < small.length; i += 1) {
+    small[i].ratio = 1;
+    ratio(large[i], small[i]);
+  }
+}
+
+async function workers(): Promise<void> {
+  process.stdout.write('workers (unpinned: they need both cores)\n');
+  const base: Row[] = [];
+  for (const count of [1, 2]) {
+    const inst = await installation({ ATELIER_WORKERS: String(count) });
+    const server = await start(ATELIER, inst.env, inst.port, false);
+    try {
+      const quotas = `/v1/${inst.projectId}/quotas`;
+      const row = await measure('workers', `quotas signed, ${count} worker${count > 1 ? 's' : ''}`, `http://127.0.0.1:${inst.port}${quotas}`, signedHeaders(inst, 'GET', quotas), server);
+      if (base.length === 0) {
+        row.ratio = 1;
+        base.push(row);
+      } else ratio(row, base[0]);
+    } finally {
+      await stop(server);
+      rmSync(inst.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Sends requests with at most `width` in flight. */
+async function pooled<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
+}
+
+async function lifecycles(): Promise<void> {
+  process.stdout.write('lifecycles\n');
+  const timings = {
+    ATELIER_NETWORK_CREATE_SECONDS: '0',
+    ATELIER_POOL_CREATE_SECONDS: '0',
+    ATELIER_POOL_DELETE_SECONDS: '0',
+    ATELIER_POOL_QUOTA: String(LIFECYCLES * 2),
+    ATELIER_ENGINE_INTERVAL_MS: '50',
+  };
+  const inst = await installation(timings);
+  const server = await start(ATELIER, inst.env, inst.port);
+  const call = async (method: string, path: string, body?: unknown) => {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const res = await fetch(`http://127.0.0.1:${inst.port}${path}`, { method, headers: signedHeaders(inst, method, path, text), body: text });
+    const json = (await res.json()) as any;
+    if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const until = async (check: () => Promise<boolean>) => {
+    while (!(await check())) await new Promise((r) => setTimeout(r, 20));
+  };
+  try {
+    const network = await call('POST', `/v1/${inst.projectId}/networks`, {
+      apiVersion: 'v1',
+      kind: 'Network',
+      metadata: { labels: { 'os.modelarts/name': 'bench-net' } },
+      spec: { cidr: '192.168.0.0/16' },
+    });
+    const networkPath = `/v1/${inst.projectId}/networks/${network.metadata.name}`;
+    await until(async () => (await call('GET', networkPath)).status.phase === 'Active');
+    const statistics = `/v2/${inst.projectId}/statistics/pools`;
+    const names: string[] = [];
+    const created = Date.now();
+    await pooled(Array.from({ length: LIFECYCLES }, (_, i) => i), 32, async (i) => {
+      const pool = await call('POST', `/v2/${inst.projectId}/pools`, {
+        apiVersion: 'v2',
+        kind: 'Pool',
+        metadata: { labels: { 'os.modelarts/name': `bench-${i}` } },
+        spec: { type: 'Dedicate', network: { name: network.metadata.name }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 1 }] },
       });
+      names.push(pool.metadata.name);
+    });
+    await until(async () => (await call('GET', statistics)).statistics.status.created === LIFECYCLES);
+    const createSeconds = (Date.now() - created) / 1000;
+    const deleted = Date.now();
+    await pooled(names, 32, async (name) => {
+      await call('DELETE', `/v2/${inst.projectId}/pools/${name}`);
+    });
+    await until(async () => (await call('GET', `/v1/${inst.projectId}/quotas`)).quotas.resources[0].used === 0);
+    const deleteSeconds = (Date.now() - deleted) / 1000;
+    for (const [name, seconds] of [
+      [`${LIFECYCLES} pools, create → Running`, createSeconds],
+      [`${LIFECYCLES} pools, delete → gone`, deleteSeconds],
+    ] as const) {
+      const row: Row = { section: 'lifecycles', name, requestsPerSecond: Math.round(LIFECYCLES / seconds), rssMiB: rssMiB(server.pid) };
+      rows.push(row);
+      process.stdout.write(`  ${name}: ${row.requestsPerSecond} pools/s\n`);
     }
   } finally {
-    baseline.kill('SIGTERM');
-    atelier.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    await stop(server);
+    rmSync(inst.dir, { recursive: true, force: true });
   }
-  const base = results[0].requestsPerSecond;
-  for (const r of results) r.ratioToBaseline = Math.round((r.requestsPerSecond / base) * 100) / 100;
+}
 
+function print(): void {
   const table = [
-    ['scenario', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'RSS MiB', 'errors'],
-    ...results.map((r) => [r.name, r.requestsPerSecond, r.ratioToBaseline, r.p50Ms, r.p99Ms, r.rssMiB, r.non2xx].map(String)),
+    ['section', 'scenario', 'per second', 'ratio', 'to', 'p50 ms', 'p99 ms', 'RSS MiB', 'errors'],
+    ...rows.map((r) =>
+      [r.section, r.name, r.requestsPerSecond, r.ratio ?? '', r.ratioTo ?? '', r.p50Ms ?? '', r.p99Ms ?? '', r.rssMiB ?? '', r.errors ?? ''].map(String),
+    ),
   ];
-  const widths = table[0].map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
-  for (const row of table) process.stdout.write(`${row.map((c, i) => String(c).padEnd(widths[i])).join('  ')}\n`);
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  process.stdout.write('\n');
+  for (const row of table) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i])).join('  ')}\n`);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('the build failed');
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const sections: Record<string, () => Promise<void>> = { reads, scale, workers, lifecycles };
+  for (const [name, run] of Object.entries(sections)) if (!only || only.includes(name)) await run();
+  print();
   const out = join(ROOT, 'bench', 'results', 'latest.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,
     JSON.stringify(
-      { at: new Date().toISOString(), quick: QUICK, durationSeconds: DURATION_S, connections: CONNECTIONS, pinned: HAS_TASKSET, results },
+      {
+        at: new Date().toISOString(),
+        quick: QUICK,
+        seconds: Math.round((Date.now() - started) / 1000),
+        durationPerLoadSeconds: DURATION_S,
+        connections: CONNECTIONS,
+        pinned: HAS_TASKSET,
+        node: process.version,
+        rows,
+      },
       null,
       2,
     ),
   );
-  process.stdout.write(`\nwritten to ${out}\n`);
-}
-
-/** The node process behind taskset: same pid, taskset execs its command. */
-function serverPid(child: ChildProcess): number | undefined {
-  return child.pid;
+  process.stdout.write(`\nwritten to ${out} (${Math.round((Date.now() - started) / 1000)} s)\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,16 +1,25 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
+import { eventRoutes } from './events/event.routes.js';
 import { flavorRoutes } from './flavors/flavor.routes.js';
+import { healthRoutes } from './health/health.routes.js';
+import type { EngineProbe } from './health/health.service.js';
 import { registerAuthentication } from './http/authenticate.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
 import { notImplementedRoutes } from './http/operations.js';
 import { BODY_LIMIT, registerBodyErrors, registerBodyParsers } from './http/request-body.js';
+import { registerDraining } from './http/draining.js';
+import { RequestFinished } from './http/request-finished.js';
+import { logRequest } from './http/request-log.js';
 import { iamRoutes } from './identity/iam.routes.js';
+import { adminRoutes } from './admin/admin.routes.js';
 import { registerValidation } from './http/validation.js';
 import { ErrorEnvelope } from './http/wire.js';
+import { AtelierMetrics } from './metrics/metrics.js';
+import { metricsRoutes } from './metrics/metrics.routes.js';
 import { networkRoutes } from './networks/network.routes.js';
 import { osConfigRoutes } from './os-config/os-config.routes.js';
 import { poolRoutes } from './pools/pool.routes.js';
@@ -19,23 +28,38 @@ import { statisticsRoutes } from './statistics/statistics.routes.js';
 
 export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
+  /**
+   * The lifecycle engine, for /readyz; a getter because the engine is built after the app.
+   * Absent when this process runs no engine (then readiness does not check it).
+   */
+  engine?: () => EngineProbe | undefined;
 }
 
 /** Builds the HTTP application over a context; never listens (server.ts does). */
 export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  // The request log and the metrics hear of every finished request, router errors included.
+  const finished = new RequestFinished();
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
     genReqId: () => randomUUID(),
     // A client-supplied id must not become ours: it would let callers forge log lines.
     requestIdHeader: false,
-    frameworkErrors: frameworkErrorHandler,
+    frameworkErrors: finished.around(frameworkErrorHandler),
+    // logRequest writes one line per request instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
+  const metrics = new AtelierMetrics(ctx);
+  app.addHook('onClose', async () => metrics.close());
+  finished.add(logRequest);
+  finished.add(metrics.observeRequest);
+  finished.register(app);
+  registerDraining(app);
   registerBodyParsers(app);
   registerAuthentication(app, ctx.identity, ctx.config.authRequired);
   registerBodyErrors(app);
@@ -66,7 +90,12 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(poolRoutes(ctx));
   await app.register(flavorRoutes(ctx));
   await app.register(osConfigRoutes(ctx));
+  await app.register(eventRoutes(ctx));
+  await app.register(healthRoutes(ctx, options.engine));
+  await app.register(metricsRoutes(ctx, metrics));
   await app.register(iamRoutes(ctx));
+  // Emulator controls exist only with a token; without one, /_atelier/ answers 404 like any unknown path.
+  if (ctx.config.adminToken) await app.register(adminRoutes(ctx, ctx.config.adminToken));
   await app.register(notImplementedRoutes(implemented));
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

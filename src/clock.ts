@@ -21,3 +21,25 @@ export class ManualClock implements Clock {
     this.ms = new Date(date).getTime();
   }
 }
+
+/**
+ * The service clock of a running installation: another clock (the system's, or a
+ * test's) plus an offset that the emulator controls move forward, so every timer
+ * and the 72-hour window of `failed` can be tested in seconds (docs/emulator.md).
+ * The offset is persisted by the admin service, so a restart keeps "now".
+ */
+export class OffsetClock implements Clock {
+  constructor(
+    private readonly base: Clock,
+    private offset = 0,
+  ) {}
+  now(): Date {
+    return new Date(this.base.now().getTime() + this.offset);
+  }
+  get offsetMs(): number {
+    return this.offset;
+  }
+  setOffset(ms: number): void {
+    this.offset = ms;
+  }
+}

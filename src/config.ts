@@ -27,13 +27,18 @@ const EnvSchema = Type.Object({
   ATELIER_TOKEN_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 8_760, default: 24 }),
   ATELIER_AUTH_CACHE_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 1_000 }),
   ATELIER_FLAVORS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  ATELIER_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
+  ATELIER_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256, pattern: '^\\S+$' })),
+  ATELIER_SEED_FILE: Type.Optional(Type.String({ minLength: 1 })),
   ATELIER_NETWORK_CREATE_SECONDS: Seconds(2),
   ATELIER_NETWORK_DELETE_SECONDS: Seconds(2),
   ATELIER_POOL_CREATE_SECONDS: Seconds(5),
   ATELIER_POOL_DELETE_SECONDS: Seconds(3),
   ATELIER_POOL_SCALE_SECONDS: Seconds(3),
   ATELIER_FAILED_RETENTION_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 87_600, default: 72 }),
+  ATELIER_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   ATELIER_ENGINE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
+  ATELIER_ENGINE_LEASE_SECONDS: Type.Number({ minimum: 1, maximum: 3_600, default: 30 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -56,10 +61,20 @@ export interface Config {
   /** How long a credential lookup is reused; at most a second (docs/performance.md). */
   readonly authCacheMs: number;
   readonly flavorsFile: string | undefined;
+  /** Bearer token of the emulator controls under /_atelier/; unset, the prefix answers 404. */
+  readonly adminToken: string | undefined;
+  /** Bearer token that GET /metrics requires; unset, the metrics are public like /healthz. */
+  readonly metricsToken: string | undefined;
+  /** JSON or YAML world loaded at start (docs/emulator.md, "Seed data"). */
+  readonly seedFile: string | undefined;
   readonly timings: LifecycleTimings;
   /** How long a CreationFailed record stays visible (decision 7). */
   readonly failedRetentionMs: number;
   readonly engineIntervalMs: number;
+  /** How long a replica's claim on a due step lasts without a heartbeat (db/claims.ts). */
+  readonly engineLeaseMs: number;
+  /** HTTP worker processes sharing the port (src/cluster.ts). */
+  readonly workers: number;
 }
 
 /** Seconds each simulated provisioning step takes; 0 = at the engine's next pass. */
@@ -78,6 +93,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Set by Atelier itself for its worker processes (src/cluster.ts), not by operators. */
+const INTERNAL_VARIABLES = new Set(['ATELIER_WORKER_INDEX']);
+
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
 
 /**
@@ -90,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const problems: string[] = [];
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith('ATELIER_') || raw === undefined) continue;
+    if (INTERNAL_VARIABLES.has(name)) continue;
     if (!known.includes(name)) {
       problems.push(`${name} is not a known setting`);
       continue;
@@ -146,6 +165,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     authRequired: e.ATELIER_AUTH_REQUIRED,
     authCacheMs: e.ATELIER_AUTH_CACHE_MS,
     flavorsFile: e.ATELIER_FLAVORS_FILE,
+    adminToken: e.ATELIER_ADMIN_TOKEN,
+    metricsToken: e.ATELIER_METRICS_TOKEN,
+    seedFile: e.ATELIER_SEED_FILE,
     timings: Object.freeze({
       networkCreate: e.ATELIER_NETWORK_CREATE_SECONDS,
       networkDelete: e.ATELIER_NETWORK_DELETE_SECONDS,
@@ -155,6 +177,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }),
     failedRetentionMs: e.ATELIER_FAILED_RETENTION_HOURS * 3_600_000,
     engineIntervalMs: e.ATELIER_ENGINE_INTERVAL_MS,
+    engineLeaseMs: e.ATELIER_ENGINE_LEASE_SECONDS * 1000,
+    workers: e.ATELIER_WORKERS,
   });
 }
 

@@ -20,6 +20,7 @@ export const ERRORS = {
   projectNotFound: entry('ModelArts.50005101', 404, 'Project {project} not found.'),
   internal: entry('ModelArts.50005000', 500, 'internal error'),
   notImplemented: entry('ModelArts.50005010', 501, 'Operation {operation} is not implemented by this server.'),
+  notReady: entry('ModelArts.50005030', 503, 'Not ready: {reason}.'),
   // identity (auth-errors.md §5.2)
   unauthorized: entry('APIGW.0301', 401, 'Incorrect IAM authentication information: {reason}.'),
   projectForbidden: entry('ModelArts.0210', 403, 'The project id in the request URL does not match the credential: {reason}.'),
@@ -30,6 +31,8 @@ export const ERRORS = {
   networkExists: entry('ModelArts.50025000', 409, 'Network already exists. The name {name} is used by network {id}.'),
   networkNotFound: entry('ModelArts.50025001', 404, 'Network not exist. No network {name} in this project.'),
   networkInUse: entry('ModelArts.50025002', 409, 'Network {name} is in use by pool {pool} and cannot be deleted.'),
+  // emulator controls (docs/emulator.md)
+  faultNotFound: entry('Atelier.40401001', 404, 'Fault {id} not found.'),
   // API gateway layer
   routeNotFound: entry('APIGW.0101', 404, 'The API does not exist or has not been published in the environment.'),
   bodyTooLarge: entry('APIGW.0201', 413, 'Request entity too large.'),

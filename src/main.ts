@@ -6,8 +6,16 @@ import { openDatabase, type Database } from './db/database.js';
 import { registerIdentityCommands, registerProjectCommands, type WithIdentity } from './identity/identity.cli.js';
 import { IdentityService } from './identity/identity.service.js';
 import { migrateToLatest } from './db/migrate.js';
+import { copyInstallation } from './db/copy.js';
+import { loadSecretBox } from './identity/secret-box.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { updateProjectQuotas } from './projects/project.store.js';
+import { isWorker, runPrimary, runsEngine } from './cluster.js';
 import { secretBoxFor, startServer } from './server.js';
+import { closeOnSignals } from './shutdown.js';
+import { exportSeed, formatSeed } from './seed/seed.export.js';
+import { writeFileSync } from 'node:fs';
 
 function config(): Config {
   try {
@@ -60,14 +68,13 @@ program
   .command('serve')
   .description('start the HTTP server and the lifecycle engine')
   .action(async () => {
-    const server = await startServer(config());
-    const stop = async (signal: string) => {
-      server.app.log.info({ signal }, 'shutting down');
-      await server.close();
-      process.exit(0);
-    };
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
+    const settings = config();
+    if (settings.workers > 1 && !isWorker()) {
+      await runPrimary(settings, (text) => process.stdout.write(`${text}\n`));
+      return;
+    }
+    const server = await startServer(settings, undefined, { runEngine: runsEngine() });
+    closeOnSignals(server);
   });
 
 program
@@ -89,6 +96,24 @@ registerProjectCommands(program, withIdentity);
 registerIdentityCommands(program, withIdentity);
 
 program
+  .command('copy')
+  .description('copy every table of one installation into another database (e.g. SQLite to PostgreSQL)')
+  .requiredOption('--from <url>', 'source database URL (sqlite:PATH or postgres://…); stop its servers first')
+  .requiredOption('--to <url>', 'target database URL; migrated first, and refused unless empty')
+  .option('--force', 'replace the contents of a non-empty target')
+  .action(async (opts: { from: string; to: string; force?: boolean }) => {
+    const settings = config();
+    // The source keeps its own key file if it has one; the target seals with
+    // ATELIER_SECRET_KEY, else with its own key file (server.ts secretBoxFor).
+    const sourceKeyFile = opts.from.startsWith('sqlite:') ? join(dirname(opts.from.slice('sqlite:'.length)), 'atelier.key') : undefined;
+    const from = sourceKeyFile && existsSync(sourceKeyFile) ? loadSecretBox(undefined, sourceKeyFile) : secretBoxFor(settings);
+    const to = secretBoxFor({ ...settings, databaseUrl: opts.to });
+    const report = await copyInstallation({ ...opts, reseal: { from, to }, log: (line) => process.stdout.write(`${line}\n`) });
+    const rows = report.tables.reduce((n, t) => n + t.rows, 0);
+    process.stdout.write(`copied ${report.tables.length} tables, ${rows} rows\n`);
+  });
+
+program
   .command('quotas <project>')
   .description('set per-project quota overrides ("default" removes one)')
   .option('--pool <n>', 'pool quota', quotaValue)
@@ -102,6 +127,19 @@ program
       return;
     }
     process.stdout.write(`quotas of ${project} updated\n`);
+  });
+
+program
+  .command('export')
+  .description('write the current state in the seed-file format (docs/emulator.md)')
+  .option('--file <path>', 'write here instead of stdout; .yaml/.yml writes YAML, anything else JSON')
+  .option('--include-secrets', 'include the secret keys of the credentials')
+  .action(async (opts: { file?: string; includeSecrets?: boolean }) => {
+    const settings = config();
+    const seed = await withDatabase((d) => exportSeed(d.db, opts.includeSecrets ? { secrets: secretBoxFor(settings) } : {}));
+    const text = formatSeed(seed, opts.file);
+    if (opts.file) writeFileSync(opts.file, text, { mode: opts.includeSecrets ? 0o600 : 0o644 });
+    else process.stdout.write(text);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,16 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { systemClock, type Clock } from './clock.js';
+import { OffsetClock, systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { LifecycleEngine } from './engine/engine.js';
+import { LifecyclePolicy } from './engine/lifecycle-policy.js';
+import { applyEmulatorSettings, loadEmulatorSettings, watchEmulatorSettings } from './admin/emulator-settings.store.js';
+import { loadSeedFile } from './seed/seed.loader.js';
 import { loadFlavorCatalogue } from './flavors/flavor.catalogue.js';
 import { bootstrapIdentity, type FirstStart } from './identity/bootstrap.js';
 import { IdentityService } from './identity/identity.service.js';
+import { ProjectCache } from './projects/project.cache.js';
+import { Signals } from './shared/signals.js';
 import { loadSecretBox, SecretBox } from './identity/secret-box.js';
 import { randomBytes } from 'node:crypto';
+import cluster from 'node:cluster';
 import { dirname, join } from 'node:path';
 
 export interface RunningServer {
@@ -48,16 +54,38 @@ async function assembleContext(
   database: Database,
 ): Promise<OpenedContext> {
   await migrateToLatest(database);
+  // The emulator controls may have moved the clock and changed timings before a restart.
+  const clockOffset = new OffsetClock(clock);
+  const lifecycle = new LifecyclePolicy(config.timings);
+  applyEmulatorSettings({ lifecycle, clockOffset }, await loadEmulatorSettings(database.db));
   const identity = new IdentityService({
     database,
-    clock,
+    clock: clockOffset,
     secrets: secretBoxFor(config),
     tokenTtlMs: config.tokenTtlMs,
     cacheMs: config.authCacheMs,
   });
-  const firstStart = await bootstrapIdentity(config, database, identity);
   let wake = () => {};
-  const context: AppContext = { config, database, clock, flavors, identity, wakeEngine: () => wake() };
+  const projects = new ProjectCache(config.authCacheMs);
+  const context: AppContext = {
+    config,
+    database,
+    clock: clockOffset,
+    flavors,
+    identity,
+    projects,
+    lifecycle,
+    clockOffset,
+    wakeEngine: () => wake(),
+    signals: new Signals(),
+  };
+  // Seed before the bootstrap: a seeded database is not a first start that needs a project printed.
+  // With ATELIER_WORKERS the primary has seeded already; workers seeding at once would race,
+  // and so would replicas on one PostgreSQL database without the lock.
+  const seedFile = config.seedFile;
+  if (seedFile && !cluster.isWorker) await database.exclusive('seed', () => loadSeedFile(context, seedFile));
+  // Replicas starting together on one PostgreSQL database bootstrap one at a time.
+  const firstStart = await database.exclusive('bootstrap', () => bootstrapIdentity(config, database, identity));
   return { context, database, firstStart, setWake: (fn) => (wake = fn) };
 }
 
@@ -70,7 +98,7 @@ export function secretBoxFor(config: Config): SecretBox {
 }
 
 /** What a first start prints once: enough to make a signed call without reading more. */
-function announceFirstStart(first: FirstStart, address: string): string {
+export function announceFirstStart(first: FirstStart, address: string): string {
   return [
     '',
     'Atelier created a first project and an access key for it.',
@@ -87,18 +115,28 @@ function announceFirstStart(first: FirstStart, address: string): string {
 }
 
 /** config → database → migrations → app.listen → engine.start, with a graceful close. */
-export async function startServer(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  clock: Clock = systemClock,
+  options: { runEngine?: boolean } = {},
+): Promise<RunningServer> {
   const { context, database, firstStart, setWake } = await openContext(config, clock);
+  // /readyz asks the engine, which logs through the app's logger: hence a getter, filled in below.
+  let readinessEngine: LifecycleEngine | undefined;
   const app = await buildApp(context, {
+    engine: (options.runEngine ?? true) ? () => readinessEngine : undefined,
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers["x-auth-token"]', 'req.headers["x-security-token"]'],
     },
   });
   const engine = new LifecycleEngine(context, app.log);
+  readinessEngine = engine;
   setWake(() => engine.wake());
   const address = await app.listen({ host: config.host, port: config.port });
-  engine.start();
+  if (options.runEngine ?? true) engine.start();
+  // Emulator settings changed through another worker reach this one (docs/emulator.md).
+  const stopWatching = config.adminToken ? watchEmulatorSettings(context, 500) : () => {};
   if (firstStart) process.stdout.write(`${announceFirstStart(firstStart, address)}\n`);
   let closing: Promise<void> | undefined;
   return {
@@ -108,8 +146,11 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     address,
     close: () =>
       (closing ??= (async () => {
+        // Stop accepting and drain in-flight requests first: they may still need the
+        // engine's wake-ups and the database. Then let the running pass finish.
         await app.close();
         await engine.stop();
+        stopWatching();
         await database.close();
       })()),
   };

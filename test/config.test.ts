@@ -26,6 +26,11 @@ describe('loadConfig defaults', () => {
     expect(config.engineIntervalMs).toBe(250);
   });
 
+  it('leaves /metrics public unless ATELIER_METRICS_TOKEN is set', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ ATELIER_METRICS_TOKEN: 'scrape-token-0123456789' }).metricsToken).toBe('scrape-token-0123456789');
+  });
+
   it('ignores variables outside the ATELIER_ prefix and unset ones', () => {
     const config = loadConfig({ PATH: '/usr/bin', HOME: '/root', PORT: 'abc', ATELIER_PORT: undefined });
     expect(config.port).toBe(8080);
@@ -157,6 +162,8 @@ describe('loadConfig problems', () => {
     ['ATELIER_HOST', ''],
     ['ATELIER_BOOTSTRAP_PROJECT_ID', 'has spaces'],
     ['ATELIER_POOL_QUOTA', 'Infinity'],
+    ['ATELIER_METRICS_TOKEN', 'too-short'],
+    ['ATELIER_METRICS_TOKEN', 'has a space in the middle'],
   ])('refuses %s=%j', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems.some((p) => p.startsWith(`${name} `)), JSON.stringify(problems)).toBe(true);

@@ -26,6 +26,13 @@ export interface Database {
    * check and the insert it guards cannot interleave with another request's.
    */
   lockProject(tx: Executor, projectId: string): Promise<void>;
+  /**
+   * Runs fn while holding an installation-wide lock named `name`, so replicas
+   * starting together on one PostgreSQL database (an advisory lock) do one-time
+   * work such as the bootstrap one after another. SQLite serves one machine: fn
+   * simply runs.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -42,7 +49,7 @@ function openSqlite(path: string): Database {
   native.pragma('synchronous = NORMAL');
   native.pragma('busy_timeout = 5000');
   native.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: native }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   return {
     kind: 'sqlite',
     db,
@@ -64,12 +71,57 @@ function openSqlite(path: string): Database {
     async lockProject() {
       // BEGIN IMMEDIATE already holds the database-wide write lock.
     },
+    exclusive: (_name, fn) => fn(),
     close: () => db.destroy(),
   };
 }
 
+/** More distinct statements than the code can produce means something is wrong; start over. */
+const STATEMENT_CACHE_LIMIT = 1_000;
+
+/**
+ * Kysely's SQLite driver prepares every query anew, which costs as much as running
+ * it. The driver runs one statement at a time (it holds a connection mutex), so a
+ * prepared statement can be reused for every query with the same text.
+ */
+function withStatementCache(native: SQLite.Database): Pick<SQLite.Database, 'prepare' | 'close'> {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(source: string) {
+      let statement = cache.get(source);
+      if (!statement) {
+        if (cache.size >= STATEMENT_CACHE_LIMIT) cache.clear();
+        statement = native.prepare(source);
+        cache.set(source, statement);
+      }
+      return statement;
+    },
+    close() {
+      cache.clear();
+      return native.close();
+    },
+  } as Pick<SQLite.Database, 'prepare' | 'close'>;
+}
+
+/**
+ * pg hands back int8 (bigserial ids, count(*)) and numeric (sum of integers) as
+ * strings to avoid precision loss; our ids and counts stay far below 2^53, and the
+ * SQLite driver answers numbers, so both dialects answer numbers.
+ */
+const PG_NUMBER_TYPES = new Set<number>([pg.types.builtins.INT8, pg.types.builtins.NUMERIC]);
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    PG_NUMBER_TYPES.has(oid) && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
 function openPostgres(url: string): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  // An idle connection the server closed (a restart, a failover, an administrator)
+  // emits 'error' on the pool, which without a listener would end the process. The
+  // pool already drops the broken client; the next query opens a fresh one.
+  pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
@@ -78,6 +130,16 @@ function openPostgres(url: string): Database {
     async lockProject(tx, projectId) {
       await tx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
     },
+    // A session lock on a connection of its own: fn's queries use other connections.
+    exclusive: (name, fn) =>
+      db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(hashtext(${`atelier:${name}`}))`.execute(conn);
+        try {
+          return await fn();
+        } finally {
+          await sql`select pg_advisory_unlock(hashtext(${`atelier:${name}`}))`.execute(conn);
+        }
+      }),
     close: () => db.destroy(),
   };
 }

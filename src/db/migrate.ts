@@ -2,6 +2,8 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_identity.js';
+import * as m0003 from './migrations/0003_leases.js';
+import * as m0004 from './migrations/0004_faults.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so the compiled
@@ -10,6 +12,8 @@ import * as m0002 from './migrations/0002_identity.js';
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_identity': m0002,
+  '0003_leases': m0003,
+  '0004_faults': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

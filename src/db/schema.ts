@@ -36,6 +36,9 @@ export interface NetworkTable {
   deleting_at: NullableTimestamp;
   due_at: NullableTimestamp;
   version: number;
+  /** The engine replica working on the row's due step (db/claims.ts), until lease_expires_at. */
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_expires_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
 }
 
 export interface PoolTable {
@@ -59,6 +62,9 @@ export interface PoolTable {
   failed_at: NullableTimestamp;
   due_at: NullableTimestamp;
   version: number;
+  /** The engine replica working on the row's due step (db/claims.ts), until lease_expires_at. */
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_expires_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
 }
 
 /** Nodes a pool holds per flavor: what capacity accounting sums (decision 10). */
@@ -136,6 +142,34 @@ export interface TokenTable {
   revoked_at: NullableTimestamp;
 }
 
+/** A fault waiting to be consumed by the next matching lifecycle step (docs/emulator.md). */
+export interface FaultTable {
+  id: Generated<number>;
+  /** create | scale | delete | abnormal */
+  operation: string;
+  project_id: string | null;
+  /** A glob (`*`, `?`) over the pool's display name or metadata.name. */
+  name_pattern: string | null;
+  flavor: string | null;
+  remaining: number;
+  triggered: number;
+  reason: string;
+  recover_after_seconds: number | null;
+  created_at: Timestamp;
+}
+
+/** Pools a fault made Abnormal; clearing the fault heals them. fault_id null: the label did it. */
+export interface FaultedPoolTable {
+  pool_id: number;
+  fault_id: number | null;
+}
+
+/** Emulator settings that survive a restart: the clock offset, the lifecycle timing. */
+export interface EmulatorSettingTable {
+  key: string;
+  value: Json;
+}
+
 export interface DB {
   accounts: AccountTable;
   users: UserTable;
@@ -148,6 +182,9 @@ export interface DB {
   pool_nodes: PoolNodeTable;
   usage_counts: UsageCountTable;
   events: EventTable;
+  faults: FaultTable;
+  faulted_pools: FaultedPoolTable;
+  emulator_settings: EmulatorSettingTable;
 }
 
 export type ProjectRow = Selectable<ProjectTable>;
@@ -161,3 +198,4 @@ export type AccountRow = Selectable<AccountTable>;
 export type UserRow = Selectable<UserTable>;
 export type CredentialRow = Selectable<CredentialTable>;
 export type TokenRow = Selectable<TokenTable>;
+export type FaultRow = Selectable<FaultTable>;

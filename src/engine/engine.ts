@@ -1,10 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.js';
+import { claimDue, newLeaseOwner, releaseAllLeases, releaseLease, renewLeases, type ClaimedTable } from '../db/claims.js';
 import { advanceNetwork } from '../networks/network.service.js';
-import { selectDueNetworks } from '../networks/network.store.js';
 import { advancePool } from '../pools/pool.service.js';
-import { selectDuePools, selectWaitingPools } from '../pools/pool.store.js';
+import { anyWaitingPool } from '../pools/pool.store.js';
 import { admitWaitingPools } from '../pools/pool.transitions.js';
+
+/** How often the safety-net admission pass may run. */
+const ADMISSION_INTERVAL_MS = 10_000;
 
 /** How many due rows one pass takes of each kind before yielding to requests. */
 const BATCH = 200;
@@ -13,12 +16,24 @@ const BATCH = 200;
  * The reconciler: finds networks and pools whose next step is due and runs it,
  * each step in its own transaction. All state is in the database, so a fresh
  * engine after a crash simply finds the unfinished work and carries on.
+ *
+ * Several replicas may run an engine on one PostgreSQL database: each claims its
+ * due rows with a lease (db/claims.ts) that a heartbeat renews while the batch
+ * runs, releases each lease when its step is done and all of them on stop(), and
+ * takes over rows whose lease expired — a replica killed mid-step.
  */
 export class LifecycleEngine {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  /** Set by stop(): a pass in progress leaves its remaining steps to other replicas. */
+  private stopping = false;
+  /** Who holds this engine's leases: unique per engine instance. */
+  readonly leaseOwner = newLeaseOwner();
+  /** Wall-clock times for the readiness check; the service clock may be an emulator's. */
+  private started: Date | undefined;
+  private lastPass: Date | undefined;
 
   constructor(
     private readonly ctx: Omit<AppContext, 'wakeEngine'>,
@@ -27,14 +42,36 @@ export class LifecycleEngine {
 
   start(): void {
     this.stopped = false;
+    this.stopping = false;
+    this.started = new Date();
     this.schedule(0);
+  }
+
+  /** Started and not stopped: what /readyz asks (docs/operations.md). */
+  isRunning(): boolean {
+    return !this.stopped;
+  }
+
+  /** When the last scheduled pass finished without failing; undefined before the first. */
+  lastPassAt(): Date | undefined {
+    return this.lastPass;
+  }
+
+  /** When start() was last called, so a check can tell "no pass yet" from "passes stopped". */
+  startedAt(): Date | undefined {
+    return this.started;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    // Hand unfinished claims back at once instead of making other replicas wait for expiry.
+    await releaseAllLeases(this.ctx.database, this.leaseOwner).catch((error: unknown) =>
+      this.log.error({ err: error }, 'releasing lifecycle leases failed'),
+    );
   }
 
   /** Asks for a pass soon; cheap to call after every write. */
@@ -60,6 +97,7 @@ export class LifecycleEngine {
       try {
         let busy = true;
         while (busy && !this.stopped) busy = (await this.runOnce()) >= BATCH;
+        this.lastPass = new Date();
       } catch (error) {
         this.log.error({ err: error }, 'lifecycle pass failed');
       }
@@ -79,39 +117,75 @@ export class LifecycleEngine {
   async runOnce(): Promise<number> {
     const { database, clock } = this.ctx;
     const ctx = { ...this.ctx, wakeEngine: () => {} };
-    const now = clock.now();
-    const networks = await selectDueNetworks(database.db, now, BATCH);
-    // Each step takes the project lock like an API write does, so on PostgreSQL
-    // a PATCH or DELETE never loses its conditional update to the engine.
-    for (const row of networks) {
-      await this.step('network', row.name, () =>
-        database.transaction(async (tx) => {
-          await database.lockProject(tx, row.project_id);
-          return advanceNetwork(ctx, tx, row);
-        }),
+    const leaseMs = this.ctx.config.engineLeaseMs;
+    const owner = this.leaseOwner;
+    // The heartbeat keeps this batch's leases alive however long its steps take.
+    const heartbeat = setInterval(() => {
+      renewLeases(database, owner, new Date(clock.now().getTime() + leaseMs)).catch((error: unknown) =>
+        this.log.error({ err: error }, 'renewing lifecycle leases failed'),
       );
+    }, Math.max(100, Math.floor(leaseMs / 3)));
+    heartbeat.unref?.();
+    try {
+      const networks = await claimDue(database, 'networks', owner, clock.now(), leaseMs, BATCH);
+      // Each step takes the project lock like an API write does, so on PostgreSQL
+      // a PATCH or DELETE never loses its conditional update to the engine.
+      for (const row of networks) {
+        await this.step('networks', row.id, row.name, () =>
+          database.transaction(async (tx) => {
+            await database.lockProject(tx, row.project_id);
+            return advanceNetwork(ctx, tx, row);
+          }),
+        );
+      }
+      const pools = await claimDue(database, 'pools', owner, clock.now(), leaseMs, BATCH);
+      for (const row of pools) {
+        await this.step('pools', row.id, row.name, () =>
+          database.transaction(async (tx) => {
+            await database.lockProject(tx, row.project_id);
+            return advancePool(ctx, tx, row);
+          }),
+        );
+      }
+      if (!this.stopping) await this.admitWaiting(ctx);
+      return Math.max(networks.length, pools.length);
+    } finally {
+      clearInterval(heartbeat);
     }
-    const pools = await selectDuePools(database.db, now, BATCH);
-    for (const row of pools) {
-      await this.step('pool', row.name, () =>
-        database.transaction(async (tx) => {
-          await database.lockProject(tx, row.project_id);
-          return advancePool(ctx, tx, row);
-        }),
-      );
-    }
-    if ((await selectWaitingPools(database.db)).length > 0) {
-      await database.transaction((tx) => admitWaitingPools(ctx, tx));
-    }
-    return Math.max(networks.length, pools.length);
   }
 
-  /** One failing row must not stall the others; it is retried on the next pass. */
-  private async step(kind: string, name: string, run: () => Promise<boolean>): Promise<void> {
+  /**
+   * A safety net: every release of capacity already admits waiting pools in its
+   * own transaction. This catches what no transaction saw (a flavors file with
+   * more capacity after a restart), so it runs once at start and then rarely —
+   * it reads every waiting pool.
+   */
+  private async admitWaiting(ctx: AppContext): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastAdmission < ADMISSION_INTERVAL_MS) return;
+    this.lastAdmission = now;
+    const { database } = this.ctx;
+    if (await anyWaitingPool(database.db)) await database.transaction((tx) => admitWaitingPools(ctx, tx));
+  }
+  private lastAdmission = 0;
+
+  /**
+   * One failing row must not stall the others; it is retried on the next pass.
+   * The lease goes either way: done, the row is no longer due; failed, the next
+   * pass of any replica may try again. After stop() the step is skipped and its
+   * lease released with the others.
+   */
+  private async step(kind: ClaimedTable, id: number, name: string, run: () => Promise<boolean>): Promise<void> {
+    if (this.stopping) return;
     try {
       await run();
     } catch (error) {
       this.log.error({ err: error, kind, name }, 'lifecycle step failed');
+    }
+    try {
+      await releaseLease(this.ctx.database.db, kind, id, this.leaseOwner);
+    } catch (error) {
+      this.log.error({ err: error, kind, name }, 'releasing a lifecycle lease failed');
     }
   }
 }

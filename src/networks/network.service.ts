@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import { after, fromDbTime, isUniqueViolation, toDbTime, type Executor } from '../db/database.js';
+import { fromDbTime, isUniqueViolation, toDbTime, type Executor } from '../db/database.js';
 import type { NetworkRow } from '../db/schema.js';
 import { AtelierError, badRequest } from '../errors.js';
 import { insertEvent } from '../events/event.store.js';
@@ -215,7 +215,7 @@ export async function createNetwork(ctx: AppContext, projectId: string, body: Cr
       connection_status: JSON.stringify(plannedConnectionStatus(spec, {})),
       created_at: toDbTime(now),
       deleting_at: null,
-      due_at: toDbTime(after(now, ctx.config.timings.networkCreate)),
+      due_at: toDbTime(ctx.lifecycle.dueAt('networkCreate', now)),
       version: 0,
     }).catch((error: unknown) => {
       if (isUniqueViolation(error)) throw new AtelierError('networkExists', { name: displayName, id: 'another network' });
@@ -299,7 +299,7 @@ export async function patchNetwork(
     // A patch that leaves the connections alone must not postpone those still settling.
     const connectionChanged = JSON.stringify(spec.connection) !== JSON.stringify(before.spec.connection);
     const keepDue = !connectionChanged && current.due_at !== null;
-    const due = !pending ? null : keepDue ? fromDbTime(current.due_at) : after(now, ctx.config.timings.networkCreate);
+    const due = !pending ? null : keepDue ? fromDbTime(current.due_at) : ctx.lifecycle.dueAt('networkCreate', now);
     const updated = await updateNetworkIf(tx, current.id, current.version, {
       workspace_id: workspaceId,
       labels: JSON.stringify(merged.metadata.labels),
@@ -342,7 +342,7 @@ export async function deleteNetwork(ctx: AppContext, projectId: string, name: st
     const now = ctx.clock.now();
     const updated = await updateNetworkIf(tx, current.id, current.version, {
       deleting_at: toDbTime(now),
-      due_at: toDbTime(after(now, ctx.config.timings.networkDelete)),
+      due_at: toDbTime(ctx.lifecycle.dueAt('networkDelete', now)),
     });
     if (!updated) throw new AtelierError('internal');
     await insertEvent(tx, {

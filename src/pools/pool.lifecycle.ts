@@ -23,7 +23,8 @@ export const POOL_TRANSITIONS: Readonly<Record<PoolPhase, readonly PoolPhase[]>>
   ScalingFailed: ['Running', 'Deleting'],
   Error: ['Deleting'],
   CreationFailed: ['Deleting'],
-  Deleting: [],
+  // A simulated teardown failure (docs/emulator.md) leaves the pool in Error; a second DELETE retries.
+  Deleting: ['Error'],
 });
 
 export const STATISTICS_BUCKETS = ['creating', 'created', 'pending', 'deleting', 'failed'] as const;

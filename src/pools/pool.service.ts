@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.js';
-import { after, isUniqueViolation, toDbTime, type Executor } from '../db/database.js';
+import { isUniqueViolation, toDbTime, type Executor } from '../db/database.js';
 import type { PoolRow } from '../db/schema.js';
 import { AtelierError, badRequest } from '../errors.js';
 import { checkDescription, DESCRIPTION_ANNOTATION, NAME_LABEL, networkUsable, WORKSPACE_LABEL } from '../networks/network.service.js';
@@ -39,13 +39,23 @@ import {
   queuedFlavors,
 } from './pool.transitions.js';
 import { nodesWanted, toPool, type NodeCounts } from './pool.view.js';
+import {
+  abnormalFailure,
+  creationFailure,
+  deletionFailure,
+  failCreation,
+  failDeletion,
+  failScaling,
+  healAbnormal,
+  makeAbnormal,
+  scalingFailure,
+  SIMULATE_LABEL,
+  SIMULATIONS,
+} from './pool.faults.js';
 
-/**
- * A label that asks the simulated provider for a failure, for clients that cannot
- * call an admin API (docs/simulation.md).
- */
-export const SIMULATE_LABEL = 'atelier.io/simulate';
-export const SIMULATIONS = ['CreationFailed'] as const;
+// The label that asks the simulated provider for a failure, for clients that cannot
+// call an admin API; its values are documented in docs/emulator.md.
+export { SIMULATE_LABEL, SIMULATIONS } from './pool.faults.js';
 
 /** Labels only the server writes (pools.md §3.6); a client's values are replaced. */
 const SERVER_LABELS = ['os.modelarts/resource.id', 'os.modelarts/tenant.project.id', 'os.modelarts/tenant.domain.id', 'os.modelarts.pool/biz', 'os.modelarts/create-from'];
@@ -196,7 +206,7 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       created_at: toDbTime(now),
       deleting_at: null,
       failed_at: null,
-      due_at: shortfall ? null : toDbTime(after(now, ctx.config.timings.poolCreate)),
+      due_at: shortfall ? null : toDbTime(ctx.lifecycle.dueAt('poolCreate', now)),
       version: 0,
     }).catch((error: unknown) => {
       if (isUniqueViolation(error)) throw new AtelierError('poolExists', { name: displayName, id: 'another pool' });
@@ -341,7 +351,7 @@ export async function patchPool(ctx: AppContext, projectId: string, name: string
       annotations: JSON.stringify(merged.metadata.annotations),
       spec: JSON.stringify(spec),
       scope_status: JSON.stringify(scopes),
-      ...(settling ? { due_at: toDbTime(after(now, ctx.config.timings.poolScale)), message: null } : {}),
+      ...(settling ? { due_at: toDbTime(ctx.lifecycle.dueAt('poolScale', now)), message: null } : {}),
     });
     if (!updated) throw new AtelierError('internal');
     if (resourcesChanged) {
@@ -374,7 +384,7 @@ export async function deletePool(ctx: AppContext, projectId: string, name: strin
     }
     const updated = await movePool(ctx, tx, current, 'Deleting', {
       deleting_at: toDbTime(now),
-      due_at: toDbTime(after(now, ctx.config.timings.poolDelete)),
+      due_at: toDbTime(ctx.lifecycle.dueAt('poolDelete', now)),
     });
     if (!updated) throw new AtelierError('internal');
     // A pool that was waiting may have been blocking others behind it.
@@ -383,6 +393,17 @@ export async function deletePool(ctx: AppContext, projectId: string, name: strin
   });
   ctx.wakeEngine();
   return toPool(row);
+}
+
+/** Creating → Running: the nodes are up and every job type enabled. */
+export async function finishCreating(ctx: AppContext, tx: Executor, row: PoolRow): Promise<PoolRow | undefined> {
+  const spec = JSON.parse(row.spec) as PoolSpec;
+  const available: NodeCounts = Object.fromEntries(spec.resources.map((r) => [r.flavor, r.count]));
+  return movePool(ctx, tx, row, 'Running', {
+    available: JSON.stringify(available),
+    scope_status: JSON.stringify(scopeStatus(spec.scope, 'Enabled')),
+    due_at: null,
+  });
 }
 
 /** Removes a pool row and everything it holds or counts. */
@@ -403,36 +424,29 @@ export async function advancePool(ctx: AppContext, tx: Executor, row: PoolRow): 
   const now = ctx.clock.now();
   const phase = row.phase as PoolPhase;
   const spec = JSON.parse(row.spec) as PoolSpec;
-  const labels = JSON.parse(row.labels) as Record<string, string>;
   switch (phase) {
     case 'Creating': {
-      if (labels[SIMULATE_LABEL] === 'CreationFailed') {
-        const failed = await movePool(ctx, tx, row, 'CreationFailed', {
-          failed_at: toDbTime(now),
-          due_at: toDbTime(new Date(now.getTime() + ctx.config.failedRetentionMs)),
-          message: 'Creation failed: simulated provisioning failure requested by label atelier.io/simulate.',
-          scope_status: '[]',
-        }, 'simulated provisioning failure');
-        if (!failed) return false;
-        await setHeldNodes(tx, row.id, new Map());
-        await admitWaitingPools(ctx, tx);
-        return true;
-      }
-      const available: NodeCounts = Object.fromEntries(spec.resources.map((r) => [r.flavor, r.count]));
-      return (
-        (await movePool(ctx, tx, row, 'Running', {
-          available: JSON.stringify(available),
-          scope_status: JSON.stringify(scopeStatus(spec.scope, 'Enabled')),
-          due_at: null,
-        })) !== undefined
-      );
+      // A simulated failure (label or fault) is decided, and a fault consumed, in this step's transaction.
+      const failure = await creationFailure(tx, row);
+      if (failure) return failCreation(ctx, tx, row, failure);
+      const running = await finishCreating(ctx, tx, row);
+      if (!running) return false;
+      const abnormal = await abnormalFailure(tx, running);
+      if (abnormal) await makeAbnormal(ctx, tx, running, abnormal);
+      return true;
     }
-    case 'Running':
     case 'Abnormal':
+      // Nothing else makes an Abnormal pool due (it cannot be scaled): its recovery time has come.
+      return healAbnormal(ctx, tx, row);
+    case 'Running':
     case 'ScalingFailed':
     case 'Error': {
       const before = JSON.parse(row.available) as NodeCounts;
       const available: NodeCounts = Object.fromEntries(spec.resources.map((r) => [r.flavor, r.count]));
+      if (phase === 'Running' && describeNodes(new Map(Object.entries(before))) !== describeNodes(nodesWanted(spec.resources))) {
+        const failure = await scalingFailure(tx, row);
+        if (failure) return failScaling(ctx, tx, row, failure);
+      }
       const scopes = (JSON.parse(row.scope_status) as ScopeStatus[])
         .filter((s) => s.state !== 'Disabling')
         .map((s) => ({ ...s, state: s.state === 'Enabling' ? 'Enabled' : s.state }));
@@ -453,6 +467,10 @@ export async function advancePool(ctx: AppContext, tx: Executor, row: PoolRow): 
     }
     case 'Deleting':
     case 'CreationFailed': {
+      if (phase === 'Deleting') {
+        const failure = await deletionFailure(tx, row);
+        if (failure) return failDeletion(ctx, tx, row, failure);
+      }
       const why = phase === 'Deleting' ? 'teardown finished' : 'failure record expired';
       if (!(await removePool(ctx, tx, row, why))) return false;
       await admitWaitingPools(ctx, tx);

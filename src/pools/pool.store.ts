@@ -92,6 +92,11 @@ export async function selectWaitingPools(tx: Executor): Promise<PoolRow[]> {
   return tx.selectFrom('pools').selectAll().where('phase', '=', 'Waiting').orderBy('id').execute();
 }
 
+export async function anyWaitingPool(tx: Executor): Promise<boolean> {
+  const row = await tx.selectFrom('pools').select('id').where('phase', '=', 'Waiting').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Nodes of a flavor held by all pools of the installation. */
 export async function sumHeldNodes(tx: Executor, flavor: string): Promise<number> {
   const row = await tx

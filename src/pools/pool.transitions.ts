@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import { after, toDbTime, type Executor } from '../db/database.js';
+import { toDbTime, type Executor } from '../db/database.js';
 import type { PoolRow, PoolUpdate } from '../db/schema.js';
 import { insertEvent, type EventType } from '../events/event.store.js';
 import { moveUsage } from '../quotas/usage.store.js';
@@ -103,7 +103,7 @@ export async function startCreating(ctx: AppContext, tx: Executor, row: PoolRow)
   const spec = JSON.parse(row.spec) as PoolSpec;
   const now = ctx.clock.now();
   const moved = await movePool(ctx, tx, row, 'Creating', {
-    due_at: toDbTime(after(now, ctx.config.timings.poolCreate)),
+    due_at: toDbTime(ctx.lifecycle.dueAt('poolCreate', now)),
     message: null,
   });
   if (moved) await setHeldNodes(tx, moved.id, nodesWanted(spec.resources));

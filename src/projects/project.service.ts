@@ -9,9 +9,12 @@ export interface QuotaLimits {
   network: number;
 }
 
-/** The project a request names, or the catalogue's "project not found". */
+/**
+ * The project a request names, or the catalogue's "project not found". Inside a
+ * transaction it reads the row; on read paths it may use the short-lived cache.
+ */
 export async function requireProject(ctx: AppContext, projectId: string, tx?: Executor): Promise<ProjectRow> {
-  const project = await findProject(tx ?? ctx.database.db, projectId);
+  const project = tx ? await findProject(tx, projectId) : await ctx.projects.get(ctx.database.db, projectId);
   if (!project) throw new AtelierError('projectNotFound', { project: projectId });
   return project;
 }

@@ -6,19 +6,22 @@ import { NETWORK_COUNTED_PHASES } from '../networks/network.lifecycle.js';
 import { POOL_QUOTA_PHASES } from '../pools/pool.lifecycle.js';
 import { quotaLimits, requireProject } from '../projects/project.service.js';
 import type { ShowOsQuotaResponse } from './quota.schema.js';
-import { countUsageByPhase, type CountedKind } from './usage.store.js';
+import { countUsage, countUsageByPhase, type CountedKind } from './usage.store.js';
 
 const COUNTED: Record<CountedKind, ReadonlySet<string>> = {
   pool: POOL_QUOTA_PHASES,
   network: NETWORK_COUNTED_PHASES,
 };
 
+function countedIn(kind: CountedKind, byPhase: ReadonlyMap<string, number> | undefined): number {
+  let used = 0;
+  for (const [phase, n] of byPhase ?? []) if (COUNTED[kind].has(phase)) used += n;
+  return used;
+}
+
 /** Resources of a kind that count against the project's quota (decision 2). */
 export async function usedQuota(tx: Executor, projectId: string, kind: CountedKind): Promise<number> {
-  const byPhase = await countUsageByPhase(tx, projectId, kind);
-  let used = 0;
-  for (const [phase, n] of byPhase) if (COUNTED[kind].has(phase)) used += n;
-  return used;
+  return countedIn(kind, await countUsageByPhase(tx, projectId, kind));
 }
 
 /**
@@ -29,6 +32,7 @@ export async function takeQuota(ctx: AppContext, tx: Executor, project: ProjectR
   const limit = quotaLimits(ctx, project)[kind];
   const used = await usedQuota(tx, project.id, kind);
   if (used >= limit) {
+    ctx.signals.emit('quotaRejected', kind);
     throw new AtelierError('quotaExceeded', { resource: kind, project: project.id, limit });
   }
 }
@@ -37,7 +41,9 @@ export async function showOsQuota(ctx: AppContext, projectId: string): Promise<S
   const project = await requireProject(ctx, projectId);
   const limits = quotaLimits(ctx, project);
   const db = ctx.database.db;
-  const [pools, networks] = await Promise.all([usedQuota(db, project.id, 'pool'), usedQuota(db, project.id, 'network')]);
+  const usage = await countUsage(db, project.id);
+  const pools = countedIn('pool', usage.get('pool'));
+  const networks = countedIn('network', usage.get('network'));
   const value = (n: number) => (ctx.config.quotas.valuesAsStrings ? String(n) : n);
   return {
     quotas: {

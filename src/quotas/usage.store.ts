@@ -54,3 +54,19 @@ export async function countUsageByPhase(
   for (const row of rows) counts.set(row.phase, (counts.get(row.phase) ?? 0) + Number(row.n));
   return counts;
 }
+
+/** Counts per kind and phase for one project, in one indexed read. */
+export async function countUsage(tx: Executor, projectId: string): Promise<Map<string, Map<string, number>>> {
+  const rows = await tx
+    .selectFrom('usage_counts')
+    .select(['kind', 'phase', 'n'])
+    .where('project_id', '=', projectId)
+    .execute();
+  const byKind = new Map<string, Map<string, number>>();
+  for (const row of rows) {
+    let phases = byKind.get(row.kind);
+    if (!phases) byKind.set(row.kind, (phases = new Map()));
+    phases.set(row.phase, (phases.get(row.phase) ?? 0) + Number(row.n));
+  }
+  return byKind;
+}

@@ -10,6 +10,7 @@ import type { AppContext } from '../../src/context.js';
 import { LifecycleEngine } from '../../src/engine/engine.js';
 import { openContext } from '../../src/server.js';
 import { ApiClient } from './client.js';
+import { freshDatabase } from './databases.js';
 
 export interface Harness {
   app: FastifyInstance;
@@ -45,15 +46,19 @@ export function uniqueId(prefix = 'p'): string {
 }
 
 /**
- * A real Atelier application over a real SQLite database in a fresh temporary
- * directory, with a clock the test moves and an engine the test drives.
+ * A real Atelier application over a real database — SQLite in a fresh temporary
+ * directory, or a fresh database on the run's PostgreSQL cluster when the vitest
+ * project's dialect is postgres — with a clock the test moves and an engine the test drives.
  */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'atelier-test-'));
+  const testDb = await freshDatabase(dir);
   const projectId = uniqueId('proj');
   const credentials = { accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`, secretKey: randomBytes(20).toString('hex') };
   const config = loadConfig({
-    ATELIER_DATABASE_URL: `sqlite:${join(dir, 'atelier.db')}`,
+    ATELIER_DATABASE_URL: testDb.url,
+    // Without a SQLite file there is no directory for a key file: give the key outright.
+    ...((env.ATELIER_DATABASE_URL ?? testDb.url).startsWith('sqlite:') ? {} : { ATELIER_SECRET_KEY: 'atelier-test-secret-key-0123456789' }),
     ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
     ATELIER_BOOTSTRAP_AK: credentials.accessKey,
     ATELIER_BOOTSTRAP_SK: credentials.secretKey,
@@ -62,7 +67,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   });
   const clock = new ManualClock(new Date('2026-03-01T08:00:00.000Z'));
   const { context, database } = await openContext(config, clock);
-  const app = await buildApp(context);
+  const app = await buildApp(context, { engine: () => engine });
   const log = { error: (...args: unknown[]) => console.error(...args), debug: () => {} };
   const engine = new LifecycleEngine(context, log as never);
   const settle = async () => {
@@ -93,6 +98,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     close: async () => {
       await app.close();
       await database.close();
+      await testDb.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -233,7 +233,7 @@ describe('log lines', () => {
 
     const output = serve.stdout + serve.stderr;
     // Logging was on: one line per request at least.
-    expect(output.match(/"msg":"incoming request"/g)?.length ?? 0).toBeGreaterThanOrEqual(7);
+    expect(output.match(/"msg":"request completed"/g)?.length ?? 0).toBeGreaterThanOrEqual(7);
     for (const secret of secrets) expect(output).not.toContain(secret);
   }, 60_000);
 });

@@ -134,6 +134,8 @@ describe('quotas under concurrent creates, over real sockets', () => {
     const client = await freshProject();
     const net = await readyNetwork(client);
     await updateProjectQuotas(server.context.database.db, client.projectId, { pool: 2, network: 7 });
+    // A write made in this process forgets the cached row, as an in-process administrator does.
+    server.context.projects.forget(client.projectId);
 
     expect(await usage(client)).toEqual([
       { type: 'pool', quota: 2, used: 0 },
@@ -163,12 +165,25 @@ describe('quotas under concurrent creates, over real sockets', () => {
       timeout: 20_000,
     });
 
+  /** Polls /quotas until the pool limit reads `limit`; fails past the documented 1 s bound plus slack. */
+  const untilPoolQuota = async (client: ApiClient, limit: number) => {
+    const deadline = Date.now() + 1_500;
+    for (;;) {
+      const pool = (await usage(client))[0];
+      if (pool.quota === limit) return;
+      if (Date.now() > deadline) throw new Error(`pool quota still ${pool.quota}, expected ${limit}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
   it('applies an override set with `atelier quotas <project> --pool N` to the running server', async () => {
     const client = await freshProject();
     const net = await readyNetwork(client);
 
     const set = await cli('quotas', client.projectId, '--pool', '3');
     expect(set.stdout).toContain(`quotas of ${client.projectId} updated`);
+    // Another process's change shows within the cache bound (ATELIER_AUTH_CACHE_MS, 1 s).
+    await untilPoolQuota(client, 3);
     expect((await usage(client))[0]).toEqual({ type: 'pool', quota: 3, used: 0 });
     expect((await client.get('/v1/{project_id}/os-user-config')).body.poolQuota).toBe(3);
 
@@ -189,9 +204,11 @@ describe('quotas under concurrent creates, over real sockets', () => {
     const client = await freshProject();
     const net = await readyNetwork(client);
     await cli('quotas', client.projectId, '--pool', '1');
+    await untilPoolQuota(client, 1);
     expect((await usage(client))[0]).toEqual({ type: 'pool', quota: 1, used: 0 });
 
     await cli('quotas', client.projectId, '--pool', 'default');
+    await untilPoolQuota(client, QUOTA);
     expect((await usage(client))[0]).toEqual({ type: 'pool', quota: QUOTA, used: 0 });
     expect((await client.get('/v1/{project_id}/os-user-config')).body.poolQuota).toBe(QUOTA);
     expect((await client.post('/v2/{project_id}/pools', poolBody(net))).status).toBe(200);

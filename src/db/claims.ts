@@ -1,0 +1,101 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Database, Executor } from './database.js';
+import { toDbTime } from './database.js';
+import type { NetworkRow, PoolRow } from './schema.js';
+
+/**
+ * Leases on lifecycle work (STYLE §5, [PB]): every engine replica claims the rows
+ * whose step is due by writing its owner id and an expiry into them, works on
+ * them while a heartbeat pushes the expiry forward, and clears the lease when the
+ * step is done. A row whose lease has expired — its replica died or hung — is
+ * claimed again by whichever replica looks next. The steps themselves are
+ * conditional updates on the row's version, so a step that does run twice (a
+ * replica that stalled past its lease) changes nothing the second time; the lease
+ * is what keeps replicas from doing the same work at the same time.
+ */
+export type ClaimedTable = 'pools' | 'networks';
+type RowOf<T extends ClaimedTable> = T extends 'pools' ? PoolRow : NetworkRow;
+
+/** A name for this engine that no other replica, past or present, uses. */
+export function newLeaseOwner(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Claims up to `limit` rows of `table` whose step is due at `now` and that nobody
+ * holds, earliest due first, and returns them. One statement per batch:
+ * PostgreSQL picks the rows with FOR UPDATE SKIP LOCKED, so concurrent replicas
+ * take disjoint rows without waiting on each other; SQLite has a single writer,
+ * so the conditional UPDATE alone is atomic.
+ */
+export async function claimDue<T extends ClaimedTable>(
+  database: Database,
+  table: T,
+  owner: string,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+): Promise<Array<RowOf<T>>> {
+  const at = toDbTime(now);
+  const until = toDbTime(new Date(now.getTime() + leaseMs));
+  // The two tables share every column used here; Kysely cannot see that through a union.
+  const t = table as 'pools';
+  const rows = await database.db
+    .updateTable(t)
+    .set({ lease_owner: owner, lease_expires_at: until })
+    .where('id', 'in', (eb) => {
+      let due = eb
+        .selectFrom(t)
+        .select('id')
+        .where('due_at', '<=', at)
+        .where((w) => w.or([w('lease_expires_at', 'is', null), w('lease_expires_at', '<', at)]))
+        .orderBy('due_at')
+        .orderBy('id')
+        .limit(limit);
+      if (database.kind === 'postgres') due = due.forUpdate().skipLocked();
+      return due;
+    })
+    .returningAll()
+    .execute();
+  // UPDATE … RETURNING answers in no particular order; work the earliest due first.
+  return (rows as Array<RowOf<T>>).sort((a, b) => dueTime(a) - dueTime(b) || a.id - b.id);
+}
+
+const dueTime = (row: { due_at: string | Date | null }): number =>
+  row.due_at === null ? 0 : row.due_at instanceof Date ? row.due_at.getTime() : Date.parse(row.due_at);
+
+/** The heartbeat: pushes the expiry of every lease `owner` holds to `until`. Returns how many it holds. */
+export async function renewLeases(database: Database, owner: string, until: Date): Promise<number> {
+  let held = 0;
+  for (const table of ['pools', 'networks'] as const) {
+    const result = await database.db
+      .updateTable(table)
+      .set({ lease_expires_at: toDbTime(until) })
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+    held += Number(result.numUpdatedRows);
+  }
+  return held;
+}
+
+/** Clears one lease once its step is done (or failed, to be retried at the next pass). */
+export async function releaseLease(tx: Executor, table: ClaimedTable, id: number, owner: string): Promise<void> {
+  await tx
+    .updateTable(table as 'pools')
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+/** Clears every lease `owner` holds: on a graceful stop, so other replicas need not wait for expiry. */
+export async function releaseAllLeases(database: Database, owner: string): Promise<void> {
+  for (const table of ['pools', 'networks'] as const) {
+    await database.db
+      .updateTable(table)
+      .set({ lease_owner: null, lease_expires_at: null })
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+}

@@ -1,0 +1,59 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * `since`/`until`: the spec leaves the unit open (config-events-flavors-tags-plugins.md §4, E2);
+ * we read epoch seconds, and milliseconds above 10^12. The bound keeps either a valid Date.
+ */
+const EpochTime = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 });
+
+/** A string parameter whose allowed values the 400 names (an enum, not a union of literals). */
+const OneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] });
+
+export const EVENT_RESOURCES = ['pools', 'networks'] as const;
+export type EventResource = (typeof EVENT_RESOURCES)[number];
+
+export const ListEventsQuery = Type.Object({
+  // §4 names only `pools`; `networks` is ours, their events are recorded the same way.
+  resource: OneOf(EVENT_RESOURCES),
+  name: Type.String({ minLength: 1, maxLength: 256 }),
+  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 500 })),
+  // E1: HW pages with `continue`, OTC with `offset`; both are accepted.
+  continue: Type.Optional(Type.String({ maxLength: 512 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+  since: Type.Optional(EpochTime),
+  until: Type.Optional(EpochTime),
+  type: Type.Optional(OneOf(['Normal', 'Warning'] as const)),
+  // §4: the documented example contradicts itself; absent = oldest first, false = newest first.
+  ascend: Type.Optional(Type.Boolean()),
+});
+export type ListEventsQuery = Static<typeof ListEventsQuery>;
+
+export const Event = Type.Object(
+  {
+    apiVersion: Type.Literal('v1'),
+    kind: Type.Literal('Event'),
+    type: Type.Union([Type.Literal('Normal'), Type.Literal('Warning')]),
+    firstTimestamp: Type.String({ description: 'RFC 3339, UTC, whole seconds' }),
+    lastTimestamp: Type.String({ description: 'RFC 3339, UTC, whole seconds' }),
+    count: Type.Integer({ minimum: 1 }),
+    reason: Type.String(),
+    message: Type.String(),
+  },
+  { $id: 'Event' },
+);
+export type Event = Static<typeof Event>;
+
+export const EventList = Type.Object(
+  {
+    apiVersion: Type.Literal('v1'),
+    kind: Type.Literal('EventList'),
+    metadata: Type.Object({
+      continue: Type.Optional(Type.String()),
+      remainingItemCount: Type.Optional(Type.Integer()),
+    }),
+    total: Type.Integer({ minimum: 0, description: 'Events matching the filters, on all pages' }),
+    items: Type.Array(Event),
+  },
+  { $id: 'EventList' },
+);
+export type EventList = Static<typeof EventList>;

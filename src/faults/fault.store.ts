@@ -1,0 +1,126 @@
+import type { Executor } from '../db/database.js';
+import { toDbTime } from '../db/database.js';
+import type { FaultRow } from '../db/schema.js';
+
+/** What a fault makes fail (docs/emulator.md, "Faults"). */
+export const FAULT_OPERATIONS = ['create', 'scale', 'delete', 'abnormal'] as const;
+export type FaultOperation = (typeof FAULT_OPERATIONS)[number];
+
+export interface NewFault {
+  operation: FaultOperation;
+  projectId: string | null;
+  namePattern: string | null;
+  flavor: string | null;
+  count: number;
+  reason: string;
+  recoverAfterSeconds: number | null;
+  at: Date;
+}
+
+/** What a fault is matched against: the pool a step is about to move. */
+export interface FaultTarget {
+  project_id: string;
+  name: string;
+  display_name: string;
+  flavors: readonly string[];
+}
+
+export async function insertFault(tx: Executor, fault: NewFault): Promise<FaultRow> {
+  return tx
+    .insertInto('faults')
+    .values({
+      operation: fault.operation,
+      project_id: fault.projectId,
+      name_pattern: fault.namePattern,
+      flavor: fault.flavor,
+      remaining: fault.count,
+      triggered: 0,
+      reason: fault.reason,
+      recover_after_seconds: fault.recoverAfterSeconds,
+      created_at: toDbTime(fault.at),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function selectFaults(tx: Executor, projectId?: string): Promise<FaultRow[]> {
+  let query = tx.selectFrom('faults').selectAll().orderBy('id');
+  if (projectId !== undefined) query = query.where('project_id', '=', projectId);
+  return query.execute();
+}
+
+export async function findFault(tx: Executor, id: number): Promise<FaultRow | undefined> {
+  return tx.selectFrom('faults').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Deletes faults (one, a project's, or all) and returns their ids. */
+export async function deleteFaults(tx: Executor, filter: { id?: number; projectId?: string } = {}): Promise<number[]> {
+  let query = tx.deleteFrom('faults');
+  if (filter.id !== undefined) query = query.where('id', '=', filter.id);
+  if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
+  const rows = await query.returning('id').execute();
+  return rows.map((r) => Number(r.id));
+}
+
+/** `*` any run of characters, `?` one character; everything else literal. */
+export function globMatches(pattern: string, text: string): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`).test(text);
+}
+
+export function faultMatches(fault: FaultRow, target: FaultTarget): boolean {
+  if (fault.project_id !== null && fault.project_id !== target.project_id) return false;
+  if (fault.name_pattern !== null && !globMatches(fault.name_pattern, target.display_name) && !globMatches(fault.name_pattern, target.name)) {
+    return false;
+  }
+  if (fault.flavor !== null && !target.flavors.includes(fault.flavor)) return false;
+  return true;
+}
+
+/**
+ * Consumes one use of the oldest fault of this operation that matches, in the
+ * caller's transaction (the step's own), so N uses fail exactly N steps however
+ * many engines race: the decrement is conditional on uses being left.
+ */
+export async function takeFault(tx: Executor, operation: FaultOperation, target: FaultTarget): Promise<FaultRow | undefined> {
+  const candidates = await tx
+    .selectFrom('faults')
+    .selectAll()
+    .where('operation', '=', operation)
+    .where('remaining', '>', 0)
+    .where((eb) => eb.or([eb('project_id', 'is', null), eb('project_id', '=', target.project_id)]))
+    .orderBy('id')
+    .execute();
+  for (const fault of candidates) {
+    if (!faultMatches(fault, target)) continue;
+    const taken = await tx
+      .updateTable('faults')
+      .set((eb) => ({ remaining: eb('remaining', '-', 1), triggered: eb('triggered', '+', 1) }))
+      .where('id', '=', fault.id)
+      .where('remaining', '>', 0)
+      .executeTakeFirst();
+    if (Number(taken.numUpdatedRows) > 0) return fault;
+  }
+  return undefined;
+}
+
+export async function markFaultedPool(tx: Executor, poolId: number, faultId: number | null): Promise<void> {
+  await tx
+    .insertInto('faulted_pools')
+    .values({ pool_id: poolId, fault_id: faultId })
+    .onConflict((oc) => oc.column('pool_id').doUpdateSet({ fault_id: faultId }))
+    .execute();
+}
+
+export async function unmarkFaultedPool(tx: Executor, poolId: number): Promise<void> {
+  await tx.deleteFrom('faulted_pools').where('pool_id', '=', poolId).execute();
+}
+
+/** Ids of pools made Abnormal by these faults (all faults when `faultIds` is undefined). */
+export async function selectFaultedPoolIds(tx: Executor, faultIds?: readonly number[]): Promise<number[]> {
+  if (faultIds !== undefined && faultIds.length === 0) return [];
+  let query = tx.selectFrom('faulted_pools').select('pool_id').where('fault_id', 'is not', null);
+  if (faultIds !== undefined) query = query.where('fault_id', 'in', faultIds);
+  const rows = await query.execute();
+  return rows.map((r) => Number(r.pool_id));
+}

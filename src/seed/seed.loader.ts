@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { Value } from '@sinclair/typebox/value';
+import YAML from 'yaml';
+import type { AppContext } from '../context.js';
+import { AtelierError } from '../errors.js';
+import { DEFAULT_ACCOUNT } from '../identity/bootstrap.js';
+import { findAccount } from '../identity/identity.store.js';
+import type { CreateNetworkBody } from '../networks/network.schema.js';
+import { advanceNetwork, NAME_LABEL, WORKSPACE_LABEL } from '../networks/network.service.js';
+import { findNetwork, findNetworkByDisplayName } from '../networks/network.store.js';
+import { createNetwork } from '../networks/network.service.js';
+import { failCreation } from '../pools/pool.faults.js';
+import type { CreatePoolBody } from '../pools/pool.schema.js';
+import { createPool, finishCreating } from '../pools/pool.service.js';
+import { findPool, findPoolByDisplayName } from '../pools/pool.store.js';
+import { movePool } from '../pools/pool.transitions.js';
+import { listProjects, updateProjectQuotas } from '../projects/project.store.js';
+import { DEFAULT_WORKSPACE } from '../statistics/statistics.service.js';
+import { SeedFile, type SeedNetwork, type SeedPool, type SeedProject } from './seed.schema.js';
+
+/** Reads and checks a seed file; every problem is named with its path in the file. */
+export function readSeedFile(file: string): SeedFile {
+  let parsed: unknown;
+  try {
+    const text = readFileSync(file, 'utf8');
+    parsed = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
+  } catch (error) {
+    throw new Error(`Cannot read seed file ${file}: ${(error as Error).message}`);
+  }
+  const withDefaults = Value.Default(SeedFile, Value.Clone(parsed ?? {}));
+  if (!Value.Check(SeedFile, withDefaults)) {
+    const problems = [...Value.Errors(SeedFile, withDefaults)].slice(0, 10).map((e) => `${e.path || '/'} ${e.message}`);
+    throw new Error(`Seed file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
+  }
+  return withDefaults;
+}
+
+/** Loads ATELIER_SEED_FILE: see loadSeed. */
+export async function loadSeedFile(ctx: AppContext, file: string): Promise<SeedSummary> {
+  try {
+    return await loadSeed(ctx, readSeedFile(file));
+  } catch (error) {
+    const detail = error instanceof AtelierError || error instanceof Error ? error.message : String(error);
+    throw new Error(`Seed file ${file}: ${detail}`);
+  }
+}
+
+export interface SeedSummary {
+  projects: number;
+  credentials: number;
+  networks: number;
+  pools: number;
+}
+
+/**
+ * Creates what the seed names and is not there yet, through the same services an
+ * API call uses (so quotas, counters, held nodes and events are right), then moves
+ * each new resource to the phase the file asks for. Idempotent by display name:
+ * a restart with the same file creates nothing twice and changes nothing existing.
+ */
+export async function loadSeed(ctx: AppContext, seed: SeedFile): Promise<SeedSummary> {
+  const summary: SeedSummary = { projects: 0, credentials: 0, networks: 0, pools: 0 };
+  for (const project of seed.projects ?? []) {
+    const projectId = await ensureProject(ctx, project, summary);
+    if (project.quotas) await updateProjectQuotas(ctx.database.db, projectId, project.quotas);
+    for (const network of project.networks ?? []) await ensureNetwork(ctx, projectId, network, summary);
+    for (const pool of project.pools ?? []) await ensurePool(ctx, projectId, pool, summary);
+  }
+  for (const credential of seed.credentials ?? []) {
+    const account = await ensureAccount(ctx, credential.account);
+    const projects = await listProjects(ctx.database.db);
+    const projectIds = credential.projects.map((ref) => {
+      const found = projects.find((p) => p.id === ref) ?? projects.find((p) => p.name === ref);
+      if (!found) throw new Error(`credential ${credential.accessKey}: no project ${ref}`);
+      return found.id;
+    });
+    const matches = credential.secretKey === undefined ? undefined : await ctx.identity.credentialSecretMatches(credential.accessKey, credential.secretKey);
+    const exists = matches !== undefined || (await ctx.database.db.selectFrom('credentials').select('access_key').where('access_key', '=', credential.accessKey).executeTakeFirst()) !== undefined;
+    if (!exists) {
+      if (!credential.secretKey) throw new Error(`credential ${credential.accessKey} does not exist and has no secretKey`);
+      await ctx.identity.createCredential(account, projectIds, {
+        accessKey: credential.accessKey,
+        secretKey: credential.secretKey,
+        description: credential.description ?? 'seed data',
+      });
+      summary.credentials += 1;
+    } else {
+      if (matches === false && credential.secretKey) await ctx.identity.setCredentialSecret(credential.accessKey, credential.secretKey);
+      const owner = await ctx.database.db.selectFrom('credentials').select('account_id').where('access_key', '=', credential.accessKey).executeTakeFirstOrThrow();
+      await ctx.identity.grant('credential', credential.accessKey, owner.account_id, projectIds);
+    }
+  }
+  ctx.projects.forget();
+  ctx.wakeEngine();
+  return summary;
+}
+
+async function ensureAccount(ctx: AppContext, name = DEFAULT_ACCOUNT): Promise<string> {
+  const existing = await findAccount(ctx.database.db, name);
+  return existing ? existing.id : (await ctx.identity.createAccount(name)).id;
+}
+
+async function ensureProject(ctx: AppContext, project: SeedProject, summary: SeedSummary): Promise<string> {
+  const accountId = await ensureAccount(ctx, project.account);
+  const projects = await listProjects(ctx.database.db);
+  const existing = project.id ? projects.find((p) => p.id === project.id) : projects.find((p) => p.name === project.name);
+  if (existing && existing.account_id !== null) return existing.id;
+  if (!project.id && !project.name) throw new Error('a project needs an id or a name');
+  const created = await ctx.identity.createProject(accountId, { id: project.id, name: project.name });
+  if (!existing) summary.projects += 1;
+  return created.id;
+}
+
+async function ensureNetwork(ctx: AppContext, projectId: string, network: SeedNetwork, summary: SeedSummary): Promise<void> {
+  const workspaceId = network.workspaceId ?? DEFAULT_WORKSPACE;
+  if (await findNetworkByDisplayName(ctx.database.db, projectId, workspaceId, network.name)) return;
+  const body: CreateNetworkBody = {
+    apiVersion: 'v1',
+    kind: 'Network',
+    metadata: {
+      labels: { ...network.labels, [NAME_LABEL]: network.name, [WORKSPACE_LABEL]: workspaceId },
+      ...(network.annotations ? { annotations: network.annotations } : {}),
+    },
+    spec: {
+      cidr: network.cidr,
+      ...(network.ipv6enable !== undefined ? { ipv6enable: network.ipv6enable } : {}),
+      ...(network.connection ? { connection: network.connection } : {}),
+    },
+  };
+  const created = await createNetwork(ctx, projectId, body);
+  summary.networks += 1;
+  if (network.phase !== 'Active') return;
+  await ctx.database.transaction(async (tx) => {
+    await ctx.database.lockProject(tx, projectId);
+    const row = await findNetwork(tx, projectId, created.metadata.name);
+    if (row && !(await advanceNetwork(ctx, tx, row))) throw new Error(`network ${network.name} could not be made Active`);
+  });
+}
+
+async function ensurePool(ctx: AppContext, projectId: string, pool: SeedPool, summary: SeedSummary): Promise<void> {
+  if (await findPoolByDisplayName(ctx.database.db, projectId, pool.name)) return;
+  let networkName: string | undefined;
+  if (pool.network) {
+    const workspaceId = pool.workspaceId ?? DEFAULT_WORKSPACE;
+    const network =
+      (await findNetworkByDisplayName(ctx.database.db, projectId, workspaceId, pool.network)) ??
+      (await findNetworkByDisplayName(ctx.database.db, projectId, DEFAULT_WORKSPACE, pool.network)) ??
+      (await findNetwork(ctx.database.db, projectId, pool.network));
+    if (!network) throw new Error(`pool ${pool.name}: no network ${pool.network} in project ${projectId}`);
+    networkName = network.name;
+  }
+  const body: CreatePoolBody = {
+    apiVersion: 'v2',
+    kind: 'Pool',
+    metadata: {
+      labels: {
+        ...pool.labels,
+        [NAME_LABEL]: pool.name,
+        ...(pool.workspaceId ? { [WORKSPACE_LABEL]: pool.workspaceId } : {}),
+      },
+      ...(pool.annotations ? { annotations: pool.annotations } : {}),
+    },
+    spec: { ...pool.spec, ...(networkName ? { network: { name: networkName } } : {}) },
+  };
+  const created = await createPool(ctx, projectId, body);
+  summary.pools += 1;
+  if (pool.phase === 'Creating') return;
+  if (created.status.phase !== 'Creating') {
+    throw new Error(`pool ${pool.name}: its nodes are not free (${created.status.message ?? created.status.phase}), so it cannot start ${pool.phase}`);
+  }
+  await ctx.database.transaction(async (tx) => {
+    await ctx.database.lockProject(tx, projectId);
+    const row = await findPool(tx, projectId, created.metadata.name);
+    if (!row) throw new Error(`pool ${pool.name} vanished while seeding`);
+    if (pool.phase === 'CreationFailed') {
+      const message = pool.message ?? 'Creation failed: seed data.';
+      await failCreation(ctx, tx, row, { message, details: 'seed data', faultId: null, recoverAfterSeconds: null });
+      return;
+    }
+    const running = await finishCreating(ctx, tx, row);
+    if (!running) throw new Error(`pool ${pool.name} could not be made Running`);
+    if (pool.phase !== 'Running') {
+      await movePool(ctx, tx, running, pool.phase, { message: pool.message ?? `${pool.phase}: seed data.` }, 'seed data');
+    }
+  });
+}

@@ -1,0 +1,88 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { NetworkConnection } from '../networks/network.schema.js';
+import { PoolSpec } from '../pools/pool.schema.js';
+
+/**
+ * The seed file (ATELIER_SEED_FILE, JSON or YAML) and what `atelier export` writes:
+ * a known world a CI job starts from (docs/emulator.md, "Seed data"). Resources are
+ * named by their display names (`os.modelarts/name`), which make loading idempotent.
+ */
+
+const StringMap = Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 4096 }));
+
+export const SEED_NETWORK_PHASES = ['Creating', 'Active'] as const;
+export const SEED_POOL_PHASES = ['Creating', 'Running', 'Abnormal', 'ScalingFailed', 'Error', 'CreationFailed'] as const;
+
+export const SeedNetwork = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, description: 'display name (os.modelarts/name)' }),
+    workspaceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    cidr: Type.String({ minLength: 9, maxLength: 18 }),
+    ipv6enable: Type.Optional(Type.Boolean()),
+    connection: Type.Optional(NetworkConnection),
+    labels: Type.Optional(StringMap),
+    annotations: Type.Optional(StringMap),
+    phase: Type.Union(SEED_NETWORK_PHASES.map((p) => Type.Literal(p)), { default: 'Active' }),
+  },
+  { additionalProperties: false },
+);
+export type SeedNetwork = Static<typeof SeedNetwork>;
+
+export const SeedPool = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, description: 'display name (os.modelarts/name)' }),
+    /** Display name of a network of the same project; Logical pools have none. */
+    network: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    workspaceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    labels: Type.Optional(StringMap),
+    annotations: Type.Optional(StringMap),
+    spec: Type.Omit(PoolSpec, ['network'], { additionalProperties: false }),
+    phase: Type.Union(SEED_POOL_PHASES.map((p) => Type.Literal(p)), { default: 'Running' }),
+    /** status.message of a failure phase. */
+    message: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  { additionalProperties: false },
+);
+export type SeedPool = Static<typeof SeedPool>;
+
+export const SeedProject = Type.Object(
+  {
+    /** Kept as given; without it the project is found by name, or created with a new id. */
+    id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    account: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'account name; default "default"' })),
+    quotas: Type.Optional(
+      Type.Object(
+        { pool: Type.Optional(Type.Integer({ minimum: 0 })), network: Type.Optional(Type.Integer({ minimum: 0 })) },
+        { additionalProperties: false },
+      ),
+    ),
+    networks: Type.Optional(Type.Array(SeedNetwork)),
+    pools: Type.Optional(Type.Array(SeedPool)),
+  },
+  { additionalProperties: false },
+);
+export type SeedProject = Static<typeof SeedProject>;
+
+export const SeedCredential = Type.Object(
+  {
+    accessKey: Type.String({ pattern: '^[A-Za-z0-9]{8,64}$' }),
+    /** Needed to create the credential; `atelier export` writes it only with --include-secrets. */
+    secretKey: Type.Optional(Type.String({ minLength: 16, maxLength: 128 })),
+    account: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    description: Type.Optional(Type.String({ maxLength: 255 })),
+    /** Project ids or names (of projects of this file or already in the database). */
+    projects: Type.Array(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type SeedCredential = Static<typeof SeedCredential>;
+
+export const SeedFile = Type.Object(
+  {
+    projects: Type.Optional(Type.Array(SeedProject)),
+    credentials: Type.Optional(Type.Array(SeedCredential)),
+  },
+  { additionalProperties: false },
+);
+export type SeedFile = Static<typeof SeedFile>;

@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claimDue, releaseAllLeases, releaseLease, renewLeases } from '../../src/db/claims.js';
+import { toDbTime } from '../../src/db/database.js';
+import { activeNetwork, poolBody } from '../helpers/fixtures.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+
+/** Leases on due lifecycle steps (db/claims.ts), on the dialect of the vitest project. */
+describe('claiming due work with leases', () => {
+  let h: Harness;
+  const LEASE_MS = 10_000;
+  beforeEach(async () => {
+    h = await startHarness({ ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_POOL_CREATE_SECONDS: '5' });
+  });
+  afterEach(async () => h.close());
+
+  async function duePools(n: number): Promise<string[]> {
+    const network = await activeNetwork(h.client, h.settle);
+    const names: string[] = [];
+    for (let i = 0; i < n; i += 1) {
+      const res = await h.client.post('/v2/{project_id}/pools', poolBody(network));
+      expect(res.status, res.text).toBe(200);
+      names.push(res.body.metadata.name);
+    }
+    h.clock.advance(5_000);
+    return names;
+  }
+
+  it('gives each due row to one claimant at a time, concurrently too, and again once the lease expired', async () => {
+    const names = await duePools(6);
+    const { database } = h.context;
+    const now = h.clock.now();
+    const [a, b] = await Promise.all([
+      claimDue(database, 'pools', 'replica-a', now, LEASE_MS, 100),
+      claimDue(database, 'pools', 'replica-b', now, LEASE_MS, 100),
+    ]);
+    const claimed = [...a, ...b].map((r) => r.name).sort();
+    expect(claimed).toEqual([...names].sort());
+    expect(await claimDue(database, 'pools', 'replica-c', now, LEASE_MS, 100)).toEqual([]);
+    // Not yet expired: still nobody else's.
+    expect(await claimDue(database, 'pools', 'replica-c', new Date(now.getTime() + LEASE_MS - 1), LEASE_MS, 100)).toEqual([]);
+    // Expired: taken over.
+    const later = new Date(now.getTime() + LEASE_MS + 1);
+    const taken = await claimDue(database, 'pools', 'replica-c', later, LEASE_MS, 100);
+    expect(taken.map((r) => r.name).sort()).toEqual([...names].sort());
+    expect(taken.every((r) => r.lease_owner === 'replica-c')).toBe(true);
+  });
+
+  it('takes at most the batch size, earliest due first', async () => {
+    const names = await duePools(4);
+    const first = await claimDue(h.context.database, 'pools', 'replica-a', h.clock.now(), LEASE_MS, 3);
+    expect(first.map((r) => r.name)).toEqual(names.slice(0, 3));
+  });
+
+  it('keeps a lease alive with the heartbeat, and lets it go on release', async () => {
+    const [name] = await duePools(1);
+    const { database } = h.context;
+    const now = h.clock.now();
+    const [row] = await claimDue(database, 'pools', 'replica-a', now, LEASE_MS, 10);
+    expect(row.name).toBe(name);
+    expect(await renewLeases(database, 'replica-a', new Date(now.getTime() + 3 * LEASE_MS))).toBe(1);
+    expect(await claimDue(database, 'pools', 'replica-b', new Date(now.getTime() + 2 * LEASE_MS), LEASE_MS, 10)).toEqual([]);
+    // Someone else's release changes nothing; the owner's frees the row at once.
+    await releaseLease(database.db, 'pools', row.id, 'replica-b');
+    expect(await claimDue(database, 'pools', 'replica-b', now, LEASE_MS, 10)).toEqual([]);
+    await releaseLease(database.db, 'pools', row.id, 'replica-a');
+    expect((await claimDue(database, 'pools', 'replica-b', now, LEASE_MS, 10)).map((r) => r.name)).toEqual([name]);
+    await releaseAllLeases(database, 'replica-b');
+    const after = await database.db.selectFrom('pools').select(['lease_owner', 'lease_expires_at']).where('name', '=', name).executeTakeFirstOrThrow();
+    expect(after).toEqual({ lease_owner: null, lease_expires_at: null });
+  });
+
+  it('leaves no lease behind after the engine ran a step, or after it stopped', async () => {
+    await duePools(2);
+    expect(await h.engine.runOnce()).toBe(2);
+    const held = await h.context.database.db.selectFrom('pools').select('name').where('lease_owner', 'is not', null).execute();
+    expect(held).toEqual([]);
+    const pools = await h.client.get('/v2/{project_id}/pools');
+    expect(pools.body.items.map((p: any) => p.status.phase)).toEqual(['Running', 'Running']);
+    // A lease this engine still held when it stopped is handed back.
+    await h.context.database.db.updateTable('pools').set({ lease_owner: h.engine.leaseOwner, lease_expires_at: toDbTime(h.clock.now()) }).execute();
+    await h.engine.stop();
+    expect(await h.context.database.db.selectFrom('pools').select('name').where('lease_owner', 'is not', null).execute()).toEqual([]);
+  });
+});

@@ -1,0 +1,225 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import type { AppContext } from '../../src/context.js';
+import { toDbTime, type Database } from '../../src/db/database.js';
+import { listEventsOf } from '../../src/events/event.store.js';
+import { openContext } from '../../src/server.js';
+import { ApiClient } from '../helpers/client.js';
+import { freshPostgresDatabase, type TestDatabase } from '../helpers/databases.js';
+import { networkBody, poolBody } from '../helpers/fixtures.js';
+import { uniqueId } from '../helpers/harness.js';
+import { freePort, Replica, waitFor } from './replicas.js';
+
+/**
+ * Issue 4, scale-out: three `atelier serve` processes on one PostgreSQL database,
+ * as behind a load balancer. Every guarantee of one server must hold across them.
+ */
+const LEASE_SECONDS = 2;
+const POOL_CREATE_SECONDS = 2;
+const QUOTA = 15;
+const CONCURRENT = 60;
+/** The lease a simulated crashed replica left behind. */
+const ORPHAN_LEASE_MS = 5_000;
+
+describe('three replicas on one PostgreSQL database', () => {
+  let testDb: TestDatabase;
+  let replicas: Replica[] = [];
+  let admin: { context: AppContext; database: Database };
+  const projectId = uniqueId('scale');
+  const credentials = { accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`, secretKey: randomBytes(20).toString('hex') };
+  let settings: Record<string, string>;
+
+  const logs = () => replicas.map((r) => r.log()).join('\n');
+  const clientsFor = (project: string, creds: typeof credentials) =>
+    replicas.filter((r) => r.alive).map((r) => ApiClient.http(r.baseUrl, project, creds));
+
+  beforeAll(async () => {
+    testDb = await freshPostgresDatabase();
+    settings = {
+      ATELIER_DATABASE_URL: testDb.url,
+      ATELIER_SECRET_KEY: 'replica-test-secret-key-0123456789',
+      ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
+      ATELIER_BOOTSTRAP_AK: credentials.accessKey,
+      ATELIER_BOOTSTRAP_SK: credentials.secretKey,
+      ATELIER_LOG_LEVEL: 'warn',
+      ATELIER_POOL_QUOTA: String(QUOTA),
+      ATELIER_NETWORK_CREATE_SECONDS: '0',
+      ATELIER_POOL_CREATE_SECONDS: String(POOL_CREATE_SECONDS),
+      ATELIER_ENGINE_INTERVAL_MS: '50',
+      ATELIER_ENGINE_LEASE_SECONDS: String(LEASE_SECONDS),
+    };
+    // All three start at once on an empty database: migrations and the bootstrap
+    // run under locks, so none of them fails on another's half-made schema or rows.
+    const ports = await Promise.all([freePort(), freePort(), freePort()]);
+    replicas = ports.map((port, i) => new Replica(`replica-${i}`, port, settings));
+    for (const replica of replicas) {
+      const client = ApiClient.http(replica.baseUrl, projectId, credentials);
+      await waitFor(`${replica.name} to serve`, async () => {
+        if (!replica.alive) throw new Error(`${replica.name} exited`);
+        return (await client.get('/v1/{project_id}/quotas')).status === 200;
+      }, 60_000, logs);
+    }
+    // The test's own view of the installation: no engine, only reads and administration.
+    const { ATELIER_LOG_LEVEL: _, ...adminSettings } = settings;
+    const opened = await openContext(loadConfig({ ...adminSettings, ATELIER_LOG_LEVEL: 'silent' }));
+    admin = { context: opened.context, database: opened.database };
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    await admin?.database.close();
+    await testDb?.drop();
+  });
+
+  /** A fresh project with its own credential, so each test starts from zero usage. */
+  async function freshProject(): Promise<{ id: string; credentials: typeof credentials }> {
+    const { identity } = admin.context;
+    const account = await identity.requireAccount('default');
+    const project = await identity.createProject(account.id, { id: uniqueId('scale') });
+    return { id: project.id, credentials: await identity.createCredential(account.id, [project.id]) };
+  }
+
+  async function activeNetwork(client: ApiClient): Promise<string> {
+    const res = await client.post('/v1/{project_id}/networks', networkBody());
+    expect(res.status, res.text).toBe(200);
+    const name = res.body.metadata.name as string;
+    await waitFor('the network to be Active', async () => (await client.get(`/v1/{project_id}/networks/${name}`)).body.status.phase === 'Active', 30_000, logs);
+    return name;
+  }
+
+  /** Every status change of the pool, from its events: each must appear once. */
+  async function transitionsOf(project: string, pool: string): Promise<string[]> {
+    const events = await listEventsOf(admin.database.db, project, 'pools', pool);
+    return events.filter((e) => e.reason === 'PoolStatusChange' || e.reason === 'PoolCreated').map((e) => e.message);
+  }
+
+  async function expectEachTransitionOnce(project: string, pools: string[]): Promise<void> {
+    for (const pool of pools) {
+      const transitions = await transitionsOf(project, pool);
+      expect(transitions, pool).toEqual([`Pool ${pool} accepted, phase Creating.`, 'Pool status changed, from Creating to Running.']);
+    }
+  }
+
+  async function statisticsThrough(clients: ApiClient[]): Promise<unknown[]> {
+    return Promise.all(clients.map(async (c) => (await c.get('/v2/{project_id}/statistics/pools')).body.statistics));
+  }
+
+  it('admits exactly the quota of 60 concurrent creates spread over the replicas, and drives each pool to Running exactly once', async () => {
+    const project = await freshProject();
+    const clients = clientsFor(project.id, project.credentials);
+    expect(clients).toHaveLength(3);
+    const network = await activeNetwork(clients[0]);
+
+    const results = await Promise.all(
+      Array.from({ length: CONCURRENT }, (_, i) => clients[i % 3].post('/v2/{project_id}/pools', poolBody(network))),
+    );
+    const admitted = results.filter((r) => r.status === 200);
+    const refused = results.filter((r) => r.status !== 200);
+    expect(admitted, results.map((r) => r.text).join('\n')).toHaveLength(QUOTA);
+    for (const res of refused) {
+      expect(res.status, res.text).toBe(400);
+      expect(res.body.error_msg).toMatch(/pool quota exceeded/);
+    }
+    // Admitted through every replica, not all through one.
+    const byReplica = new Set(results.map((r, i) => (r.status === 200 ? i % 3 : -1)).filter((i) => i >= 0));
+    expect(byReplica.size).toBeGreaterThan(1);
+
+    for (const client of clients) {
+      const quotas = await client.get('/v1/{project_id}/quotas');
+      const pool = quotas.body.quotas.resources.find((r: { type: string }) => r.type === 'pool');
+      expect(pool).toMatchObject({ quota: QUOTA, used: QUOTA });
+    }
+
+    const names = admitted.map((r) => r.body.metadata.name as string);
+    await waitFor('every admitted pool to be Running', async () => {
+      const list = await clients[1].get('/v2/{project_id}/pools');
+      return list.body.items.filter((p: any) => p.status.phase === 'Running').length === QUOTA;
+    }, 60_000, logs);
+    await expectEachTransitionOnce(project.id, names);
+
+    // Reads through any replica agree.
+    const statistics = await statisticsThrough(clients);
+    expect(statistics[0]).toMatchObject({ status: { created: QUOTA, creating: 0, pending: 0, deleting: 0, failed: 0 } });
+    expect(statistics[1]).toEqual(statistics[0]);
+    expect(statistics[2]).toEqual(statistics[0]);
+    const lists = await Promise.all(clients.map(async (c) => (await c.get('/v2/{project_id}/pools')).body.items.map((p: any) => `${p.metadata.name}:${p.status.phase}`).sort()));
+    expect(lists[1]).toEqual(lists[0]);
+    expect(lists[2]).toEqual(lists[0]);
+  }, 120_000);
+
+  it('shows a pool created through one replica at once through every other', async () => {
+    const project = await freshProject();
+    const clients = clientsFor(project.id, project.credentials);
+    const network = await activeNetwork(clients[0]);
+    for (let i = 0; i < 3; i += 1) {
+      const created = await clients[i].post('/v2/{project_id}/pools', poolBody(network));
+      expect(created.status, created.text).toBe(200);
+      for (const other of clients) {
+        const shown = await other.get(`/v2/{project_id}/pools/${created.body.metadata.name}`);
+        expect(shown.status, shown.text).toBe(200);
+        expect(shown.body.metadata.name).toBe(created.body.metadata.name);
+      }
+    }
+  }, 60_000);
+
+  it('takes over the work of a lease whose replica died, once the lease has expired', async () => {
+    const project = await freshProject();
+    const clients = clientsFor(project.id, project.credentials);
+    const network = await activeNetwork(clients[0]);
+    // A pool whose creation is due now, held by a replica that crashed mid-step:
+    // its lease runs for a few seconds more and nobody renews it.
+    const res = await clients[0].post('/v2/{project_id}/pools', poolBody(network));
+    expect(res.status, res.text).toBe(200);
+    const name = res.body.metadata.name as string;
+    const db = admin.database.db;
+    const now = Date.now();
+    const held = await db
+      .updateTable('pools')
+      .set({ lease_owner: 'crashed-replica:1:dead', lease_expires_at: toDbTime(new Date(now + ORPHAN_LEASE_MS)), due_at: toDbTime(new Date(now)) })
+      .where('name', '=', name)
+      .where('phase', '=', 'Creating')
+      .where('lease_owner', 'is', null)
+      .executeTakeFirst();
+    if (Number(held.numUpdatedRows) === 0) return expect.fail('an engine claimed the pool before the test could; rerun');
+    // While the lease runs, no live replica touches the pool, though it is due and they look every 50 ms.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await clients[1].get(`/v2/{project_id}/pools/${name}`)).body.status.phase).toBe('Creating');
+    expect(Date.now(), 'the check came too late to mean anything').toBeLessThan(now + ORPHAN_LEASE_MS);
+    // After it expires, a live replica takes the work over and finishes it, once.
+    await waitFor('the orphaned pool to be Running', async () => (await clients[2].get(`/v2/{project_id}/pools/${name}`)).body.status.phase === 'Running', 30_000, logs);
+    const row = await db.selectFrom('pools').select(['lease_owner', 'lease_expires_at']).where('name', '=', name).executeTakeFirstOrThrow();
+    expect(row).toEqual({ lease_owner: null, lease_expires_at: null });
+    await expectEachTransitionOnce(project.id, [name]);
+  }, 60_000);
+
+  it('finishes the work of a replica killed with kill -9 mid-lifecycle on the others', async () => {
+    const project = await freshProject();
+    const clients = clientsFor(project.id, project.credentials);
+    const network = await activeNetwork(clients[0]);
+    const created = await Promise.all(Array.from({ length: 12 }, (_, i) => clients[i % 3].post('/v2/{project_id}/pools', poolBody(network))));
+    for (const res of created) expect(res.status, res.text).toBe(200);
+    const names = created.map((r) => r.body.metadata.name as string);
+
+    // Kill the first replica while every pool is still Creating, just as work falls due.
+    await waitFor('the first pool to fall due', async () => {
+      const due = await admin.database.db.selectFrom('pools').select('due_at').where('name', '=', names[0]).executeTakeFirstOrThrow();
+      return due.due_at !== null && new Date(due.due_at).getTime() - Date.now() < 100;
+    }, 30_000);
+    await replicas[0].kill();
+    expect(replicas[0].alive).toBe(false);
+
+    const survivors = clientsFor(project.id, project.credentials);
+    expect(survivors).toHaveLength(2);
+    await waitFor('every pool to be Running', async () => {
+      const list = await survivors[0].get('/v2/{project_id}/pools');
+      return list.body.items.filter((p: any) => p.status.phase === 'Running').length === names.length;
+    }, 60_000, logs);
+    await expectEachTransitionOnce(project.id, names);
+    const leases = await admin.database.db.selectFrom('pools').select('name').where('lease_owner', 'is not', null).execute();
+    expect(leases).toEqual([]);
+    const statistics = await statisticsThrough(survivors);
+    expect(statistics[0]).toMatchObject({ status: { created: names.length, creating: 0 } });
+    expect(statistics[1]).toEqual(statistics[0]);
+  }, 120_000);
+});

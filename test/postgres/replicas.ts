@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** Helpers for tests that run several `atelier serve` processes on one database. */
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Polls until check() holds, with a deadline; an exception inside check counts as "not yet". */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, detail?: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what} (${String(last ?? 'condition false')})\n${detail?.() ?? ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** One `atelier serve` process with only the given ATELIER_* settings. */
+export class Replica {
+  readonly baseUrl: string;
+  private output = '';
+  private readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(
+    readonly name: string,
+    port: number,
+    settings: Record<string, string>,
+    command: string[] = ['serve'],
+  ) {
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ATELIER_')));
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...command], {
+      cwd: REPO_ROOT,
+      env: { ...env, ...settings, ATELIER_HOST: '127.0.0.1', ATELIER_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  log(): string {
+    return `--- ${this.name} ---\n${this.output}`;
+  }
+
+  /** kill -9: no graceful stop, no lease released. */
+  async kill(): Promise<void> {
+    if (this.alive) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  async stop(): Promise<void> {
+    if (this.alive) this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
