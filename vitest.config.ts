@@ -32,6 +32,7 @@ const SQLITE_ONLY = [
   'test/identity/cli.test.ts',
   'test/identity/first-start.test.ts',
   'test/engine/restart.test.ts',
+  'test/engine/workers.test.ts',
   'test/operations/serve.test.ts',
 ];
 
