@@ -21,7 +21,18 @@ import {
   POOL_SCALABLE,
   type PoolPhase,
 } from './pool.lifecycle.js';
-import type { CreatePoolBody, ListPoolsQuery, PatchPoolBody, Pool, PoolList, PoolResource, PoolSpec, ScopeStatus } from './pool.schema.js';
+import type {
+  CreatePoolBody,
+  ListPoolsQuery,
+  NodeGroup,
+  PatchPoolBody,
+  Pool,
+  PoolList,
+  PoolResource,
+  PoolResourcesStatus,
+  PoolSpec,
+  ScopeStatus,
+} from './pool.schema.js';
 import {
   deletePoolIf,
   findPool,
@@ -38,7 +49,7 @@ import {
   poolEvent,
   queuedFlavors,
 } from './pool.transitions.js';
-import { nodesWanted, toPool, type NodeCounts } from './pool.view.js';
+import { nodesWanted, resourcesStatus, toPool, type NodeCounts } from './pool.view.js';
 import {
   abnormalFailure,
   creationFailure,
@@ -365,6 +376,12 @@ export async function patchPool(ctx: AppContext, projectId: string, name: string
   return toPool(row);
 }
 
+/** `available/abnormal/creating/deleting` node totals, as the event message gives them. */
+function nodeCounts(status: PoolResourcesStatus): string {
+  const total = (groups: NodeGroup[] | undefined) => (groups ?? []).reduce((n, g) => n + g.count, 0);
+  return [status.available, status.abnormal, status.creating, status.deleting].map(total).join('/');
+}
+
 const describeNodes = (nodes: ReadonlyMap<string, number>) =>
   [...nodes].map(([f, n]) => `${f}×${n}`).join(', ') || 'none';
 
@@ -457,10 +474,18 @@ export async function advancePool(ctx: AppContext, tx: Executor, row: PoolRow): 
       });
       if (!settled) return false;
       await setHeldNodes(tx, row.id, nodesWanted(spec.resources));
-      const from = describeNodes(new Map(Object.entries(before)));
-      const to = describeNodes(new Map(Object.entries(available)));
+      const from = nodeCounts(resourcesStatus(phase, JSON.parse(row.spec) as PoolSpec, before));
+      const to = nodeCounts(resourcesStatus(phase, spec, available));
       if (from !== to) {
-        await poolEvent(tx, row, now, 'Normal', 'PoolResourcesStatusChange', `Pool resources changed from ${from} to ${to}.`);
+        // The message shape of config-events-flavors §4, which clients may parse.
+        await poolEvent(
+          tx,
+          row,
+          now,
+          'Normal',
+          'PoolResourcesStatusChange',
+          `Pool resources status changed, available/abnormal/creating/deleting count from ${from} to ${to}, timestamp: ${Math.floor(now.getTime() / 1000)}.`,
+        );
       }
       await admitWaitingPools(ctx, tx);
       return true;

@@ -8,7 +8,8 @@ import type { PoolSpec } from './pool.schema.js';
 import { nodesWanted } from './pool.view.js';
 import { selectWaitingPools, setHeldNodes, sumHeldNodes, updatePoolIf } from './pool.store.js';
 
-const WARNING_PHASES: ReadonlySet<PoolPhase> = new Set(['CreationFailed', 'Abnormal', 'ScalingFailed', 'Error']);
+/** config-events-flavors §4: a status change is Normal when it reaches Running, a Warning otherwise. */
+const eventTypeFor = (to: PoolPhase) => (to === 'Running' ? 'Normal' : 'Warning');
 
 export async function poolEvent(
   tx: Executor,
@@ -51,7 +52,7 @@ export async function movePool(
       tx,
       row,
       ctx.clock.now(),
-      WARNING_PHASES.has(to) ? 'Warning' : 'Normal',
+      eventTypeFor(to),
       'PoolStatusChange',
       `Pool status changed, from ${from} to ${to}${suffix}.`,
     );

@@ -51,7 +51,8 @@ describe('ListEvents', () => {
       { reason: 'PoolStatusChange', type: 'Normal', at: '2026-03-01T08:00:10Z' },
       { reason: 'PoolScaling', type: 'Normal', at: '2026-03-01T08:01:10Z' },
       { reason: 'PoolResourcesStatusChange', type: 'Normal', at: '2026-03-01T08:01:15Z' },
-      { reason: 'PoolStatusChange', type: 'Normal', at: '2026-03-01T08:02:15Z' },
+      // §4: a status change is Normal only when it reaches Running.
+      { reason: 'PoolStatusChange', type: 'Warning', at: '2026-03-01T08:02:15Z' },
       { reason: 'PoolDeleted', type: 'Normal', at: '2026-03-01T08:02:20Z' },
     );
   });
@@ -73,6 +74,9 @@ describe('ListEvents', () => {
       expect(item.lastTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     }
     expect(list.items[1].message).toBe('Pool status changed, from Creating to Running.');
+    expect(list.items[3].message).toMatch(
+      /^Pool resources status changed, available\/abnormal\/creating\/deleting count from 2\/0\/1\/0 to 3\/0\/0\/0, timestamp: \d+\.$/,
+    );
     expect(list.items[4].message).toBe('Pool status changed, from Running to Deleting.');
   });
 
@@ -136,7 +140,8 @@ describe('ListEvents', () => {
     expect(warnings.items[0].message).toMatch(/^Pool status changed, from Creating to CreationFailed/);
     const normal = await events(h.client, `resource=pools&name=${failed.metadata.name}&type=Normal`);
     expect(normal.items.map((e: any) => e.reason)).toEqual(['PoolCreated']);
-    expect((await events(h.client, `resource=pools&name=${name}&type=Warning`)).items).toEqual([]);
+    const deleting = await events(h.client, `resource=pools&name=${name}&type=Warning`);
+    expect(deleting.items.map((e: any) => e.message)).toEqual(['Pool status changed, from Running to Deleting.']);
   });
 
   it('lists a network\'s events (our extension)', async () => {
