@@ -9,6 +9,8 @@ import { findPostgresBin } from './test/helpers/postgres-cluster.js';
 const wanted = (process.env.ATELIER_TEST_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim());
 const postgresBin = wanted.includes('postgres') ? findPostgresBin() : undefined;
 if (wanted.includes('postgres') && !postgresBin) {
+  // The summary reporter repeats the notice under the counts, where nobody misses it.
+  process.env.ATELIER_TEST_POSTGRES_SKIPPED = '1';
   process.stderr.write(
     '\n*** PostgreSQL binaries (initdb, pg_ctl) not found: the PostgreSQL half of the test suite is SKIPPED. ***\n' +
       '*** Install postgresql (e.g. apt-get install postgresql-15) to run it; .ci/run does.            ***\n\n',

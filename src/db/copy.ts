@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { sql, type Kysely } from 'kysely';
 import { openDatabase, type Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
@@ -112,6 +113,11 @@ async function resetSequence(target: Database, table: string, columns: string[])
 
 export async function copyInstallation(options: CopyOptions): Promise<CopyReport> {
   const log = options.log ?? (() => {});
+  // Opening a SQLite path that does not exist would create an empty database and copy nothing.
+  const sourceFile = options.from.startsWith('sqlite:') ? options.from.slice('sqlite:'.length) : undefined;
+  if (sourceFile !== undefined && (sourceFile === ':memory:' || !existsSync(sourceFile))) {
+    throw new CopyRefused(`no SQLite database at ${sourceFile}`);
+  }
   const source = openDatabase(options.from);
   const target = openDatabase(options.to);
   try {

@@ -18,5 +18,8 @@ export default class SummaryReporter implements Reporter {
       }
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    if (process.env.ATELIER_TEST_POSTGRES_SKIPPED === '1') {
+      process.stdout.write('PostgreSQL half SKIPPED: no PostgreSQL binaries (initdb, pg_ctl) on this machine\n');
+    }
   }
 }

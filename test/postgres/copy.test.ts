@@ -122,6 +122,13 @@ describe('atelier copy --from sqlite:… --to postgres://…', () => {
     expect(created.status, created.text).toBe(200);
   }, 90_000);
 
+  it('refuses a source that does not exist', async () => {
+    const missing = await cli(['copy', '--from', `sqlite:${join(dir, 'missing.db')}`, '--to', target.url]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/no SQLite database at/);
+    expect(existsSync(join(dir, 'missing.db'))).toBe(false);
+  }, 60_000);
+
   it('refuses a target that is not empty, unless --force', async () => {
     const refused = await cli(['copy', '--from', sqliteUrl, '--to', target.url]);
     expect(refused.code).not.toBe(0);
