@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.js';
+import type { Executor } from '../db/database.js';
 import { claimDue, newLeaseOwner, releaseAllLeases, releaseLease, renewLeases, type ClaimedTable } from '../db/claims.js';
 import { advanceNetwork } from '../networks/network.service.js';
 import { advancePool } from '../pools/pool.service.js';
@@ -128,24 +129,12 @@ export class LifecycleEngine {
     heartbeat.unref?.();
     try {
       const networks = await claimDue(database, 'networks', owner, clock.now(), leaseMs, BATCH);
-      // Each step takes the project lock like an API write does, so on PostgreSQL
-      // a PATCH or DELETE never loses its conditional update to the engine.
       for (const row of networks) {
-        await this.step('networks', row.id, row.name, () =>
-          database.transaction(async (tx) => {
-            await database.lockProject(tx, row.project_id);
-            return advanceNetwork(ctx, tx, row);
-          }),
-        );
+        await this.step('networks', row, (tx) => advanceNetwork(ctx, tx, row));
       }
       const pools = await claimDue(database, 'pools', owner, clock.now(), leaseMs, BATCH);
       for (const row of pools) {
-        await this.step('pools', row.id, row.name, () =>
-          database.transaction(async (tx) => {
-            await database.lockProject(tx, row.project_id);
-            return advancePool(ctx, tx, row);
-          }),
-        );
+        await this.step('pools', row, (tx) => advancePool(ctx, tx, row));
       }
       if (!this.stopping) await this.admitWaiting(ctx);
       return Math.max(networks.length, pools.length);
@@ -175,17 +164,30 @@ export class LifecycleEngine {
    * pass of any replica may try again. After stop() the step is skipped and its
    * lease released with the others.
    */
-  private async step(kind: ClaimedTable, id: number, name: string, run: () => Promise<boolean>): Promise<void> {
+  private async step(
+    kind: ClaimedTable,
+    row: { id: number; name: string; project_id: string },
+    advance: (tx: Executor) => Promise<boolean>,
+  ): Promise<void> {
     if (this.stopping) return;
+    const { database } = this.ctx;
     try {
-      await run();
+      // Each step takes the project lock like an API write does, so on PostgreSQL a
+      // PATCH or DELETE never loses its conditional update to the engine; the lease
+      // goes in the step's own commit, one write per step instead of two.
+      await database.transaction(async (tx) => {
+        await database.lockProject(tx, row.project_id);
+        await advance(tx);
+        await releaseLease(tx, kind, row.id, this.leaseOwner);
+      });
+      return;
     } catch (error) {
-      this.log.error({ err: error, kind, name }, 'lifecycle step failed');
+      this.log.error({ err: error, kind, name: row.name }, 'lifecycle step failed');
     }
     try {
-      await releaseLease(this.ctx.database.db, kind, id, this.leaseOwner);
+      await releaseLease(database.db, kind, row.id, this.leaseOwner);
     } catch (error) {
-      this.log.error({ err: error, kind, name }, 'releasing a lifecycle lease failed');
+      this.log.error({ err: error, kind, name: row.name }, 'releasing a lifecycle lease failed');
     }
   }
 }

@@ -322,8 +322,13 @@ export function parseSdkDate(text: string): number | null {
   if (!m) return null;
   const [, y, mo, d, h, mi, s] = m.map(Number);
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  // Date.UTC rolls 20250230 over into March; only a round trip proves every field was in range.
-  return formatSdkDate(new Date(ms)) === text ? ms : null;
+  // Date.UTC rolls 20250230 over into March: the fields must come back unchanged.
+  // (Checked field by field rather than by formatting: this runs on every request.)
+  const back = new Date(ms);
+  const inRange =
+    back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d &&
+    h < 24 && mi < 60 && s < 60;
+  return inRange ? ms : null;
 }
 
 /** `YYYYMMDD'T'HHMMSS'Z'` in UTC, the `X-Sdk-Date` format. */
