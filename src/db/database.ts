@@ -27,6 +27,13 @@ export interface Database {
    */
   lockProject(tx: Executor, projectId: string): Promise<void>;
   /**
+   * Serialises, for the rest of the transaction, everyone who counts or takes
+   * nodes of finite-capacity flavors, across projects and replicas (decision 10).
+   * Always taken after the transaction's project lock, never before, so the two
+   * cannot deadlock. Reentrant within a transaction.
+   */
+  lockCapacity(tx: Executor): Promise<void>;
+  /**
    * Runs fn while holding an installation-wide lock named `name`, so replicas
    * starting together on one PostgreSQL database (an advisory lock) do one-time
    * work such as the bootstrap one after another. SQLite serves one machine: fn
@@ -70,6 +77,9 @@ function openSqlite(path: string): Database {
     },
     async lockProject() {
       // BEGIN IMMEDIATE already holds the database-wide write lock.
+    },
+    async lockCapacity() {
+      // Likewise: one writer at a time already.
     },
     exclusive: (_name, fn) => fn(),
     close: () => db.destroy(),
@@ -129,6 +139,9 @@ function openPostgres(url: string): Database {
     transaction: (fn) => db.transaction().execute(fn),
     async lockProject(tx, projectId) {
       await tx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
+    },
+    async lockCapacity(tx) {
+      await sql`select pg_advisory_xact_lock(hashtext('atelier:capacity'))`.execute(tx);
     },
     // A session lock on a connection of its own: fn's queries use other connections.
     exclusive: (name, fn) =>

@@ -6,7 +6,7 @@ import { moveUsage } from '../quotas/usage.store.js';
 import { canMove, type PoolPhase } from './pool.lifecycle.js';
 import type { PoolSpec } from './pool.schema.js';
 import { nodesWanted } from './pool.view.js';
-import { selectWaitingPools, setHeldNodes, sumHeldNodes, updatePoolIf } from './pool.store.js';
+import { anyWaitingPool, selectWaitingPools, setHeldNodes, sumHeldNodes, updatePoolIf } from './pool.store.js';
 
 /** config-events-flavors §4: a status change is Normal when it reaches Running, a Warning otherwise. */
 const eventTypeFor = (to: PoolPhase) => (to === 'Running' ? 'Normal' : 'Warning');
@@ -72,6 +72,7 @@ export async function capacityShortfall(
   held: ReadonlyMap<string, number> = new Map(),
   blocked: ReadonlySet<string> = new Set(),
 ): Promise<string | undefined> {
+  if (finiteFlavors(ctx, wanted).length > 0) await ctx.database.lockCapacity(tx);
   for (const [flavor, nodes] of wanted) {
     const capacity = ctx.flavors.capacity(flavor);
     // Nodes already held are the pool's own: keeping or giving back needs no check.
@@ -116,6 +117,8 @@ export async function startCreating(ctx: AppContext, tx: Executor, row: PoolRow)
  * not fit blocks its flavors for the pools behind it, so nobody is overtaken.
  */
 export async function admitWaitingPools(ctx: AppContext, tx: Executor): Promise<number> {
+  if (!(await anyWaitingPool(tx))) return 0;
+  await ctx.database.lockCapacity(tx);
   const waiting = await selectWaitingPools(tx);
   const blocked = new Set<string>();
   let admitted = 0;

@@ -192,6 +192,22 @@ describe('capacity (decision 10)', () => {
     await clearAll();
   });
 
+  it('never gives the same nodes to creates of different projects racing each other', async () => {
+    const others = await Promise.all([h.newProject(), h.newProject(), h.newProject()]);
+    const nets: string[] = [];
+    for (const client of others) nets.push(await activeNetwork(client, h.settle));
+    const created = await Promise.all(
+      others.map((client, i) => createPool(client, createBody(nets[i], { resources: [{ flavor: SMALL, count: 3 }] }))),
+    );
+    // Four nodes in all: exactly one of the three 3-node pools can have them.
+    expect(created.map((p) => p.status.phase).sort()).toEqual(['Creating', 'Waiting', 'Waiting']);
+    for (const [i, client] of others.entries()) {
+      expect((await client.delete(pool(created[i].metadata.name))).status).toBe(200);
+    }
+    await h.advance(DELETE_MS);
+    await h.advance(DELETE_MS);
+  });
+
   it('makes a scale-out wait its turn behind pools already waiting for the flavor', async () => {
     const a = (await small(2)).metadata.name;
     await h.advance(CREATE_MS);
