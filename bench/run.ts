@@ -9,7 +9,8 @@
  *  2. scale: the signed reads on an installation of 1,000 pools and of 1,000,000
  *     pools over 100,000 projects (100,000 over 10,000 with --quick);
  *  3. workers: signed quotas with ATELIER_WORKERS=2 beside 1 (unpinned);
- *  4. lifecycles: pools per second from create to Running and from delete to gone.
+ *  4. lifecycles: pools per second from create to Running and from delete to gone;
+ *  5. postgres: the signed reads, and lifecycles over two replicas, on PostgreSQL.
  */
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -20,6 +21,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signRequest } from '../src/identity/signature.js';
+import pg from 'pg';
+import { findPostgresBin, startCluster } from '../test/helpers/postgres-cluster.js';
 import { loadPools } from './load-pools.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,6 +55,8 @@ interface Row {
 }
 
 const rows: Row[] = [];
+/** The node:http baseline of the reads section, for the PostgreSQL ratios. */
+let readsBaseline: Row | undefined;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -211,6 +216,7 @@ async function reads(): Promise<void> {
       await measure('reads', 'statistics, token', url(statistics), { ...plain, 'x-auth-token': token }, server),
     ];
     base.ratio = 1;
+    readsBaseline = base;
     for (const row of measured) ratio(row, base);
   } finally {
     await stop(baseline);
@@ -279,20 +285,32 @@ async function pooled<T>(items: T[], width: number, fn: (item: T) => Promise<voi
   );
 }
 
-async function lifecycles(): Promise<void> {
-  process.stdout.write('lifecycles\n');
-  const timings = {
-    ATELIER_NETWORK_CREATE_SECONDS: '0',
-    ATELIER_POOL_CREATE_SECONDS: '0',
-    ATELIER_POOL_DELETE_SECONDS: '0',
-    ATELIER_POOL_QUOTA: String(LIFECYCLES * 2),
-    ATELIER_ENGINE_INTERVAL_MS: '50',
-  };
-  const inst = await installation(timings);
-  const server = await start(ATELIER, inst.env, inst.port);
+const LIFECYCLE_TIMINGS = {
+  ATELIER_NETWORK_CREATE_SECONDS: '0',
+  ATELIER_POOL_CREATE_SECONDS: '0',
+  ATELIER_POOL_DELETE_SECONDS: '0',
+  ATELIER_POOL_QUOTA: String(LIFECYCLES * 2),
+  ATELIER_ENGINE_INTERVAL_MS: '50',
+};
+
+/**
+ * Creates LIFECYCLES pools 32 at a time, spread over the given replicas, waits
+ * until all are Running, deletes them and waits until they are gone.
+ */
+async function driveLifecycles(label: string, inst: Installation, ports: number[], servers: ChildProcess[]): Promise<void> {
+  let turn = 0;
   const call = async (method: string, path: string, body?: unknown) => {
+    const port = ports[turn++ % ports.length];
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const res = await fetch(`http://127.0.0.1:${inst.port}${path}`, { method, headers: signedHeaders(inst, method, path, text), body: text });
+    const headers = signRequest({
+      method,
+      url: path,
+      headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'x-project-id': inst.projectId },
+      body: text,
+      accessKey: inst.ak,
+      secretKey: inst.sk,
+    }).headers;
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body: text });
     const json = (await res.json()) as any;
     if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
@@ -300,46 +318,105 @@ async function lifecycles(): Promise<void> {
   const until = async (check: () => Promise<boolean>) => {
     while (!(await check())) await new Promise((r) => setTimeout(r, 20));
   };
+  const network = await call('POST', `/v1/${inst.projectId}/networks`, {
+    apiVersion: 'v1',
+    kind: 'Network',
+    metadata: { labels: { 'os.modelarts/name': 'bench-net' } },
+    spec: { cidr: '192.168.0.0/16' },
+  });
+  const networkPath = `/v1/${inst.projectId}/networks/${network.metadata.name}`;
+  await until(async () => (await call('GET', networkPath)).status.phase === 'Active');
+  const statistics = `/v2/${inst.projectId}/statistics/pools`;
+  const names: string[] = [];
+  const created = Date.now();
+  await pooled(Array.from({ length: LIFECYCLES }, (_, i) => i), 32, async (i) => {
+    const pool = await call('POST', `/v2/${inst.projectId}/pools`, {
+      apiVersion: 'v2',
+      kind: 'Pool',
+      metadata: { labels: { 'os.modelarts/name': `bench-${i}` } },
+      spec: { type: 'Dedicate', network: { name: network.metadata.name }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 1 }] },
+    });
+    names.push(pool.metadata.name);
+  });
+  await until(async () => (await call('GET', statistics)).statistics.status.created === LIFECYCLES);
+  const createSeconds = (Date.now() - created) / 1000;
+  const deleted = Date.now();
+  await pooled(names, 32, async (name) => {
+    await call('DELETE', `/v2/${inst.projectId}/pools/${name}`);
+  });
+  await until(async () => (await call('GET', `/v1/${inst.projectId}/quotas`)).quotas.resources[0].used === 0);
+  const deleteSeconds = (Date.now() - deleted) / 1000;
+  const rss = servers.reduce((sum, server) => sum + rssMiB(server.pid), 0);
+  for (const [name, seconds] of [
+    [`${label}: ${LIFECYCLES} pools, create → Running`, createSeconds],
+    [`${label}: ${LIFECYCLES} pools, delete → gone`, deleteSeconds],
+  ] as const) {
+    const row: Row = { section: 'lifecycles', name, requestsPerSecond: Math.round(LIFECYCLES / seconds), rssMiB: rss };
+    rows.push(row);
+    process.stdout.write(`  ${name}: ${row.requestsPerSecond} pools/s\n`);
+  }
+}
+
+async function lifecycles(): Promise<void> {
+  process.stdout.write('lifecycles\n');
+  const inst = await installation(LIFECYCLE_TIMINGS);
+  const server = await start(ATELIER, inst.env, inst.port);
   try {
-    const network = await call('POST', `/v1/${inst.projectId}/networks`, {
-      apiVersion: 'v1',
-      kind: 'Network',
-      metadata: { labels: { 'os.modelarts/name': 'bench-net' } },
-      spec: { cidr: '192.168.0.0/16' },
-    });
-    const networkPath = `/v1/${inst.projectId}/networks/${network.metadata.name}`;
-    await until(async () => (await call('GET', networkPath)).status.phase === 'Active');
-    const statistics = `/v2/${inst.projectId}/statistics/pools`;
-    const names: string[] = [];
-    const created = Date.now();
-    await pooled(Array.from({ length: LIFECYCLES }, (_, i) => i), 32, async (i) => {
-      const pool = await call('POST', `/v2/${inst.projectId}/pools`, {
-        apiVersion: 'v2',
-        kind: 'Pool',
-        metadata: { labels: { 'os.modelarts/name': `bench-${i}` } },
-        spec: { type: 'Dedicate', network: { name: network.metadata.name }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 1 }] },
-      });
-      names.push(pool.metadata.name);
-    });
-    await until(async () => (await call('GET', statistics)).statistics.status.created === LIFECYCLES);
-    const createSeconds = (Date.now() - created) / 1000;
-    const deleted = Date.now();
-    await pooled(names, 32, async (name) => {
-      await call('DELETE', `/v2/${inst.projectId}/pools/${name}`);
-    });
-    await until(async () => (await call('GET', `/v1/${inst.projectId}/quotas`)).quotas.resources[0].used === 0);
-    const deleteSeconds = (Date.now() - deleted) / 1000;
-    for (const [name, seconds] of [
-      [`${LIFECYCLES} pools, create → Running`, createSeconds],
-      [`${LIFECYCLES} pools, delete → gone`, deleteSeconds],
-    ] as const) {
-      const row: Row = { section: 'lifecycles', name, requestsPerSecond: Math.round(LIFECYCLES / seconds), rssMiB: rssMiB(server.pid) };
-      rows.push(row);
-      process.stdout.write(`  ${name}: ${row.requestsPerSecond} pools/s\n`);
-    }
+    await driveLifecycles('SQLite', inst, [inst.port], [server]);
   } finally {
     await stop(server);
     rmSync(inst.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The signed reads and two-replica lifecycles on PostgreSQL: a throwaway cluster
+ * of the test harness's kind (fsync off, so commits cost less than on a real
+ * installation), skipped with a notice when PostgreSQL is not installed.
+ */
+async function postgres(): Promise<void> {
+  const bin = findPostgresBin();
+  if (!bin) {
+    process.stdout.write('postgres: SKIPPED, no PostgreSQL binaries (initdb, pg_ctl) on this machine\n');
+    return;
+  }
+  process.stdout.write('postgres\n');
+  const cluster = await startCluster(bin);
+  const admin = new pg.Client({ connectionString: cluster.adminUrl });
+  await admin.connect();
+  const url = (db: string) => cluster.adminUrl.replace(/\/postgres$/, `/${db}`);
+  const servers: ChildProcess[] = [];
+  try {
+    await admin.query('CREATE DATABASE bench_reads');
+    const reads = await installation({ ATELIER_DATABASE_URL: url('bench_reads'), ATELIER_SECRET_KEY: randomBytes(32).toString('hex') });
+    const server = await start(ATELIER, reads.env, reads.port);
+    servers.push(server);
+    const quotas = `/v1/${reads.projectId}/quotas`;
+    const statistics = `/v2/${reads.projectId}/statistics/pools`;
+    const measured = [
+      await measure('postgres', 'quotas, AK/SK signed', `http://127.0.0.1:${reads.port}${quotas}`, signedHeaders(reads, 'GET', quotas), server),
+      await measure('postgres', 'statistics, AK/SK signed', `http://127.0.0.1:${reads.port}${statistics}`, signedHeaders(reads, 'GET', statistics), server),
+    ];
+    if (readsBaseline) for (const row of measured) ratio(row, readsBaseline);
+    await stop(server);
+    rmSync(reads.dir, { recursive: true, force: true });
+
+    await admin.query('CREATE DATABASE bench_lifecycles');
+    const life = await installation({
+      ...LIFECYCLE_TIMINGS,
+      ATELIER_DATABASE_URL: url('bench_lifecycles'),
+      ATELIER_SECRET_KEY: randomBytes(32).toString('hex'),
+    });
+    const second = await freePort();
+    const first = await start(ATELIER, life.env, life.port, false);
+    const other = await start(ATELIER, { ...life.env, ATELIER_PORT: String(second) }, second, false);
+    servers.push(first, other);
+    await driveLifecycles('PostgreSQL, 2 replicas', life, [life.port, second], [first, other]);
+    rmSync(life.dir, { recursive: true, force: true });
+  } finally {
+    for (const server of servers) await stop(server);
+    await admin.end();
+    cluster.stop();
   }
 }
 
@@ -360,7 +437,7 @@ async function main(): Promise<void> {
   const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the build failed');
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-  const sections: Record<string, () => Promise<void>> = { reads, scale, workers, lifecycles };
+  const sections: Record<string, () => Promise<void>> = { reads, scale, workers, lifecycles, postgres };
   for (const [name, run] of Object.entries(sections)) if (!only || only.includes(name)) await run();
   print();
   const out = join(ROOT, 'bench', 'results', 'latest.json');

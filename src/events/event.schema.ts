@@ -1,3 +1,4 @@
+import { ListMetadata } from '../http/wire.js';
 import { Type, type Static } from '@sinclair/typebox';
 
 /**
@@ -47,10 +48,7 @@ export const EventList = Type.Object(
   {
     apiVersion: Type.Literal('v1'),
     kind: Type.Literal('EventList'),
-    metadata: Type.Object({
-      continue: Type.Optional(Type.String()),
-      remainingItemCount: Type.Optional(Type.Integer()),
-    }),
+    metadata: ListMetadata,
     total: Type.Integer({ minimum: 0, description: 'Events matching the filters, on all pages' }),
     items: Type.Array(Event),
   },

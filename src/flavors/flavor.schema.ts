@@ -1,3 +1,4 @@
+import { ListMetadata } from '../http/wire.js';
 import { Type, type Static } from '@sinclair/typebox';
 
 const Accelerator = Type.Object(
@@ -63,10 +64,7 @@ export const ListResourceFlavorsQuery = Type.Object({
 export const ResourceFlavorList = Type.Object({
   apiVersion: Type.Literal('v1'),
   kind: Type.Literal('ResourceFlavorList'),
-  metadata: Type.Object({
-    continue: Type.Optional(Type.String()),
-    remainingItemCount: Type.Optional(Type.Integer()),
-  }),
+  metadata: ListMetadata,
   items: Type.Array(ResourceFlavor),
 });
 export type ResourceFlavorList = Static<typeof ResourceFlavorList>;

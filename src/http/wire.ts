@@ -18,3 +18,9 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
 export const ProjectIdParam = Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' });
 
 export const ProjectParams = Type.Object({ project_id: ProjectIdParam });
+
+/** `metadata` of a Kubernetes-style list: a cursor and the count after this page, when more remain. */
+export const ListMetadata = Type.Object({
+  continue: Type.Optional(Type.String()),
+  remainingItemCount: Type.Optional(Type.Integer()),
+});

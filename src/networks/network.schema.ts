@@ -1,3 +1,4 @@
+import { ListMetadata } from '../http/wire.js';
 import { Type, type Static } from '@sinclair/typebox';
 
 const LabelMap = Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 1024 }));
@@ -164,10 +165,7 @@ export const NetworkList = Type.Object(
   {
     apiVersion: Type.Literal('v1'),
     kind: Type.Literal('NetworkList'),
-    metadata: Type.Object({
-      continue: Type.Optional(Type.String()),
-      remainingItemCount: Type.Optional(Type.Integer()),
-    }),
+    metadata: ListMetadata,
     items: Type.Array(Network),
   },
   { $id: 'NetworkList' },

@@ -1,3 +1,4 @@
+import { objectMetadata } from '../shared/object-metadata.js';
 import type { AppContext } from '../context.js';
 import { fromDbTime, isUniqueViolation, toDbTime, type Executor } from '../db/database.js';
 import type { NetworkRow } from '../db/schema.js';
@@ -7,7 +8,6 @@ import { requireProject } from '../projects/project.service.js';
 import { takeQuota } from '../quotas/quota.service.js';
 import { moveUsage } from '../quotas/usage.store.js';
 import { validatePrivateCidr } from '../shared/cidr.js';
-import { formatRfc3339Seconds } from '../shared/go-time.js';
 import { applyMergePatch } from '../shared/merge-patch.js';
 import { FORBIDDEN_DESCRIPTION_CHARS, generateResourceName, NETWORK_DISPLAY_NAME } from '../shared/names.js';
 import { cursorPosition, labelSelectorFrom, pageOf, selects } from '../shared/selection.js';
@@ -53,17 +53,10 @@ export function checkDescription(description: string | null | undefined): void {
 const counterPhase = (row: Pick<NetworkRow, 'phase' | 'failed'>) => (row.failed ? NETWORK_FAILED_COUNTER : row.phase);
 
 export function toNetwork(row: NetworkRow): Network {
-  const deletingAt = fromDbTime(row.deleting_at);
   return {
     apiVersion: 'v1',
     kind: 'Network',
-    metadata: {
-      name: row.name,
-      creationTimestamp: formatRfc3339Seconds(fromDbTime(row.created_at)),
-      ...(deletingAt ? { deletionTimestamp: formatRfc3339Seconds(deletingAt) } : {}),
-      labels: JSON.parse(row.labels) as Record<string, string>,
-      annotations: JSON.parse(row.annotations) as Record<string, string>,
-    },
+    metadata: objectMetadata(row),
     spec: JSON.parse(row.spec) as NetworkSpec,
     status: { phase: row.phase, connectionStatus: JSON.parse(row.connection_status) as ConnectionStatus },
   };

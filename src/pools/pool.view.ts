@@ -1,6 +1,5 @@
-import { fromDbTime } from '../db/database.js';
+import { objectMetadata } from '../shared/object-metadata.js';
 import type { PoolRow } from '../db/schema.js';
-import { formatRfc3339Seconds } from '../shared/go-time.js';
 import type { PoolPhase } from './pool.lifecycle.js';
 import type { NodeGroup, Pool, PoolResource, PoolResourcesStatus, PoolSpec, ScopeStatus } from './pool.schema.js';
 
@@ -56,18 +55,11 @@ export function resourcesStatus(phase: PoolPhase, spec: PoolSpec, available: Nod
 
 export function toPool(row: PoolRow): Pool {
   const spec = JSON.parse(row.spec) as PoolSpec;
-  const deletingAt = fromDbTime(row.deleting_at);
   const phase = row.phase as PoolPhase;
   return {
     apiVersion: 'v2',
     kind: 'Pool',
-    metadata: {
-      name: row.name,
-      creationTimestamp: formatRfc3339Seconds(fromDbTime(row.created_at)),
-      ...(deletingAt ? { deletionTimestamp: formatRfc3339Seconds(deletingAt) } : {}),
-      labels: JSON.parse(row.labels) as Record<string, string>,
-      annotations: JSON.parse(row.annotations) as Record<string, string>,
-    },
+    metadata: objectMetadata(row),
     spec,
     status: {
       phase,
