@@ -19,6 +19,7 @@ export const ERRORS = {
   contentTypeNotSupported: entry('ModelArts.50004100', 400, 'Content type not supported: {type}. Use application/json or application/merge-patch+json.'),
   projectNotFound: entry('ModelArts.50005101', 404, 'Project {project} not found.'),
   internal: entry('ModelArts.50005000', 500, 'internal error'),
+  conflict: entry('ModelArts.5044', 409, 'Operations conflict, please try again later.'),
   notImplemented: entry('ModelArts.50005010', 501, 'Operation {operation} is not implemented by this server.'),
   notReady: entry('ModelArts.50005030', 503, 'Not ready: {reason}.'),
   // identity (auth-errors.md §5.2)

@@ -43,6 +43,41 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Thrown inside a transaction when a conditional update found the row changed by
+ * another writer: the whole transaction is rolled back and run again.
+ */
+export class WriteConflict extends Error {
+  constructor(what: string) {
+    super(`${what} was changed by another writer`);
+    this.name = 'WriteConflict';
+  }
+}
+
+const CONFLICT_ATTEMPTS = 5;
+
+/** PostgreSQL's deadlock and serialization failures: safe to run the transaction again. */
+const isRetryableDatabaseError = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+};
+
+/**
+ * Runs a transaction again when it lost a race (a WriteConflict or a PostgreSQL
+ * deadlock), a few times; after that the conflict reaches the caller, which
+ * answers 409 "operations conflict".
+ */
+async function retryingConflicts<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      const retryable = error instanceof WriteConflict || isRetryableDatabaseError(error);
+      if (!retryable || attempt >= CONFLICT_ATTEMPTS) throw error;
+    }
+  }
+}
+
 export function openDatabase(url: string): Database {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
@@ -60,10 +95,11 @@ function openSqlite(path: string): Database {
   return {
     kind: 'sqlite',
     db,
-    async transaction(fn) {
+    transaction: (fn) =>
+      retryingConflicts(() =>
       // Kysely's SQLite driver has a single connection guarded by a mutex; pinning
       // it keeps every statement of fn inside this BEGIN IMMEDIATE.
-      return db.connection().execute(async (conn) => {
+      db.connection().execute(async (conn) => {
         await sql`begin immediate`.execute(conn);
         try {
           const result = await fn(conn);
@@ -73,8 +109,7 @@ function openSqlite(path: string): Database {
           await sql`rollback`.execute(conn);
           throw error;
         }
-      });
-    },
+      })),
     async lockProject() {
       // BEGIN IMMEDIATE already holds the database-wide write lock.
     },
@@ -136,7 +171,7 @@ function openPostgres(url: string): Database {
   return {
     kind: 'postgres',
     db,
-    transaction: (fn) => db.transaction().execute(fn),
+    transaction: (fn) => retryingConflicts(() => db.transaction().execute(fn)),
     async lockProject(tx, projectId) {
       await tx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
     },

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { WriteConflict } from '../db/database.js';
 import { AtelierError } from '../errors.js';
 
 function send(reply: FastifyReply, error: AtelierError): FastifyReply {
@@ -8,6 +9,7 @@ function send(reply: FastifyReply, error: AtelierError): FastifyReply {
 /** Maps everything that goes wrong to the ModelArts envelope; nothing leaks internals. */
 export function toAtelierError(error: FastifyError | Error): AtelierError | undefined {
   if (error instanceof AtelierError) return error;
+  if (error instanceof WriteConflict) return new AtelierError('conflict');
   const fe = error as FastifyError;
   if (fe.validation) {
     const first = fe.validation[0];

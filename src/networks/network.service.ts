@@ -1,6 +1,7 @@
 import { objectMetadata } from '../shared/object-metadata.js';
 import type { AppContext } from '../context.js';
 import { fromDbTime, isUniqueViolation, toDbTime, type Executor } from '../db/database.js';
+import { WriteConflict } from '../db/database.js';
 import type { NetworkRow } from '../db/schema.js';
 import { AtelierError, badRequest } from '../errors.js';
 import { insertEvent } from '../events/event.store.js';
@@ -301,7 +302,7 @@ export async function patchNetwork(
       connection_status: JSON.stringify(status),
       due_at: due && toDbTime(due),
     });
-    if (!updated) throw new AtelierError('internal');
+    if (!updated) throw new WriteConflict(`${name}`);
     await moveUsage(
       tx,
       projectId,
@@ -337,7 +338,7 @@ export async function deleteNetwork(ctx: AppContext, projectId: string, name: st
       deleting_at: toDbTime(now),
       due_at: toDbTime(ctx.lifecycle.dueAt('networkDelete', now)),
     });
-    if (!updated) throw new AtelierError('internal');
+    if (!updated) throw new WriteConflict(`${name}`);
     await insertEvent(tx, {
       projectId,
       resourceKind: 'networks',

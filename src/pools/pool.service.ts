@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { isUniqueViolation, toDbTime, type Executor } from '../db/database.js';
+import { WriteConflict } from '../db/database.js';
 import type { PoolRow } from '../db/schema.js';
 import { AtelierError, badRequest } from '../errors.js';
 import { checkDescription, DESCRIPTION_ANNOTATION, NAME_LABEL, networkUsable, WORKSPACE_LABEL } from '../networks/network.service.js';
@@ -364,7 +365,7 @@ export async function patchPool(ctx: AppContext, projectId: string, name: string
       scope_status: JSON.stringify(scopes),
       ...(settling ? { due_at: toDbTime(ctx.lifecycle.dueAt('poolScale', now)), message: null } : {}),
     });
-    if (!updated) throw new AtelierError('internal');
+    if (!updated) throw new WriteConflict(`${name}`);
     if (resourcesChanged) {
       const from = nodesWanted(before.spec.resources);
       const to = nodesWanted(spec.resources);
@@ -396,14 +397,14 @@ export async function deletePool(ctx: AppContext, projectId: string, name: strin
       // A failure record holds no nodes and has nothing to tear down. Moving it to
       // Deleting would count it against the quota again (decision 2), so it goes at
       // once; the answer is the snapshot of its deletion.
-      if (!(await removePool(ctx, tx, current, 'deleted by request'))) throw new AtelierError('internal');
+      if (!(await removePool(ctx, tx, current, 'deleted by request'))) throw new WriteConflict(name);
       return { ...current, phase: 'Deleting', message: null, deleting_at: toDbTime(now), due_at: null };
     }
     const updated = await movePool(ctx, tx, current, 'Deleting', {
       deleting_at: toDbTime(now),
       due_at: toDbTime(ctx.lifecycle.dueAt('poolDelete', now)),
     });
-    if (!updated) throw new AtelierError('internal');
+    if (!updated) throw new WriteConflict(`${name}`);
     // A pool that was waiting may have been blocking others behind it.
     if (current.phase === 'Waiting') await admitWaitingPools(ctx, tx);
     return updated;

@@ -15,8 +15,13 @@ export async function moveUsage(
   to: { workspaceId: string; phase: string } | null,
 ): Promise<void> {
   if (from && to && from.workspaceId === to.workspaceId && from.phase === to.phase) return;
-  if (from) await bumpUsage(tx, projectId, kind, from.workspaceId, from.phase, -1);
-  if (to) await bumpUsage(tx, projectId, kind, to.workspaceId, to.phase, 1);
+  // Always touch the counter rows in one order, so two writers moving pools in
+  // opposite directions (Running→Abnormal, Abnormal→Running) cannot deadlock.
+  const bumps = [
+    ...(from ? [{ ...from, delta: -1 }] : []),
+    ...(to ? [{ ...to, delta: 1 }] : []),
+  ].sort((a, b) => `${a.workspaceId}\u0000${a.phase}`.localeCompare(`${b.workspaceId}\u0000${b.phase}`));
+  for (const bump of bumps) await bumpUsage(tx, projectId, kind, bump.workspaceId, bump.phase, bump.delta);
 }
 
 async function bumpUsage(
