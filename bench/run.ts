@@ -15,7 +15,7 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -86,7 +86,9 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
 async function start(args: string[], env: Record<string, string>, port: number, pin = true): Promise<ChildProcess> {
   const [cmd, rest] = HAS_TASKSET && pin ? ['taskset', ['-c', '0', ...args]] : [args[0], args.slice(1)];
   const child = spawn(cmd, rest, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout?.resume();
+  // BENCH_SERVER_LOG=FILE keeps the servers' log lines (errors are logged there).
+  if (process.env.BENCH_SERVER_LOG) child.stdout?.pipe(createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' }));
+  else child.stdout?.resume();
   await waitForPort(port, child);
   return child;
 }

@@ -172,11 +172,12 @@ export class LifecycleEngine {
     if (this.stopping) return;
     const { database } = this.ctx;
     try {
-      // No project lock: a step is a conditional update on the row's version, and an
-      // API write that loses to it runs its transaction again (db/database.ts), so
-      // replicas' engines and requests of one project do not queue on one row.
-      // The lease goes in the step's own commit, one write per step instead of two.
+      // Each step takes the project lock like an API write does: without it, steps
+      // and requests of one project on PostgreSQL deadlock on the usage counters
+      // (measured: the two-replica lifecycle benchmark, docs/performance.md). The
+      // lease goes in the step's own commit, one write per step instead of two.
       await database.transaction(async (tx) => {
+        await database.lockProject(tx, row.project_id);
         await advance(tx);
         await releaseLease(tx, kind, row.id, this.leaseOwner);
       });
