@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,7 @@ import { listEventsOf } from '../../src/events/event.store.js';
 import { ApiClient } from '../helpers/client.js';
 import { networkBody, poolBody } from '../helpers/fixtures.js';
 import { uniqueId } from '../helpers/harness.js';
+import { freePort } from '../helpers/ports.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -25,14 +25,6 @@ interface Atelier {
 
 const started = new Set<Atelier>();
 
-/** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** `atelier serve` (or another command) as a separate process, with only the given ATELIER_* settings. */
 function atelier(settings: Record<string, string>, command = 'serve'): Atelier {

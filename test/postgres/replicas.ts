@@ -1,18 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../helpers/ports.js';
+export { freePort };
 
 /** Helpers for tests that run several `atelier serve` processes on one database. */
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Polls until check() holds, with a deadline; an exception inside check counts as "not yet". */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, detail?: () => string): Promise<void> {
