@@ -24,10 +24,10 @@ export function newLeaseOwner(): string {
 
 /**
  * Claims up to `limit` rows of `table` whose step is due at `now` and that nobody
- * holds, earliest due first, and returns them. One statement per batch:
+ * holds, earliest due first, and returns them, in one short transaction:
  * PostgreSQL picks the rows with FOR UPDATE SKIP LOCKED, so concurrent replicas
- * take disjoint rows without waiting on each other; SQLite has a single writer,
- * so the conditional UPDATE alone is atomic.
+ * take disjoint rows without waiting on each other; SQLite has a single writer.
+ * `onTakeover` hears how many of them had an expired lease of another replica.
  */
 export async function claimDue<T extends ClaimedTable>(
   database: Database,
@@ -36,28 +36,35 @@ export async function claimDue<T extends ClaimedTable>(
   now: Date,
   leaseMs: number,
   limit: number,
+  onTakeover?: (count: number) => void,
 ): Promise<Array<RowOf<T>>> {
   const at = toDbTime(now);
   const until = toDbTime(new Date(now.getTime() + leaseMs));
   // The two tables share every column used here; Kysely cannot see that through a union.
   const t = table as 'pools';
-  const rows = await database.db
-    .updateTable(t)
-    .set({ lease_owner: owner, lease_expires_at: until })
-    .where('id', 'in', (eb) => {
-      let due = eb
-        .selectFrom(t)
-        .select('id')
-        .where('due_at', '<=', at)
-        .where((w) => w.or([w('lease_expires_at', 'is', null), w('lease_expires_at', '<', at)]))
-        .orderBy('due_at')
-        .orderBy('id')
-        .limit(limit);
-      if (database.kind === 'postgres') due = due.forUpdate().skipLocked();
-      return due;
-    })
-    .returningAll()
-    .execute();
+  const rows = await database.transaction(async (tx) => {
+    let due = tx
+      .selectFrom(t)
+      .select(['id', 'lease_owner'])
+      .where('due_at', '<=', at)
+      .where((w) => w.or([w('lease_expires_at', 'is', null), w('lease_expires_at', '<', at)]))
+      .orderBy('due_at')
+      .orderBy('id')
+      .limit(limit);
+    if (database.kind === 'postgres') due = due.forUpdate().skipLocked();
+    const candidates = await due.execute();
+    if (candidates.length === 0) return [];
+    // A lease is cleared when its step ends, so one still set here expired with
+    // its replica: this claim takes that replica's work over.
+    const takenOver = candidates.filter((c) => c.lease_owner !== null && c.lease_owner !== owner).length;
+    if (takenOver > 0) onTakeover?.(takenOver);
+    return tx
+      .updateTable(t)
+      .set({ lease_owner: owner, lease_expires_at: until })
+      .where('id', 'in', candidates.map((c) => c.id))
+      .returningAll()
+      .execute();
+  });
   // UPDATE … RETURNING answers in no particular order; work the earliest due first.
   return (rows as Array<RowOf<T>>).sort((a, b) => dueTime(a) - dueTime(b) || a.id - b.id);
 }

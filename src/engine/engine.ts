@@ -128,11 +128,15 @@ export class LifecycleEngine {
     }, Math.max(100, Math.floor(leaseMs / 3)));
     heartbeat.unref?.();
     try {
-      const networks = await claimDue(database, 'networks', owner, clock.now(), leaseMs, BATCH);
+      const networks = await claimDue(database, 'networks', owner, clock.now(), leaseMs, BATCH, (n) =>
+        this.reportTakeovers('network', n),
+      );
       for (const row of networks) {
         await this.step('networks', row, (tx) => advanceNetwork(ctx, tx, row));
       }
-      const pools = await claimDue(database, 'pools', owner, clock.now(), leaseMs, BATCH);
+      const pools = await claimDue(database, 'pools', owner, clock.now(), leaseMs, BATCH, (n) =>
+        this.reportTakeovers('pool', n),
+      );
       for (const row of pools) {
         await this.step('pools', row, (tx) => advancePool(ctx, tx, row));
       }
@@ -157,6 +161,12 @@ export class LifecycleEngine {
     if (await anyWaitingPool(database.db)) await database.transaction((tx) => admitWaitingPools(ctx, tx));
   }
   private lastAdmission = 0;
+
+  /** Counts work taken over from a replica whose lease expired (the metric of docs/operations.md). */
+  private reportTakeovers(kind: 'pool' | 'network', count: number): void {
+    this.log.debug({ kind, count }, 'took over expired lifecycle leases');
+    for (let i = 0; i < count; i += 1) this.ctx.signals.emit('leaseTakenOver', kind);
+  }
 
   /**
    * One failing row must not stall the others; it is retried on the next pass.

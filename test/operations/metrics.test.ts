@@ -86,8 +86,16 @@ describe('GET /metrics', () => {
     expect(value(samples, 'atelier_engine_queue_depth', { kind: 'network' })).toBe(0);
     expect(value(samples, 'atelier_engine_lag_seconds', { kind: 'network' })).toBe(0);
 
+    // A replica claimed the pool and died: its lease has expired, so this engine takes the work over.
+    await h.context.database.db
+      .updateTable('pools')
+      .set({ lease_owner: 'a-replica-that-died', lease_expires_at: new Date(h.clock.now().getTime() - 1_000).toISOString() })
+      .where('project_id', '=', h.projectId)
+      .execute();
     await h.settle();
     samples = await scrape(h);
+    expect(value(samples, 'atelier_engine_lease_takeovers_total', { kind: 'pool' })).toBe(1);
+    expect(value(samples, 'atelier_engine_lease_takeovers_total', { kind: 'network' })).toBe(0);
     expect(value(samples, 'atelier_pools', { phase: 'Running' })).toBe(1);
     expect(value(samples, 'atelier_pools', { phase: 'Creating' })).toBe(0);
     expect(value(samples, 'atelier_engine_queue_depth', { kind: 'pool' })).toBe(0);
