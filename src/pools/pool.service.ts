@@ -81,7 +81,7 @@ function checkResources(ctx: AppContext, type: PoolSpec['type'], resources: read
   const seen = new Set<string>();
   const arches = new Set<string>();
   let tags = 0;
-  return resources.map((resource, i) => {
+  const checked = resources.map((resource, i) => {
     const where = `spec.resources[${i}]`;
     if (!ctx.flavors.has(resource.flavor)) {
       throw badRequest(`${where}.flavor: unknown flavor ${resource.flavor}; GET /v1/{project_id}/resourceflavors lists them`);
@@ -111,11 +111,10 @@ function checkResources(ctx: AppContext, type: PoolSpec['type'], resources: read
     }
     tags += resource.tags?.length ?? 0;
     return { ...resource, maxCount };
-  }).map((resource) => {
-    if (arches.size > 1) throw badRequest('spec.resources: all flavors of a pool must have the same CPU architecture');
-    if (tags > MAX_TAGS) throw badRequest(`spec.resources: at most ${MAX_TAGS} tags per pool`);
-    return resource;
   });
+  if (arches.size > 1) throw badRequest('spec.resources: all flavors of a pool must have the same CPU architecture');
+  if (tags > MAX_TAGS) throw badRequest(`spec.resources: at most ${MAX_TAGS} tags per pool`);
+  return checked;
 }
 
 function checkAnnotations(annotations: Record<string, string>): void {
