@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 
@@ -40,6 +40,15 @@ export interface Database {
    * simply runs.
    */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * A read the polling paths run on every request, compiled by Kysely once and
+   * then run from a prepared statement with new parameter values (in the order of
+   * `query.parameters`), without building or compiling it again. It reads only
+   * committed state: on SQLite through a second, read-only connection (WAL lets it
+   * read beside the writer), so it can never see a transaction that is still open;
+   * on PostgreSQL as a named prepared statement on any pooled connection.
+   */
+  prepareRead<R>(query: CompiledQuery<R>): (parameters: readonly unknown[]) => Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -92,6 +101,16 @@ function openSqlite(path: string): Database {
   native.pragma('busy_timeout = 5000');
   native.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
+  // Opened on the first prepared read (the command line never needs it); an
+  // in-memory database has no second connection, so its reads queue behind Kysely's.
+  let reader: SQLite.Database | undefined;
+  const readerConnection = () => {
+    if (!reader) {
+      reader = new SQLite(path, { readonly: true, fileMustExist: true });
+      reader.pragma('busy_timeout = 5000');
+    }
+    return reader;
+  };
   return {
     kind: 'sqlite',
     db,
@@ -117,7 +136,20 @@ function openSqlite(path: string): Database {
       // Likewise: one writer at a time already.
     },
     exclusive: (_name, fn) => fn(),
-    close: () => db.destroy(),
+    prepareRead<R>(query: CompiledQuery<R>) {
+      if (path === ':memory:') {
+        return async (parameters) => (await db.executeQuery(CompiledQuery.raw(query.sql, [...parameters]))).rows as R[];
+      }
+      let statement: SQLite.Statement | undefined;
+      return async (parameters) => {
+        statement ??= readerConnection().prepare(query.sql);
+        return statement.all(...parameters) as R[];
+      };
+    },
+    close: async () => {
+      reader?.close();
+      await db.destroy();
+    },
   };
 }
 
@@ -188,9 +220,16 @@ function openPostgres(url: string): Database {
           await sql`select pg_advisory_unlock(hashtext(${`atelier:${name}`}))`.execute(conn);
         }
       }),
+    prepareRead<R>(query: CompiledQuery<R>) {
+      const name = `atelier_read_${(preparedReads += 1)}`;
+      return async (parameters) => (await pool.query({ name, text: query.sql, values: [...parameters] })).rows as R[];
+    },
     close: () => db.destroy(),
   };
 }
+
+/** Names of PostgreSQL prepared statements: unique per process, so per connection. */
+let preparedReads = 0;
 
 /** Timestamps go to the database as fixed-width ISO strings (see schema.ts). */
 export const toDbTime = (date: Date): string => date.toISOString();

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { AtelierError } from '../errors.js';
 import type { IdentityService, Principal } from '../identity/identity.service.js';
 import { BODY_LIMIT } from './request-body.js';
@@ -34,22 +35,53 @@ async function unparsedBody(request: FastifyRequest): Promise<Buffer | undefined
   return Buffer.concat(chunks);
 }
 
-async function authenticate(identity: IdentityService, request: FastifyRequest): Promise<Principal> {
+/** What authentication looks at: the request as received. */
+export interface CallerRequest {
+  readonly method: string;
+  /** The request target as received (raw path and query): the signature covers it. */
+  readonly rawUrl: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The raw body, when it is at hand; otherwise `readBody` reads it, only for a signature (which covers it). */
+  readonly body?: Buffer;
+  readBody?(): Promise<Buffer | undefined>;
+}
+
+async function authenticate(identity: IdentityService, request: CallerRequest): Promise<Principal> {
   const authorization = request.headers.authorization;
   // auth-errors.md §2: a signature takes precedence over a token.
   if (typeof authorization === 'string' && SIGNED.test(authorization)) {
-    return identity.authenticateSignature({
-      method: request.method,
-      rawUrl: request.raw.url ?? request.url,
-      headers: request.headers,
-      body: request.rawBody ?? (await unparsedBody(request)),
-    });
+    const body = request.body ?? (await request.readBody?.());
+    return identity.authenticateSignature({ method: request.method, rawUrl: request.rawUrl, headers: request.headers, body });
   }
   const token = request.headers['x-auth-token'];
   if (typeof token === 'string' && token !== '') return identity.authenticateToken(token);
   throw new AtelierError('unauthorized', {
     reason: authorization ? 'the Authorization header is not an SDK-HMAC-SHA256 signature' : 'no Authorization or X-Auth-Token header',
   });
+}
+
+/**
+ * Who is calling and whether they may use `projectId` (when the path names one):
+ * the principal, `undefined` for an anonymous call where credentials are not
+ * required, or an AtelierError. Shared by the Fastify hook and the hot reads.
+ */
+export async function authorize(
+  identity: IdentityService,
+  required: boolean,
+  request: CallerRequest,
+  projectId: unknown,
+): Promise<Principal | undefined> {
+  if (!required && request.headers.authorization === undefined && request.headers['x-auth-token'] === undefined) return undefined;
+  const principal = await authenticate(identity, request);
+  if (typeof projectId !== 'string') return principal;
+  if (!principal.projectIds.has(projectId)) {
+    throw new AtelierError('projectForbidden', { reason: `the caller may not use project ${projectId}` });
+  }
+  const header = request.headers['x-project-id'];
+  if (header !== undefined && header !== projectId) {
+    throw new AtelierError('projectForbidden', { reason: 'X-Project-Id names another project than the path' });
+  }
+  return principal;
 }
 
 /**
@@ -62,17 +94,12 @@ export function registerAuthentication(app: FastifyInstance, identity: IdentityS
   app.decorateRequest('principal', undefined);
   app.addHook('preValidation', async (request) => {
     if (request.is404 || request.routeOptions.config?.public) return;
-    if (!required && request.headers.authorization === undefined && request.headers['x-auth-token'] === undefined) return;
-    const principal = await authenticate(identity, request);
-    request.principal = principal;
-    const projectId = (request.params as { project_id?: unknown } | undefined)?.project_id;
-    if (typeof projectId !== 'string') return;
-    if (!principal.projectIds.has(projectId)) {
-      throw new AtelierError('projectForbidden', { reason: `the caller may not use project ${projectId}` });
-    }
-    const header = request.headers['x-project-id'];
-    if (header !== undefined && header !== projectId) {
-      throw new AtelierError('projectForbidden', { reason: 'X-Project-Id names another project than the path' });
-    }
+    const caller: CallerRequest = {
+      method: request.method,
+      rawUrl: request.raw.url ?? request.url,
+      headers: request.headers,
+      readBody: async () => request.rawBody ?? (await unparsedBody(request)),
+    };
+    request.principal = await authorize(identity, required, caller, (request.params as { project_id?: unknown } | undefined)?.project_id);
   });
 }

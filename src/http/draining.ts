@@ -5,8 +5,9 @@ import type { FastifyInstance } from 'fastify';
  * to hang up (`Connection: close`). Without it a keep-alive connection that was
  * busy when the close began sits idle afterwards until its keep-alive timeout,
  * and the graceful shutdown waits for nothing (docs/operations.md, "Shutdown").
+ * Returns whether the close has begun.
  */
-export function registerDraining(app: FastifyInstance): void {
+export function registerDraining(app: FastifyInstance): () => boolean {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -14,4 +15,5 @@ export function registerDraining(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply) => {
     if (closing && request.raw.httpVersionMajor < 2) reply.header('connection', 'close');
   });
+  return () => closing;
 }

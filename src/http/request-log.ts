@@ -1,4 +1,19 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+
+/** What the line says about a request. */
+export interface FinishedRequest {
+  projectId: string | undefined;
+  /** The route pattern, `null` when no route matched. */
+  route: string | null;
+  method: string;
+  statusCode: number;
+  durationMs: number;
+}
+
+/** Writes the line; `log` carries the request id (Fastify's child logger binds `reqId`). */
+export function logFinished(log: FastifyBaseLogger, request: FinishedRequest): void {
+  log.info(request, 'request completed');
+}
 
 /**
  * The one info line a request writes, when its response is finished (Fastify's own
@@ -8,14 +23,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  */
 export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
   const projectId = (request.params as { project_id?: unknown } | undefined)?.project_id;
-  request.log.info(
-    {
-      projectId: typeof projectId === 'string' ? projectId : undefined,
-      route: request.routeOptions.url ?? null,
-      method: request.method,
-      statusCode: reply.statusCode,
-      durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
-    },
-    'request completed',
-  );
+  logFinished(request.log, {
+    projectId: typeof projectId === 'string' ? projectId : undefined,
+    route: request.routeOptions.url ?? null,
+    method: request.method,
+    statusCode: reply.statusCode,
+    durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
+  });
 }

@@ -22,7 +22,7 @@ import {
 } from './identity.store.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { SecretBox } from './secret-box.js';
-import { DEFAULT_MAX_SKEW_MS, verifySignature, type HeaderMap, type VerifyFailureReason } from './signature.js';
+import { DEFAULT_MAX_SKEW_MS, VerifiedSignatures, type HeaderMap, type VerifyFailureReason } from './signature.js';
 
 /** Who is calling, and which projects they may use. */
 export interface Principal {
@@ -83,6 +83,7 @@ interface CachedCredential {
  */
 export class IdentityService {
   private readonly cache = new Map<string, { at: number; value: CachedCredential | null }>();
+  private readonly signatures = new VerifiedSignatures();
 
   constructor(private readonly options: IdentityOptions) {}
 
@@ -125,7 +126,7 @@ export class IdentityService {
     const header = request.headers.authorization;
     const accessKey = typeof header === 'string' ? /(?:Access|Credential)=([^,/\s]+)/.exec(header)?.[1] : undefined;
     const found = accessKey ? await this.credential(accessKey) : null;
-    const result = verifySignature({
+    const result = this.signatures.verify({
       method: request.method,
       rawUrl: request.rawUrl,
       headers: request.headers,
@@ -146,7 +147,7 @@ export class IdentityService {
   }
 
   async authenticateToken(token: string): Promise<Principal> {
-    const row = await findLiveToken(this.db, hashToken(token), this.options.clock.now());
+    const row = await findLiveToken(this.options.database, hashToken(token), this.options.clock.now());
     if (!row) throw new AtelierError('unauthorized', { reason: 'the token is invalid, expired or revoked' });
     return { kind: 'token', id: row.id, accountId: row.account_id, projectIds: new Set([row.project_id]) };
   }

@@ -1,5 +1,6 @@
-import type { Executor } from '../db/database.js';
+import type { Database, Executor } from '../db/database.js';
 import { toDbTime } from '../db/database.js';
+import { param, preparedRead } from '../db/prepared-read.js';
 import type { AccountRow, CredentialRow, TokenRow, UserRow } from '../db/schema.js';
 
 export type PrincipalKind = 'credential' | 'user';
@@ -167,18 +168,23 @@ export async function insertToken(
 }
 
 /** A token that is neither revoked nor expired, whose account (and user) are enabled. */
-export async function findLiveToken(tx: Executor, tokenHash: string, now: Date): Promise<TokenRow | undefined> {
-  return tx
+const liveToken = preparedRead<{ tokenHash: string; now: string }, TokenRow>((db) =>
+  db
     .selectFrom('tokens')
     .innerJoin('accounts', 'accounts.id', 'tokens.account_id')
     .leftJoin('users', 'users.id', 'tokens.user_id')
     .selectAll('tokens')
-    .where('tokens.token_hash', '=', tokenHash)
+    .where('tokens.token_hash', '=', param('tokenHash'))
     .where('tokens.revoked_at', 'is', null)
-    .where('tokens.expires_at', '>', toDbTime(now))
+    .where('tokens.expires_at', '>', param('now'))
     .where('accounts.disabled', '=', 0)
-    .where((eb) => eb.or([eb('tokens.user_id', 'is', null), eb('users.disabled', '=', 0)]))
-    .executeTakeFirst();
+    .where((eb) => eb.or([eb('tokens.user_id', 'is', null), eb('users.disabled', '=', 0)])),
+);
+
+/** The committed token with this hash, unless revoked, expired or its account or user is disabled. */
+export async function findLiveToken(database: Database, tokenHash: string, now: Date): Promise<TokenRow | undefined> {
+  const [row] = await liveToken(database, { tokenHash, now: toDbTime(now) });
+  return row;
 }
 
 export async function listTokens(tx: Executor, accountId?: string): Promise<TokenRow[]> {

@@ -307,6 +307,61 @@ export function verifySignature(input: VerifyInput): VerifyResult {
   return { ok: true, accessKey: parsed.accessKey };
 }
 
+/**
+ * Signatures verified lately, by everything they cover. The SDK dates a signature to the second,
+ * so a client polling faster than once a second sends the very same signed request many times;
+ * this answers those repeats without canonicalising and hashing again. A hit is still checked
+ * against the clock (the same ±`maxSkewMs`) and against the secret `lookupSecret` gives now, so a
+ * disabled or rotated key stops a remembered signature exactly as it stops a new one. Requests
+ * with a body are always verified in full. Bounded: the oldest entry makes room for a new one.
+ */
+export class VerifiedSignatures {
+  private readonly entries = new Map<string, { accessKey: string; secretKey: string; signedAt: number }>();
+
+  constructor(private readonly capacity = 4096) {}
+
+  verify(input: VerifyInput): VerifyResult {
+    const key = memoKey(input);
+    if (key === undefined) return verifySignature(input);
+    const hit = this.entries.get(key);
+    if (
+      hit !== undefined &&
+      Math.abs(input.now.getTime() - hit.signedAt) <= (input.maxSkewMs ?? DEFAULT_MAX_SKEW_MS) &&
+      input.lookupSecret(hit.accessKey) === hit.secretKey
+    ) {
+      return { ok: true, accessKey: hit.accessKey };
+    }
+    const result = verifySignature(input);
+    const secretKey = result.ok ? input.lookupSecret(result.accessKey) : undefined;
+    const signedAt = parseSdkDate(headerValue(input.headers, 'x-sdk-date') ?? '');
+    if (result.ok && secretKey !== undefined && signedAt !== null) {
+      if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+      this.entries.set(key, { accessKey: result.accessKey, secretKey, signedAt });
+    }
+    return result;
+  }
+}
+
+/**
+ * The Authorization header (algorithm, key, signed header names, signature), the method, the raw
+ * target and the value of every signed header: what the signature covers, for a request without a
+ * body. Lines cannot hold a newline, so joining with one is unambiguous.
+ */
+function memoKey(input: VerifyInput): string | undefined {
+  if (input.body !== undefined && input.body.length > 0) return undefined;
+  const authorization = headerValue(input.headers, 'authorization');
+  if (authorization === undefined) return undefined;
+  const parsed = parseAuthorization(authorization);
+  if (parsed === null) return undefined;
+  let key = `${authorization}\n${input.method}\n${input.rawUrl}`;
+  for (const name of parsed.signedHeaders) {
+    const value = headerValue(input.headers, name);
+    if (value === undefined) return undefined;
+    key += `\n${value}`;
+  }
+  return key;
+}
+
 function fail(reason: VerifyFailureReason): VerifyResult {
   return { ok: false, reason };
 }

@@ -118,10 +118,15 @@ export class AtelierMetrics {
 
   /** Counts one finished request under its route pattern (a RequestFinished listener). */
   readonly observeRequest = (request: FastifyRequest, reply: FastifyReply): void => {
-    const labels = { method: request.method, route: request.routeOptions.url ?? UNMATCHED_ROUTE, status_code: String(reply.statusCode) };
-    this.requests.inc(labels);
-    this.duration.observe(labels, reply.elapsedTime / 1000);
+    this.countRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
   };
+
+  /** Counts one finished request; `route` is the pattern, undefined when none matched. */
+  countRequest(method: string, route: string | undefined, statusCode: number, seconds: number): void {
+    const labels = { method, route: route ?? UNMATCHED_ROUTE, status_code: String(statusCode) };
+    this.requests.inc(labels);
+    this.duration.observe(labels, seconds);
+  }
 
   /** Stops listening to the context's signals (the app closes; the context may live on). */
   close(): void {

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
-import type { Executor } from '../db/database.js';
+import type { Database, Executor } from '../db/database.js';
 import { toDbTime } from '../db/database.js';
+import { param, preparedRead } from '../db/prepared-read.js';
 import type { NewPoolRow, PoolRow, PoolUpdate } from '../db/schema.js';
+import { FAILED_CAP } from './pool.lifecycle.js';
 
 export async function insertPool(tx: Executor, row: NewPoolRow): Promise<PoolRow> {
   return tx.insertInto('pools').values(row).returningAll().executeTakeFirstOrThrow();
@@ -44,26 +46,23 @@ export async function selectPools(
  * CreationFailed records of one workspace that failed since `since`, counted no
  * further than `cap`: an index range of at most `cap` entries, whatever the history.
  */
-export async function countRecentFailures(
-  tx: Executor,
-  projectId: string,
-  workspaceId: string,
-  since: Date,
-  cap: number,
-): Promise<number> {
-  const recent = tx
+// Rows counted here rather than `count(*)` over a limited subquery, which SQLite
+// runs as a co-routine; and the cap is written into the statement: a bound LIMIT
+// costs SQLite more than reading the few rows does.
+const recentFailures = preparedRead<{ projectId: string; workspaceId: string; since: string }, { one: number }>((db) =>
+  db
     .selectFrom('pools')
     .select(sql<number>`1`.as('one'))
-    .where('project_id', '=', projectId)
-    .where('workspace_id', '=', workspaceId)
+    .where('project_id', '=', param('projectId'))
+    .where('workspace_id', '=', param('workspaceId'))
     .where('phase', '=', 'CreationFailed')
-    .where('failed_at', '>=', toDbTime(since))
-    .limit(cap);
-  const row = await tx
-    .selectFrom(recent.as('recent'))
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .where('failed_at', '>=', param('since'))
+    .limit(sql.lit(FAILED_CAP)),
+);
+
+/** Committed creation failures of a workspace since `since`, counted up to FAILED_CAP (an index range). */
+export async function countRecentFailures(database: Database, projectId: string, workspaceId: string, since: Date): Promise<number> {
+  return (await recentFailures(database, { projectId, workspaceId, since: toDbTime(since) })).length;
 }
 
 /** The conditional update every transition goes through (STYLE §5). */

@@ -6,7 +6,7 @@ import { NETWORK_COUNTED_PHASES } from '../networks/network.lifecycle.js';
 import { POOL_QUOTA_PHASES } from '../pools/pool.lifecycle.js';
 import { quotaLimits, requireProject } from '../projects/project.service.js';
 import type { ShowOsQuotaResponse } from './quota.schema.js';
-import { countUsage, countUsageByPhase, type CountedKind } from './usage.store.js';
+import { countUsageByPhase, readUsage, type CountedKind } from './usage.store.js';
 
 const COUNTED: Record<CountedKind, ReadonlySet<string>> = {
   pool: POOL_QUOTA_PHASES,
@@ -40,8 +40,7 @@ export async function takeQuota(ctx: AppContext, tx: Executor, project: ProjectR
 export async function showOsQuota(ctx: AppContext, projectId: string): Promise<ShowOsQuotaResponse> {
   const project = await requireProject(ctx, projectId);
   const limits = quotaLimits(ctx, project);
-  const db = ctx.database.db;
-  const usage = await countUsage(db, project.id);
+  const usage = await readUsage(ctx.database, project.id);
   const pools = countedIn('pool', usage.get('pool'));
   const networks = countedIn('network', usage.get('network'));
   const value = (n: number) => (ctx.config.quotas.valuesAsStrings ? String(n) : n);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Executor } from '../db/database.js';
+import type { Database, Executor } from '../db/database.js';
+import { param, preparedRead } from '../db/prepared-read.js';
 
 export type CountedKind = 'pool' | 'network';
 
@@ -54,24 +55,45 @@ export async function countUsageByPhase(
     .where('project_id', '=', projectId)
     .where('kind', '=', kind);
   if (workspaceId !== undefined) query = query.where('workspace_id', '=', workspaceId);
-  const rows = await query.execute();
+  return sumByPhase(await query.execute());
+}
+
+function sumByPhase(rows: readonly { phase: string; n: number }[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.phase, (counts.get(row.phase) ?? 0) + Number(row.n));
   return counts;
 }
 
-/** Counts per kind and phase for one project, in one indexed read. */
-export async function countUsage(tx: Executor, projectId: string): Promise<Map<string, Map<string, number>>> {
-  const rows = await tx
+const usageOfProject = preparedRead<{ projectId: string }, { kind: string; phase: string; n: number }>((db) =>
+  db.selectFrom('usage_counts').select(['kind', 'phase', 'n']).where('project_id', '=', param('projectId')),
+);
+
+const usageOfWorkspace = preparedRead<{ projectId: string; kind: string; workspaceId: string }, { phase: string; n: number }>((db) =>
+  db
     .selectFrom('usage_counts')
-    .select(['kind', 'phase', 'n'])
-    .where('project_id', '=', projectId)
-    .execute();
+    .select(['phase', 'n'])
+    .where('project_id', '=', param('projectId'))
+    .where('kind', '=', param<CountedKind>('kind'))
+    .where('workspace_id', '=', param('workspaceId')),
+);
+
+/** Committed counts per kind and phase for one project, in one indexed read (the quotas path). */
+export async function readUsage(database: Database, projectId: string): Promise<Map<string, Map<string, number>>> {
   const byKind = new Map<string, Map<string, number>>();
-  for (const row of rows) {
+  for (const row of await usageOfProject(database, { projectId })) {
     let phases = byKind.get(row.kind);
     if (!phases) byKind.set(row.kind, (phases = new Map()));
     phases.set(row.phase, (phases.get(row.phase) ?? 0) + Number(row.n));
   }
   return byKind;
+}
+
+/** Committed counts per phase in one workspace of a project (the statistics path). */
+export async function readWorkspaceUsage(
+  database: Database,
+  projectId: string,
+  kind: CountedKind,
+  workspaceId: string,
+): Promise<Map<string, number>> {
+  return sumByPhase(await usageOfWorkspace(database, { projectId, kind, workspaceId }));
 }

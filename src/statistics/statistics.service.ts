@@ -1,8 +1,8 @@
 import type { AppContext } from '../context.js';
-import { POOL_BUCKET, FAILED_CAP, FAILED_WINDOW_MS, type PoolPhase } from '../pools/pool.lifecycle.js';
+import { POOL_BUCKET, FAILED_WINDOW_MS, type PoolPhase } from '../pools/pool.lifecycle.js';
 import { countRecentFailures } from '../pools/pool.store.js';
 import { requireProject } from '../projects/project.service.js';
-import { countUsageByPhase } from '../quotas/usage.store.js';
+import { readWorkspaceUsage } from '../quotas/usage.store.js';
 import { formatGoUtc } from '../shared/go-time.js';
 import type { ShowPoolStatisticsResponse } from './statistics.schema.js';
 
@@ -21,10 +21,9 @@ export async function showPoolStatistics(
 ): Promise<ShowPoolStatisticsResponse> {
   await requireProject(ctx, projectId);
   const now = ctx.clock.now();
-  const db = ctx.database.db;
   const [byPhase, failed] = await Promise.all([
-    countUsageByPhase(db, projectId, 'pool', workspaceId),
-    countRecentFailures(db, projectId, workspaceId, new Date(now.getTime() - FAILED_WINDOW_MS), FAILED_CAP),
+    readWorkspaceUsage(ctx.database, projectId, 'pool', workspaceId),
+    countRecentFailures(ctx.database, projectId, workspaceId, new Date(now.getTime() - FAILED_WINDOW_MS)),
   ]);
   const status = { created: 0, creating: 0, deleting: 0, failed, pending: 0 };
   for (const [phase, n] of byPhase) {

@@ -11,6 +11,7 @@ import {
   parseAuthorization,
   parseSdkDate,
   signRequest,
+  VerifiedSignatures,
   verifySignature,
   type VerifyInput,
 } from '../../src/identity/signature.js';
@@ -545,5 +546,67 @@ describe('verifySignature with our signer', () => {
       ok: false,
       reason: 'missing-signed-header',
     });
+  });
+});
+
+describe('VerifiedSignatures: repeats of a verified signature', () => {
+  const AK = 'AKMEMO00000000000001';
+  const SK = 'SKmemo-secret-000000000000000000000001';
+  const NOW = new Date('2026-03-01T08:00:00Z');
+  const url = '/v1/p1/quotas';
+
+  function sent(overrides: Partial<Parameters<typeof signRequest>[0]> = {}) {
+    const signed = signRequest({
+      method: 'GET',
+      url,
+      headers: { host: 'atelier.example', 'content-type': 'application/json' },
+      accessKey: AK,
+      secretKey: SK,
+      sdkDate: '20260301T080000Z',
+      ...overrides,
+    });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(signed.headers)) headers[name.toLowerCase()] = value;
+    return { method: 'GET', rawUrl: overrides.url ?? url, headers, body: undefined as Buffer | undefined };
+  }
+
+  it('accepts a repeat without verifying it again, and refuses what a full verification refuses', () => {
+    const memo = new VerifiedSignatures();
+    let lookups = 0;
+    const lookupSecret = (ak: string) => {
+      lookups += 1;
+      return ak === AK ? SK : undefined;
+    };
+    const request = sent();
+    expect(memo.verify({ ...request, lookupSecret, now: NOW })).toEqual({ ok: true, accessKey: AK });
+    expect(memo.verify({ ...request, lookupSecret, now: NOW })).toEqual({ ok: true, accessKey: AK });
+    // The repeat still asks for the current secret (a disabled key stops it).
+    expect(lookups).toBe(3);
+    // A changed signed header, path or signature is a different request.
+    expect(memo.verify({ ...request, headers: { ...request.headers, host: 'elsewhere' }, lookupSecret, now: NOW })).toMatchObject({ ok: false, reason: 'mismatch' });
+    expect(memo.verify({ ...request, rawUrl: '/v1/p2/quotas', lookupSecret, now: NOW })).toMatchObject({ ok: false, reason: 'mismatch' });
+    const forged = request.headers.authorization!.replace(/Signature=.{4}/, 'Signature=0000');
+    expect(memo.verify({ ...request, headers: { ...request.headers, authorization: forged }, lookupSecret, now: NOW })).toMatchObject({ ok: false });
+  });
+
+  it('refuses a remembered signature once its key is disabled or rotated, or once X-Sdk-Date is 15 minutes away', () => {
+    const memo = new VerifiedSignatures();
+    const request = sent();
+    expect(memo.verify({ ...request, lookupSecret: () => SK, now: NOW }).ok).toBe(true);
+    expect(memo.verify({ ...request, lookupSecret: () => undefined, now: NOW })).toEqual({ ok: false, reason: 'unknown-key' });
+    expect(memo.verify({ ...request, lookupSecret: () => 'another secret', now: NOW })).toEqual({ ok: false, reason: 'mismatch' });
+    const later = new Date(NOW.getTime() + 15 * 60_000 + 1_000);
+    expect(memo.verify({ ...request, lookupSecret: () => SK, now: later })).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('never remembers a request with a body, and holds no more entries than its capacity', () => {
+    const memo = new VerifiedSignatures(2);
+    const withBody = { ...sent({ method: 'POST', body: '{}' }), method: 'POST', body: Buffer.from('{}') };
+    expect(memo.verify({ ...withBody, lookupSecret: () => SK, now: NOW }).ok).toBe(true);
+    expect(memo.verify({ ...withBody, body: Buffer.from('{"x":1}'), lookupSecret: () => SK, now: NOW })).toMatchObject({ ok: false, reason: 'mismatch' });
+    for (const path of ['/v1/a/quotas', '/v1/b/quotas', '/v1/c/quotas']) {
+      expect(memo.verify({ ...sent({ url: path }), lookupSecret: () => SK, now: NOW }).ok).toBe(true);
+    }
+    expect((memo as unknown as { entries: Map<string, unknown> }).entries.size).toBe(2);
   });
 });
