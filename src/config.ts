@@ -26,6 +26,7 @@ const EnvSchema = Type.Object({
   ATELIER_AUTH_REQUIRED: Type.Boolean({ default: true }),
   ATELIER_TOKEN_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 8_760, default: 24 }),
   ATELIER_AUTH_CACHE_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 1_000 }),
+  ATELIER_READ_CACHE_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 1_000 }),
   ATELIER_FLAVORS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   ATELIER_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
   ATELIER_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256, pattern: '^\\S+$' })),
@@ -60,6 +61,8 @@ export interface Config {
   readonly authRequired: boolean;
   /** How long a credential lookup is reused; at most a second (docs/performance.md). */
   readonly authCacheMs: number;
+  /** How long a polling read (usage, failures, tokens) is reused while this process writes nothing. */
+  readonly readCacheMs: number;
   readonly flavorsFile: string | undefined;
   /** Bearer token of the emulator controls under /_atelier/; unset, the prefix answers 404. */
   readonly adminToken: string | undefined;
@@ -164,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tokenTtlMs: e.ATELIER_TOKEN_TTL_HOURS * 3_600_000,
     authRequired: e.ATELIER_AUTH_REQUIRED,
     authCacheMs: e.ATELIER_AUTH_CACHE_MS,
+    readCacheMs: e.ATELIER_READ_CACHE_MS,
     flavorsFile: e.ATELIER_FLAVORS_FILE,
     adminToken: e.ATELIER_ADMIN_TOKEN,
     metricsToken: e.ATELIER_METRICS_TOKEN,

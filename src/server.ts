@@ -36,7 +36,7 @@ export async function openContext(
   clock: Clock = systemClock,
 ): Promise<OpenedContext> {
   const flavors = loadFlavorCatalogue(config.flavorsFile);
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, { readCacheMs: config.readCacheMs });
   try {
     return await assembleContext(config, clock, flavors, database);
   } catch (error) {

@@ -1,7 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryId,
+  type QueryResult,
+  type RootOperationNode,
+  type Transaction,
+  type UnknownRow,
+} from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 
@@ -49,7 +63,54 @@ export interface Database {
    * on PostgreSQL as a named prepared statement on any pooled connection.
    */
   prepareRead<R>(query: CompiledQuery<R>): (parameters: readonly unknown[]) => Promise<R[]>;
+  /**
+   * How many writes this process has made: it moves after every statement that
+   * is not a SELECT and after every transaction ends (committed or not). A value
+   * read while it stood at n reflects every write of this process while it still
+   * stands at n; writes of other processes are not counted (see readCacheMs).
+   */
+  writeGeneration(): number;
+  /**
+   * How long a polling read may be reused while this process writes nothing
+   * (ATELIER_READ_CACHE_MS): the bound on how late another process's write shows.
+   */
+  readonly readCacheMs: number;
   close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** See Database.readCacheMs; 0 (the default) reuses nothing. */
+  readCacheMs?: number;
+}
+
+/**
+ * Counts writes as they finish (Database.writeGeneration). Counting after a
+ * statement inside a transaction as well as after its end is what makes the
+ * count safe: a read taken before the commit is stored under a count that the
+ * commit then moves on.
+ */
+class WriteCounter implements KyselyPlugin {
+  generation = 0;
+  private readonly writes = new WeakSet<QueryId>();
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (args.node.kind !== 'SelectQueryNode') this.writes.add(args.queryId);
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    if (this.writes.has(args.queryId)) this.generation += 1;
+    return args.result;
+  }
+
+  /** Runs a transaction and counts its end, however it ends. */
+  async around<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } finally {
+      this.generation += 1;
+    }
+  }
 }
 
 /**
@@ -87,20 +148,21 @@ async function retryingConflicts<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export function openDatabase(url: string): Database {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+export function openDatabase(url: string, options: DatabaseOptions = {}): Database {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), options);
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
   throw new Error(`Unsupported database URL: ${url}`);
 }
 
-function openSqlite(path: string): Database {
+function openSqlite(path: string, options: DatabaseOptions): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const native = new SQLite(path);
   native.pragma('journal_mode = WAL');
   native.pragma('synchronous = NORMAL');
   native.pragma('busy_timeout = 5000');
   native.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
+  const writes = new WriteCounter();
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }), plugins: [writes] });
   // Opened on the first prepared read (the command line never needs it); an
   // in-memory database has no second connection, so its reads queue behind Kysely's.
   let reader: SQLite.Database | undefined;
@@ -115,6 +177,7 @@ function openSqlite(path: string): Database {
     kind: 'sqlite',
     db,
     transaction: (fn) =>
+      writes.around(() =>
       retryingConflicts(() =>
       // Kysely's SQLite driver has a single connection guarded by a mutex; pinning
       // it keeps every statement of fn inside this BEGIN IMMEDIATE.
@@ -128,7 +191,7 @@ function openSqlite(path: string): Database {
           await sql`rollback`.execute(conn);
           throw error;
         }
-      })),
+      }))),
     async lockProject() {
       // BEGIN IMMEDIATE already holds the database-wide write lock.
     },
@@ -146,6 +209,8 @@ function openSqlite(path: string): Database {
         return statement.all(...parameters) as R[];
       };
     },
+    writeGeneration: () => writes.generation,
+    readCacheMs: options.readCacheMs ?? 0,
     close: async () => {
       reader?.close();
       await db.destroy();
@@ -193,17 +258,18 @@ const pgTypes = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-function openPostgres(url: string): Database {
+function openPostgres(url: string, options: DatabaseOptions): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
   // An idle connection the server closed (a restart, a failover, an administrator)
   // emits 'error' on the pool, which without a listener would end the process. The
   // pool already drops the broken client; the next query opens a fresh one.
   pool.on('error', () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const writes = new WriteCounter();
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [writes] });
   return {
     kind: 'postgres',
     db,
-    transaction: (fn) => retryingConflicts(() => db.transaction().execute(fn)),
+    transaction: (fn) => writes.around(() => retryingConflicts(() => db.transaction().execute(fn))),
     async lockProject(tx, projectId) {
       await tx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
     },
@@ -224,6 +290,8 @@ function openPostgres(url: string): Database {
       const name = `atelier_read_${(preparedReads += 1)}`;
       return async (parameters) => (await pool.query({ name, text: query.sql, values: [...parameters] })).rows as R[];
     },
+    writeGeneration: () => writes.generation,
+    readCacheMs: options.readCacheMs ?? 0,
     close: () => db.destroy(),
   };
 }

@@ -50,6 +50,10 @@ async function authenticate(identity: IdentityService, request: CallerRequest): 
   const authorization = request.headers.authorization;
   // auth-errors.md §2: a signature takes precedence over a token.
   if (typeof authorization === 'string' && SIGNED.test(authorization)) {
+    if (request.body === undefined && request.readBody === undefined) {
+      const recalled = identity.recallSignature(request);
+      if (recalled) return recalled;
+    }
     const body = request.body ?? (await request.readBody?.());
     return identity.authenticateSignature({ method: request.method, rawUrl: request.rawUrl, headers: request.headers, body });
   }

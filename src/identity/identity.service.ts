@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.js';
 import type { Database, Executor } from '../db/database.js';
 import { fromDbTime, isUniqueViolation } from '../db/database.js';
@@ -57,7 +57,7 @@ const randomText = (alphabet: string, length: number) =>
 export const newHexId = (): string => randomBytes(16).toString('hex');
 export const newAccessKey = (): string => randomText(AK_ALPHABET, 20);
 export const newSecretKey = (): string => randomText(SK_ALPHABET, 40);
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+export const hashToken = (token: string): string => hash('sha256', token, 'hex');
 
 /** A hash no password matches, checked when the user is unknown. */
 const DUMMY_PASSWORD_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
@@ -75,6 +75,8 @@ interface CachedCredential {
   secret: string;
   accountId: string;
   projectIds: ReadonlySet<string>;
+  /** What a request signed with it authenticates as. */
+  principal: Principal;
 }
 
 /**
@@ -84,6 +86,7 @@ interface CachedCredential {
 export class IdentityService {
   private readonly cache = new Map<string, { at: number; value: CachedCredential | null }>();
   private readonly signatures = new VerifiedSignatures();
+  private readonly tokenPrincipals = new WeakMap<object, Principal>();
 
   constructor(private readonly options: IdentityOptions) {}
 
@@ -93,18 +96,27 @@ export class IdentityService {
 
   // --- authentication ------------------------------------------------------
 
-  private async credential(accessKey: string): Promise<CachedCredential | null> {
-    const now = Date.now();
+  /** The cached lookup of a key, if it is fresh; `null` for a key known not to hold. */
+  private cachedCredential(accessKey: string): CachedCredential | null | undefined {
     const hit = this.cache.get(accessKey);
-    if (hit && now - hit.at < this.options.cacheMs) return hit.value;
+    return hit && Date.now() - hit.at < this.options.cacheMs ? hit.value : undefined;
+  }
+
+  private async credential(accessKey: string): Promise<CachedCredential | null> {
+    const cached = this.cachedCredential(accessKey);
+    if (cached !== undefined) return cached;
+    const now = Date.now();
     const row = await findActiveCredential(this.db, accessKey);
-    const value = row
-      ? {
-          secret: this.options.secrets.open(row.secret_sealed),
-          accountId: row.account_id,
-          projectIds: new Set(await grantedProjects(this.db, 'credential', accessKey)),
-        }
-      : null;
+    const projectIds = row ? new Set(await grantedProjects(this.db, 'credential', accessKey)) : undefined;
+    const value =
+      row && projectIds
+        ? {
+            secret: this.options.secrets.open(row.secret_sealed),
+            accountId: row.account_id,
+            projectIds,
+            principal: { kind: 'credential' as const, id: accessKey, accountId: row.account_id, projectIds },
+          }
+        : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(accessKey, { at: now, value });
     return value;
@@ -114,6 +126,21 @@ export class IdentityService {
   forget(accessKey?: string): void {
     if (accessKey) this.cache.delete(accessKey);
     else this.cache.clear();
+  }
+
+  /**
+   * The principal of a signed request that exactly repeats one verified lately,
+   * while its key's cached lookup is fresh and still holds the secret it was
+   * verified with, and X-Sdk-Date is within the window; otherwise undefined, and
+   * authenticateSignature decides. Synchronous: the polling reads' fast path.
+   */
+  recallSignature(request: { method: string; rawUrl: string; headers: HeaderMap }): Principal | undefined {
+    const hit = this.signatures.recall(request.method, request.rawUrl, request.headers);
+    if (hit === undefined || request.headers['x-security-token'] !== undefined) return undefined;
+    const found = this.cachedCredential(hit.accessKey);
+    if (!found || found.secret !== hit.secretKey) return undefined;
+    const now = (this.options.wallClock ?? systemClock).now().getTime();
+    return Math.abs(now - hit.signedAt) <= DEFAULT_MAX_SKEW_MS ? found.principal : undefined;
   }
 
   /** Verifies an SDK-HMAC-SHA256 (or V11) signed request (auth-errors.md §3.3). */
@@ -143,13 +170,19 @@ export class IdentityService {
     if (request.headers['x-security-token'] !== undefined) {
       throw new AtelierError('unauthorized', { reason: 'temporary credentials (X-Security-Token) are not supported' });
     }
-    return { kind: 'credential', id: result.accessKey, accountId: found.accountId, projectIds: found.projectIds };
+    return found.principal;
   }
 
   async authenticateToken(token: string): Promise<Principal> {
     const row = await findLiveToken(this.options.database, hashToken(token), this.options.clock.now());
     if (!row) throw new AtelierError('unauthorized', { reason: 'the token is invalid, expired or revoked' });
-    return { kind: 'token', id: row.id, accountId: row.account_id, projectIds: new Set([row.project_id]) };
+    // A reused (cached) row is answered with the principal made for it the first time.
+    let principal = this.tokenPrincipals.get(row);
+    if (!principal) {
+      principal = { kind: 'token', id: row.id, accountId: row.account_id, projectIds: new Set([row.project_id]) };
+      this.tokenPrincipals.set(row, principal);
+    }
+    return principal;
   }
 
   // --- administration ------------------------------------------------------

@@ -6,7 +6,7 @@
  * `signRequest` verifies by construction; `test/identity/sdk-signer.test.ts` holds both against the
  * official SDK.
  */
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 export type SigningAlgorithm = 'SDK-HMAC-SHA256' | 'V11-HMAC-SHA256';
 
@@ -307,23 +307,48 @@ export function verifySignature(input: VerifyInput): VerifyResult {
   return { ok: true, accessKey: parsed.accessKey };
 }
 
+/** A request whose signature verified: what it covered, and under which key and secret. */
+export interface RememberedSignature {
+  readonly accessKey: string;
+  readonly secretKey: string;
+  /** X-Sdk-Date, in milliseconds since the epoch. */
+  readonly signedAt: number;
+  readonly method: string;
+  readonly rawUrl: string;
+  /** The signed headers' names (lower case) and their values exactly as received. */
+  readonly names: readonly string[];
+  readonly values: readonly string[];
+}
+
 /**
- * Signatures verified lately, by everything they cover. The SDK dates a signature to the second,
- * so a client polling faster than once a second sends the very same signed request many times;
- * this answers those repeats without canonicalising and hashing again. A hit is still checked
- * against the clock (the same ±`maxSkewMs`) and against the secret `lookupSecret` gives now, so a
- * disabled or rotated key stops a remembered signature exactly as it stops a new one. Requests
- * with a body are always verified in full. Bounded: the oldest entry makes room for a new one.
+ * Signatures verified lately. The SDK dates a signature to the second, so a client polling faster
+ * than once a second sends the very same signed request many times; `recall` recognises such a
+ * repeat — the same Authorization header (key, signed header names and signature) over the same
+ * method, target and signed header values, byte for byte — without canonicalising and hashing
+ * again. Whoever accepts a recalled signature must still hold it against the clock and against the
+ * key's current secret, as `verify` does, so a disabled or rotated key stops a remembered signature
+ * exactly as it stops a new one. Requests with a body are always verified in full. Bounded: the
+ * oldest entry makes room for a new one.
  */
 export class VerifiedSignatures {
-  private readonly entries = new Map<string, { accessKey: string; secretKey: string; signedAt: number }>();
+  private readonly entries = new Map<string, RememberedSignature>();
 
   constructor(private readonly capacity = 4096) {}
 
+  /** The verified request this one repeats exactly, if any (clock and secret not yet checked). */
+  recall(method: string, rawUrl: string, headers: HeaderMap): RememberedSignature | undefined {
+    const authorization = headers.authorization;
+    if (typeof authorization !== 'string') return undefined;
+    const hit = this.entries.get(authorization);
+    if (hit === undefined || hit.method !== method || hit.rawUrl !== rawUrl) return undefined;
+    for (let i = 0; i < hit.names.length; i += 1) if (headers[hit.names[i]!] !== hit.values[i]) return undefined;
+    return hit;
+  }
+
+  /** verifySignature, answered from memory for an exact repeat of a verified request. */
   verify(input: VerifyInput): VerifyResult {
-    const key = memoKey(input);
-    if (key === undefined) return verifySignature(input);
-    const hit = this.entries.get(key);
+    const withoutBody = input.body === undefined || input.body.length === 0;
+    const hit = withoutBody ? this.recall(input.method, input.rawUrl, input.headers) : undefined;
     if (
       hit !== undefined &&
       Math.abs(input.now.getTime() - hit.signedAt) <= (input.maxSkewMs ?? DEFAULT_MAX_SKEW_MS) &&
@@ -332,34 +357,27 @@ export class VerifiedSignatures {
       return { ok: true, accessKey: hit.accessKey };
     }
     const result = verifySignature(input);
-    const secretKey = result.ok ? input.lookupSecret(result.accessKey) : undefined;
-    const signedAt = parseSdkDate(headerValue(input.headers, 'x-sdk-date') ?? '');
-    if (result.ok && secretKey !== undefined && signedAt !== null) {
-      if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-      this.entries.set(key, { accessKey: result.accessKey, secretKey, signedAt });
-    }
+    if (result.ok && withoutBody) this.remember(input, result.accessKey);
     return result;
   }
-}
 
-/**
- * The Authorization header (algorithm, key, signed header names, signature), the method, the raw
- * target and the value of every signed header: what the signature covers, for a request without a
- * body. Lines cannot hold a newline, so joining with one is unambiguous.
- */
-function memoKey(input: VerifyInput): string | undefined {
-  if (input.body !== undefined && input.body.length > 0) return undefined;
-  const authorization = headerValue(input.headers, 'authorization');
-  if (authorization === undefined) return undefined;
-  const parsed = parseAuthorization(authorization);
-  if (parsed === null) return undefined;
-  let key = `${authorization}\n${input.method}\n${input.rawUrl}`;
-  for (const name of parsed.signedHeaders) {
-    const value = headerValue(input.headers, name);
-    if (value === undefined) return undefined;
-    key += `\n${value}`;
+  private remember(input: VerifyInput, accessKey: string): void {
+    const authorization = input.headers.authorization;
+    const parsed = typeof authorization === 'string' ? parseAuthorization(authorization) : null;
+    const secretKey = input.lookupSecret(accessKey);
+    const signedAt = parseSdkDate(headerValue(input.headers, 'x-sdk-date') ?? '');
+    if (typeof authorization !== 'string' || parsed === null || secretKey === undefined || signedAt === null) return;
+    const names = parsed.signedHeaders.map((name) => name.toLowerCase());
+    const values: string[] = [];
+    for (const name of names) {
+      const value = input.headers[name];
+      // A repeated header (an array) is joined for signing; such a request is not worth remembering.
+      if (typeof value !== 'string') return;
+      values.push(value);
+    }
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(authorization, { accessKey, secretKey, signedAt, method: input.method, rawUrl: input.rawUrl, names, values });
   }
-  return key;
 }
 
 function fail(reason: VerifyFailureReason): VerifyResult {
@@ -474,5 +492,5 @@ export function signRequest(input: SignRequestInput): SignedRequest {
 }
 
 function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, Executor } from '../db/database.js';
-import { toDbTime } from '../db/database.js';
+import { fromDbTime, toDbTime } from '../db/database.js';
 import { param, preparedRead } from '../db/prepared-read.js';
 import type { NewPoolRow, PoolRow, PoolUpdate } from '../db/schema.js';
 import { FAILED_CAP } from './pool.lifecycle.js';
@@ -46,23 +46,35 @@ export async function selectPools(
  * CreationFailed records of one workspace that failed since `since`, counted no
  * further than `cap`: an index range of at most `cap` entries, whatever the history.
  */
-// Rows counted here rather than `count(*)` over a limited subquery, which SQLite
-// runs as a co-routine; and the cap is written into the statement: a bound LIMIT
-// costs SQLite more than reading the few rows does.
-const recentFailures = preparedRead<{ projectId: string; workspaceId: string; since: string }, { one: number }>((db) =>
-  db
-    .selectFrom('pools')
-    .select(sql<number>`1`.as('one'))
-    .where('project_id', '=', param('projectId'))
-    .where('workspace_id', '=', param('workspaceId'))
-    .where('phase', '=', 'CreationFailed')
-    .where('failed_at', '>=', param('since'))
-    .limit(sql.lit(FAILED_CAP)),
+// The newest FAILED_CAP failures, whatever their age: the answer does not depend
+// on the time, so it can be reused (a cached read) while the window moves on.
+// The cap is written into the statement: a bound LIMIT costs SQLite more than
+// reading the few rows does.
+const newestFailures = preparedRead<{ projectId: string; workspaceId: string }, { failed_at: string | null }>(
+  (db) =>
+    db
+      .selectFrom('pools')
+      .select('failed_at')
+      .where('project_id', '=', param('projectId'))
+      .where('workspace_id', '=', param('workspaceId'))
+      .where('phase', '=', 'CreationFailed')
+      .orderBy('failed_at', 'desc')
+      .limit(sql.lit(FAILED_CAP)),
+  { cached: true },
 );
 
-/** Committed creation failures of a workspace since `since`, counted up to FAILED_CAP (an index range). */
+/**
+ * Committed creation failures of a workspace since `since`, counted up to
+ * FAILED_CAP: of the newest FAILED_CAP failures (an index range), those at or
+ * after `since` — if all of those are that recent, there are at least the cap.
+ */
 export async function countRecentFailures(database: Database, projectId: string, workspaceId: string, since: Date): Promise<number> {
-  return (await recentFailures(database, { projectId, workspaceId, since: toDbTime(since) })).length;
+  const from = since.getTime();
+  let n = 0;
+  for (const row of await newestFailures(database, { projectId, workspaceId })) {
+    if (row.failed_at !== null && fromDbTime(row.failed_at).getTime() >= from) n += 1;
+  }
+  return n;
 }
 
 /** The conditional update every transition goes through (STYLE §5). */

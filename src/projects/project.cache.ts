@@ -13,6 +13,12 @@ export class ProjectCache {
 
   constructor(private readonly ttlMs: number) {}
 
+  /** The cached row, if it is fresh and the project exists; never reads. */
+  peek(id: string): ProjectRow | undefined {
+    const hit = this.rows.get(id);
+    return hit && Date.now() - hit.at < this.ttlMs ? hit.row : undefined;
+  }
+
   async get(db: Executor, id: string): Promise<ProjectRow | undefined> {
     const now = Date.now();
     const hit = this.rows.get(id);

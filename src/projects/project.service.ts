@@ -14,6 +14,8 @@ export interface QuotaLimits {
  * transaction it reads the row; on read paths it may use the short-lived cache.
  */
 export async function requireProject(ctx: AppContext, projectId: string, tx?: Executor): Promise<ProjectRow> {
+  const cached = tx ? undefined : ctx.projects.peek(projectId);
+  if (cached) return cached;
   const project = tx ? await findProject(tx, projectId) : await ctx.projects.get(ctx.database.db, projectId);
   if (!project) throw new AtelierError('projectNotFound', { project: projectId });
   return project;

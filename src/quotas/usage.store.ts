@@ -64,8 +64,9 @@ function sumByPhase(rows: readonly { phase: string; n: number }[]): Map<string, 
   return counts;
 }
 
-const usageOfProject = preparedRead<{ projectId: string }, { kind: string; phase: string; n: number }>((db) =>
-  db.selectFrom('usage_counts').select(['kind', 'phase', 'n']).where('project_id', '=', param('projectId')),
+const usageOfProject = preparedRead<{ projectId: string }, { kind: string; phase: string; n: number }>(
+  (db) => db.selectFrom('usage_counts').select(['kind', 'phase', 'n']).where('project_id', '=', param('projectId')),
+  { cached: true },
 );
 
 const usageOfWorkspace = preparedRead<{ projectId: string; kind: string; workspaceId: string }, { phase: string; n: number }>((db) =>
@@ -75,6 +76,7 @@ const usageOfWorkspace = preparedRead<{ projectId: string; kind: string; workspa
     .where('project_id', '=', param('projectId'))
     .where('kind', '=', param<CountedKind>('kind'))
     .where('workspace_id', '=', param('workspaceId')),
+  { cached: true },
 );
 
 /** Committed counts per kind and phase for one project, in one indexed read (the quotas path). */
