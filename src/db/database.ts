@@ -17,6 +17,7 @@ import {
   type UnknownRow,
 } from 'kysely';
 import pg from 'pg';
+import { GroupCommit } from './group-commit.js';
 import type { DB } from './schema.js';
 
 /** A query handle: the database itself or an open transaction. */
@@ -54,6 +55,12 @@ export interface Database {
    * simply runs.
    */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * True when transactions started together are committed together (SQLite's
+   * group commit): then independent work, such as the engine's steps, is best
+   * issued at once rather than one transaction after another.
+   */
+  readonly groupsCommits: boolean;
   /**
    * A read the polling paths run on every request, compiled by Kysely once and
    * then run from a prepared statement with new parameter values (in the order of
@@ -163,6 +170,7 @@ function openSqlite(path: string, options: DatabaseOptions): Database {
   native.pragma('foreign_keys = ON');
   const writes = new WriteCounter();
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }), plugins: [writes] });
+  const groups = new GroupCommit(db);
   // Opened on the first prepared read (the command line never needs it); an
   // in-memory database has no second connection, so its reads queue behind Kysely's.
   let reader: SQLite.Database | undefined;
@@ -176,22 +184,8 @@ function openSqlite(path: string, options: DatabaseOptions): Database {
   return {
     kind: 'sqlite',
     db,
-    transaction: (fn) =>
-      writes.around(() =>
-      retryingConflicts(() =>
-      // Kysely's SQLite driver has a single connection guarded by a mutex; pinning
-      // it keeps every statement of fn inside this BEGIN IMMEDIATE.
-      db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const result = await fn(conn);
-          await sql`commit`.execute(conn);
-          return result;
-        } catch (error) {
-          await sql`rollback`.execute(conn);
-          throw error;
-        }
-      }))),
+    transaction: (fn) => writes.around(() => retryingConflicts(() => groups.run(fn))),
+    groupsCommits: true,
     async lockProject() {
       // BEGIN IMMEDIATE already holds the database-wide write lock.
     },
@@ -270,6 +264,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     kind: 'postgres',
     db,
     transaction: (fn) => writes.around(() => retryingConflicts(() => db.transaction().execute(fn))),
+    groupsCommits: false,
     async lockProject(tx, projectId) {
       await tx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
     },

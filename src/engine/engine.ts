@@ -131,15 +131,11 @@ export class LifecycleEngine {
       const networks = await claimDue(database, 'networks', owner, clock.now(), leaseMs, BATCH, (n) =>
         this.reportTakeovers('network', n),
       );
-      for (const row of networks) {
-        await this.step('networks', row, (tx) => advanceNetwork(ctx, tx, row));
-      }
+      await this.stepAll(networks, (row) => this.step('networks', row, (tx) => advanceNetwork(ctx, tx, row)));
       const pools = await claimDue(database, 'pools', owner, clock.now(), leaseMs, BATCH, (n) =>
         this.reportTakeovers('pool', n),
       );
-      for (const row of pools) {
-        await this.step('pools', row, (tx) => advancePool(ctx, tx, row));
-      }
+      await this.stepAll(pools, (row) => this.step('pools', row, (tx) => advancePool(ctx, tx, row)));
       if (!this.stopping) await this.admitWaiting(ctx);
       return Math.max(networks.length, pools.length);
     } finally {
@@ -161,6 +157,20 @@ export class LifecycleEngine {
     if (await anyWaitingPool(database.db)) await database.transaction((tx) => admitWaitingPools(ctx, tx));
   }
   private lastAdmission = 0;
+
+  /**
+   * Where transactions started together commit together (SQLite), a batch's
+   * steps are issued at once and share commits; elsewhere (PostgreSQL, where
+   * each would hold a pooled connection and wait on its project's lock) they run
+   * one after another. Each step is its own transaction either way.
+   */
+  private async stepAll<T>(rows: readonly T[], step: (row: T) => Promise<void>): Promise<void> {
+    if (this.ctx.database.groupsCommits) {
+      await Promise.all(rows.map(step));
+      return;
+    }
+    for (const row of rows) await step(row);
+  }
 
   /** Counts work taken over from a replica whose lease expired (the metric of docs/operations.md). */
   private reportTakeovers(kind: 'pool' | 'network', count: number): void {
