@@ -2,7 +2,9 @@
  * `npm run bench [-- --quick]`: what the hot paths cost, always beside a baseline
  * measured in the same run (the machines are shared and noisy, so only ratios are
  * compared). Servers run pinned to core 0 and the load generator to core 1 when
- * `taskset` exists. Prints tables and writes bench/results/latest.json.
+ * `taskset` exists. Each scenario is measured in rounds alternating with its
+ * reference (3 rounds of 2.5 s; one of 0.6 s with --quick), and its ratio is the
+ * median of the rounds' ratios. Prints tables and writes bench/results/latest.json.
  *
  *  1. reads: quotas and statistics, signed with AK/SK, with a token and without
  *     verification, against a bare node:http server answering the same bytes;
@@ -27,7 +29,6 @@ import { freePort } from '../test/helpers/ports.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
-const DURATION_S = QUICK ? 1 : 10;
 const CONNECTIONS = 50;
 const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const SCALE = QUICK ? { projects: 2_000, poolsPerProject: 10 } : { projects: 100_000, poolsPerProject: 10 };
@@ -55,8 +56,6 @@ interface Row {
 }
 
 const rows: Row[] = [];
-/** The node:http baseline of the reads section, for the PostgreSQL ratios. */
-let readsBaseline: Row | undefined;
 
 
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {
@@ -64,7 +63,8 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
-      await fetch(`http://127.0.0.1:${port}/openapi.json`);
+      // Read the answer to the end: an unread body would hold the connection open through the server's shutdown.
+      await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).arrayBuffer();
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
@@ -116,26 +116,81 @@ function childPids(pid: number): number[] {
   }
 }
 
-async function measure(section: string, name: string, url: string, headers: Record<string, string>, server?: ChildProcess) {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
+/** Something to load: a URL, the headers every request carries, the server to read RSS from. */
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+  server?: ChildProcess;
+}
+
+const ROUNDS = QUICK ? 1 : 3;
+const ROUND_S = QUICK ? 0.6 : 2.5;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+
+const warmed = new Set<string>();
+
+/** A first, unmeasured load of each URL and request, so the JIT has compiled the path before it counts. */
+async function warm(target: Target): Promise<void> {
+  const key = `${target.url} ${JSON.stringify(target.headers)}`;
+  if (warmed.has(key)) return;
+  warmed.add(key);
+  await autocannon({ url: target.url, connections: CONNECTIONS, duration: QUICK ? 0.25 : 1, headers: target.headers });
+}
+
+/** Every load of a reference, so its row can report them all. */
+const referenceRuns = new Map<Row, autocannon.Result[]>();
+
+/**
+ * A scenario against its reference, measured in alternation — reference, scenario,
+ * reference, scenario … — so a neighbour's burst on the shared machine lands on
+ * both; the ratio is the median of the rounds' ratios.
+ */
+async function paired(section: string, name: string, scenario: Target, reference: { row: Row; target: Target }): Promise<Row> {
+  await warm(reference.target);
+  await warm(scenario);
+  const ratios: number[] = [];
+  const runs: autocannon.Result[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const base = await autocannon({ url: reference.target.url, connections: CONNECTIONS, duration: ROUND_S, headers: reference.target.headers });
+    const run = await autocannon({ url: scenario.url, connections: CONNECTIONS, duration: ROUND_S, headers: scenario.headers });
+    referenceRuns.get(reference.row)?.push(base);
+    runs.push(run);
+    ratios.push(run.requests.average / base.requests.average);
+  }
+  updateReference(reference.row, reference.target);
   const row: Row = {
     section,
     name,
-    requestsPerSecond: Math.round(r.requests.average),
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    rssMiB: server ? rssMiB(server.pid) : undefined,
-    errors: r.non2xx + r.errors + r.timeouts,
+    requestsPerSecond: Math.round(runs.reduce((sum, r) => sum + r.requests.average, 0) / runs.length),
+    p50Ms: median(runs.map((r) => r.latency.p50)),
+    p99Ms: median(runs.map((r) => r.latency.p99)),
+    rssMiB: scenario.server ? rssMiB(scenario.server.pid) : undefined,
+    errors: runs.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
+    ratio: Math.round(median(ratios) * 100) / 100,
+    ratioTo: reference.row.name,
   };
   rows.push(row);
-  process.stdout.write(`  ${section} / ${name}: ${row.requestsPerSecond} req/s, p99 ${row.p99Ms} ms\n`);
+  process.stdout.write(`  ${section} / ${name}: ${row.requestsPerSecond} req/s, ${row.ratio} of ${row.ratioTo}, p99 ${row.p99Ms} ms\n`);
   return row;
 }
 
-const ratio = (row: Row, base: Row) => {
-  row.ratio = Math.round((row.requestsPerSecond / base.requestsPerSecond) * 100) / 100;
-  row.ratioTo = base.name;
-};
+/** A reference's row, filled in from all its loads as the paired scenarios run. */
+function referenceRow(section: string, name: string): Row {
+  const row: Row = { section, name, requestsPerSecond: 0, ratio: 1 };
+  referenceRuns.set(row, []);
+  rows.push(row);
+  return row;
+}
+
+function updateReference(row: Row, target: Target): void {
+  const runs = referenceRuns.get(row) ?? [];
+  row.requestsPerSecond = Math.round(runs.reduce((sum, r) => sum + r.requests.average, 0) / Math.max(1, runs.length));
+  row.p50Ms = median(runs.map((r) => r.latency.p50));
+  row.p99Ms = median(runs.map((r) => r.latency.p99));
+  row.rssMiB = target.server ? rssMiB(target.server.pid) : undefined;
+  row.errors = runs.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0);
+}
+
 
 interface Installation {
   dir: string;
@@ -206,17 +261,16 @@ async function reads(): Promise<void> {
     const url = (path: string) => `http://127.0.0.1:${inst.port}${path}`;
     const plain = { 'content-type': 'application/json' };
     // The baseline is sent the heaviest request of the section, the signed one: the same bytes in and out.
-    const base = await measure('reads', 'baseline node:http', `http://127.0.0.1:${basePort}${quotas}`, signedHeaders(inst, 'GET', quotas), baseline);
-    const measured = [
-      await measure('reads', 'quotas, no verification', url(quotas), plain, server),
-      await measure('reads', 'quotas, AK/SK signed', url(quotas), signedHeaders(inst, 'GET', quotas), server),
-      await measure('reads', 'quotas, token', url(quotas), { ...plain, 'x-auth-token': token }, server),
-      await measure('reads', 'statistics, AK/SK signed', url(statistics), signedHeaders(inst, 'GET', statistics), server),
-      await measure('reads', 'statistics, token', url(statistics), { ...plain, 'x-auth-token': token }, server),
-    ];
-    base.ratio = 1;
-    readsBaseline = base;
-    for (const row of measured) ratio(row, base);
+    const reference = {
+      row: referenceRow('reads', 'baseline node:http'),
+      target: { url: `http://127.0.0.1:${basePort}${quotas}`, headers: signedHeaders(inst, 'GET', quotas), server: baseline },
+    };
+    const target = (path: string, headers: Record<string, string>): Target => ({ url: url(path), headers, server });
+    await paired('reads', 'quotas, no verification', target(quotas, plain), reference);
+    await paired('reads', 'quotas, AK/SK signed', target(quotas, signedHeaders(inst, 'GET', quotas)), reference);
+    await paired('reads', 'quotas, token', target(quotas, { ...plain, 'x-auth-token': token }), reference);
+    await paired('reads', 'statistics, AK/SK signed', target(statistics, signedHeaders(inst, 'GET', statistics)), reference);
+    await paired('reads', 'statistics, token', target(statistics, { ...plain, 'x-auth-token': token }), reference);
   } finally {
     await stop(baseline);
     await stop(server);
@@ -226,48 +280,54 @@ async function reads(): Promise<void> {
 
 async function scale(): Promise<void> {
   process.stdout.write('scale\n');
-  const results: Record<string, Row[]> = {};
-  for (const [label, shape] of [
-    ['1,000 pools', { projects: 100, poolsPerProject: 10 }],
-    [`${(SCALE.projects * SCALE.poolsPerProject).toLocaleString('en')} pools`, SCALE],
-  ] as const) {
-    const inst = await installation();
-    const loaded = await loadPools({ file: join(inst.dir, 'atelier.db'), ...shape, firstProjectId: inst.projectId });
-    process.stdout.write(`  loaded ${loaded.pools} pools in ${loaded.seconds.toFixed(1)} s\n`);
-    const server = await start(ATELIER, inst.env, inst.port);
-    try {
-      const quotas = `/v1/${inst.projectId}/quotas`;
-      const statistics = `/v2/${inst.projectId}/statistics/pools`;
-      results[label] = [
-        await measure('scale', `quotas signed, ${label}`, `http://127.0.0.1:${inst.port}${quotas}`, signedHeaders(inst, 'GET', quotas), server),
-        await measure('scale', `statistics signed, ${label}`, `http://127.0.0.1:${inst.port}${statistics}`, signedHeaders(inst, 'GET', statistics), server),
-      ];
-    } finally {
+  const started: Array<{ label: string; inst: Installation; server: ChildProcess }> = [];
+  try {
+    for (const [label, shape] of [
+      ['1,000 pools', { projects: 100, poolsPerProject: 10 }],
+      [`${(SCALE.projects * SCALE.poolsPerProject).toLocaleString('en')} pools`, SCALE],
+    ] as const) {
+      const inst = await installation();
+      const loaded = await loadPools({ file: join(inst.dir, 'atelier.db'), ...shape, firstProjectId: inst.projectId });
+      process.stdout.write(`  loaded ${loaded.pools} pools in ${loaded.seconds.toFixed(1)} s\n`);
+      started.push({ label, inst, server: await start(ATELIER, inst.env, inst.port) });
+    }
+    const [small, large] = started;
+    for (const [what, path] of [
+      ['quotas', (i: Installation) => `/v1/${i.projectId}/quotas`],
+      ['statistics', (i: Installation) => `/v2/${i.projectId}/statistics/pools`],
+    ] as const) {
+      const target = ({ inst, server }: (typeof started)[number]): Target => ({
+        url: `http://127.0.0.1:${inst.port}${path(inst)}`,
+        headers: signedHeaders(inst, 'GET', path(inst)),
+        server,
+      });
+      const reference = { row: referenceRow('scale', `${what} signed, ${small.label}`), target: target(small) };
+      await paired('scale', `${what} signed, ${large.label}`, target(large), reference);
+    }
+  } finally {
+    for (const { inst, server } of started) {
       await stop(server);
       rmSync(inst.dir, { recursive: true, force: true });
     }
-  }
-  const [small, large] = Object.values(results);
-  for (let i = 0; i < small.length; i += 1) {
-    small[i].ratio = 1;
-    ratio(large[i], small[i]);
   }
 }
 
 async function workers(): Promise<void> {
   process.stdout.write('workers (unpinned: they need both cores)\n');
-  const base: Row[] = [];
-  for (const count of [1, 2]) {
-    const inst = await installation({ ATELIER_WORKERS: String(count) });
-    const server = await start(ATELIER, inst.env, inst.port, false);
-    try {
+  const started: Array<{ inst: Installation; server: ChildProcess }> = [];
+  try {
+    for (const count of [1, 2]) {
+      const inst = await installation({ ATELIER_WORKERS: String(count) });
+      started.push({ inst, server: await start(ATELIER, inst.env, inst.port, false) });
+    }
+    const target = ({ inst, server }: (typeof started)[number]): Target => {
       const quotas = `/v1/${inst.projectId}/quotas`;
-      const row = await measure('workers', `quotas signed, ${count} worker${count > 1 ? 's' : ''}`, `http://127.0.0.1:${inst.port}${quotas}`, signedHeaders(inst, 'GET', quotas), server);
-      if (base.length === 0) {
-        row.ratio = 1;
-        base.push(row);
-      } else ratio(row, base[0]);
-    } finally {
+      return { url: `http://127.0.0.1:${inst.port}${quotas}`, headers: signedHeaders(inst, 'GET', quotas), server };
+    };
+    const reference = { row: referenceRow('workers', 'quotas signed, 1 worker'), target: target(started[0]) };
+    await paired('workers', 'quotas signed, 2 workers', target(started[1]), reference);
+  } finally {
+    for (const { inst, server } of started) {
       await stop(server);
       rmSync(inst.dir, { recursive: true, force: true });
     }
@@ -392,11 +452,16 @@ async function postgres(): Promise<void> {
     servers.push(server);
     const quotas = `/v1/${reads.projectId}/quotas`;
     const statistics = `/v2/${reads.projectId}/statistics/pools`;
-    const measured = [
-      await measure('postgres', 'quotas, AK/SK signed', `http://127.0.0.1:${reads.port}${quotas}`, signedHeaders(reads, 'GET', quotas), server),
-      await measure('postgres', 'statistics, AK/SK signed', `http://127.0.0.1:${reads.port}${statistics}`, signedHeaders(reads, 'GET', statistics), server),
-    ];
-    if (readsBaseline) for (const row of measured) ratio(row, readsBaseline);
+    const basePort = await freePort();
+    const baseline = await start([process.execPath, '--import', 'tsx', 'bench/baseline-server.ts'], { PORT: String(basePort) }, basePort);
+    servers.push(baseline);
+    const reference = {
+      row: referenceRow('postgres', 'baseline node:http'),
+      target: { url: `http://127.0.0.1:${basePort}${quotas}`, headers: signedHeaders(reads, 'GET', quotas), server: baseline },
+    };
+    const target = (path: string): Target => ({ url: `http://127.0.0.1:${reads.port}${path}`, headers: signedHeaders(reads, 'GET', path), server });
+    await paired('postgres', 'quotas, AK/SK signed', target(quotas), reference);
+    await paired('postgres', 'statistics, AK/SK signed', target(statistics), reference);
     await stop(server);
     rmSync(reads.dir, { recursive: true, force: true });
 
@@ -466,7 +531,8 @@ async function main(): Promise<void> {
         at: new Date().toISOString(),
         quick: QUICK,
         seconds: Math.round((Date.now() - started) / 1000),
-        durationPerLoadSeconds: DURATION_S,
+        roundsPerScenario: ROUNDS,
+        secondsPerLoad: ROUND_S,
         connections: CONNECTIONS,
         pinned: HAS_TASKSET,
         node: process.version,
