@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from './database.js';
 import { toDbTime } from './database.js';
+import { param, preparedStatement } from './prepared-read.js';
 import type { NetworkRow, PoolRow } from './schema.js';
 
 /**
@@ -87,13 +88,18 @@ export async function renewLeases(database: Database, owner: string, until: Date
 }
 
 /** Clears one lease once its step is done (or failed, to be retried at the next pass). */
+const leaseRelease = (table: ClaimedTable) =>
+  preparedStatement<{ id: number; owner: string }>((db) =>
+    db
+      .updateTable(table as 'pools')
+      .set({ lease_owner: null, lease_expires_at: null })
+      .where('id', '=', param<number>('id'))
+      .where('lease_owner', '=', param('owner')),
+  );
+const leaseReleases = { pools: leaseRelease('pools'), networks: leaseRelease('networks') };
+
 export async function releaseLease(tx: Executor, table: ClaimedTable, id: number, owner: string): Promise<void> {
-  await tx
-    .updateTable(table as 'pools')
-    .set({ lease_owner: null, lease_expires_at: null })
-    .where('id', '=', id)
-    .where('lease_owner', '=', owner)
-    .execute();
+  await leaseReleases[table](tx, { id, owner });
 }
 
 /** Clears every lease `owner` holds: on a graceful stop, so other replicas need not wait for expiry. */

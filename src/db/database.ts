@@ -94,19 +94,21 @@ export interface DatabaseOptions {
  * Counts writes as they finish (Database.writeGeneration). Counting after a
  * statement inside a transaction as well as after its end is what makes the
  * count safe: a read taken before the commit is stored under a count that the
- * commit then moves on.
+ * commit then moves on. Only queries known to be SELECTs are not counted; a
+ * statement compiled earlier and run again (src/db/prepared-read.ts) counts as a
+ * write, which at worst makes a reused read be read again.
  */
 class WriteCounter implements KyselyPlugin {
   generation = 0;
-  private readonly writes = new WeakSet<QueryId>();
+  private readonly reads = new WeakSet<QueryId>();
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    if (args.node.kind !== 'SelectQueryNode') this.writes.add(args.queryId);
+    if (args.node.kind === 'SelectQueryNode') this.reads.add(args.queryId);
     return args.node;
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    if (this.writes.has(args.queryId)) this.generation += 1;
+    if (!this.reads.has(args.queryId)) this.generation += 1;
     return args.result;
   }
 

@@ -1,5 +1,5 @@
-import type { Compilable, Kysely } from 'kysely';
-import type { Database } from './database.js';
+import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import type { Database, Executor } from './database.js';
 import type { DB } from './schema.js';
 
 const MARK = '\u0000atelier-parameter:';
@@ -36,6 +36,45 @@ const CACHE_CAPACITY = 10_000;
  * (Database.prepareRead): building and compiling a query costs more than
  * running it. Constants in the query stay bound as they were compiled.
  */
+function slotsOf(parameters: readonly unknown[]): Slot[] {
+  return parameters.map((value) =>
+    typeof value === 'string' && value.startsWith(MARK) ? { name: value.slice(MARK.length) } : { value },
+  );
+}
+
+function bind(slots: readonly Slot[], given: Record<string, unknown>): unknown[] {
+  return slots.map((slot) => {
+    if (!('name' in slot)) return slot.value;
+    const value = given[slot.name];
+    if (value === undefined) throw new Error(`prepared query: no value for parameter ${slot.name}`);
+    return value;
+  });
+}
+
+/**
+ * A statement of the hot write paths (creating pools, lifecycle steps), written
+ * with Kysely, compiled once per dialect and run with new values through the
+ * executor it is given — inside that executor's transaction, counted by the
+ * write counter like any other statement. Returns the rows, if it selects or
+ * returns any.
+ */
+export function preparedStatement<P extends Record<string, unknown>, R = unknown>(
+  build: (db: Kysely<DB>) => Compilable<R>,
+): (executor: Executor, values: P) => Promise<R[]> {
+  const compiled = new WeakMap<object, { query: CompiledQuery<R>; slots: Slot[] }>();
+  return async (executor, values) => {
+    const adapter = executor.getExecutor().adapter;
+    let entry = compiled.get(adapter);
+    if (!entry) {
+      const query = build(executor).compile();
+      entry = { query, slots: slotsOf(query.parameters) };
+      compiled.set(adapter, entry);
+    }
+    const result = await executor.executeQuery<R>({ ...entry.query, parameters: bind(entry.slots, values) });
+    return result.rows;
+  };
+}
+
 export function preparedRead<P extends Record<string, unknown>, R>(
   build: (db: Kysely<DB>) => Compilable<R>,
   options: PreparedReadOptions = {},
@@ -45,18 +84,10 @@ export function preparedRead<P extends Record<string, unknown>, R>(
     let run = prepared.get(database);
     if (!run) {
       const compiled = build(database.db).compile();
-      const slots: Slot[] = compiled.parameters.map((value) =>
-        typeof value === 'string' && value.startsWith(MARK) ? { name: value.slice(MARK.length) } : { value },
-      );
+      const slots = slotsOf(compiled.parameters);
       const execute = database.prepareRead(compiled);
-      const bind = (given: P) =>
-        slots.map((slot) => {
-          if (!('name' in slot)) return slot.value;
-          const value = given[slot.name];
-          if (value === undefined) throw new Error(`prepared read: no value for parameter ${slot.name}`);
-          return value;
-        });
-      run = options.cached && database.readCacheMs > 0 ? cachedRun(database, execute, bind) : (given) => execute(bind(given));
+      const bound = (given: P) => bind(slots, given);
+      run = options.cached && database.readCacheMs > 0 ? cachedRun(database, execute, bound) : (given) => execute(bound(given));
       prepared.set(database, run);
     }
     return run(values);

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { toDbTime } from '../db/database.js';
+import { param, preparedStatement } from '../db/prepared-read.js';
 import type { EventTable } from '../db/schema.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -16,19 +17,29 @@ export interface NewEvent {
 }
 
 /** Records what happened to a resource; always inside the transaction that made it happen. */
+const eventInsert = preparedStatement<{ projectId: string; kind: string; name: string; type: string; reason: string; message: string; at: string }>(
+  (db) =>
+    db.insertInto('events').values({
+      project_id: param('projectId'),
+      resource_kind: param<NewEvent['resourceKind']>('kind'),
+      resource_name: param('name'),
+      type: param<NewEvent['type']>('type'),
+      reason: param('reason'),
+      message: param('message'),
+      created_at: param('at'),
+    }),
+);
+
 export async function insertEvent(tx: Executor, event: NewEvent): Promise<void> {
-  await tx
-    .insertInto('events')
-    .values({
-      project_id: event.projectId,
-      resource_kind: event.resourceKind,
-      resource_name: event.resourceName,
-      type: event.type,
-      reason: event.reason,
-      message: event.message,
-      created_at: toDbTime(event.at),
-    })
-    .execute();
+  await eventInsert(tx, {
+    projectId: event.projectId,
+    kind: event.resourceKind,
+    name: event.resourceName,
+    type: event.type,
+    reason: event.reason,
+    message: event.message,
+    at: toDbTime(event.at),
+  });
 }
 
 export async function listEventsOf(tx: Executor, projectId: string, kind: 'pools' | 'networks', name: string) {

@@ -1,9 +1,13 @@
 import type { Executor } from '../db/database.js';
 import { toDbTime } from '../db/database.js';
+import { param, preparedStatement } from '../db/prepared-read.js';
 import type { ProjectRow } from '../db/schema.js';
 
+const projectById = preparedStatement<{ id: string }, ProjectRow>((db) => db.selectFrom('projects').selectAll().where('id', '=', param('id')));
+
 export async function findProject(tx: Executor, id: string): Promise<ProjectRow | undefined> {
-  return tx.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await projectById(tx, { id });
+  return row;
 }
 
 /** Creates the project unless it exists; returns whether it was created. */

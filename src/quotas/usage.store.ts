@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, Executor } from '../db/database.js';
-import { param, preparedRead } from '../db/prepared-read.js';
+import { param, preparedRead, preparedStatement } from '../db/prepared-read.js';
 
 export type CountedKind = 'pool' | 'network';
 
@@ -25,6 +25,21 @@ export async function moveUsage(
   for (const bump of bumps) await bumpUsage(tx, projectId, kind, bump.workspaceId, bump.phase, bump.delta);
 }
 
+const usageBump = preparedStatement<{ projectId: string; kind: string; workspaceId: string; phase: string; delta: number }>((db) =>
+  db
+    .insertInto('usage_counts')
+    .values({
+      project_id: param('projectId'),
+      kind: param<CountedKind>('kind'),
+      workspace_id: param('workspaceId'),
+      phase: param('phase'),
+      n: param<number>('delta'),
+    })
+    .onConflict((oc) =>
+      oc.columns(['project_id', 'kind', 'workspace_id', 'phase']).doUpdateSet({ n: sql`usage_counts.n + ${param<number>('delta')}` }),
+    ),
+);
+
 async function bumpUsage(
   tx: Executor,
   projectId: string,
@@ -33,13 +48,7 @@ async function bumpUsage(
   phase: string,
   delta: number,
 ): Promise<void> {
-  await tx
-    .insertInto('usage_counts')
-    .values({ project_id: projectId, kind, workspace_id: workspaceId, phase, n: delta })
-    .onConflict((oc) =>
-      oc.columns(['project_id', 'kind', 'workspace_id', 'phase']).doUpdateSet({ n: sql`usage_counts.n + ${delta}` }),
-    )
-    .execute();
+  await usageBump(tx, { projectId, kind, workspaceId, phase, delta });
 }
 
 /** Counts per phase for one project (optionally one workspace): a handful of rows. */
