@@ -1,6 +1,6 @@
 // Helpers shared by the pool tests: request bodies, the calls the tests repeat,
 // and a flavors file with finite capacity (decision 10).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -121,9 +121,16 @@ export function flavorEntry(name: string, capacity?: number, cpuArch: 'x86' | 'a
   };
 }
 
+const flavorDirs: string[] = [];
+// The files are read when a harness starts and reread on restart tests: they go when the test process does.
+process.once('exit', () => {
+  for (const dir of flavorDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Writes a flavors file to a fresh temporary directory and returns its path. */
 export function writeFlavorsFile(entries: CatalogueEntry[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'atelier-flavors-'));
+  flavorDirs.push(dir);
   const file = join(dir, 'flavors.json');
   writeFileSync(file, JSON.stringify({ flavors: entries }));
   return file;
