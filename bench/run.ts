@@ -10,20 +10,21 @@
  *     verification, against a bare node:http server answering the same bytes;
  *  2. scale: the signed reads on an installation of 1,000 pools and of 1,000,000
  *     pools over 100,000 projects (20,000 over 2,000 with --quick);
- *  3. workers: signed quotas with ATELIER_WORKERS=2 beside 1 (unpinned; not with --quick);
+ *  3. workers: signed quotas with ATELIER_WORKERS=2 beside 1 (on every core; not with --quick);
  *  4. lifecycles: pools per second from create to Running and from delete to gone;
- *  5. postgres: the signed reads, and lifecycles over two replicas, on PostgreSQL.
+ *  5. postgres: the signed reads on PostgreSQL;
+ *  6. postgres-lifecycles: the lifecycles over two replicas on PostgreSQL (every core).
  */
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signRequest } from '../src/identity/signature.js';
 import pg from 'pg';
-import { findPostgresBin, startCluster } from '../test/helpers/postgres-cluster.js';
+import { findPostgresBin, startCluster, type Cluster } from '../test/helpers/postgres-cluster.js';
 import { loadPools } from './load-pools.js';
 import { freePort } from '../test/helpers/ports.js';
 
@@ -31,6 +32,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
 const CONNECTIONS = 50;
 const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+/** Every core of the machine (not availableParallelism(): this process is pinned to one). */
+const ALL_CORES = `0-${cpus().length - 1}`;
 const SCALE = QUICK ? { projects: 2_000, poolsPerProject: 10 } : { projects: 100_000, poolsPerProject: 10 };
 const LIFECYCLES = QUICK ? 200 : 3_000;
 
@@ -73,9 +76,12 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   throw new Error(`nothing listens on ${port}`);
 }
 
-/** Starts a process, pinned to core 0 unless `pin` is false, and waits for its port. */
+/**
+ * Starts a process, pinned to core 0 unless `pin` is false, and waits for its
+ * port. Unpinned means every core: a child would otherwise inherit the runner's.
+ */
 async function start(args: string[], env: Record<string, string>, port: number, pin = true): Promise<ChildProcess> {
-  const [cmd, rest] = HAS_TASKSET && pin ? ['taskset', ['-c', '0', ...args]] : [args[0], args.slice(1)];
+  const [cmd, rest] = HAS_TASKSET ? ['taskset', ['-c', pin ? '0' : ALL_CORES, ...args]] : [args[0], args.slice(1)];
   const child = spawn(cmd, rest, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   // BENCH_SERVER_LOG=FILE keeps the servers' log lines (errors are logged there).
   if (process.env.BENCH_SERVER_LOG) child.stdout?.pipe(createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' }));
@@ -405,7 +411,7 @@ async function driveLifecycles(label: string, inst: Installation, ports: number[
   });
   await until(async () => (await call('GET', `/v1/${inst.projectId}/quotas`)).quotas.resources[0].used === 0);
   const deleteSeconds = (Date.now() - deleted) / 1000;
-  const rss = servers.reduce((sum, server) => sum + rssMiB(server.pid), 0);
+  const rss = Math.round(servers.reduce((sum, server) => sum + rssMiB(server.pid), 0) * 10) / 10;
   for (const [name, seconds] of [
     [`${label}: ${LIFECYCLES} pools, create → Running`, createSeconds],
     [`${label}: ${LIFECYCLES} pools, delete → gone`, deleteSeconds],
@@ -429,25 +435,36 @@ async function lifecycles(): Promise<void> {
 }
 
 /**
- * The signed reads and two-replica lifecycles on PostgreSQL: a throwaway cluster
- * of the test harness's kind (fsync off, so commits cost less than on a real
- * installation), skipped with a notice when PostgreSQL is not installed.
+ * Runs fn on a throwaway PostgreSQL cluster of the test harness's kind (fsync
+ * off, so commits cost less than on a real installation), or prints a notice
+ * when PostgreSQL is not installed.
  */
-async function postgres(): Promise<void> {
+async function withCluster(section: string, fn: (url: (db: string) => string, cluster: Cluster, servers: ChildProcess[]) => Promise<void>): Promise<void> {
   const bin = findPostgresBin();
   if (!bin) {
-    process.stdout.write('postgres: SKIPPED, no PostgreSQL binaries (initdb, pg_ctl) on this machine\n');
+    process.stdout.write(`${section}: SKIPPED, no PostgreSQL binaries (initdb, pg_ctl) on this machine\n`);
     return;
   }
-  process.stdout.write('postgres\n');
+  process.stdout.write(`${section}\n`);
   const cluster = await startCluster(bin);
   const admin = new pg.Client({ connectionString: cluster.adminUrl });
   await admin.connect();
-  const url = (db: string) => cluster.adminUrl.replace(/\/postgres$/, `/${db}`);
   const servers: ChildProcess[] = [];
+  const url = (db: string) => cluster.adminUrl.replace(/\/postgres$/, `/${db}`);
   try {
-    await admin.query('CREATE DATABASE bench_reads');
-    const reads = await installation({ ATELIER_DATABASE_URL: url('bench_reads'), ATELIER_SECRET_KEY: randomBytes(32).toString('hex') });
+    await admin.query('CREATE DATABASE bench');
+    await fn(() => url('bench'), cluster, servers);
+  } finally {
+    for (const server of servers) await stop(server);
+    await admin.end();
+    cluster.stop();
+  }
+}
+
+/** The signed reads on PostgreSQL, against a node:http baseline of their own. */
+async function postgres(): Promise<void> {
+  await withCluster('postgres', async (url, _cluster, servers) => {
+    const reads = await installation({ ATELIER_DATABASE_URL: url('bench'), ATELIER_SECRET_KEY: randomBytes(32).toString('hex') });
     const server = await start(ATELIER, reads.env, reads.port);
     servers.push(server);
     const quotas = `/v1/${reads.projectId}/quotas`;
@@ -462,13 +479,19 @@ async function postgres(): Promise<void> {
     const target = (path: string): Target => ({ url: `http://127.0.0.1:${reads.port}${path}`, headers: signedHeaders(reads, 'GET', path), server });
     await paired('postgres', 'quotas, AK/SK signed', target(quotas), reference);
     await paired('postgres', 'statistics, AK/SK signed', target(statistics), reference);
-    await stop(server);
     rmSync(reads.dir, { recursive: true, force: true });
+  });
+}
 
-    await admin.query('CREATE DATABASE bench_lifecycles');
+/** The lifecycles spread over two replicas on one PostgreSQL database. */
+async function postgresLifecycles(): Promise<void> {
+  await withCluster('postgres-lifecycles', async (url, cluster, servers) => {
+    // The cluster was started from this runner and shares its core; the replicas
+    // and the database get every core.
+    if (HAS_TASKSET) spawnSync('taskset', ['-a', '-p', '-c', ALL_CORES, String(cluster.pid)]);
     const life = await installation({
       ...LIFECYCLE_TIMINGS,
-      ATELIER_DATABASE_URL: url('bench_lifecycles'),
+      ATELIER_DATABASE_URL: url('bench'),
       ATELIER_SECRET_KEY: randomBytes(32).toString('hex'),
     });
     const second = await freePort();
@@ -477,11 +500,7 @@ async function postgres(): Promise<void> {
     servers.push(first, other);
     await driveLifecycles('PostgreSQL, 2 replicas', life, [life.port, second], [first, other]);
     rmSync(life.dir, { recursive: true, force: true });
-  } finally {
-    for (const server of servers) await stop(server);
-    await admin.end();
-    cluster.stop();
-  }
+  });
 }
 
 /** dist/ is newer than every source file: the compiled server is what the sources say. */
@@ -517,7 +536,14 @@ async function main(): Promise<void> {
     if (build.status !== 0) throw new Error('the build failed');
   }
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-  const sections: Record<string, () => Promise<void>> = { reads, scale, workers, lifecycles, postgres };
+  const sections: Record<string, () => Promise<void>> = {
+    reads,
+    scale,
+    workers,
+    lifecycles,
+    postgres,
+    'postgres-lifecycles': postgresLifecycles,
+  };
   // --quick leaves out the workers section: on two cores it mostly measures the load generator.
   const chosen = only ?? Object.keys(sections).filter((name) => !QUICK || name !== 'workers');
   for (const [name, run] of Object.entries(sections)) if (chosen.includes(name)) await run();

@@ -18,7 +18,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { GroupCommit } from './group-commit.js';
-import type { DB } from './schema.js';
+import type { DB, ProjectRow } from './schema.js';
 
 /** A query handle: the database itself or an open transaction. */
 export type Executor = Kysely<DB> | Transaction<DB>;
@@ -39,8 +39,11 @@ export interface Database {
   /**
    * Serialises writers of one project for the rest of the transaction, so a quota
    * check and the insert it guards cannot interleave with another request's.
+   * Returns the project's row as it is once the lock is held (undefined: no such
+   * project). On PostgreSQL the lock does not block inserts that merely refer to
+   * the project (a foreign key), so work that needs no lock runs beside it.
    */
-  lockProject(tx: Executor, projectId: string): Promise<void>;
+  lockProject(tx: Executor, projectId: string): Promise<ProjectRow | undefined>;
   /**
    * Serialises, for the rest of the transaction, everyone who counts or takes
    * nodes of finite-capacity flavors, across projects and replicas (decision 10).
@@ -61,6 +64,12 @@ export interface Database {
    * issued at once rather than one transaction after another.
    */
   readonly groupsCommits: boolean;
+  /**
+   * How many rows each usage counter is spread over (see quotas/usage.store.ts):
+   * one where writers take turns anyway (SQLite), several where concurrent
+   * transactions would otherwise queue on one row's lock (PostgreSQL).
+   */
+  readonly usageShards: number;
   /**
    * A read the polling paths run on every request, compiled by Kysely once and
    * then run from a prepared statement with new parameter values (in the order of
@@ -188,9 +197,9 @@ function openSqlite(path: string, options: DatabaseOptions): Database {
     db,
     transaction: (fn) => writes.around(() => retryingConflicts(() => groups.run(fn))),
     groupsCommits: true,
-    async lockProject() {
-      // BEGIN IMMEDIATE already holds the database-wide write lock.
-    },
+    usageShards: 1,
+    // BEGIN IMMEDIATE already holds the database-wide write lock.
+    lockProject: (tx, projectId) => tx.selectFrom('projects').selectAll().where('id', '=', projectId).executeTakeFirst(),
     async lockCapacity() {
       // Likewise: one writer at a time already.
     },
@@ -267,9 +276,9 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     db,
     transaction: (fn) => writes.around(() => retryingConflicts(() => db.transaction().execute(fn))),
     groupsCommits: false,
-    async lockProject(tx, projectId) {
-      await tx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
-    },
+    usageShards: 8,
+    lockProject: (tx, projectId) =>
+      tx.selectFrom('projects').selectAll().where('id', '=', projectId).forNoKeyUpdate().executeTakeFirst(),
     async lockCapacity(tx) {
       await sql`select pg_advisory_xact_lock(hashtext('atelier:capacity'))`.execute(tx);
     },
@@ -307,6 +316,12 @@ export function fromDbTime(value: string | Date | null): Date | null {
 }
 
 /** True when a write failed on a unique constraint, in either dialect. */
+/** A row refers to a parent that does not exist (any longer). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';

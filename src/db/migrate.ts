@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_identity.js';
 import * as m0003 from './migrations/0003_leases.js';
 import * as m0004 from './migrations/0004_faults.js';
+import * as m0005 from './migrations/0005_usage_shards.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so the compiled
@@ -14,13 +15,15 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_identity': m0002,
   '0003_leases': m0003,
   '0004_faults': m0004,
+  '0005_usage_shards': m0005,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+/** Every migration of the program, for Kysely's Migrator (tests also move between them). */
+export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /** Brings the schema up to date; Kysely's migration lock lets replicas start together. */
 export async function migrateToLatest(database: Database): Promise<string[]> {
-  const migrator = new Migrator({ db: database.db, provider });
+  const migrator = new Migrator({ db: database.db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

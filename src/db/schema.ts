@@ -83,6 +83,8 @@ export interface UsageCountTable {
   kind: string;
   workspace_id: string;
   phase: string;
+  /** Which of the project's counter rows for this cell (migration 0005); readers add them up. */
+  shard: ColumnType<number, number | undefined, number>;
   n: number;
 }
 

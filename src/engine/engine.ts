@@ -13,6 +13,9 @@ const ADMISSION_INTERVAL_MS = 10_000;
 /** How many due rows one pass takes of each kind before yielding to requests. */
 const BATCH = 200;
 
+/** Steps in flight at once where each holds a pooled connection (PostgreSQL). */
+const CONCURRENT_STEPS = 4;
+
 /**
  * The reconciler: finds networks and pools whose next step is due and runs it,
  * each step in its own transaction. All state is in the database, so a fresh
@@ -160,16 +163,20 @@ export class LifecycleEngine {
 
   /**
    * Where transactions started together commit together (SQLite), a batch's
-   * steps are issued at once and share commits; elsewhere (PostgreSQL, where
-   * each would hold a pooled connection and wait on its project's lock) they run
-   * one after another. Each step is its own transaction either way.
+   * steps are issued at once and share commits. On PostgreSQL a few run at a
+   * time, each on a pooled connection of its own: enough to overlap their round
+   * trips, few enough to leave connections for requests.
    */
   private async stepAll<T>(rows: readonly T[], step: (row: T) => Promise<void>): Promise<void> {
     if (this.ctx.database.groupsCommits) {
       await Promise.all(rows.map(step));
       return;
     }
-    for (const row of rows) await step(row);
+    let next = 0;
+    const lane = async () => {
+      while (next < rows.length) await step(rows[next++]);
+    };
+    await Promise.all(Array.from({ length: CONCURRENT_STEPS }, lane));
   }
 
   /** Counts work taken over from a replica whose lease expired (the metric of docs/operations.md). */
@@ -192,12 +199,14 @@ export class LifecycleEngine {
     if (this.stopping) return;
     const { database } = this.ctx;
     try {
-      // Each step takes the project lock like an API write does: without it, steps
-      // and requests of one project on PostgreSQL deadlock on the usage counters
-      // (measured: the two-replica lifecycle benchmark, docs/performance.md). The
-      // lease goes in the step's own commit, one write per step instead of two.
+      // A step changes its own row (a conditional update), the sharded usage
+      // counters and the events; none of that needs its project's lock, so steps
+      // and requests of one project run side by side. Where flavors have a finite
+      // capacity a step may admit waiting pools under the capacity lock, which is
+      // only ever taken after the project's (database.ts): then it takes that first.
+      // The lease goes in the step's own commit, one write per step instead of two.
       await database.transaction(async (tx) => {
-        await database.lockProject(tx, row.project_id);
+        if (this.ctx.flavors.anyFinite) await database.lockProject(tx, row.project_id);
         await advance(tx);
         await releaseLease(tx, kind, row.id, this.leaseOwner);
       });

@@ -31,6 +31,11 @@ export class FlavorCatalogue {
   capacity(name: string): number | undefined {
     return this.byName.get(name)?.capacity;
   }
+
+  /** Whether any flavor has a finite capacity, so pools may wait and the capacity lock is ever taken. */
+  get anyFinite(): boolean {
+    return [...this.byName.values()].some((entry) => entry.capacity !== undefined);
+  }
 }
 
 /** Builds the catalogue from ATELIER_FLAVORS_FILE (JSON or YAML) or the built-in list. */

@@ -7,7 +7,7 @@ import { AtelierError, badRequest } from '../errors.js';
 import { insertEvent } from '../events/event.store.js';
 import { requireProject } from '../projects/project.service.js';
 import { takeQuota } from '../quotas/quota.service.js';
-import { moveUsage } from '../quotas/usage.store.js';
+import { moveUsage, usageCounter } from '../quotas/usage.store.js';
 import { validatePrivateCidr } from '../shared/cidr.js';
 import { applyMergePatch } from '../shared/merge-patch.js';
 import { FORBIDDEN_DESCRIPTION_CHARS, generateResourceName, NETWORK_DISPLAY_NAME } from '../shared/names.js';
@@ -215,7 +215,7 @@ export async function createNetwork(ctx: AppContext, projectId: string, body: Cr
       if (isUniqueViolation(error)) throw new AtelierError('networkExists', { name: displayName, id: 'another network' });
       throw error;
     });
-    await moveUsage(tx, projectId, 'network', null, { workspaceId, phase: 'Creating' });
+    await moveUsage(tx, usageCounter(ctx.database, 'network', inserted), null, { workspaceId, phase: 'Creating' });
     await insertEvent(tx, {
       projectId,
       resourceKind: 'networks',
@@ -305,8 +305,7 @@ export async function patchNetwork(
     if (!updated) throw new WriteConflict(`${name}`);
     await moveUsage(
       tx,
-      projectId,
-      'network',
+      usageCounter(ctx.database, 'network', current),
       { workspaceId: current.workspace_id, phase: counterPhase(current) },
       { workspaceId, phase: counterPhase(current) },
     );
@@ -370,7 +369,7 @@ export async function advanceNetwork(ctx: AppContext, tx: Executor, row: Network
     insertEvent(tx, { projectId: row.project_id, resourceKind: 'networks', resourceName: row.name, type: 'Normal', reason, message, at: now });
   if (row.deleting_at !== null) {
     if (!(await deleteNetworkIf(tx, row.id, row.version))) return false;
-    await moveUsage(tx, row.project_id, 'network', { workspaceId: row.workspace_id, phase: counterPhase(row) }, null);
+    await moveUsage(tx, usageCounter(ctx.database, 'network', row), { workspaceId: row.workspace_id, phase: counterPhase(row) }, null);
     await event('NetworkDeleted', `Network ${row.name} deleted.`);
     return true;
   }
@@ -385,8 +384,7 @@ export async function advanceNetwork(ctx: AppContext, tx: Executor, row: Network
   if (phase !== row.phase) {
     await moveUsage(
       tx,
-      row.project_id,
-      'network',
+      usageCounter(ctx.database, 'network', row),
       { workspaceId: row.workspace_id, phase: counterPhase(row) },
       { workspaceId: row.workspace_id, phase: counterPhase(updated) },
     );

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.js';
-import { isUniqueViolation, toDbTime, type Executor } from '../db/database.js';
+import { isForeignKeyViolation, isUniqueViolation, toDbTime, type Executor } from '../db/database.js';
 import { WriteConflict } from '../db/database.js';
 import type { PoolRow } from '../db/schema.js';
 import { AtelierError, badRequest } from '../errors.js';
@@ -8,7 +8,7 @@ import { checkDescription, DESCRIPTION_ANNOTATION, NAME_LABEL, networkUsable, WO
 import { findNetwork } from '../networks/network.store.js';
 import { requireProject } from '../projects/project.service.js';
 import { takeQuota } from '../quotas/quota.service.js';
-import { moveUsage } from '../quotas/usage.store.js';
+import { moveUsage, usageCounter } from '../quotas/usage.store.js';
 import { applyMergePatch, flattenPatchPaths } from '../shared/merge-patch.js';
 import { generateResourceName, POOL_DISPLAY_NAME } from '../shared/names.js';
 import { labelSelectorFrom, selects } from '../shared/selection.js';
@@ -35,6 +35,7 @@ import type {
   ScopeStatus,
 } from './pool.schema.js';
 import {
+  addHeldNodes,
   deletePoolIf,
   findPool,
   findPoolByDisplayName,
@@ -46,6 +47,7 @@ import {
 import {
   admitWaitingPools,
   capacityShortfall,
+  finiteFlavors,
   movePool,
   poolEvent,
   queuedFlavors,
@@ -176,9 +178,14 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
   labels[WORKSPACE_LABEL] = workspaceId;
   for (const key of SERVER_LABELS) delete labels[key];
 
+  const wanted = nodesWanted(spec.resources);
+  const finite = finiteFlavors(ctx, wanted).length > 0;
+  // Fails fast for a project that does not exist (from the short-lived cache);
+  // the lock below reads the row again for the quota.
+  await requireProject(ctx, projectId);
   const row = await ctx.database.transaction(async (tx) => {
-    await ctx.database.lockProject(tx, projectId);
-    const project = await requireProject(ctx, projectId, tx);
+    // The capacity lock is only ever taken after the project's (database.ts).
+    if (finite) await ctx.database.lockProject(tx, projectId);
     const networkName = await checkNetwork(tx, projectId, spec);
     const existing = await findPoolByDisplayName(tx, projectId, displayName);
     if (existing) {
@@ -186,12 +193,10 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       // Decision 7: re-creating a failed pool's name replaces the failure record at once.
       await removePool(ctx, tx, existing, 'replaced by a new pool of the same name');
     }
-    await takeQuota(ctx, tx, project, 'pool');
     // Decide before inserting whether the nodes are free now and nobody is queued
     // before us for them, so the pool is written in the phase it really starts in:
     // a pool that starts at once was never Waiting, and its events must not say so.
-    const wanted = nodesWanted(spec.resources);
-    const shortfall = await capacityShortfall(ctx, tx, wanted, new Map(), await queuedFlavors(ctx, tx));
+    const shortfall = finite ? await capacityShortfall(ctx, tx, wanted, new Map(), await queuedFlavors(ctx, tx)) : undefined;
     const phase: PoolPhase = shortfall ? 'Waiting' : 'Creating';
     const name = generateResourceName(displayName);
     const now = ctx.clock.now();
@@ -221,11 +226,21 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       version: 0,
     }).catch((error: unknown) => {
       if (isUniqueViolation(error)) throw new AtelierError('poolExists', { name: displayName, id: 'another pool' });
+      if (isForeignKeyViolation(error)) throw new AtelierError('projectNotFound', { project: projectId });
       throw error;
     });
-    await moveUsage(tx, projectId, 'pool', null, { workspaceId, phase });
-    if (!shortfall) await setHeldNodes(tx, inserted.id, wanted);
+    if (!shortfall) await addHeldNodes(tx, inserted.id, wanted);
     await poolEvent(tx, inserted, now, 'Normal', 'PoolCreated', `Pool ${name} accepted, phase ${phase}.`);
+    // The quota is taken last, under the project lock, which is held from here to
+    // the commit: requests creating pools in one project queue for these few
+    // statements only, not for the whole transaction. The count sees every
+    // committed pool of the project; the network is checked again because a
+    // DELETE of it, under the same lock, cannot see this uncommitted pool.
+    const project = await ctx.database.lockProject(tx, projectId);
+    if (!project) throw new AtelierError('projectNotFound', { project: projectId });
+    await checkNetwork(tx, projectId, spec);
+    await takeQuota(ctx, tx, project, 'pool');
+    await moveUsage(tx, usageCounter(ctx.database, 'pool', inserted), null, { workspaceId, phase });
     return inserted;
   });
   ctx.wakeEngine();
@@ -426,7 +441,7 @@ export async function finishCreating(ctx: AppContext, tx: Executor, row: PoolRow
 /** Removes a pool row and everything it holds or counts. */
 async function removePool(ctx: AppContext, tx: Executor, row: PoolRow, why: string): Promise<boolean> {
   if (!(await deletePoolIf(tx, row.id, row.version))) return false;
-  await moveUsage(tx, row.project_id, 'pool', { workspaceId: row.workspace_id, phase: row.phase }, null);
+  await moveUsage(tx, usageCounter(ctx.database, 'pool', row), { workspaceId: row.workspace_id, phase: row.phase }, null);
   await poolEvent(tx, row, ctx.clock.now(), 'Normal', 'PoolDeleted', `Pool ${row.name} removed: ${why}.`);
   return true;
 }

@@ -121,6 +121,11 @@ export async function sumHeldNodes(tx: Executor, flavor: string): Promise<number
 /** Replaces what a pool holds; an empty map releases everything. */
 export async function setHeldNodes(tx: Executor, poolId: number, nodes: ReadonlyMap<string, number>): Promise<void> {
   await tx.deleteFrom('pool_nodes').where('pool_id', '=', poolId).execute();
+  await addHeldNodes(tx, poolId, nodes);
+}
+
+/** Records the nodes of a pool that holds none yet (a new one). */
+export async function addHeldNodes(tx: Executor, poolId: number, nodes: ReadonlyMap<string, number>): Promise<void> {
   const rows = [...nodes].filter(([, n]) => n > 0).map(([flavor, n]) => ({ pool_id: poolId, flavor, nodes: n }));
   if (rows.length > 0) await tx.insertInto('pool_nodes').values(rows).execute();
 }

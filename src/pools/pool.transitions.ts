@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js';
 import { toDbTime, type Executor } from '../db/database.js';
 import type { PoolRow, PoolUpdate } from '../db/schema.js';
 import { insertEvent, type EventType } from '../events/event.store.js';
-import { moveUsage } from '../quotas/usage.store.js';
+import { moveUsage, usageCounter } from '../quotas/usage.store.js';
 import { canMove, type PoolPhase } from './pool.lifecycle.js';
 import type { PoolSpec } from './pool.schema.js';
 import { nodesWanted } from './pool.view.js';
@@ -41,8 +41,7 @@ export async function movePool(
   if (!updated) return undefined;
   await moveUsage(
     tx,
-    row.project_id,
-    'pool',
+    usageCounter(ctx.database, 'pool', row),
     { workspaceId: row.workspace_id, phase: from },
     { workspaceId: updated.workspace_id, phase: to },
   );

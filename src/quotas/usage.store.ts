@@ -5,13 +5,33 @@ import { param, preparedRead, preparedStatement } from '../db/prepared-read.js';
 export type CountedKind = 'pool' | 'network';
 
 /**
- * Moves one resource between (workspace, phase) cells of the project's usage
- * counters. Called in the same transaction as the row change it mirrors.
+ * The counter rows one resource moves between: its project's, of its kind, in
+ * the shard its id falls in. Spreading a project's counts over shards lets
+ * concurrent transactions on PostgreSQL (two replicas' requests and engine
+ * steps) update different rows instead of queueing on one; every reader adds
+ * the shards up, so nothing else knows they exist.
+ */
+export interface UsageCounter {
+  projectId: string;
+  kind: CountedKind;
+  shard: number;
+}
+
+export function usageCounter(
+  database: Pick<Database, 'usageShards'>,
+  kind: CountedKind,
+  row: { id: number | bigint | string; project_id: string },
+): UsageCounter {
+  return { projectId: row.project_id, kind, shard: Number(row.id) % database.usageShards };
+}
+
+/**
+ * Moves one resource between (workspace, phase) cells of its usage counter.
+ * Called in the same transaction as the row change it mirrors.
  */
 export async function moveUsage(
   tx: Executor,
-  projectId: string,
-  kind: CountedKind,
+  counter: UsageCounter,
   from: { workspaceId: string; phase: string } | null,
   to: { workspaceId: string; phase: string } | null,
 ): Promise<void> {
@@ -22,34 +42,29 @@ export async function moveUsage(
     ...(from ? [{ ...from, delta: -1 }] : []),
     ...(to ? [{ ...to, delta: 1 }] : []),
   ].sort((a, b) => `${a.workspaceId}\u0000${a.phase}`.localeCompare(`${b.workspaceId}\u0000${b.phase}`));
-  for (const bump of bumps) await bumpUsage(tx, projectId, kind, bump.workspaceId, bump.phase, bump.delta);
+  for (const bump of bumps) {
+    await usageBump(tx, { ...counter, workspaceId: bump.workspaceId, phase: bump.phase, delta: bump.delta });
+  }
 }
 
-const usageBump = preparedStatement<{ projectId: string; kind: string; workspaceId: string; phase: string; delta: number }>((db) =>
-  db
-    .insertInto('usage_counts')
-    .values({
-      project_id: param('projectId'),
-      kind: param<CountedKind>('kind'),
-      workspace_id: param('workspaceId'),
-      phase: param('phase'),
-      n: param<number>('delta'),
-    })
-    .onConflict((oc) =>
-      oc.columns(['project_id', 'kind', 'workspace_id', 'phase']).doUpdateSet({ n: sql`usage_counts.n + ${param<number>('delta')}` }),
-    ),
+const usageBump = preparedStatement<{ projectId: string; kind: string; shard: number; workspaceId: string; phase: string; delta: number }>(
+  (db) =>
+    db
+      .insertInto('usage_counts')
+      .values({
+        project_id: param('projectId'),
+        kind: param<CountedKind>('kind'),
+        workspace_id: param('workspaceId'),
+        phase: param('phase'),
+        shard: param<number>('shard'),
+        n: param<number>('delta'),
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['project_id', 'kind', 'workspace_id', 'phase', 'shard'])
+          .doUpdateSet({ n: sql`usage_counts.n + ${param<number>('delta')}` }),
+      ),
 );
-
-async function bumpUsage(
-  tx: Executor,
-  projectId: string,
-  kind: CountedKind,
-  workspaceId: string,
-  phase: string,
-  delta: number,
-): Promise<void> {
-  await usageBump(tx, { projectId, kind, workspaceId, phase, delta });
-}
 
 /** Counts per phase for one project (optionally one workspace): a handful of rows. */
 export async function countUsageByPhase(

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
@@ -13,6 +13,8 @@ import { freePort } from './ports.js';
 export interface Cluster {
   /** postgres://postgres@127.0.0.1:PORT/postgres — the maintenance database. */
   adminUrl: string;
+  /** The postmaster's process id (backends are its children). */
+  pid: number;
   stop(): void;
 }
 
@@ -72,6 +74,7 @@ export async function startCluster(bin: string): Promise<Cluster> {
   let stopped = false;
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    pid: Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop() {
       if (stopped) return;
       stopped = true;

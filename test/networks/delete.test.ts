@@ -122,6 +122,27 @@ describe('DELETE of a network a pool uses', () => {
     expectError(await h.client.get(networkPath(name)), 404, 'ModelArts.50025001');
   });
 
+  it('never leaves a pool on a deleted network when the DELETE races pool creations', async () => {
+    // Pool creation checks the network early and again under the project lock at
+    // its end: a DELETE that commits in between cannot see the uncommitted pool.
+    for (let round = 0; round < 5; round += 1) {
+      const name = await activeNetwork(h.client, h.settle);
+      const creates = Array.from({ length: 8 }, () => h.client.post(POOLS, poolBody(name)));
+      const deletion = h.client.delete(networkPath(name));
+      const [deleted, ...created] = await Promise.all([deletion, ...creates]);
+      const accepted = created.filter((res) => res.status === 200);
+      for (const res of created) if (res.status !== 200) expectError(res, 400, 'ModelArts.50004000');
+      if (deleted.status === 200) {
+        expect(accepted, 'pools created on a network whose deletion succeeded').toEqual([]);
+      } else {
+        expectError(deleted, 409, 'ModelArts.50025002');
+        expect(accepted.length).toBeGreaterThan(0);
+      }
+      for (const res of accepted) expect((await h.client.delete(`${POOLS}/${res.body.metadata.name}`)).status).toBe(200);
+      await h.advance(10_000);
+    }
+  });
+
   it('does not let a pool start using a network that is being deleted', async () => {
     const name = await activeNetwork(h.client, h.settle);
     expect((await h.client.delete(networkPath(name))).status).toBe(200);
