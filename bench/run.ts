@@ -225,7 +225,9 @@ async function installation(extraEnv: Record<string, string> = {}): Promise<Inst
   return { dir, env, port, projectId, ak, sk };
 }
 
-const ATELIER = [process.execPath, 'dist/main.js', 'serve'];
+// BENCH_CPU_PROFILE=DIR writes each server's CPU profile (node --cpu-prof) to DIR when it stops.
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+const ATELIER = [process.execPath, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), 'dist/main.js', 'serve'];
 
 /**
  * Headers signed as the SDK signs them. A run repeats one signature, as a client

@@ -18,6 +18,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { GroupCommit } from './group-commit.js';
+import { namingPool, StatementNames } from './pg-statements.js';
 import type { DB, ProjectRow } from './schema.js';
 
 /** A query handle: the database itself or an open transaction. */
@@ -270,7 +271,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   // pool already drops the broken client; the next query opens a fresh one.
   pool.on('error', () => {});
   const writes = new WriteCounter();
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [writes] });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: namingPool(pool, new StatementNames()) }), plugins: [writes] });
   return {
     kind: 'postgres',
     db,

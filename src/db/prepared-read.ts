@@ -75,6 +75,28 @@ export function preparedStatement<P extends Record<string, unknown>, R = unknown
   };
 }
 
+/**
+ * A statement whose shape depends on which columns it writes (an UPDATE of some
+ * columns, an INSERT of the given ones): one preparedStatement per set of
+ * columns, made the first time that set is seen. The sets come from the code
+ * (each caller writes a fixed set), so there are few of them.
+ */
+export function preparedByColumns<R = unknown>(
+  build: (db: Kysely<DB>, columns: readonly string[]) => Compilable<R>,
+): (executor: Executor, values: Record<string, unknown>) => Promise<R[]> {
+  const statements = new Map<string, (executor: Executor, values: Record<string, unknown>) => Promise<R[]>>();
+  return (executor, values) => {
+    const columns = Object.keys(values).filter((c) => values[c] !== undefined);
+    const key = columns.join(',');
+    let statement = statements.get(key);
+    if (!statement) {
+      statement = preparedStatement<Record<string, unknown>, R>((db) => build(db, columns));
+      statements.set(key, statement);
+    }
+    return statement(executor, values);
+  };
+}
+
 export function preparedRead<P extends Record<string, unknown>, R>(
   build: (db: Kysely<DB>) => Compilable<R>,
   options: PreparedReadOptions = {},

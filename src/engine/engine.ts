@@ -5,7 +5,7 @@ import { claimDue, newLeaseOwner, releaseAllLeases, releaseLease, renewLeases, t
 import { advanceNetwork } from '../networks/network.service.js';
 import { advancePool } from '../pools/pool.service.js';
 import { anyWaitingPool } from '../pools/pool.store.js';
-import { admitWaitingPools } from '../pools/pool.transitions.js';
+import { admitEveryWaitingPool } from '../pools/pool.transitions.js';
 
 /** How often the safety-net admission pass may run. */
 const ADMISSION_INTERVAL_MS = 10_000;
@@ -157,7 +157,7 @@ export class LifecycleEngine {
     if (now - this.lastAdmission < ADMISSION_INTERVAL_MS) return;
     this.lastAdmission = now;
     const { database } = this.ctx;
-    if (await anyWaitingPool(database.db)) await database.transaction((tx) => admitWaitingPools(ctx, tx));
+    if (await anyWaitingPool(database.db)) await database.transaction((tx) => admitEveryWaitingPool(ctx, tx));
   }
   private lastAdmission = 0;
 
@@ -204,11 +204,12 @@ export class LifecycleEngine {
       // and requests of one project run side by side. Where flavors have a finite
       // capacity a step may admit waiting pools under the capacity lock, which is
       // only ever taken after the project's (database.ts): then it takes that first.
-      // The lease goes in the step's own commit, one write per step instead of two.
+      // A step that changed its row handed the lease back in the same update
+      // (updatePoolIf, updateNetworkIf) or deleted the row; one that changed
+      // nothing releases it in its own commit.
       await database.transaction(async (tx) => {
         if (this.ctx.flavors.anyFinite) await database.lockProject(tx, row.project_id);
-        await advance(tx);
-        await releaseLease(tx, kind, row.id, this.leaseOwner);
+        if (!(await advance(tx))) await releaseLease(tx, kind, row.id, this.leaseOwner);
       });
       return;
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { Executor } from '../db/database.js';
 import { toDbTime } from '../db/database.js';
+import { param, preparedStatement } from '../db/prepared-read.js';
 import type { FaultRow } from '../db/schema.js';
 
 /** What a fault makes fail (docs/emulator.md, "Faults"). */
@@ -77,20 +78,23 @@ export function faultMatches(fault: FaultRow, target: FaultTarget): boolean {
   return true;
 }
 
+const faultCandidates = preparedStatement<{ operation: FaultOperation; projectId: string }, FaultRow>((db) =>
+  db
+    .selectFrom('faults')
+    .selectAll()
+    .where('operation', '=', param<FaultOperation>('operation'))
+    .where('remaining', '>', 0)
+    .where((eb) => eb.or([eb('project_id', 'is', null), eb('project_id', '=', param('projectId'))]))
+    .orderBy('id'),
+);
+
 /**
  * Consumes one use of the oldest fault of this operation that matches, in the
  * caller's transaction (the step's own), so N uses fail exactly N steps however
  * many engines race: the decrement is conditional on uses being left.
  */
 export async function takeFault(tx: Executor, operation: FaultOperation, target: FaultTarget): Promise<FaultRow | undefined> {
-  const candidates = await tx
-    .selectFrom('faults')
-    .selectAll()
-    .where('operation', '=', operation)
-    .where('remaining', '>', 0)
-    .where((eb) => eb.or([eb('project_id', 'is', null), eb('project_id', '=', target.project_id)]))
-    .orderBy('id')
-    .execute();
+  const candidates = await faultCandidates(tx, { operation, projectId: target.project_id });
   for (const fault of candidates) {
     if (!faultMatches(fault, target)) continue;
     const taken = await tx

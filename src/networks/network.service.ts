@@ -5,7 +5,7 @@ import { WriteConflict } from '../db/database.js';
 import type { NetworkRow } from '../db/schema.js';
 import { AtelierError, badRequest } from '../errors.js';
 import { insertEvent } from '../events/event.store.js';
-import { requireProject } from '../projects/project.service.js';
+import { lockedProject, requireProject } from '../projects/project.service.js';
 import { takeQuota } from '../quotas/quota.service.js';
 import { moveUsage, usageCounter } from '../quotas/usage.store.js';
 import { validatePrivateCidr } from '../shared/cidr.js';
@@ -190,8 +190,7 @@ export async function createNetwork(ctx: AppContext, projectId: string, body: Cr
   };
   const workspaceId = labels[WORKSPACE_LABEL];
   const row = await ctx.database.transaction(async (tx) => {
-    await ctx.database.lockProject(tx, projectId);
-    const project = await requireProject(ctx, projectId, tx);
+    const project = await lockedProject(ctx, tx, projectId);
     const existing = await findNetworkByDisplayName(tx, projectId, workspaceId, displayName);
     if (existing) throw new AtelierError('networkExists', { name: displayName, id: existing.name });
     await takeQuota(ctx, tx, project, 'network');
@@ -263,8 +262,7 @@ export async function patchNetwork(
   if (patch.metadata?.annotations) checkDescription(patch.metadata.annotations[DESCRIPTION_ANNOTATION]);
   checkConnection((patch.spec?.connection ?? undefined) as NetworkConnection | undefined);
   const row = await ctx.database.transaction(async (tx) => {
-    await ctx.database.lockProject(tx, projectId);
-    await requireProject(ctx, projectId, tx);
+    await lockedProject(ctx, tx, projectId);
     const current = await requireNetwork(ctx, projectId, name, tx);
     if (current.deleting_at !== null) throw badRequest(`network ${name} is being deleted and cannot be changed`);
     // Spec README decision 9: no PATCH while Creating (the decision overrides §2.7, which is silent).
@@ -326,8 +324,7 @@ export async function patchNetwork(
 
 export async function deleteNetwork(ctx: AppContext, projectId: string, name: string): Promise<Network> {
   const row = await ctx.database.transaction(async (tx) => {
-    await ctx.database.lockProject(tx, projectId);
-    await requireProject(ctx, projectId, tx);
+    await lockedProject(ctx, tx, projectId);
     const current = await requireNetwork(ctx, projectId, name, tx);
     if (current.deleting_at !== null) return current;
     const pool = await findPoolUsingNetwork(tx, projectId, name);

@@ -1,18 +1,19 @@
 import type { Executor } from '../db/database.js';
 import { toDbTime } from '../db/database.js';
+import { param, preparedStatement } from '../db/prepared-read.js';
 import type { NetworkRow, NetworkUpdate, NewNetworkRow } from '../db/schema.js';
 
 export async function insertNetwork(tx: Executor, row: NewNetworkRow): Promise<NetworkRow> {
   return tx.insertInto('networks').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+const networkByName = preparedStatement<{ name: string; projectId: string }, NetworkRow>((db) =>
+  db.selectFrom('networks').selectAll().where('name', '=', param('name')).where('project_id', '=', param('projectId')),
+);
+
 export async function findNetwork(tx: Executor, projectId: string, name: string): Promise<NetworkRow | undefined> {
-  return tx
-    .selectFrom('networks')
-    .selectAll()
-    .where('name', '=', name)
-    .where('project_id', '=', projectId)
-    .executeTakeFirst();
+  const [row] = await networkByName(tx, { name, projectId });
+  return row;
 }
 
 export async function findNetworkByDisplayName(
@@ -59,7 +60,8 @@ export async function updateNetworkIf(
 ): Promise<NetworkRow | undefined> {
   return tx
     .updateTable('networks')
-    .set({ ...changes, version: version + 1 })
+    // Hands back any engine's lease, as updatePoolIf does.
+    .set({ ...changes, version: version + 1, lease_owner: null, lease_expires_at: null })
     .where('id', '=', id)
     .where('version', '=', version)
     .returningAll()

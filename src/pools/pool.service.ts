@@ -6,7 +6,7 @@ import type { PoolRow } from '../db/schema.js';
 import { AtelierError, badRequest } from '../errors.js';
 import { checkDescription, DESCRIPTION_ANNOTATION, NAME_LABEL, networkUsable, WORKSPACE_LABEL } from '../networks/network.service.js';
 import { findNetwork } from '../networks/network.store.js';
-import { requireProject } from '../projects/project.service.js';
+import { lockedProject, requireProject } from '../projects/project.service.js';
 import { takeQuota } from '../quotas/quota.service.js';
 import { moveUsage, usageCounter } from '../quotas/usage.store.js';
 import { applyMergePatch, flattenPatchPaths } from '../shared/merge-patch.js';
@@ -236,8 +236,7 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     // statements only, not for the whole transaction. The count sees every
     // committed pool of the project; the network is checked again because a
     // DELETE of it, under the same lock, cannot see this uncommitted pool.
-    const project = await ctx.database.lockProject(tx, projectId);
-    if (!project) throw new AtelierError('projectNotFound', { project: projectId });
+    const project = await lockedProject(ctx, tx, projectId);
     await checkNetwork(tx, projectId, spec);
     await takeQuota(ctx, tx, project, 'pool');
     await moveUsage(tx, usageCounter(ctx.database, 'pool', inserted), null, { workspaceId, phase });
@@ -325,8 +324,7 @@ export async function patchPool(ctx: AppContext, projectId: string, name: string
   }
   const changesSpec = touched.some((p) => p.startsWith('spec.'));
   const row = await ctx.database.transaction(async (tx) => {
-    await ctx.database.lockProject(tx, projectId);
-    await requireProject(ctx, projectId, tx);
+    await lockedProject(ctx, tx, projectId);
     const current = await requirePool(ctx, projectId, name, tx);
     const phase = current.phase as PoolPhase;
     if (!POOL_PATCHABLE.has(phase)) throw badRequest(`pool ${name} is ${phase} and cannot be changed now`);
@@ -402,8 +400,7 @@ const describeNodes = (nodes: ReadonlyMap<string, number>) =>
 
 export async function deletePool(ctx: AppContext, projectId: string, name: string): Promise<Pool> {
   const row = await ctx.database.transaction(async (tx) => {
-    await ctx.database.lockProject(tx, projectId);
-    await requireProject(ctx, projectId, tx);
+    await lockedProject(ctx, tx, projectId);
     const current = await requirePool(ctx, projectId, name, tx);
     if (current.phase === 'Deleting') return current;
     const now = ctx.clock.now();

@@ -1,25 +1,33 @@
 import { sql } from 'kysely';
 import type { Database, Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
-import { param, preparedRead } from '../db/prepared-read.js';
+import { param, preparedByColumns, preparedRead, preparedStatement } from '../db/prepared-read.js';
 import type { NewPoolRow, PoolRow, PoolUpdate } from '../db/schema.js';
 import { FAILED_CAP } from './pool.lifecycle.js';
 
+const poolInsert = preparedByColumns<PoolRow>((db, columns) =>
+  db
+    .insertInto('pools')
+    .values(Object.fromEntries(columns.map((c) => [c, param(c)])) as NewPoolRow)
+    .returningAll(),
+);
+
 export async function insertPool(tx: Executor, row: NewPoolRow): Promise<PoolRow> {
-  return tx.insertInto('pools').values(row).returningAll().executeTakeFirstOrThrow();
+  const [inserted] = await poolInsert(tx, row);
+  return inserted;
 }
 
 export async function findPool(tx: Executor, projectId: string, name: string): Promise<PoolRow | undefined> {
   return tx.selectFrom('pools').selectAll().where('name', '=', name).where('project_id', '=', projectId).executeTakeFirst();
 }
 
+const poolByDisplayName = preparedStatement<{ projectId: string; displayName: string }, PoolRow>((db) =>
+  db.selectFrom('pools').selectAll().where('project_id', '=', param('projectId')).where('display_name', '=', param('displayName')),
+);
+
 export async function findPoolByDisplayName(tx: Executor, projectId: string, displayName: string): Promise<PoolRow | undefined> {
-  return tx
-    .selectFrom('pools')
-    .selectAll()
-    .where('project_id', '=', projectId)
-    .where('display_name', '=', displayName)
-    .executeTakeFirst();
+  const [row] = await poolByDisplayName(tx, { projectId, displayName });
+  return row;
 }
 
 /** A project's pools in one workspace, newest first, limited to the given phases. */
@@ -77,19 +85,28 @@ export async function countRecentFailures(database: Database, projectId: string,
   return n;
 }
 
-/** The conditional update every transition goes through (STYLE §5). */
+/**
+ * The conditional update every transition goes through (STYLE §5). It also
+ * hands back any engine's lease on the row: the step the lease was for has
+ * been done, or lost to this change, so the row is free for the next one.
+ */
 export async function updatePoolIf(tx: Executor, id: number, version: number, changes: PoolUpdate): Promise<PoolRow | undefined> {
-  return tx
-    .updateTable('pools')
-    .set({ ...changes, version: version + 1 })
-    .where('id', '=', id)
-    .where('version', '=', version)
-    .returningAll()
-    .executeTakeFirst();
+  const [updated] = await poolUpdate(tx, { ...changes, version: version + 1, lease_owner: null, lease_expires_at: null, id, expected: version });
+  return updated;
 }
 
+// The columns are whatever the transition sets, plus the two of the condition.
+const poolUpdate = preparedByColumns<PoolRow>((db, columns) =>
+  db
+    .updateTable('pools')
+    .set(Object.fromEntries(columns.filter((c) => c !== 'id' && c !== 'expected').map((c) => [c, param(c)])))
+    .where('id', '=', param<number>('id'))
+    .where('version', '=', param<number>('expected'))
+    .returningAll(),
+);
+
+/** Deletes the pool if it is still at `version`; what it holds goes with it (ON DELETE CASCADE). */
 export async function deletePoolIf(tx: Executor, id: number, version: number): Promise<boolean> {
-  await tx.deleteFrom('pool_nodes').where('pool_id', '=', id).execute();
   const result = await tx.deleteFrom('pools').where('id', '=', id).where('version', '=', version).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }

@@ -112,10 +112,20 @@ export async function startCreating(ctx: AppContext, tx: Executor, row: PoolRow)
 }
 
 /**
+ * What a release of capacity calls: starts the waiting pools that now fit.
+ * Pools wait only for flavors of finite capacity, so without any there is
+ * nothing to look for (admitEveryWaitingPool is the safety net for pools left
+ * waiting by an earlier flavors file).
+ */
+export async function admitWaitingPools(ctx: AppContext, tx: Executor): Promise<number> {
+  return ctx.flavors.anyFinite ? admitEveryWaitingPool(ctx, tx) : 0;
+}
+
+/**
  * Starts every waiting pool whose nodes are free, oldest first. A pool that does
  * not fit blocks its flavors for the pools behind it, so nobody is overtaken.
  */
-export async function admitWaitingPools(ctx: AppContext, tx: Executor): Promise<number> {
+export async function admitEveryWaitingPool(ctx: AppContext, tx: Executor): Promise<number> {
   if (!(await anyWaitingPool(tx))) return 0;
   await ctx.database.lockCapacity(tx);
   const waiting = await selectWaitingPools(tx);

@@ -21,6 +21,16 @@ export async function requireProject(ctx: AppContext, projectId: string, tx?: Ex
   return project;
 }
 
+/**
+ * Takes the project's lock for the rest of the transaction (Database.lockProject)
+ * and answers its row as it is under the lock, or the catalogue's "project not found".
+ */
+export async function lockedProject(ctx: AppContext, tx: Executor, projectId: string): Promise<ProjectRow> {
+  const project = await ctx.database.lockProject(tx, projectId);
+  if (!project) throw new AtelierError('projectNotFound', { project: projectId });
+  return project;
+}
+
 /** Configured defaults, overridden per project by an administrator (decision 3). */
 export function quotaLimits(ctx: AppContext, project: ProjectRow): QuotaLimits {
   return {

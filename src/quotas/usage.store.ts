@@ -66,20 +66,13 @@ const usageBump = preparedStatement<{ projectId: string; kind: string; shard: nu
       ),
 );
 
-/** Counts per phase for one project (optionally one workspace): a handful of rows. */
-export async function countUsageByPhase(
-  tx: Executor,
-  projectId: string,
-  kind: CountedKind,
-  workspaceId?: string,
-): Promise<Map<string, number>> {
-  let query = tx
-    .selectFrom('usage_counts')
-    .select(['phase', 'n'])
-    .where('project_id', '=', projectId)
-    .where('kind', '=', kind);
-  if (workspaceId !== undefined) query = query.where('workspace_id', '=', workspaceId);
-  return sumByPhase(await query.execute());
+const usageInTransaction = preparedStatement<{ projectId: string; kind: string }, { phase: string; n: number }>((db) =>
+  db.selectFrom('usage_counts').select(['phase', 'n']).where('project_id', '=', param('projectId')).where('kind', '=', param<CountedKind>('kind')),
+);
+
+/** Counts per phase for one project, as the transaction sees them (the quota check). */
+export async function countUsageByPhase(tx: Executor, projectId: string, kind: CountedKind): Promise<Map<string, number>> {
+  return sumByPhase(await usageInTransaction(tx, { projectId, kind }));
 }
 
 function sumByPhase(rows: readonly { phase: string; n: number }[]): Map<string, number> {
