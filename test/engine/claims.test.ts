@@ -81,4 +81,20 @@ describe('claiming due work with leases', () => {
     await h.engine.stop();
     expect(await h.context.database.db.selectFrom('pools').select('name').where('lease_owner', 'is not', null).execute()).toEqual([]);
   });
+
+  it('frees a row whose lease a change made elsewhere outdated: the conditional update hands the lease back', async () => {
+    const [name] = await duePools(1);
+    const db = h.context.database.db;
+    const [claimed] = await claimDue(h.context.database, 'pools', 'another-replica', h.clock.now(), LEASE_MS, 10);
+    expect(claimed.name).toBe(name);
+    // A DELETE through this replica moves the pool on; the other replica's step would now lose its race.
+    expect((await h.client.delete(`/v2/{project_id}/pools/${name}`)).status).toBe(200);
+    expect(await db.selectFrom('pools').select(['lease_owner', 'lease_expires_at']).where('name', '=', name).executeTakeFirstOrThrow()).toEqual({
+      lease_owner: null,
+      lease_expires_at: null,
+    });
+    // So its teardown is not held up until that lease expires.
+    await h.advance(10_000);
+    expect((await h.client.get(`/v2/{project_id}/pools/${name}`)).status).toBe(404);
+  });
 });
