@@ -19,6 +19,7 @@ import {
 import pg from 'pg';
 import { GroupCommit } from './group-commit.js';
 import { namingPool, StatementNames } from './pg-statements.js';
+import { param, preparedStatement } from './prepared-read.js';
 import type { DB, ProjectRow } from './schema.js';
 
 /** A query handle: the database itself or an open transaction. */
@@ -200,7 +201,7 @@ function openSqlite(path: string, options: DatabaseOptions): Database {
     groupsCommits: true,
     usageShards: 1,
     // BEGIN IMMEDIATE already holds the database-wide write lock.
-    lockProject: (tx, projectId) => tx.selectFrom('projects').selectAll().where('id', '=', projectId).executeTakeFirst(),
+    lockProject: async (tx, projectId) => (await projectRow(tx, { projectId }))[0],
     async lockCapacity() {
       // Likewise: one writer at a time already.
     },
@@ -278,8 +279,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     transaction: (fn) => writes.around(() => retryingConflicts(() => db.transaction().execute(fn))),
     groupsCommits: false,
     usageShards: 8,
-    lockProject: (tx, projectId) =>
-      tx.selectFrom('projects').selectAll().where('id', '=', projectId).forNoKeyUpdate().executeTakeFirst(),
+    lockProject: async (tx, projectId) => (await lockedProjectRow(tx, { projectId }))[0],
     async lockCapacity(tx) {
       await sql`select pg_advisory_xact_lock(hashtext('atelier:capacity'))`.execute(tx);
     },
@@ -302,6 +302,16 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     close: () => db.destroy(),
   };
 }
+
+const projectRow = preparedStatement<{ projectId: string }, ProjectRow>((db) =>
+  db.selectFrom('projects').selectAll().where('id', '=', param('projectId')),
+);
+
+// NO KEY UPDATE: inserts that merely refer to the project (a foreign key's KEY
+// SHARE lock) go on beside the holder; only other lockers wait.
+const lockedProjectRow = preparedStatement<{ projectId: string }, ProjectRow>((db) =>
+  db.selectFrom('projects').selectAll().where('id', '=', param('projectId')).forNoKeyUpdate(),
+);
 
 /** Names of PostgreSQL prepared statements: unique per process, so per connection. */
 let preparedReads = 0;

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { DB } from './schema.js';
 
 interface Job {
@@ -6,6 +6,14 @@ interface Job {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+// Built once: they run for every transaction.
+const BEGIN = CompiledQuery.raw('begin immediate');
+const SAVEPOINT = CompiledQuery.raw('savepoint grouped');
+const RELEASE = CompiledQuery.raw('release grouped');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to grouped');
+const COMMIT = CompiledQuery.raw('commit');
+const ROLLBACK = CompiledQuery.raw('rollback');
 
 /** Transactions committed together at most; a bound on how long the first one waits for its commit. */
 const GROUP_LIMIT = 64;
@@ -58,27 +66,27 @@ export class GroupCommit {
       // Kysely's SQLite driver has one connection behind a mutex; pinning it keeps
       // every statement of the group inside this BEGIN IMMEDIATE.
       await this.db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
+        await conn.executeQuery(BEGIN);
         try {
           for (let n = 0; n < GROUP_LIMIT && this.queue.length > 0; n += 1) {
             const job = this.queue.shift()!;
-            await sql`savepoint grouped`.execute(conn);
+            await conn.executeQuery(SAVEPOINT);
             try {
               const value = await job.fn(conn as Transaction<DB>);
-              await sql`release grouped`.execute(conn);
+              await conn.executeQuery(RELEASE);
               ran.push({ job, value });
             } catch (error) {
               job.reject(error);
               // Some failures (a full disk, an I/O error) end the whole transaction: then
               // this throws, and the group below is rolled back and refused.
-              await sql`rollback to grouped`.execute(conn);
-              await sql`release grouped`.execute(conn);
+              await conn.executeQuery(ROLLBACK_TO);
+              await conn.executeQuery(RELEASE);
             }
           }
-          await sql`commit`.execute(conn);
+          await conn.executeQuery(COMMIT);
         } catch (error) {
           // SQLite may have rolled the transaction back already; the error that matters is the first.
-          await sql`rollback`.execute(conn).catch(() => undefined);
+          await conn.executeQuery(ROLLBACK).catch(() => undefined);
           throw error;
         }
       });

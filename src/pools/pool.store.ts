@@ -17,8 +17,13 @@ export async function insertPool(tx: Executor, row: NewPoolRow): Promise<PoolRow
   return inserted;
 }
 
+const poolByName = preparedStatement<{ name: string; projectId: string }, PoolRow>((db) =>
+  db.selectFrom('pools').selectAll().where('name', '=', param('name')).where('project_id', '=', param('projectId')),
+);
+
 export async function findPool(tx: Executor, projectId: string, name: string): Promise<PoolRow | undefined> {
-  return tx.selectFrom('pools').selectAll().where('name', '=', name).where('project_id', '=', projectId).executeTakeFirst();
+  const [row] = await poolByName(tx, { name, projectId });
+  return row;
 }
 
 const poolByDisplayName = preparedStatement<{ projectId: string; displayName: string }, PoolRow>((db) =>
@@ -105,10 +110,13 @@ const poolUpdate = preparedByColumns<PoolRow>((db, columns) =>
     .returningAll(),
 );
 
+const poolDelete = preparedStatement<{ id: number; version: number }, { id: number }>((db) =>
+  db.deleteFrom('pools').where('id', '=', param<number>('id')).where('version', '=', param<number>('version')).returning('id'),
+);
+
 /** Deletes the pool if it is still at `version`; what it holds goes with it (ON DELETE CASCADE). */
 export async function deletePoolIf(tx: Executor, id: number, version: number): Promise<boolean> {
-  const result = await tx.deleteFrom('pools').where('id', '=', id).where('version', '=', version).executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+  return (await poolDelete(tx, { id, version })).length > 0;
 }
 
 export async function selectDuePools(tx: Executor, now: Date, limit: number): Promise<PoolRow[]> {
@@ -141,10 +149,13 @@ export async function setHeldNodes(tx: Executor, poolId: number, nodes: Readonly
   await addHeldNodes(tx, poolId, nodes);
 }
 
-/** Records the nodes of a pool that holds none yet (a new one). */
+const heldNodesInsert = preparedStatement<{ poolId: number; flavor: string; nodes: number }>((db) =>
+  db.insertInto('pool_nodes').values({ pool_id: param<number>('poolId'), flavor: param('flavor'), nodes: param<number>('nodes') }),
+);
+
+/** Records the nodes of a pool that holds none yet (a new one): a row per flavor, most pools have one. */
 export async function addHeldNodes(tx: Executor, poolId: number, nodes: ReadonlyMap<string, number>): Promise<void> {
-  const rows = [...nodes].filter(([, n]) => n > 0).map(([flavor, n]) => ({ pool_id: poolId, flavor, nodes: n }));
-  if (rows.length > 0) await tx.insertInto('pool_nodes').values(rows).execute();
+  for (const [flavor, n] of nodes) if (n > 0) await heldNodesInsert(tx, { poolId, flavor, nodes: n });
 }
 
 export async function selectHeldNodes(tx: Executor, poolId: number): Promise<Map<string, number>> {
