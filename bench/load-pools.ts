@@ -60,8 +60,8 @@ export async function loadPools(options: LoadOptions): Promise<{ pools: number; 
      VALUES (?, ?, ?, '0', NULL, ?, NULL, ?, '{}', ?, ?, '[]', ?, ?, ?, ?, 0)`,
   );
   const insertCount = db.prepare(
-    `INSERT INTO usage_counts (project_id, kind, workspace_id, phase, n) VALUES (?, 'pool', '0', ?, ?)
-     ON CONFLICT (project_id, kind, workspace_id, phase) DO UPDATE SET n = n + excluded.n`,
+    `INSERT INTO usage_counts (project_id, kind, workspace_id, phase, shard, n) VALUES (?, 'pool', '0', ?, 0, ?)
+     ON CONFLICT (project_id, kind, workspace_id, phase, shard) DO UPDATE SET n = n + excluded.n`,
   );
   const available = JSON.stringify({ 'modelarts.vm.cpu.8ud': 2 });
   let total = 0;
