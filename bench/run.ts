@@ -94,7 +94,10 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 12_000))]);
+  let timer: NodeJS.Timeout | undefined;
+  // The timer must not outlive the wait: it would hold the runner's exit for 12 s.
+  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 12_000)))]);
+  clearTimeout(timer);
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
@@ -437,36 +440,54 @@ async function lifecycles(): Promise<void> {
 }
 
 /**
- * Runs fn on a throwaway PostgreSQL cluster of the test harness's kind (fsync
- * off, so commits cost less than on a real installation), or prints a notice
- * when PostgreSQL is not installed.
+ * The throwaway PostgreSQL cluster the PostgreSQL sections share (initdb takes
+ * seconds), of the test harness's kind: fsync off, so commits cost less than on
+ * a real installation. Started by the first section that needs it, stopped at
+ * the end of the run; undefined when PostgreSQL is not installed.
  */
-async function withCluster(section: string, fn: (url: (db: string) => string, cluster: Cluster, servers: ChildProcess[]) => Promise<void>): Promise<void> {
-  const bin = findPostgresBin();
-  if (!bin) {
+let sharedCluster: Promise<{ cluster: Cluster; admin: pg.Client } | undefined> | undefined;
+
+function benchCluster(): Promise<{ cluster: Cluster; admin: pg.Client } | undefined> {
+  sharedCluster ??= (async () => {
+    const bin = findPostgresBin();
+    if (!bin) return undefined;
+    const cluster = await startCluster(bin);
+    const admin = new pg.Client({ connectionString: cluster.adminUrl });
+    await admin.connect();
+    return { cluster, admin };
+  })();
+  return sharedCluster;
+}
+
+async function stopBenchCluster(): Promise<void> {
+  const started = await sharedCluster;
+  if (!started) return;
+  await started.admin.end();
+  started.cluster.stop();
+}
+
+/** Runs fn with a fresh database of the shared cluster, or prints a notice without PostgreSQL. */
+async function withCluster(section: string, fn: (url: string, cluster: Cluster, servers: ChildProcess[]) => Promise<void>): Promise<void> {
+  const started = await benchCluster();
+  if (!started) {
     process.stdout.write(`${section}: SKIPPED, no PostgreSQL binaries (initdb, pg_ctl) on this machine\n`);
     return;
   }
   process.stdout.write(`${section}\n`);
-  const cluster = await startCluster(bin);
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
+  const database = `bench_${section.replace(/\W/g, '_')}`;
+  await started.admin.query(`CREATE DATABASE ${database}`);
   const servers: ChildProcess[] = [];
-  const url = (db: string) => cluster.adminUrl.replace(/\/postgres$/, `/${db}`);
   try {
-    await admin.query('CREATE DATABASE bench');
-    await fn(() => url('bench'), cluster, servers);
+    await fn(started.cluster.adminUrl.replace(/\/postgres$/, `/${database}`), started.cluster, servers);
   } finally {
     for (const server of servers) await stop(server);
-    await admin.end();
-    cluster.stop();
   }
 }
 
 /** The signed reads on PostgreSQL, against a node:http baseline of their own. */
 async function postgres(): Promise<void> {
   await withCluster('postgres', async (url, _cluster, servers) => {
-    const reads = await installation({ ATELIER_DATABASE_URL: url('bench'), ATELIER_SECRET_KEY: randomBytes(32).toString('hex') });
+    const reads = await installation({ ATELIER_DATABASE_URL: url, ATELIER_SECRET_KEY: randomBytes(32).toString('hex') });
     const server = await start(ATELIER, reads.env, reads.port);
     servers.push(server);
     const quotas = `/v1/${reads.projectId}/quotas`;
@@ -493,7 +514,7 @@ async function postgresLifecycles(): Promise<void> {
     if (HAS_TASKSET) spawnSync('taskset', ['-a', '-p', '-c', ALL_CORES, String(cluster.pid)]);
     const life = await installation({
       ...LIFECYCLE_TIMINGS,
-      ATELIER_DATABASE_URL: url('bench'),
+      ATELIER_DATABASE_URL: url,
       ATELIER_SECRET_KEY: randomBytes(32).toString('hex'),
     });
     const second = await freePort();
@@ -548,7 +569,11 @@ async function main(): Promise<void> {
   };
   // --quick leaves out the workers section: on two cores it mostly measures the load generator.
   const chosen = only ?? Object.keys(sections).filter((name) => !QUICK || name !== 'workers');
-  for (const [name, run] of Object.entries(sections)) if (chosen.includes(name)) await run();
+  try {
+    for (const [name, run] of Object.entries(sections)) if (chosen.includes(name)) await run();
+  } finally {
+    await stopBenchCluster();
+  }
   print();
   const out = join(ROOT, 'bench', 'results', 'latest.json');
   mkdirSync(dirname(out), { recursive: true });
