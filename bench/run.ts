@@ -191,6 +191,24 @@ function referenceRow(section: string, name: string): Row {
   return row;
 }
 
+/**
+ * The bare node:http baseline of one endpoint: sent the heaviest request of the
+ * section, the signed one, it answers that endpoint's bytes — the same bytes in
+ * and out as the scenarios it is the reference of.
+ */
+function baselineReference(
+  section: string,
+  inst: Installation,
+  baseline: { port: number; server: ChildProcess },
+  path: string,
+  endpoint: string,
+): { row: Row; target: Target } {
+  return {
+    row: referenceRow(section, `baseline node:http, ${endpoint}`),
+    target: { url: `http://127.0.0.1:${baseline.port}${path}`, headers: signedHeaders(inst, 'GET', path), server: baseline.server },
+  };
+}
+
 function updateReference(row: Row, target: Target): void {
   const runs = referenceRuns.get(row) ?? [];
   row.requestsPerSecond = Math.round(runs.reduce((sum, r) => sum + r.requests.average, 0) / Math.max(1, runs.length));
@@ -271,17 +289,14 @@ async function reads(): Promise<void> {
     const statistics = `/v2/${inst.projectId}/statistics/pools`;
     const url = (path: string) => `http://127.0.0.1:${inst.port}${path}`;
     const plain = { 'content-type': 'application/json' };
-    // The baseline is sent the heaviest request of the section, the signed one: the same bytes in and out.
-    const reference = {
-      row: referenceRow('reads', 'baseline node:http'),
-      target: { url: `http://127.0.0.1:${basePort}${quotas}`, headers: signedHeaders(inst, 'GET', quotas), server: baseline },
-    };
+    const reference = baselineReference('reads', inst, { port: basePort, server: baseline }, quotas, 'quotas');
     const target = (path: string, headers: Record<string, string>): Target => ({ url: url(path), headers, server });
     await paired('reads', 'quotas, no verification', target(quotas, plain), reference);
     await paired('reads', 'quotas, AK/SK signed', target(quotas, signedHeaders(inst, 'GET', quotas)), reference);
     await paired('reads', 'quotas, token', target(quotas, { ...plain, 'x-auth-token': token }), reference);
-    await paired('reads', 'statistics, AK/SK signed', target(statistics, signedHeaders(inst, 'GET', statistics)), reference);
-    await paired('reads', 'statistics, token', target(statistics, { ...plain, 'x-auth-token': token }), reference);
+    const statisticsReference = baselineReference('reads', inst, { port: basePort, server: baseline }, statistics, 'statistics');
+    await paired('reads', 'statistics, AK/SK signed', target(statistics, signedHeaders(inst, 'GET', statistics)), statisticsReference);
+    await paired('reads', 'statistics, token', target(statistics, { ...plain, 'x-auth-token': token }), statisticsReference);
   } finally {
     await stop(baseline);
     await stop(server);
@@ -495,13 +510,10 @@ async function postgres(): Promise<void> {
     const basePort = await freePort();
     const baseline = await start([process.execPath, '--import', 'tsx', 'bench/baseline-server.ts'], { PORT: String(basePort) }, basePort);
     servers.push(baseline);
-    const reference = {
-      row: referenceRow('postgres', 'baseline node:http'),
-      target: { url: `http://127.0.0.1:${basePort}${quotas}`, headers: signedHeaders(reads, 'GET', quotas), server: baseline },
-    };
+    const base = { port: basePort, server: baseline };
     const target = (path: string): Target => ({ url: `http://127.0.0.1:${reads.port}${path}`, headers: signedHeaders(reads, 'GET', path), server });
-    await paired('postgres', 'quotas, AK/SK signed', target(quotas), reference);
-    await paired('postgres', 'statistics, AK/SK signed', target(statistics), reference);
+    await paired('postgres', 'quotas, AK/SK signed', target(quotas), baselineReference('postgres', reads, base, quotas, 'quotas'));
+    await paired('postgres', 'statistics, AK/SK signed', target(statistics), baselineReference('postgres', reads, base, statistics, 'statistics'));
     rmSync(reads.dir, { recursive: true, force: true });
   });
 }
