@@ -21,14 +21,21 @@ export async function showPoolStatistics(
 ): Promise<ShowPoolStatisticsResponse> {
   await requireProject(ctx, projectId);
   const now = ctx.clock.now();
-  const [byPhase, failed] = await Promise.all([
-    readWorkspaceUsage(ctx.database, projectId, 'pool', workspaceId),
-    countRecentFailures(ctx.database, projectId, workspaceId, new Date(now.getTime() - FAILED_WINDOW_MS)),
-  ]);
+  // One after the other: both are usually reused reads that answer at once.
+  const byPhase = await readWorkspaceUsage(ctx.database, projectId, 'pool', workspaceId);
+  const failed = await countRecentFailures(ctx.database, projectId, workspaceId, new Date(now.getTime() - FAILED_WINDOW_MS));
   const status = { created: 0, creating: 0, deleting: 0, failed, pending: 0 };
   for (const [phase, n] of byPhase) {
     const bucket = POOL_BUCKET[phase as PoolPhase];
     if (bucket && bucket !== 'failed') status[bucket] += n;
   }
-  return { statistics: { status }, operationTime: formatGoUtc(now) };
+  return { statistics: { status }, operationTime: operationTime(now) };
+}
+
+/** formatGoUtc of the last millisecond asked for: a polled endpoint asks for the same one many times. */
+let lastOperationTime = { ms: Number.NaN, text: '' };
+function operationTime(now: Date): string {
+  const ms = now.getTime();
+  if (ms !== lastOperationTime.ms) lastOperationTime = { ms, text: formatGoUtc(now) };
+  return lastOperationTime.text;
 }
