@@ -87,7 +87,6 @@ export async function renewLeases(database: Database, owner: string, until: Date
   return held;
 }
 
-/** Clears one lease once its step is done (or failed, to be retried at the next pass). */
 const leaseRelease = (table: ClaimedTable) =>
   preparedStatement<{ id: number; owner: string }>((db) =>
     db
@@ -98,6 +97,10 @@ const leaseRelease = (table: ClaimedTable) =>
   );
 const leaseReleases = { pools: leaseRelease('pools'), networks: leaseRelease('networks') };
 
+/**
+ * Clears one lease whose step changed nothing or failed (to be retried at the
+ * next pass); a step that changed its row cleared the lease in that update.
+ */
 export async function releaseLease(tx: Executor, table: ClaimedTable, id: number, owner: string): Promise<void> {
   await leaseReleases[table](tx, { id, owner });
 }

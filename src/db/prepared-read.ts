@@ -30,12 +30,6 @@ export interface PreparedReadOptions {
 /** Distinct parameter values remembered per cached read; the oldest make room. */
 const CACHE_CAPACITY = 10_000;
 
-/**
- * A hot read (quotas, statistics, token lookup) written with Kysely like every
- * other query but compiled once per database and run from a prepared statement
- * (Database.prepareRead): building and compiling a query costs more than
- * running it. Constants in the query stay bound as they were compiled.
- */
 function slotsOf(parameters: readonly unknown[]): Slot[] {
   return parameters.map((value) =>
     typeof value === 'string' && value.startsWith(MARK) ? { name: value.slice(MARK.length) } : { value },
@@ -97,6 +91,12 @@ export function preparedByColumns<R = unknown>(
   };
 }
 
+/**
+ * A hot read (quotas, statistics, token lookup) written with Kysely like every
+ * other query but compiled once per database and run from a prepared statement
+ * (Database.prepareRead): building and compiling a query costs more than
+ * running it. Constants in the query stay bound as they were compiled.
+ */
 export function preparedRead<P extends Record<string, unknown>, R>(
   build: (db: Kysely<DB>) => Compilable<R>,
   options: PreparedReadOptions = {},

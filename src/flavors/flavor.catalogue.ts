@@ -8,6 +8,8 @@ import { FlavorsFile, type CatalogueEntry, type ResourceFlavor } from './flavor.
 export class FlavorCatalogue {
   private readonly byName: Map<string, CatalogueEntry>;
   readonly flavors: readonly ResourceFlavor[];
+  /** Whether any flavor has a finite capacity, so pools may wait and the capacity lock is ever taken. */
+  readonly anyFinite: boolean;
 
   constructor(entries: readonly CatalogueEntry[]) {
     this.byName = new Map();
@@ -17,6 +19,7 @@ export class FlavorCatalogue {
       this.byName.set(name, entry);
     }
     this.flavors = entries.map((e) => ({ apiVersion: 'v1' as const, kind: 'ResourceFlavor' as const, ...e.flavor }));
+    this.anyFinite = entries.some((entry) => entry.capacity !== undefined);
   }
 
   has(name: string): boolean {
@@ -30,11 +33,6 @@ export class FlavorCatalogue {
   /** Nodes of this flavor in the whole installation; undefined = unlimited. */
   capacity(name: string): number | undefined {
     return this.byName.get(name)?.capacity;
-  }
-
-  /** Whether any flavor has a finite capacity, so pools may wait and the capacity lock is ever taken. */
-  get anyFinite(): boolean {
-    return [...this.byName.values()].some((entry) => entry.capacity !== undefined);
   }
 }
 

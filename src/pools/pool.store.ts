@@ -55,10 +55,6 @@ export async function selectPools(
   return query.execute();
 }
 
-/**
- * CreationFailed records of one workspace that failed since `since`, counted no
- * further than `cap`: an index range of at most `cap` entries, whatever the history.
- */
 // The newest FAILED_CAP failures, whatever their age: the answer does not depend
 // on the time, so it can be reused (a cached read) while the window moves on.
 // The cap is written into the statement: a bound LIMIT costs SQLite more than
