@@ -5,7 +5,14 @@ import { createServer } from 'node:http';
  * fixed bytes of the same shape as Atelier's answers, on the same core.
  */
 const QUOTAS = Buffer.from(
-  JSON.stringify({ quotas: { resources: [{ type: 'pool', quota: 15, used: 10 }, { type: 'network', quota: 15, used: 10 }] } }),
+  JSON.stringify({
+    quotas: {
+      resources: [
+        { type: 'pool', quota: 15, used: 10 },
+        { type: 'network', quota: 15, used: 10 },
+      ],
+    },
+  }),
 );
 const STATISTICS = Buffer.from(
   JSON.stringify({
@@ -16,7 +23,11 @@ const STATISTICS = Buffer.from(
 
 const server = createServer((req, res) => {
   const body = req.url?.includes('/statistics/') ? STATISTICS : QUOTAS;
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, 'x-request-id': 'baseline' });
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': body.length,
+    'x-request-id': 'baseline',
+  });
   res.end(body);
 });
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {

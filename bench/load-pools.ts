@@ -67,7 +67,8 @@ export async function loadPools(options: LoadOptions): Promise<{ pools: number; 
   let total = 0;
   const batch = db.transaction((from: number, to: number) => {
     for (let p = from; p < to; p += 1) {
-      const projectId = p === 0 && options.firstProjectId ? options.firstProjectId : `bench${p.toString(16).padStart(27, '0')}`;
+      const projectId =
+        p === 0 && options.firstProjectId ? options.firstProjectId : `bench${p.toString(16).padStart(27, '0')}`;
       insertProject.run(projectId, projectId, now);
       const counts = new Map<string, number>();
       for (let i = 0; i < options.poolsPerProject; i += 1) {

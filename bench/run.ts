@@ -18,7 +18,16 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +68,6 @@ interface Row {
 }
 
 const rows: Row[] = [];
-
 
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -118,7 +126,11 @@ function rssMiB(pid: number | undefined): number {
 
 function childPids(pid: number): number[] {
   try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
     return children.flatMap((c) => [c, ...childPids(c)]);
   } catch {
     return [];
@@ -154,14 +166,29 @@ const referenceRuns = new Map<Row, autocannon.Result[]>();
  * reference, scenario … — so a neighbour's burst on the shared machine lands on
  * both; the ratio is the median of the rounds' ratios.
  */
-async function paired(section: string, name: string, scenario: Target, reference: { row: Row; target: Target }): Promise<Row> {
+async function paired(
+  section: string,
+  name: string,
+  scenario: Target,
+  reference: { row: Row; target: Target },
+): Promise<Row> {
   await warm(reference.target);
   await warm(scenario);
   const ratios: number[] = [];
   const runs: autocannon.Result[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
-    const base = await autocannon({ url: reference.target.url, connections: CONNECTIONS, duration: ROUND_S, headers: reference.target.headers });
-    const run = await autocannon({ url: scenario.url, connections: CONNECTIONS, duration: ROUND_S, headers: scenario.headers });
+    const base = await autocannon({
+      url: reference.target.url,
+      connections: CONNECTIONS,
+      duration: ROUND_S,
+      headers: reference.target.headers,
+    });
+    const run = await autocannon({
+      url: scenario.url,
+      connections: CONNECTIONS,
+      duration: ROUND_S,
+      headers: scenario.headers,
+    });
     referenceRuns.get(reference.row)?.push(base);
     runs.push(run);
     ratios.push(run.requests.average / base.requests.average);
@@ -179,7 +206,9 @@ async function paired(section: string, name: string, scenario: Target, reference
     ratioTo: reference.row.name,
   };
   rows.push(row);
-  process.stdout.write(`  ${section} / ${name}: ${row.requestsPerSecond} req/s, ${row.ratio} of ${row.ratioTo}, p99 ${row.p99Ms} ms\n`);
+  process.stdout.write(
+    `  ${section} / ${name}: ${row.requestsPerSecond} req/s, ${row.ratio} of ${row.ratioTo}, p99 ${row.p99Ms} ms\n`,
+  );
   return row;
 }
 
@@ -205,7 +234,11 @@ function baselineReference(
 ): { row: Row; target: Target } {
   return {
     row: referenceRow(section, `baseline node:http, ${endpoint}`),
-    target: { url: `http://127.0.0.1:${baseline.port}${path}`, headers: signedHeaders(inst, 'GET', path), server: baseline.server },
+    target: {
+      url: `http://127.0.0.1:${baseline.port}${path}`,
+      headers: signedHeaders(inst, 'GET', path),
+      server: baseline.server,
+    },
   };
 }
 
@@ -217,7 +250,6 @@ function updateReference(row: Row, target: Target): void {
   row.rssMiB = target.server ? rssMiB(target.server.pid) : undefined;
   row.errors = runs.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0);
 }
-
 
 interface Installation {
   dir: string;
@@ -248,7 +280,12 @@ async function installation(extraEnv: Record<string, string> = {}): Promise<Inst
 
 // BENCH_CPU_PROFILE=DIR writes each server's CPU profile (node --cpu-prof) to DIR when it stops.
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
-const ATELIER = [process.execPath, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), 'dist/main.js', 'serve'];
+const ATELIER = [
+  process.execPath,
+  ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+  'dist/main.js',
+  'serve',
+];
 
 /**
  * Headers signed as the SDK signs them. A run repeats one signature, as a client
@@ -267,11 +304,15 @@ function signedHeaders(inst: Installation, method: string, path: string, body?: 
 }
 
 function issueToken(inst: Installation): string {
-  const res = spawnSync(process.execPath, ['dist/main.js', 'tokens', 'create', '--account', 'default', '--project', inst.projectId], {
-    cwd: ROOT,
-    env: { ...process.env, ...inst.env },
-    encoding: 'utf8',
-  });
+  const res = spawnSync(
+    process.execPath,
+    ['dist/main.js', 'tokens', 'create', '--account', 'default', '--project', inst.projectId],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...inst.env },
+      encoding: 'utf8',
+    },
+  );
   const token = /token\s+(\S+)/.exec(res.stdout)?.[1];
   if (!token) throw new Error(`could not issue a token: ${res.stderr}`);
   return token;
@@ -280,7 +321,11 @@ function issueToken(inst: Installation): string {
 async function reads(): Promise<void> {
   process.stdout.write('reads\n');
   const basePort = await freePort();
-  const baseline = await start([process.execPath, '--import', 'tsx', 'bench/baseline-server.ts'], { PORT: String(basePort) }, basePort);
+  const baseline = await start(
+    [process.execPath, '--import', 'tsx', 'bench/baseline-server.ts'],
+    { PORT: String(basePort) },
+    basePort,
+  );
   const inst = await installation({ ATELIER_AUTH_REQUIRED: 'false' });
   const server = await start(ATELIER, inst.env, inst.port);
   try {
@@ -294,9 +339,25 @@ async function reads(): Promise<void> {
     await paired('reads', 'quotas, no verification', target(quotas, plain), reference);
     await paired('reads', 'quotas, AK/SK signed', target(quotas, signedHeaders(inst, 'GET', quotas)), reference);
     await paired('reads', 'quotas, token', target(quotas, { ...plain, 'x-auth-token': token }), reference);
-    const statisticsReference = baselineReference('reads', inst, { port: basePort, server: baseline }, statistics, 'statistics');
-    await paired('reads', 'statistics, AK/SK signed', target(statistics, signedHeaders(inst, 'GET', statistics)), statisticsReference);
-    await paired('reads', 'statistics, token', target(statistics, { ...plain, 'x-auth-token': token }), statisticsReference);
+    const statisticsReference = baselineReference(
+      'reads',
+      inst,
+      { port: basePort, server: baseline },
+      statistics,
+      'statistics',
+    );
+    await paired(
+      'reads',
+      'statistics, AK/SK signed',
+      target(statistics, signedHeaders(inst, 'GET', statistics)),
+      statisticsReference,
+    );
+    await paired(
+      'reads',
+      'statistics, token',
+      target(statistics, { ...plain, 'x-auth-token': token }),
+      statisticsReference,
+    );
   } finally {
     await stop(baseline);
     await stop(server);
@@ -382,7 +443,12 @@ const LIFECYCLE_TIMINGS = {
  * Creates LIFECYCLES pools 32 at a time, spread over the given replicas, waits
  * until all are Running, deletes them and waits until they are gone.
  */
-async function driveLifecycles(label: string, inst: Installation, ports: number[], servers: ChildProcess[]): Promise<void> {
+async function driveLifecycles(
+  label: string,
+  inst: Installation,
+  ports: number[],
+  servers: ChildProcess[],
+): Promise<void> {
   let turn = 0;
   const call = async (method: string, path: string, body?: unknown) => {
     const port = ports[turn++ % ports.length];
@@ -414,15 +480,23 @@ async function driveLifecycles(label: string, inst: Installation, ports: number[
   const statistics = `/v2/${inst.projectId}/statistics/pools`;
   const names: string[] = [];
   const created = Date.now();
-  await pooled(Array.from({ length: LIFECYCLES }, (_, i) => i), 32, async (i) => {
-    const pool = await call('POST', `/v2/${inst.projectId}/pools`, {
-      apiVersion: 'v2',
-      kind: 'Pool',
-      metadata: { labels: { 'os.modelarts/name': `bench-${i}` } },
-      spec: { type: 'Dedicate', network: { name: network.metadata.name }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 1 }] },
-    });
-    names.push(pool.metadata.name);
-  });
+  await pooled(
+    Array.from({ length: LIFECYCLES }, (_, i) => i),
+    32,
+    async (i) => {
+      const pool = await call('POST', `/v2/${inst.projectId}/pools`, {
+        apiVersion: 'v2',
+        kind: 'Pool',
+        metadata: { labels: { 'os.modelarts/name': `bench-${i}` } },
+        spec: {
+          type: 'Dedicate',
+          network: { name: network.metadata.name },
+          resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 1 }],
+        },
+      });
+      names.push(pool.metadata.name);
+    },
+  );
   await until(async () => (await call('GET', statistics)).statistics.status.created === LIFECYCLES);
   const createSeconds = (Date.now() - created) / 1000;
   const deleted = Date.now();
@@ -482,7 +556,10 @@ async function stopBenchCluster(): Promise<void> {
 }
 
 /** Runs fn with a fresh database of the shared cluster, or prints a notice without PostgreSQL. */
-async function withCluster(section: string, fn: (url: string, cluster: Cluster, servers: ChildProcess[]) => Promise<void>): Promise<void> {
+async function withCluster(
+  section: string,
+  fn: (url: string, cluster: Cluster, servers: ChildProcess[]) => Promise<void>,
+): Promise<void> {
   const started = await benchCluster();
   if (!started) {
     process.stdout.write(`${section}: SKIPPED, no PostgreSQL binaries (initdb, pg_ctl) on this machine\n`);
@@ -502,18 +579,39 @@ async function withCluster(section: string, fn: (url: string, cluster: Cluster, 
 /** The signed reads on PostgreSQL, against a node:http baseline of their own. */
 async function postgres(): Promise<void> {
   await withCluster('postgres', async (url, _cluster, servers) => {
-    const reads = await installation({ ATELIER_DATABASE_URL: url, ATELIER_SECRET_KEY: randomBytes(32).toString('hex') });
+    const reads = await installation({
+      ATELIER_DATABASE_URL: url,
+      ATELIER_SECRET_KEY: randomBytes(32).toString('hex'),
+    });
     const server = await start(ATELIER, reads.env, reads.port);
     servers.push(server);
     const quotas = `/v1/${reads.projectId}/quotas`;
     const statistics = `/v2/${reads.projectId}/statistics/pools`;
     const basePort = await freePort();
-    const baseline = await start([process.execPath, '--import', 'tsx', 'bench/baseline-server.ts'], { PORT: String(basePort) }, basePort);
+    const baseline = await start(
+      [process.execPath, '--import', 'tsx', 'bench/baseline-server.ts'],
+      { PORT: String(basePort) },
+      basePort,
+    );
     servers.push(baseline);
     const base = { port: basePort, server: baseline };
-    const target = (path: string): Target => ({ url: `http://127.0.0.1:${reads.port}${path}`, headers: signedHeaders(reads, 'GET', path), server });
-    await paired('postgres', 'quotas, AK/SK signed', target(quotas), baselineReference('postgres', reads, base, quotas, 'quotas'));
-    await paired('postgres', 'statistics, AK/SK signed', target(statistics), baselineReference('postgres', reads, base, statistics, 'statistics'));
+    const target = (path: string): Target => ({
+      url: `http://127.0.0.1:${reads.port}${path}`,
+      headers: signedHeaders(reads, 'GET', path),
+      server,
+    });
+    await paired(
+      'postgres',
+      'quotas, AK/SK signed',
+      target(quotas),
+      baselineReference('postgres', reads, base, quotas, 'quotas'),
+    );
+    await paired(
+      'postgres',
+      'statistics, AK/SK signed',
+      target(statistics),
+      baselineReference('postgres', reads, base, statistics, 'statistics'),
+    );
     rmSync(reads.dir, { recursive: true, force: true });
   });
 }
@@ -556,7 +654,17 @@ function print(): void {
   const table = [
     ['section', 'scenario', 'per second', 'ratio', 'to', 'p50 ms', 'p99 ms', 'RSS MiB', 'errors'],
     ...rows.map((r) =>
-      [r.section, r.name, r.requestsPerSecond, r.ratio ?? '', r.ratioTo ?? '', r.p50Ms ?? '', r.p99Ms ?? '', r.rssMiB ?? '', r.errors ?? ''].map(String),
+      [
+        r.section,
+        r.name,
+        r.requestsPerSecond,
+        r.ratio ?? '',
+        r.ratioTo ?? '',
+        r.p50Ms ?? '',
+        r.p99Ms ?? '',
+        r.rssMiB ?? '',
+        r.errors ?? '',
+      ].map(String),
     ),
   ];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
@@ -570,7 +678,10 @@ async function main(): Promise<void> {
     const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('the build failed');
   }
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   const sections: Record<string, () => Promise<void>> = {
     reads,
     scale,

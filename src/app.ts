@@ -59,7 +59,12 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     serverFactory: (handler, options) => {
       fastifyHandler = handler as RequestListener;
       // Fastify fills these in before it calls the factory (its defaults included).
-      const timeouts = options as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket?: number };
+      const timeouts = options as {
+        keepAliveTimeout: number;
+        requestTimeout: number;
+        connectionTimeout: number;
+        maxRequestsPerSocket?: number;
+      };
       const server = createServer({}, (req: IncomingMessage, res: ServerResponse) => (handle ?? handler)(req, res));
       server.keepAliveTimeout = timeouts.keepAliveTimeout;
       server.requestTimeout = timeouts.requestTimeout;

@@ -99,7 +99,14 @@ export class ConfigError extends Error {
 /** Set by Atelier itself for its worker processes (src/cluster.ts), not by operators. */
 const INTERNAL_VARIABLES = new Set(['ATELIER_WORKER_INDEX']);
 
-const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
+const BOOLEAN_WORDS: Record<string, boolean> = {
+  true: true,
+  '1': true,
+  yes: true,
+  false: false,
+  '0': false,
+  no: false,
+};
 
 /**
  * Reads, converts and validates every ATELIER_* variable at once, so an operator sees
@@ -141,7 +148,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const ak = withDefaults.ATELIER_BOOTSTRAP_AK;
   const sk = withDefaults.ATELIER_BOOTSTRAP_SK;
-  if ((ak === undefined) !== (sk === undefined)) problems.push('ATELIER_BOOTSTRAP_AK and ATELIER_BOOTSTRAP_SK go together');
+  if ((ak === undefined) !== (sk === undefined))
+    problems.push('ATELIER_BOOTSTRAP_AK and ATELIER_BOOTSTRAP_SK go together');
   if (ak !== undefined && withDefaults.ATELIER_BOOTSTRAP_PROJECT_ID === undefined) {
     problems.push('ATELIER_BOOTSTRAP_AK needs ATELIER_BOOTSTRAP_PROJECT_ID: the project it is granted');
   }

@@ -15,8 +15,16 @@ const entry = (code: string, status: number, message: string): CatalogueEntry =>
 export const ERRORS = {
   // common
   badRequest: entry('ModelArts.50004000', 400, 'Bad request. {detail}'),
-  quotaExceeded: entry('ModelArts.50004000', 400, 'Bad request. {resource} quota exceeded: the limit of project {project} is {limit}.'),
-  contentTypeNotSupported: entry('ModelArts.50004100', 400, 'Content type not supported: {type}. Use application/json or application/merge-patch+json.'),
+  quotaExceeded: entry(
+    'ModelArts.50004000',
+    400,
+    'Bad request. {resource} quota exceeded: the limit of project {project} is {limit}.',
+  ),
+  contentTypeNotSupported: entry(
+    'ModelArts.50004100',
+    400,
+    'Content type not supported: {type}. Use application/json or application/merge-patch+json.',
+  ),
   projectNotFound: entry('ModelArts.50005101', 404, 'Project {project} not found.'),
   internal: entry('ModelArts.50005000', 500, 'internal error'),
   conflict: entry('ModelArts.5044', 409, 'Operations conflict, please try again later.'),
@@ -24,7 +32,11 @@ export const ERRORS = {
   notReady: entry('ModelArts.50005030', 503, 'Not ready: {reason}.'),
   // identity (auth-errors.md §5.2)
   unauthorized: entry('APIGW.0301', 401, 'Incorrect IAM authentication information: {reason}.'),
-  projectForbidden: entry('ModelArts.0210', 403, 'The project id in the request URL does not match the credential: {reason}.'),
+  projectForbidden: entry(
+    'ModelArts.0210',
+    403,
+    'The project id in the request URL does not match the credential: {reason}.',
+  ),
   // pools
   poolExists: entry('ModelArts.50015000', 409, 'Pool already exists. The name {name} is used by pool {id}.'),
   poolNotFound: entry('ModelArts.50015001', 404, 'Pool {name} not found.'),
@@ -46,7 +58,10 @@ export class AtelierError extends Error {
   readonly code: string;
   readonly status: number;
 
-  constructor(readonly kind: ErrorName, params: Record<string, string | number> = {}) {
+  constructor(
+    readonly kind: ErrorName,
+    params: Record<string, string | number> = {},
+  ) {
     const def = ERRORS[kind];
     super(fill(def.message, params));
     this.name = 'AtelierError';

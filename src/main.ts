@@ -105,10 +105,17 @@ program
     const settings = config();
     // The source keeps its own key file if it has one; the target seals with
     // ATELIER_SECRET_KEY, else with its own key file (server.ts secretBoxFor).
-    const sourceKeyFile = opts.from.startsWith('sqlite:') ? join(dirname(opts.from.slice('sqlite:'.length)), 'atelier.key') : undefined;
-    const from = sourceKeyFile && existsSync(sourceKeyFile) ? loadSecretBox(undefined, sourceKeyFile) : secretBoxFor(settings);
+    const sourceKeyFile = opts.from.startsWith('sqlite:')
+      ? join(dirname(opts.from.slice('sqlite:'.length)), 'atelier.key')
+      : undefined;
+    const from =
+      sourceKeyFile && existsSync(sourceKeyFile) ? loadSecretBox(undefined, sourceKeyFile) : secretBoxFor(settings);
     const to = secretBoxFor({ ...settings, databaseUrl: opts.to });
-    const report = await copyInstallation({ ...opts, reseal: { from, to }, log: (line) => process.stdout.write(`${line}\n`) });
+    const report = await copyInstallation({
+      ...opts,
+      reseal: { from, to },
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
     const rows = report.tables.reduce((n, t) => n + t.rows, 0);
     process.stdout.write(`copied ${report.tables.length} tables, ${rows} rows\n`);
   });
@@ -136,7 +143,9 @@ program
   .option('--include-secrets', 'include the secret keys of the credentials')
   .action(async (opts: { file?: string; includeSecrets?: boolean }) => {
     const settings = config();
-    const seed = await withDatabase((d) => exportSeed(d.db, opts.includeSecrets ? { secrets: secretBoxFor(settings) } : {}));
+    const seed = await withDatabase((d) =>
+      exportSeed(d.db, opts.includeSecrets ? { secrets: secretBoxFor(settings) } : {}),
+    );
     const text = formatSeed(seed, opts.file);
     if (opts.file) writeFileSync(opts.file, text, { mode: opts.includeSecrets ? 0o600 : 0o644 });
     else process.stdout.write(text);

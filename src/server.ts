@@ -31,10 +31,7 @@ export interface RunningServer {
  * Everything a context needs except the engine's wake-up, which is wired once
  * the engine exists. Shared by the server and the tests.
  */
-export async function openContext(
-  config: Config,
-  clock: Clock = systemClock,
-): Promise<OpenedContext> {
+export async function openContext(config: Config, clock: Clock = systemClock): Promise<OpenedContext> {
   const flavors = loadFlavorCatalogue(config.flavorsFile);
   const database = openDatabase(config.databaseUrl, { readCacheMs: config.readCacheMs });
   try {
@@ -45,7 +42,12 @@ export async function openContext(
   }
 }
 
-type OpenedContext = { context: AppContext; database: Database; firstStart?: FirstStart; setWake(fn: () => void): void };
+type OpenedContext = {
+  context: AppContext;
+  database: Database;
+  firstStart?: FirstStart;
+  setWake(fn: () => void): void;
+};
 
 async function assembleContext(
   config: Config,

@@ -21,7 +21,10 @@ export interface ShutdownOptions {
  * the process logs why and exits 1; an interrupted lifecycle step is redone by the
  * next engine, as after any crash.
  */
-export function gracefulShutdown(server: Closable, options: ShutdownOptions = {}): (signal: NodeJS.Signals) => Promise<void> {
+export function gracefulShutdown(
+  server: Closable,
+  options: ShutdownOptions = {},
+): (signal: NodeJS.Signals) => Promise<void> {
   const deadlineMs = options.deadlineMs ?? SHUTDOWN_DEADLINE_MS;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const log = server.app.log;
@@ -35,7 +38,10 @@ export function gracefulShutdown(server: Closable, options: ShutdownOptions = {}
     log.info({ signal, deadlineMs }, 'shutting down');
     const started = Date.now();
     const force = setTimeout(() => {
-      log.error({ signal, deadlineMs }, 'shutdown did not finish in time (requests or the engine pass still running); exiting');
+      log.error(
+        { signal, deadlineMs },
+        'shutdown did not finish in time (requests or the engine pass still running); exiting',
+      );
       exit(1);
     }, deadlineMs);
     try {

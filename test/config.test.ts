@@ -28,7 +28,9 @@ describe('loadConfig defaults', () => {
 
   it('leaves /metrics public unless ATELIER_METRICS_TOKEN is set', () => {
     expect(loadConfig({}).metricsToken).toBeUndefined();
-    expect(loadConfig({ ATELIER_METRICS_TOKEN: 'scrape-token-0123456789' }).metricsToken).toBe('scrape-token-0123456789');
+    expect(loadConfig({ ATELIER_METRICS_TOKEN: 'scrape-token-0123456789' }).metricsToken).toBe(
+      'scrape-token-0123456789',
+    );
   });
 
   it('ignores variables outside the ATELIER_ prefix and unset ones', () => {
@@ -83,7 +85,13 @@ describe('loadConfig conversions', () => {
     expect(config.logLevel).toBe('silent');
     expect(config.quotas).toEqual({ pool: 0, network: 40, valuesAsStrings: true });
     expect(config.flavorsFile).toBe('/etc/atelier/flavors.yaml');
-    expect(config.timings).toEqual({ networkCreate: 0, networkDelete: 1.5, poolCreate: 0.25, poolDelete: 86_400, poolScale: 7 });
+    expect(config.timings).toEqual({
+      networkCreate: 0,
+      networkDelete: 1.5,
+      poolCreate: 0.25,
+      poolDelete: 86_400,
+      poolScale: 7,
+    });
     expect(config.failedRetentionMs).toBe(1_800_000);
     expect(config.engineIntervalMs).toBe(10);
   });
@@ -100,12 +108,15 @@ describe('loadConfig conversions', () => {
     expect(loadConfig({ ATELIER_QUOTA_VALUES_AS_STRINGS: text }).quotas.valuesAsStrings).toBe(value);
   });
 
-  it.each(['sqlite:./data/atelier.db', 'sqlite:/var/lib/atelier/a.db', 'sqlite::memory:', 'postgres://u:p@localhost:5432/atelier', 'postgresql://localhost/atelier'])(
-    'accepts the database URL %s',
-    (url) => {
-      expect(loadConfig({ ATELIER_DATABASE_URL: url }).databaseUrl).toBe(url);
-    },
-  );
+  it.each([
+    'sqlite:./data/atelier.db',
+    'sqlite:/var/lib/atelier/a.db',
+    'sqlite::memory:',
+    'postgres://u:p@localhost:5432/atelier',
+    'postgresql://localhost/atelier',
+  ])('accepts the database URL %s', (url) => {
+    expect(loadConfig({ ATELIER_DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
 });
 
 describe('loadConfig problems', () => {
@@ -166,7 +177,10 @@ describe('loadConfig problems', () => {
     ['ATELIER_METRICS_TOKEN', 'has a space in the middle'],
   ])('refuses %s=%j', (name, value) => {
     const problems = problemsOf({ [name]: value });
-    expect(problems.some((p) => p.startsWith(`${name} `)), JSON.stringify(problems)).toBe(true);
+    expect(
+      problems.some((p) => p.startsWith(`${name} `)),
+      JSON.stringify(problems),
+    ).toBe(true);
   });
 
   it('reports an unknown ATELIER_ variable, as well as the other problems', () => {
@@ -176,11 +190,18 @@ describe('loadConfig problems', () => {
     expect(problems).toHaveLength(2);
   });
 
-  it.each(['mysql://localhost/atelier', 'sqlite:', 'atelier.db', 'postgres:/localhost/atelier', 'file:./atelier.db', ''])(
-    'refuses the database URL %j',
-    (url) => {
-      const problems = problemsOf({ ATELIER_DATABASE_URL: url });
-      expect(problems.some((p) => p.startsWith('ATELIER_DATABASE_URL ')), JSON.stringify(problems)).toBe(true);
-    },
-  );
+  it.each([
+    'mysql://localhost/atelier',
+    'sqlite:',
+    'atelier.db',
+    'postgres:/localhost/atelier',
+    'file:./atelier.db',
+    '',
+  ])('refuses the database URL %j', (url) => {
+    const problems = problemsOf({ ATELIER_DATABASE_URL: url });
+    expect(
+      problems.some((p) => p.startsWith('ATELIER_DATABASE_URL ')),
+      JSON.stringify(problems),
+    ).toBe(true);
+  });
 });

@@ -48,60 +48,72 @@ export function adminTokenMatches(expected: string, header: string | undefined):
  * ATELIER_ADMIN_TOKEN is set; the routes are `public` to the AK/SK check, and this
  * plugin's own hook demands the bearer token on every one of them.
  */
-export const adminRoutes = (ctx: AppContext, token: string): FastifyPluginAsyncTypebox => async (app) => {
-  app.addHook('onRequest', async (request) => {
-    if (!adminTokenMatches(token, request.headers.authorization)) {
-      throw new AtelierError('unauthorized', { reason: 'the emulator controls need Authorization: Bearer <ATELIER_ADMIN_TOKEN>' });
-    }
-  });
-  // curl -X POST without -d sends no body: treat it as an empty object.
-  app.addHook('preValidation', async (request) => {
-    if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};
-  });
-  const config = { public: true };
-  const tags = ['emulator'];
-  const errors = (...statuses: number[]) => errorResponses(400, 401, ...statuses);
+export const adminRoutes =
+  (ctx: AppContext, token: string): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.addHook('onRequest', async (request) => {
+      if (!adminTokenMatches(token, request.headers.authorization)) {
+        throw new AtelierError('unauthorized', {
+          reason: 'the emulator controls need Authorization: Bearer <ATELIER_ADMIN_TOKEN>',
+        });
+      }
+    });
+    // curl -X POST without -d sends no body: treat it as an empty object.
+    app.addHook('preValidation', async (request) => {
+      if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};
+    });
+    const config = { public: true };
+    const tags = ['emulator'];
+    const errors = (...statuses: number[]) => errorResponses(400, 401, ...statuses);
 
-  app.post(
-    '/_atelier/reset',
-    { config, schema: { hide: true, tags, body: ResetBody, response: { 200: ResetResult, ...errors(404) } } },
-    (request) => resetState(ctx, request.body),
-  );
-  app.get('/_atelier/lifecycle', { config, schema: { hide: true, tags, response: { 200: Lifecycle, ...errors() } } }, async () => showLifecycle(ctx));
-  app.put(
-    '/_atelier/lifecycle',
-    { config, schema: { hide: true, tags, body: LifecycleBody, response: { 200: Lifecycle, ...errors() } } },
-    (request) => updateLifecycle(ctx, request.body),
-  );
-  app.post(
-    '/_atelier/lifecycle/advance',
-    { config, schema: { hide: true, tags, body: AdvanceBody, response: { 200: AdvanceResult, ...errors() } } },
-    (request) => advanceLifecycle(ctx, request.body),
-  );
-  app.get(
-    '/_atelier/faults',
-    { config, schema: { hide: true, tags, querystring: FaultListQuery, response: { 200: FaultList, ...errors() } } },
-    (request) => listFaults(ctx, request.query.project),
-  );
-  app.post(
-    '/_atelier/faults',
-    { config, schema: { hide: true, tags, body: FaultBody, response: { 201: Fault, ...errors() } } },
-    async (request, reply) => reply.code(201).send(await createFault(ctx, request.body)),
-  );
-  app.delete(
-    '/_atelier/faults',
-    { config, schema: { hide: true, tags, response: { 200: ClearResult, ...errors() } } },
-    () => clearFaults(ctx),
-  );
-  app.delete(
-    '/_atelier/faults/:id',
-    { config, schema: { hide: true, tags, params: FaultParams, response: { 200: ClearResult, ...errors(404) } } },
-    (request) => clearFaults(ctx, request.params.id),
-  );
-  app.get('/_atelier/clock', { config, schema: { hide: true, tags, response: { 200: ClockState, ...errors() } } }, async () => showClock(ctx));
-  app.post(
-    '/_atelier/clock/advance',
-    { config, schema: { hide: true, tags, body: ClockBody, response: { 200: ClockState, ...errors() } } },
-    (request) => advanceClock(ctx, request.body),
-  );
-};
+    app.post(
+      '/_atelier/reset',
+      { config, schema: { hide: true, tags, body: ResetBody, response: { 200: ResetResult, ...errors(404) } } },
+      (request) => resetState(ctx, request.body),
+    );
+    app.get(
+      '/_atelier/lifecycle',
+      { config, schema: { hide: true, tags, response: { 200: Lifecycle, ...errors() } } },
+      async () => showLifecycle(ctx),
+    );
+    app.put(
+      '/_atelier/lifecycle',
+      { config, schema: { hide: true, tags, body: LifecycleBody, response: { 200: Lifecycle, ...errors() } } },
+      (request) => updateLifecycle(ctx, request.body),
+    );
+    app.post(
+      '/_atelier/lifecycle/advance',
+      { config, schema: { hide: true, tags, body: AdvanceBody, response: { 200: AdvanceResult, ...errors() } } },
+      (request) => advanceLifecycle(ctx, request.body),
+    );
+    app.get(
+      '/_atelier/faults',
+      { config, schema: { hide: true, tags, querystring: FaultListQuery, response: { 200: FaultList, ...errors() } } },
+      (request) => listFaults(ctx, request.query.project),
+    );
+    app.post(
+      '/_atelier/faults',
+      { config, schema: { hide: true, tags, body: FaultBody, response: { 201: Fault, ...errors() } } },
+      async (request, reply) => reply.code(201).send(await createFault(ctx, request.body)),
+    );
+    app.delete(
+      '/_atelier/faults',
+      { config, schema: { hide: true, tags, response: { 200: ClearResult, ...errors() } } },
+      () => clearFaults(ctx),
+    );
+    app.delete(
+      '/_atelier/faults/:id',
+      { config, schema: { hide: true, tags, params: FaultParams, response: { 200: ClearResult, ...errors(404) } } },
+      (request) => clearFaults(ctx, request.params.id),
+    );
+    app.get(
+      '/_atelier/clock',
+      { config, schema: { hide: true, tags, response: { 200: ClockState, ...errors() } } },
+      async () => showClock(ctx),
+    );
+    app.post(
+      '/_atelier/clock/advance',
+      { config, schema: { hide: true, tags, body: ClockBody, response: { 200: ClockState, ...errors() } } },
+      (request) => advanceClock(ctx, request.body),
+    );
+  };

@@ -30,7 +30,10 @@ export const ResetResult = Type.Object({
 export type ResetResult = Static<typeof ResetResult>;
 
 export const StepTiming = Type.Union([
-  Type.Object({ mode: Type.Literal('auto'), seconds: Type.Number({ minimum: 0, maximum: 86_400 }) }, { additionalProperties: false }),
+  Type.Object(
+    { mode: Type.Literal('auto'), seconds: Type.Number({ minimum: 0, maximum: 86_400 }) },
+    { additionalProperties: false },
+  ),
   Type.Object({ mode: Type.Literal('manual') }, { additionalProperties: false }),
 ]);
 

@@ -58,15 +58,25 @@ export async function resetState(ctx: AppContext, body: ResetBody): Promise<Rese
       await requireProject(ctx, projectId, tx);
     }
     const p = projectId;
-    const poolIds = p ? tx.selectFrom('pools').select('id').where('project_id', '=', p) : tx.selectFrom('pools').select('id');
+    const poolIds = p
+      ? tx.selectFrom('pools').select('id').where('project_id', '=', p)
+      : tx.selectFrom('pools').select('id');
     await tx.deleteFrom('faulted_pools').where('pool_id', 'in', poolIds).execute();
     await tx.deleteFrom('pool_nodes').where('pool_id', 'in', poolIds).execute();
-    const pools = await (p ? tx.deleteFrom('pools').where('project_id', '=', p) : tx.deleteFrom('pools')).executeTakeFirst();
-    const networks = await (p ? tx.deleteFrom('networks').where('project_id', '=', p) : tx.deleteFrom('networks')).executeTakeFirst();
+    const pools = await (
+      p ? tx.deleteFrom('pools').where('project_id', '=', p) : tx.deleteFrom('pools')
+    ).executeTakeFirst();
+    const networks = await (
+      p ? tx.deleteFrom('networks').where('project_id', '=', p) : tx.deleteFrom('networks')
+    ).executeTakeFirst();
     // Counters go with the rows they count, so quotas and statistics stay true.
     await (p ? tx.deleteFrom('usage_counts').where('project_id', '=', p) : tx.deleteFrom('usage_counts')).execute();
-    const events = await (p ? tx.deleteFrom('events').where('project_id', '=', p) : tx.deleteFrom('events')).executeTakeFirst();
-    const faults = await (p ? tx.deleteFrom('faults').where('project_id', '=', p) : tx.deleteFrom('faults')).executeTakeFirst();
+    const events = await (
+      p ? tx.deleteFrom('events').where('project_id', '=', p) : tx.deleteFrom('events')
+    ).executeTakeFirst();
+    const faults = await (
+      p ? tx.deleteFrom('faults').where('project_id', '=', p) : tx.deleteFrom('faults')
+    ).executeTakeFirst();
     let projects = 0;
     if (!keepIdentities) {
       await (p ? tx.deleteFrom('tokens').where('project_id', '=', p) : tx.deleteFrom('tokens')).execute();
@@ -75,7 +85,9 @@ export async function resetState(ctx: AppContext, body: ResetBody): Promise<Rese
         await tx.deleteFrom('users').execute();
         await tx.deleteFrom('credentials').execute();
       }
-      const gone = await (p ? tx.deleteFrom('projects').where('id', '=', p) : tx.deleteFrom('projects')).executeTakeFirst();
+      const gone = await (
+        p ? tx.deleteFrom('projects').where('id', '=', p) : tx.deleteFrom('projects')
+      ).executeTakeFirst();
       projects = Number(gone.numDeletedRows);
       if (!p) await tx.deleteFrom('accounts').execute();
     }
@@ -155,7 +167,8 @@ export async function advanceLifecycle(ctx: AppContext, body: AdvanceBody): Prom
     if (kinds.includes('network')) {
       let query = tx.updateTable('networks').set({ due_at: now }).where('due_at', 'is not', null);
       if (body.project) query = query.where('project_id', '=', body.project);
-      if (body.name) query = query.where((eb) => eb.or([eb('name', '=', body.name!), eb('display_name', '=', body.name!)]));
+      if (body.name)
+        query = query.where((eb) => eb.or([eb('name', '=', body.name!), eb('display_name', '=', body.name!)]));
       for (const row of await query.returningAll().execute()) steps.push({ kind: 'network', row });
     }
     if (kinds.includes('pool')) {
@@ -165,7 +178,8 @@ export async function advanceLifecycle(ctx: AppContext, body: AdvanceBody): Prom
         .where('due_at', 'is not', null)
         .where('phase', '!=', 'CreationFailed');
       if (body.project) query = query.where('project_id', '=', body.project);
-      if (body.name) query = query.where((eb) => eb.or([eb('name', '=', body.name!), eb('display_name', '=', body.name!)]));
+      if (body.name)
+        query = query.where((eb) => eb.or([eb('name', '=', body.name!), eb('display_name', '=', body.name!)]));
       for (const row of await query.returningAll().execute()) steps.push({ kind: 'pool', row });
     }
   });
@@ -175,7 +189,12 @@ export async function advanceLifecycle(ctx: AppContext, body: AdvanceBody): Prom
   for (const step of steps) {
     const table = step.kind === 'network' ? 'networks' : 'pools';
     const after = await database.db.selectFrom(table).select('phase').where('id', '=', step.row.id).executeTakeFirst();
-    advanced.push({ kind: step.kind, project: step.row.project_id, name: step.row.name, phase: after?.phase ?? 'Deleted' });
+    advanced.push({
+      kind: step.kind,
+      project: step.row.project_id,
+      name: step.row.name,
+      phase: after?.phase ?? 'Deleted',
+    });
   }
   return { advanced };
 }
@@ -236,7 +255,12 @@ export async function createFault(ctx: AppContext, body: FaultBody): Promise<Fau
 }
 
 async function applyAbnormal(ctx: AppContext, tx: Executor, fault: FaultRow): Promise<string[]> {
-  let query = tx.selectFrom('pools').selectAll().where('phase', '=', 'Running').where('due_at', 'is', null).orderBy('id');
+  let query = tx
+    .selectFrom('pools')
+    .selectAll()
+    .where('phase', '=', 'Running')
+    .where('due_at', 'is', null)
+    .orderBy('id');
   if (fault.project_id !== null) query = query.where('project_id', '=', fault.project_id);
   const applied: string[] = [];
   for (const pool of await query.execute()) {
@@ -268,8 +292,12 @@ export async function clearFaults(ctx: AppContext, id?: number): Promise<ClearRe
     // Project locks before fault rows, in the order an engine step takes them, so the
     // two cannot deadlock on PostgreSQL.
     const poolIds = await selectFaultedPoolIds(tx, id === undefined ? undefined : [id]);
-    const pools = poolIds.length === 0 ? [] : await tx.selectFrom('pools').select(['id', 'project_id']).where('id', 'in', poolIds).execute();
-    for (const projectId of [...new Set(pools.map((p) => p.project_id))].sort()) await database.lockProject(tx, projectId);
+    const pools =
+      poolIds.length === 0
+        ? []
+        : await tx.selectFrom('pools').select(['id', 'project_id']).where('id', 'in', poolIds).execute();
+    for (const projectId of [...new Set(pools.map((p) => p.project_id))].sort())
+      await database.lockProject(tx, projectId);
     const cleared = await deleteFaults(tx, id === undefined ? {} : { id });
     const healed: string[] = [];
     for (const { id: poolId } of pools) {
@@ -316,4 +344,3 @@ export async function advanceClock(ctx: AppContext, body: ClockBody): Promise<Cl
   ctx.wakeEngine();
   return { ...showClock(ctx), stepsRun };
 }
-

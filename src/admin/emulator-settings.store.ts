@@ -1,6 +1,11 @@
 import type { OffsetClock } from '../clock.js';
 import type { Database, Executor } from '../db/database.js';
-import { LIFECYCLE_STEPS, type LifecyclePolicy, type LifecycleStep, type StepTiming } from '../engine/lifecycle-policy.js';
+import {
+  LIFECYCLE_STEPS,
+  type LifecyclePolicy,
+  type LifecycleStep,
+  type StepTiming,
+} from '../engine/lifecycle-policy.js';
 
 const CLOCK_OFFSET = 'clock_offset_ms';
 const LIFECYCLE = 'lifecycle';
@@ -30,7 +35,8 @@ async function saveSetting(tx: Executor, key: string, value: unknown): Promise<v
 }
 
 export const saveClockOffset = (tx: Executor, ms: number) => saveSetting(tx, CLOCK_OFFSET, ms);
-export const saveLifecycle = (tx: Executor, timings: Record<LifecycleStep, StepTiming>) => saveSetting(tx, LIFECYCLE, timings);
+export const saveLifecycle = (tx: Executor, timings: Record<LifecycleStep, StepTiming>) =>
+  saveSetting(tx, LIFECYCLE, timings);
 
 export async function clearEmulatorSettings(tx: Executor): Promise<void> {
   await tx.deleteFrom('emulator_settings').execute();

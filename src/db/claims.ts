@@ -62,7 +62,11 @@ export async function claimDue<T extends ClaimedTable>(
     return tx
       .updateTable(t)
       .set({ lease_owner: owner, lease_expires_at: until })
-      .where('id', 'in', candidates.map((c) => c.id))
+      .where(
+        'id',
+        'in',
+        candidates.map((c) => c.id),
+      )
       .returningAll()
       .execute();
   });

@@ -80,7 +80,15 @@ async function tablesOf(db: AnyDb): Promise<Array<{ name: string; columns: strin
 }
 
 async function hasRows(db: AnyDb, table: string): Promise<boolean> {
-  return (await db.selectFrom(table).select(sql<number>`1`.as('one')).limit(1).execute()).length > 0;
+  return (
+    (
+      await db
+        .selectFrom(table)
+        .select(sql<number>`1`.as('one'))
+        .limit(1)
+        .execute()
+    ).length > 0
+  );
 }
 
 async function countRows(db: AnyDb, table: string): Promise<number> {
@@ -92,12 +100,18 @@ async function countRows(db: AnyDb, table: string): Promise<number> {
 }
 
 /** PostgreSQL hands timestamps back as Date; both dialects take the ISO text (db/schema.ts). */
-function portable(row: Record<string, unknown>, columns: string[], sealed: string[], reseal: CopyOptions['reseal']): Record<string, unknown> {
+function portable(
+  row: Record<string, unknown>,
+  columns: string[],
+  sealed: string[],
+  reseal: CopyOptions['reseal'],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const column of columns) {
     const value = row[column];
     out[column] = value instanceof Date ? value.toISOString() : value;
-    if (reseal && sealed.includes(column) && typeof value === 'string') out[column] = reseal.to.seal(reseal.from.open(value));
+    if (reseal && sealed.includes(column) && typeof value === 'string')
+      out[column] = reseal.to.seal(reseal.from.open(value));
   }
   return out;
 }
@@ -105,10 +119,14 @@ function portable(row: Record<string, unknown>, columns: string[], sealed: strin
 /** Identity columns keep their values; PostgreSQL's sequences must then continue after them. */
 async function resetSequence(target: Database, table: string, columns: string[]): Promise<void> {
   if (target.kind !== 'postgres' || !columns.includes('id')) return;
-  const found = await sql<{ seq: string | null }>`select pg_get_serial_sequence(${table}, 'id') as seq`.execute(target.db);
+  const found = await sql<{ seq: string | null }>`select pg_get_serial_sequence(${table}, 'id') as seq`.execute(
+    target.db,
+  );
   const sequence = found.rows[0]?.seq;
   if (!sequence) return;
-  await sql`select setval(${sequence}::regclass, coalesce(max(id), 1), max(id) is not null) from ${sql.table(table)}`.execute(target.db);
+  await sql`select setval(${sequence}::regclass, coalesce(max(id), 1), max(id) is not null) from ${sql.table(table)}`.execute(
+    target.db,
+  );
 }
 
 export async function copyInstallation(options: CopyOptions): Promise<CopyReport> {
@@ -128,12 +146,15 @@ export async function copyInstallation(options: CopyOptions): Promise<CopyReport
     const tables = await tablesOf(sourceDb);
     const targetTables = new Map((await tablesOf(targetDb)).map((t) => [t.name, t.columns]));
     for (const table of tables) {
-      if (!targetTables.has(table.name)) throw new CopyRefused(`the target has no table ${table.name}: is it an Atelier database?`);
+      if (!targetTables.has(table.name))
+        throw new CopyRefused(`the target has no table ${table.name}: is it an Atelier database?`);
     }
     const occupied: string[] = [];
     for (const table of tables) if (await hasRows(targetDb, table.name)) occupied.push(table.name);
     if (occupied.length > 0 && !options.force) {
-      throw new CopyRefused(`the target is not empty (${occupied.join(', ')} hold rows); pass --force to replace its contents`);
+      throw new CopyRefused(
+        `the target is not empty (${occupied.join(', ')} hold rows); pass --force to replace its contents`,
+      );
     }
     if (occupied.length > 0) {
       // Children first, so no foreign key is left dangling while emptying.
@@ -156,14 +177,20 @@ export async function copyInstallation(options: CopyOptions): Promise<CopyReport
           const rows = (await query.limit(BATCH).offset(offset).execute()) as Array<Record<string, unknown>>;
           if (rows.length === 0) break;
           const sealed = SEALED_COLUMNS[table.name] ?? [];
-          await into.insertInto(table.name).values(rows.map((r) => portable(r, columns, sealed, options.reseal))).execute();
+          await into
+            .insertInto(table.name)
+            .values(rows.map((r) => portable(r, columns, sealed, options.reseal)))
+            .execute();
           copied += rows.length;
           if (rows.length < BATCH) break;
         }
       });
       await resetSequence(target, table.name, columns);
       const expected = await countRows(sourceDb, table.name);
-      if (expected !== copied) throw new Error(`${table.name}: copied ${copied} rows but the source now has ${expected}; was a server still writing?`);
+      if (expected !== copied)
+        throw new Error(
+          `${table.name}: copied ${copied} rows but the source now has ${expected}; was a server still writing?`,
+        );
       report.tables.push({ table: table.name, rows: copied });
       log(`${table.name}: ${copied} rows`);
     }

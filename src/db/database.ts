@@ -182,7 +182,10 @@ function openSqlite(path: string, options: DatabaseOptions): Database {
   native.pragma('busy_timeout = 5000');
   native.pragma('foreign_keys = ON');
   const writes = new WriteCounter();
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }), plugins: [writes] });
+  const db = new Kysely<DB>({
+    dialect: new SqliteDialect({ database: withStatementCache(native) }),
+    plugins: [writes],
+  });
   const groups = new GroupCommit(db);
   // Opened on the first prepared read (the command line never needs it); an
   // in-memory database has no second connection, so its reads queue behind Kysely's.
@@ -272,7 +275,10 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   // pool already drops the broken client; the next query opens a fresh one.
   pool.on('error', () => {});
   const writes = new WriteCounter();
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: namingPool(pool, new StatementNames()) }), plugins: [writes] });
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: namingPool(pool, new StatementNames()) }),
+    plugins: [writes],
+  });
   return {
     kind: 'postgres',
     db,

@@ -16,7 +16,10 @@ type Slot = { name: string } | { value: unknown };
  * A read declared once, run with values for its parameters. The rows may be
  * shared with other callers (a cached read): never change them.
  */
-export type PreparedRead<P extends Record<string, unknown>, R> = (database: Database, values: P) => Promise<readonly R[]> | readonly R[];
+export type PreparedRead<P extends Record<string, unknown>, R> = (
+  database: Database,
+  values: P,
+) => Promise<readonly R[]> | readonly R[];
 
 export interface PreparedReadOptions {
   /**
@@ -109,7 +112,10 @@ export function preparedRead<P extends Record<string, unknown>, R>(
       const slots = slotsOf(compiled.parameters);
       const execute = database.prepareRead(compiled);
       const bound = (given: P) => bind(slots, given);
-      run = options.cached && database.readCacheMs > 0 ? cachedRun(database, execute, bound) : (given) => execute(bound(given));
+      run =
+        options.cached && database.readCacheMs > 0
+          ? cachedRun(database, execute, bound)
+          : (given) => execute(bound(given));
       prepared.set(database, run);
     }
     return run(values);

@@ -1,7 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
-import { claimDue, newLeaseOwner, releaseAllLeases, releaseLease, renewLeases, type ClaimedTable } from '../db/claims.js';
+import {
+  claimDue,
+  newLeaseOwner,
+  releaseAllLeases,
+  releaseLease,
+  renewLeases,
+  type ClaimedTable,
+} from '../db/claims.js';
 import { advanceNetwork } from '../networks/network.service.js';
 import { advancePool } from '../pools/pool.service.js';
 import { anyWaitingPool } from '../pools/pool.store.js';
@@ -124,11 +131,14 @@ export class LifecycleEngine {
     const leaseMs = this.ctx.config.engineLeaseMs;
     const owner = this.leaseOwner;
     // The heartbeat keeps this batch's leases alive however long its steps take.
-    const heartbeat = setInterval(() => {
-      renewLeases(database, owner, new Date(clock.now().getTime() + leaseMs)).catch((error: unknown) =>
-        this.log.error({ err: error }, 'renewing lifecycle leases failed'),
-      );
-    }, Math.max(100, Math.floor(leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        renewLeases(database, owner, new Date(clock.now().getTime() + leaseMs)).catch((error: unknown) =>
+          this.log.error({ err: error }, 'renewing lifecycle leases failed'),
+        );
+      },
+      Math.max(100, Math.floor(leaseMs / 3)),
+    );
     heartbeat.unref?.();
     try {
       const networks = await claimDue(database, 'networks', owner, clock.now(), leaseMs, BATCH, (n) =>

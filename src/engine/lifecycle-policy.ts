@@ -46,6 +46,9 @@ export class LifecyclePolicy {
   }
 
   snapshot(): Record<LifecycleStep, StepTiming> {
-    return Object.fromEntries(LIFECYCLE_STEPS.map((step) => [step, this.get(step)])) as Record<LifecycleStep, StepTiming>;
+    return Object.fromEntries(LIFECYCLE_STEPS.map((step) => [step, this.get(step)])) as Record<
+      LifecycleStep,
+      StepTiming
+    >;
   }
 }

@@ -8,7 +8,14 @@ import { encodeCursor } from '../shared/cursor.js';
 import { formatRfc3339Seconds } from '../shared/go-time.js';
 import { cursorPosition } from '../shared/selection.js';
 import type { Event, EventList, EventResource, ListEventsQuery } from './event.schema.js';
-import { countEvents, hasEvents, selectEventPage, type EventFilter, type EventRow, type EventType } from './event.store.js';
+import {
+  countEvents,
+  hasEvents,
+  selectEventPage,
+  type EventFilter,
+  type EventRow,
+  type EventType,
+} from './event.store.js';
 
 /** §4: absent or 0 means 500, which is also the most one page holds. */
 const MAX_PAGE = 500;
@@ -41,7 +48,12 @@ function toEvent(row: EventRow): Event {
 }
 
 /** 404 unless the resource exists or once existed (its events outlive it). */
-async function requireEventSubject(ctx: AppContext, projectId: string, kind: EventResource, name: string): Promise<void> {
+async function requireEventSubject(
+  ctx: AppContext,
+  projectId: string,
+  kind: EventResource,
+  name: string,
+): Promise<void> {
   const db = ctx.database.db;
   const row = kind === 'pools' ? await findPool(db, projectId, name) : await findNetwork(db, projectId, name);
   if (row || (await hasEvents(db, projectId, kind, name))) return;

@@ -17,17 +17,24 @@ export interface NewEvent {
 }
 
 /** Records what happened to a resource; always inside the transaction that made it happen. */
-const eventInsert = preparedStatement<{ projectId: string; kind: string; name: string; type: string; reason: string; message: string; at: string }>(
-  (db) =>
-    db.insertInto('events').values({
-      project_id: param('projectId'),
-      resource_kind: param<NewEvent['resourceKind']>('kind'),
-      resource_name: param('name'),
-      type: param<NewEvent['type']>('type'),
-      reason: param('reason'),
-      message: param('message'),
-      created_at: param('at'),
-    }),
+const eventInsert = preparedStatement<{
+  projectId: string;
+  kind: string;
+  name: string;
+  type: string;
+  reason: string;
+  message: string;
+  at: string;
+}>((db) =>
+  db.insertInto('events').values({
+    project_id: param('projectId'),
+    resource_kind: param<NewEvent['resourceKind']>('kind'),
+    resource_name: param('name'),
+    type: param<NewEvent['type']>('type'),
+    reason: param('reason'),
+    message: param('message'),
+    created_at: param('at'),
+  }),
 );
 
 export async function insertEvent(tx: Executor, event: NewEvent): Promise<void> {
@@ -88,7 +95,12 @@ export function eventQuery(tx: Executor, filter: EventFilter) {
 }
 
 /** One page of events in id order (the order they happened in), or newest first. */
-export async function selectEventPage(tx: Executor, filter: EventFilter, limit: number, offset = 0): Promise<EventRow[]> {
+export async function selectEventPage(
+  tx: Executor,
+  filter: EventFilter,
+  limit: number,
+  offset = 0,
+): Promise<EventRow[]> {
   return eventQuery(tx, filter)
     .selectAll()
     .orderBy('id', filter.newestFirst ? 'desc' : 'asc')
@@ -105,7 +117,12 @@ export async function countEvents(tx: Executor, filter: EventFilter): Promise<nu
 }
 
 /** Whether a resource ever had an event: a deleted pool's history stays readable. */
-export async function hasEvents(tx: Executor, projectId: string, kind: 'pools' | 'networks', name: string): Promise<boolean> {
+export async function hasEvents(
+  tx: Executor,
+  projectId: string,
+  kind: 'pools' | 'networks',
+  name: string,
+): Promise<boolean> {
   const row = await tx
     .selectFrom('events')
     .select('id')

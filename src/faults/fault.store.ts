@@ -65,13 +65,20 @@ export async function deleteFaults(tx: Executor, filter: { id?: number; projectI
 
 /** `*` any run of characters, `?` one character; everything else literal. */
 export function globMatches(pattern: string, text: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`).test(text);
 }
 
 export function faultMatches(fault: FaultRow, target: FaultTarget): boolean {
   if (fault.project_id !== null && fault.project_id !== target.project_id) return false;
-  if (fault.name_pattern !== null && !globMatches(fault.name_pattern, target.display_name) && !globMatches(fault.name_pattern, target.name)) {
+  if (
+    fault.name_pattern !== null &&
+    !globMatches(fault.name_pattern, target.display_name) &&
+    !globMatches(fault.name_pattern, target.name)
+  ) {
     return false;
   }
   if (fault.flavor !== null && !target.flavors.includes(fault.flavor)) return false;
@@ -93,7 +100,11 @@ const faultCandidates = preparedStatement<{ operation: FaultOperation; projectId
  * caller's transaction (the step's own), so N uses fail exactly N steps however
  * many engines race: the decrement is conditional on uses being left.
  */
-export async function takeFault(tx: Executor, operation: FaultOperation, target: FaultTarget): Promise<FaultRow | undefined> {
+export async function takeFault(
+  tx: Executor,
+  operation: FaultOperation,
+  target: FaultTarget,
+): Promise<FaultRow | undefined> {
   const candidates = await faultCandidates(tx, { operation, projectId: target.project_id });
   for (const fault of candidates) {
     if (!faultMatches(fault, target)) continue;

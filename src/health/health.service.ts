@@ -40,7 +40,9 @@ async function checkDatabase(ctx: AppContext): Promise<CheckResult> {
 async function checkMigrations(ctx: AppContext): Promise<CheckResult> {
   try {
     const { rows } = await withTimeout(
-      sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)} where name = ${LATEST_MIGRATION ?? ''}`.execute(
+      sql<{
+        name: string;
+      }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)} where name = ${LATEST_MIGRATION ?? ''}`.execute(
         ctx.database.db,
       ),
       'the migration lookup',
@@ -59,7 +61,11 @@ export function engineStaleAfterMs(ctx: AppContext): number {
   return Math.max(60_000, 4 * ctx.config.engineIntervalMs);
 }
 
-function checkEngine(ctx: AppContext, probe: (() => EngineProbe | undefined) | undefined, now = Date.now()): CheckResult {
+function checkEngine(
+  ctx: AppContext,
+  probe: (() => EngineProbe | undefined) | undefined,
+  now = Date.now(),
+): CheckResult {
   if (!probe) return { ok: true, skipped: true };
   const engine = probe();
   if (!engine || !engine.isRunning()) return { ok: false, reason: 'lifecycle engine not running' };
@@ -83,7 +89,9 @@ export async function checkReadiness(
 ): Promise<Readiness> {
   const database = await checkDatabase(ctx);
   // Without a database the migration table cannot be read either; say so once.
-  const migrations: CheckResult = database.ok ? await checkMigrations(ctx) : { ok: false, reason: 'migrations not checked' };
+  const migrations: CheckResult = database.ok
+    ? await checkMigrations(ctx)
+    : { ok: false, reason: 'migrations not checked' };
   const results: Record<CheckName, CheckResult> = { database, migrations, engine: checkEngine(ctx, engine) };
   const failed = Object.values(results).filter((r): r is Extract<CheckResult, { ok: false }> => !r.ok);
   if (failed.length > 0) {
@@ -91,5 +99,8 @@ export async function checkReadiness(
     log.warn({ err: failed.find((r) => r.error !== undefined)?.error, reason }, 'not ready');
     throw new AtelierError('notReady', { reason });
   }
-  return { status: 'ok', checks: { database: 'ok', migrations: 'ok', engine: 'skipped' in results.engine ? 'skipped' : 'ok' } };
+  return {
+    status: 'ok',
+    checks: { database: 'ok', migrations: 'ok', engine: 'skipped' in results.engine ? 'skipped' : 'ok' },
+  };
 }

@@ -55,12 +55,19 @@ async function authenticate(identity: IdentityService, request: CallerRequest): 
       if (recalled) return recalled;
     }
     const body = request.body ?? (await request.readBody?.());
-    return identity.authenticateSignature({ method: request.method, rawUrl: request.rawUrl, headers: request.headers, body });
+    return identity.authenticateSignature({
+      method: request.method,
+      rawUrl: request.rawUrl,
+      headers: request.headers,
+      body,
+    });
   }
   const token = request.headers['x-auth-token'];
   if (typeof token === 'string' && token !== '') return identity.authenticateToken(token);
   throw new AtelierError('unauthorized', {
-    reason: authorization ? 'the Authorization header is not an SDK-HMAC-SHA256 signature' : 'no Authorization or X-Auth-Token header',
+    reason: authorization
+      ? 'the Authorization header is not an SDK-HMAC-SHA256 signature'
+      : 'no Authorization or X-Auth-Token header',
   });
 }
 
@@ -75,7 +82,8 @@ export async function authorize(
   request: CallerRequest,
   projectId: unknown,
 ): Promise<Principal | undefined> {
-  if (!required && request.headers.authorization === undefined && request.headers['x-auth-token'] === undefined) return undefined;
+  if (!required && request.headers.authorization === undefined && request.headers['x-auth-token'] === undefined)
+    return undefined;
   const principal = await authenticate(identity, request);
   if (typeof projectId !== 'string') return principal;
   if (!principal.projectIds.has(projectId)) {
@@ -104,6 +112,11 @@ export function registerAuthentication(app: FastifyInstance, identity: IdentityS
       headers: request.headers,
       readBody: async () => request.rawBody ?? (await unparsedBody(request)),
     };
-    request.principal = await authorize(identity, required, caller, (request.params as { project_id?: unknown } | undefined)?.project_id);
+    request.principal = await authorize(
+      identity,
+      required,
+      caller,
+      (request.params as { project_id?: unknown } | undefined)?.project_id,
+    );
   });
 }

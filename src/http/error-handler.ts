@@ -16,7 +16,8 @@ export function toAtelierError(error: FastifyError | Error): AtelierError | unde
     const where = `${fe.validationContext ?? 'request'}${first?.instancePath ?? ''}`;
     let detail = first?.message ?? fe.message;
     const params = first?.params as Record<string, unknown> | undefined;
-    if (params && typeof params.additionalProperty === 'string') detail = `unknown field "${params.additionalProperty}"`;
+    if (params && typeof params.additionalProperty === 'string')
+      detail = `unknown field "${params.additionalProperty}"`;
     if (params && Array.isArray(params.allowedValues)) detail += ` (${params.allowedValues.join(', ')})`;
     else if (params && params.allowedValue !== undefined) detail += ` (${String(params.allowedValue)})`;
     return new AtelierError('badRequest', { detail: `${where}: ${detail}` });
@@ -39,7 +40,10 @@ export function toAtelierError(error: FastifyError | Error): AtelierError | unde
  */
 export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   reply.header('X-Request-Id', request.id);
-  void send(reply, toAtelierError(error) ?? new AtelierError('badRequest', { detail: 'the request line is malformed' }));
+  void send(
+    reply,
+    toAtelierError(error) ?? new AtelierError('badRequest', { detail: 'the request line is malformed' }),
+  );
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

@@ -72,7 +72,8 @@ export class HotReads {
   ) {
     this.reads = reads.map((read) => {
       const [prefix, suffix] = read.route.split(':project_id');
-      if (prefix === undefined || suffix === undefined) throw new Error(`a hot read needs :project_id in ${read.route}`);
+      if (prefix === undefined || suffix === undefined)
+        throw new Error(`a hot read needs :project_id in ${read.route}`);
       return {
         read,
         prefix,
@@ -99,10 +100,15 @@ export class HotReads {
     };
   }
 
-  private match(req: IncomingMessage): { compiled: CompiledRead; projectId: string; query: Record<string, string> } | undefined {
+  private match(
+    req: IncomingMessage,
+  ): { compiled: CompiledRead; projectId: string; query: Record<string, string> } | undefined {
     if (req.method !== 'GET' || this.options.closing()) return undefined;
     const headers = req.headers;
-    if ((headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined) {
+    if (
+      (headers['content-length'] !== undefined && headers['content-length'] !== '0') ||
+      headers['transfer-encoding'] !== undefined
+    ) {
       return undefined;
     }
     const url = req.url ?? '';
@@ -128,7 +134,12 @@ export class HotReads {
     const { compiled, projectId } = match;
     const { identity, authRequired } = this.options;
     try {
-      await authorize(identity, authRequired, { method: 'GET', rawUrl: req.url ?? '', headers: req.headers }, projectId);
+      await authorize(
+        identity,
+        authRequired,
+        { method: 'GET', rawUrl: req.url ?? '', headers: req.headers },
+        projectId,
+      );
     } catch {
       return false;
     }

@@ -44,7 +44,9 @@ export function registerBodyParsers(app: FastifyInstance): void {
     const raw = body as Buffer;
     request.rawBody = raw;
     if (raw.length === 0) return done(null, undefined);
-    request.bodyError = new AtelierError('contentTypeNotSupported', { type: request.headers['content-type'] ?? 'none' });
+    request.bodyError = new AtelierError('contentTypeNotSupported', {
+      type: request.headers['content-type'] ?? 'none',
+    });
     done(null, undefined);
   });
 }

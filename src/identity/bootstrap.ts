@@ -34,7 +34,8 @@ export async function bootstrapIdentity(
     const owner = existing?.account_id ?? account.id;
     if (accessKey && secretKey) {
       const matches = await identity.credentialSecretMatches(accessKey, secretKey);
-      if (matches === undefined) await identity.createCredential(owner, [projectId], { accessKey, secretKey, description: 'bootstrap' });
+      if (matches === undefined)
+        await identity.createCredential(owner, [projectId], { accessKey, secretKey, description: 'bootstrap' });
       else {
         if (!matches) await identity.setCredentialSecret(accessKey, secretKey);
         await identity.grant('credential', accessKey, owner, [projectId]);
@@ -44,6 +45,8 @@ export async function bootstrapIdentity(
   }
   if ((await listProjects(db)).length > 0) return undefined;
   const project = await identity.createProject(account.id, { name: DEFAULT_PROJECT_NAME });
-  const credential = await identity.createCredential(account.id, [project.id], { description: 'created at first start' });
+  const credential = await identity.createCredential(account.id, [project.id], {
+    description: 'created at first start',
+  });
   return { projectId: project.id, ...credential };
 }

@@ -1,6 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-const Named = Type.Object({ id: Type.Optional(Type.String({ maxLength: 64 })), name: Type.Optional(Type.String({ maxLength: 255 })) });
+const Named = Type.Object({
+  id: Type.Optional(Type.String({ maxLength: 64 })),
+  name: Type.Optional(Type.String({ maxLength: 255 })),
+});
 
 /** Keystone v3 / IAM `POST /v3/auth/tokens`, password method, project scope. */
 export const CreateTokenBody = Type.Object({

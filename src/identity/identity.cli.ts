@@ -36,10 +36,14 @@ export function registerIdentityCommands(program: Command, withIdentity: WithIde
   );
   accounts.command('list').action(() =>
     withIdentity(async (_, database) => {
-      for (const a of await listAccounts(database.db)) out(`${a.id}\t${a.name}\t${a.disabled ? 'disabled' : 'enabled'}`);
+      for (const a of await listAccounts(database.db))
+        out(`${a.id}\t${a.name}\t${a.disabled ? 'disabled' : 'enabled'}`);
     }),
   );
-  for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [verb, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     accounts.command(`${verb} <account>`).action((ref: string) =>
       withIdentity(async (identity, database) => {
         const account = await identity.requireAccount(ref);
@@ -75,7 +79,10 @@ export function registerIdentityCommands(program: Command, withIdentity: WithIde
         }
       }),
     );
-  for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [verb, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     users.command(`${verb} <id>`).action((id: string) =>
       withIdentity(async (_, database) => {
         if (!(await setUserDisabled(database.db, id, disabled))) fail(`no user ${id}`);
@@ -111,7 +118,10 @@ export function registerIdentityCommands(program: Command, withIdentity: WithIde
         }
       }),
     );
-  for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [verb, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     credentials.command(`${verb} <accessKey>`).action((ak: string) =>
       withIdentity(async (identity, database) => {
         if (!(await setCredentialDisabled(database.db, ak, disabled))) fail(`no credential ${ak}`);
@@ -184,7 +194,9 @@ export function registerProjectCommands(program: Command, withIdentity: WithIden
   projects.command('list').action(() =>
     withIdentity(async (_, database) => {
       for (const p of await listProjects(database.db)) {
-        out(`${p.id}\t${p.name}\tpool quota ${p.pool_quota ?? 'default'}\tnetwork quota ${p.network_quota ?? 'default'}`);
+        out(
+          `${p.id}\t${p.name}\tpool quota ${p.pool_quota ?? 'default'}\tnetwork quota ${p.network_quota ?? 'default'}`,
+        );
       }
     }),
   );

@@ -204,15 +204,20 @@ export class IdentityService {
     return { id: account.id, name: account.name, disabled: account.disabled === 1 };
   }
 
-  async createProject(accountId: string, options: { id?: string; name?: string } = {}): Promise<{ id: string; name: string }> {
+  async createProject(
+    accountId: string,
+    options: { id?: string; name?: string } = {},
+  ): Promise<{ id: string; name: string }> {
     const id = options.id ?? newHexId();
     if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) throw new Error('project ids are 1–64 of A-Z a-z 0-9 -');
     const name = options.name ?? id;
     const created = await insertProjectIfMissing(this.db, id, name, this.options.clock.now(), accountId);
     if (!created) {
       const existing = await findProject(this.db, id);
-      if (existing?.account_id && existing.account_id !== accountId) throw new Error(`project ${id} belongs to another account`);
-      if (!existing?.account_id) await this.db.updateTable('projects').set({ account_id: accountId }).where('id', '=', id).execute();
+      if (existing?.account_id && existing.account_id !== accountId)
+        throw new Error(`project ${id} belongs to another account`);
+      if (!existing?.account_id)
+        await this.db.updateTable('projects').set({ account_id: accountId }).where('id', '=', id).execute();
     }
     return { id, name };
   }
@@ -225,18 +230,34 @@ export class IdentityService {
     }
   }
 
-  async grant(kind: PrincipalKind, principalId: string, accountId: string, projectIds: readonly string[]): Promise<void> {
+  async grant(
+    kind: PrincipalKind,
+    principalId: string,
+    accountId: string,
+    projectIds: readonly string[],
+  ): Promise<void> {
     await this.requireOwnedProjects(accountId, projectIds);
     for (const id of projectIds) await grantProject(this.db, kind, principalId, id);
     if (kind === 'credential') this.forget(principalId);
   }
 
-  async createUser(accountId: string, name: string, password: string, projectIds: readonly string[] = []): Promise<{ id: string }> {
+  async createUser(
+    accountId: string,
+    name: string,
+    password: string,
+    projectIds: readonly string[] = [],
+  ): Promise<{ id: string }> {
     if (password.length < 8) throw new Error('a password needs at least 8 characters');
     const id = newHexId();
     await this.requireOwnedProjects(accountId, projectIds);
     try {
-      await insertUser(this.db, { id, account_id: accountId, name, password_hash: await hashPassword(password), at: this.options.clock.now() });
+      await insertUser(this.db, {
+        id,
+        account_id: accountId,
+        name,
+        password_hash: await hashPassword(password),
+        at: this.options.clock.now(),
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new Error(`the account has a user named ${name} already`);
       throw error;
@@ -303,7 +324,8 @@ export class IdentityService {
     password: string;
     project: { id?: string; name?: string };
   }) {
-    const refuse = () => new AtelierError('unauthorized', { reason: 'the user name, password or project scope is wrong' });
+    const refuse = () =>
+      new AtelierError('unauthorized', { reason: 'the user name, password or project scope is wrong' });
     let user;
     if (input.userId) user = await findUser(this.db, input.userId);
     else {
@@ -317,10 +339,17 @@ export class IdentityService {
     if (!account || account.disabled) throw refuse();
     const granted = await grantedProjects(this.db, 'user', user.id);
     const projects = (await listProjects(this.db)).filter((p) => granted.includes(p.id));
-    const project = projects.find((p) => (input.project.id ? p.id === input.project.id : p.name === input.project.name));
+    const project = projects.find((p) =>
+      input.project.id ? p.id === input.project.id : p.name === input.project.name,
+    );
     if (!project) throw refuse();
     const issued = await this.issueToken(account.id, project.id, { userId: user.id });
-    return { ...issued, user: { id: user.id, name: user.name }, account: { id: account.id, name: account.name }, project: { id: project.id, name: project.name } };
+    return {
+      ...issued,
+      user: { id: user.id, name: user.name },
+      account: { id: account.id, name: account.name },
+      project: { id: project.id, name: project.name },
+    };
   }
 
   async setCredentialSecret(accessKey: string, secretKey: string): Promise<void> {
@@ -335,7 +364,9 @@ export class IdentityService {
   }
 
   /** Projects a principal may see, with their names (for GET /v3/projects). */
-  async visibleProjects(principal: Principal): Promise<Array<{ id: string; name: string; accountId: string | null; createdAt: Date }>> {
+  async visibleProjects(
+    principal: Principal,
+  ): Promise<Array<{ id: string; name: string; accountId: string | null; createdAt: Date }>> {
     const rows = await listProjects(this.db);
     return rows
       .filter((p) => principal.projectIds.has(p.id))

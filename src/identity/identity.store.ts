@@ -6,7 +6,10 @@ import type { AccountRow, CredentialRow, TokenRow, UserRow } from '../db/schema.
 export type PrincipalKind = 'credential' | 'user';
 
 export async function insertAccount(tx: Executor, row: { id: string; name: string; at: Date }): Promise<void> {
-  await tx.insertInto('accounts').values({ id: row.id, name: row.name, disabled: 0, created_at: toDbTime(row.at) }).execute();
+  await tx
+    .insertInto('accounts')
+    .values({ id: row.id, name: row.name, disabled: 0, created_at: toDbTime(row.at) })
+    .execute();
 }
 
 export async function findAccount(tx: Executor, idOrName: string): Promise<AccountRow | undefined> {
@@ -22,11 +25,18 @@ export async function listAccounts(tx: Executor): Promise<AccountRow[]> {
 }
 
 export async function setAccountDisabled(tx: Executor, id: string, disabled: boolean): Promise<boolean> {
-  const r = await tx.updateTable('accounts').set({ disabled: disabled ? 1 : 0 }).where('id', '=', id).executeTakeFirst();
+  const r = await tx
+    .updateTable('accounts')
+    .set({ disabled: disabled ? 1 : 0 })
+    .where('id', '=', id)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
-export async function insertUser(tx: Executor, row: Omit<UserRow, 'created_at' | 'disabled'> & { at: Date }): Promise<void> {
+export async function insertUser(
+  tx: Executor,
+  row: Omit<UserRow, 'created_at' | 'disabled'> & { at: Date },
+): Promise<void> {
   await tx
     .insertInto('users')
     .values({
@@ -41,7 +51,12 @@ export async function insertUser(tx: Executor, row: Omit<UserRow, 'created_at' |
 }
 
 export async function findUserByName(tx: Executor, accountId: string, name: string): Promise<UserRow | undefined> {
-  return tx.selectFrom('users').selectAll().where('account_id', '=', accountId).where('name', '=', name).executeTakeFirst();
+  return tx
+    .selectFrom('users')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('name', '=', name)
+    .executeTakeFirst();
 }
 
 export async function findUser(tx: Executor, id: string): Promise<UserRow | undefined> {
@@ -55,7 +70,11 @@ export async function listUsers(tx: Executor, accountId?: string): Promise<UserR
 }
 
 export async function setUserDisabled(tx: Executor, id: string, disabled: boolean): Promise<boolean> {
-  const r = await tx.updateTable('users').set({ disabled: disabled ? 1 : 0 }).where('id', '=', id).executeTakeFirst();
+  const r = await tx
+    .updateTable('users')
+    .set({ disabled: disabled ? 1 : 0 })
+    .where('id', '=', id)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -77,7 +96,11 @@ export async function insertCredential(
 }
 
 export async function updateCredentialSecret(tx: Executor, accessKey: string, secretSealed: string): Promise<void> {
-  await tx.updateTable('credentials').set({ secret_sealed: secretSealed }).where('access_key', '=', accessKey).execute();
+  await tx
+    .updateTable('credentials')
+    .set({ secret_sealed: secretSealed })
+    .where('access_key', '=', accessKey)
+    .execute();
 }
 
 export async function findCredential(tx: Executor, accessKey: string): Promise<CredentialRow | undefined> {
@@ -115,7 +138,11 @@ export async function setCredentialDisabled(tx: Executor, accessKey: string, dis
 }
 
 export async function deleteCredential(tx: Executor, accessKey: string): Promise<boolean> {
-  await tx.deleteFrom('grants').where('principal_kind', '=', 'credential').where('principal_id', '=', accessKey).execute();
+  await tx
+    .deleteFrom('grants')
+    .where('principal_kind', '=', 'credential')
+    .where('principal_id', '=', accessKey)
+    .execute();
   const r = await tx.deleteFrom('credentials').where('access_key', '=', accessKey).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
@@ -150,7 +177,15 @@ export async function grantedProjects(tx: Executor, kind: PrincipalKind, id: str
 
 export async function insertToken(
   tx: Executor,
-  row: { id: string; tokenHash: string; accountId: string; userId: string | null; projectId: string; at: Date; expiresAt: Date },
+  row: {
+    id: string;
+    tokenHash: string;
+    accountId: string;
+    userId: string | null;
+    projectId: string;
+    at: Date;
+    expiresAt: Date;
+  },
 ): Promise<void> {
   await tx
     .insertInto('tokens')

@@ -24,7 +24,9 @@ export class SecretBox {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, iv, cipher.getAuthTag(), data].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    return [VERSION, iv, cipher.getAuthTag(), data]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.');
   }
 
   open(sealed: string): string {
@@ -36,7 +38,9 @@ export class SecretBox {
       return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
     } catch {
       // GCM only says "unable to authenticate data"; the usual cause is a key that changed.
-      throw new Error('cannot open a sealed secret key: ATELIER_SECRET_KEY or the key file is not the one it was sealed with');
+      throw new Error(
+        'cannot open a sealed secret key: ATELIER_SECRET_KEY or the key file is not the one it was sealed with',
+      );
     }
   }
 }

@@ -27,12 +27,7 @@ export type ParsedAuthorization = {
 } & SignatureScope;
 
 export type VerifyFailureReason =
-  | 'missing'
-  | 'malformed'
-  | 'unknown-key'
-  | 'expired'
-  | 'missing-signed-header'
-  | 'mismatch';
+  'missing' | 'malformed' | 'unknown-key' | 'expired' | 'missing-signed-header' | 'mismatch';
 
 export type VerifyResult = { ok: true; accessKey: string } | { ok: false; reason: VerifyFailureReason };
 
@@ -97,7 +92,10 @@ export function enc(value: string): string {
       (byte >= 0x41 && byte <= 0x5a) || // A-Z
       (byte >= 0x61 && byte <= 0x7a) || // a-z
       (byte >= 0x30 && byte <= 0x39) || // 0-9
-      byte === 0x2d || byte === 0x5f || byte === 0x2e || byte === 0x7e; // - _ . ~
+      byte === 0x2d ||
+      byte === 0x5f ||
+      byte === 0x2e ||
+      byte === 0x7e; // - _ . ~
     out += isUnreserved ? String.fromCharCode(byte) : '%' + byte.toString(16).toUpperCase().padStart(2, '0');
   }
   return out;
@@ -209,7 +207,6 @@ export function canonicalRequest(input: CanonicalRequestInput): string | null {
     hashedPayload(input.body, input.headers),
   ].join('\n');
 }
-
 
 export type StringToSignInput = SignatureScope & { sdkDate: string; canonicalRequest: string };
 
@@ -376,7 +373,15 @@ export class VerifiedSignatures {
       values.push(value);
     }
     if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(authorization, { accessKey, secretKey, signedAt, method: input.method, rawUrl: input.rawUrl, names, values });
+    this.entries.set(authorization, {
+      accessKey,
+      secretKey,
+      signedAt,
+      method: input.method,
+      rawUrl: input.rawUrl,
+      names,
+      values,
+    });
   }
 }
 
@@ -399,14 +404,21 @@ export function parseSdkDate(text: string): number | null {
   // (Checked field by field rather than by formatting: this runs on every request.)
   const back = new Date(ms);
   const inRange =
-    back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d &&
-    h < 24 && mi < 60 && s < 60;
+    back.getUTCFullYear() === y &&
+    back.getUTCMonth() === mo - 1 &&
+    back.getUTCDate() === d &&
+    h < 24 &&
+    mi < 60 &&
+    s < 60;
   return inRange ? ms : null;
 }
 
 /** `YYYYMMDD'T'HHMMSS'Z'` in UTC, the `X-Sdk-Date` format. */
 export function formatSdkDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 export interface SignRequestInput {
@@ -485,8 +497,7 @@ export function signRequest(input: SignRequestInput): SignedRequest {
     scope.algorithm === 'V11-HMAC-SHA256'
       ? `Credential=${input.accessKey}/${scope.credentialScope}`
       : `Access=${input.accessKey}`;
-  const authorization =
-    `${scope.algorithm} ${credential}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`;
+  const authorization = `${scope.algorithm} ${credential}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`;
   toSend.Authorization = authorization;
   return { authorization, headers: toSend };
 }

@@ -22,7 +22,9 @@ export const metricsRoutes =
     app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
       const token = ctx.config.metricsToken;
       if (token !== undefined && !holdsToken(request.headers.authorization, token)) {
-        throw new AtelierError('unauthorized', { reason: 'the metrics endpoint needs Authorization: Bearer with ATELIER_METRICS_TOKEN' });
+        throw new AtelierError('unauthorized', {
+          reason: 'the metrics endpoint needs Authorization: Bearer with ATELIER_METRICS_TOKEN',
+        });
       }
       const text = await metrics.registry.metrics();
       return reply.type(metrics.registry.contentType).send(text);

@@ -129,7 +129,9 @@ export const PatchNetworkBody = Type.Object(
           connection: Type.Optional(
             Type.Object(
               {
-                peerConnectionList: Type.Optional(Type.Union([Type.Array(PeerConnection, { maxItems: 100 }), Type.Null()])),
+                peerConnectionList: Type.Optional(
+                  Type.Union([Type.Array(PeerConnection, { maxItems: 100 }), Type.Null()]),
+                ),
                 sfsTurboConnectionList: Type.Optional(
                   Type.Union([Type.Array(SfsTurboConnection, { maxItems: 100 }), Type.Null()]),
                 ),

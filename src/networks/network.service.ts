@@ -162,7 +162,10 @@ function checkConnection(connection: NetworkConnection | undefined): void {
 function normaliseConnection(connection: NetworkConnection | undefined): NetworkConnection {
   const result: NetworkConnection = {};
   if (connection?.peerConnectionList?.length) {
-    result.peerConnectionList = connection.peerConnectionList.map((p) => ({ ...p, defaultGateWay: p.defaultGateWay ?? false }));
+    result.peerConnectionList = connection.peerConnectionList.map((p) => ({
+      ...p,
+      defaultGateWay: p.defaultGateWay ?? false,
+    }));
   }
   if (connection?.sfsTurboConnectionList?.length) result.sfsTurboConnectionList = connection.sfsTurboConnectionList;
   return result;
@@ -211,7 +214,8 @@ export async function createNetwork(ctx: AppContext, projectId: string, body: Cr
       due_at: toDbTime(ctx.lifecycle.dueAt('networkCreate', now)),
       version: 0,
     }).catch((error: unknown) => {
-      if (isUniqueViolation(error)) throw new AtelierError('networkExists', { name: displayName, id: 'another network' });
+      if (isUniqueViolation(error))
+        throw new AtelierError('networkExists', { name: displayName, id: 'another network' });
       throw error;
     });
     await moveUsage(tx, usageCounter(ctx.database, 'network', inserted), null, { workspaceId, phase: 'Creating' });
@@ -247,7 +251,8 @@ export async function listNetworks(ctx: AppContext, projectId: string, query: Li
   const selector = labelSelectorFrom(query.labelSelector);
   const afterId = cursorPosition(query.continue);
   const rows = await selectNetworkPage(ctx.database.db, projectId, query.workspaceId ?? DEFAULT_WORKSPACE, afterId);
-  const matching = rows.map((row) => ({ id: row.id, network: toNetwork(row) }))
+  const matching = rows
+    .map((row) => ({ id: row.id, network: toNetwork(row) }))
     .filter((item) => selects(selector, item.network.metadata.labels));
   const { page, metadata } = pageOf(matching, query.limit, (item) => Number(item.id));
   return { apiVersion: 'v1', kind: 'NetworkList', metadata, items: page.map((item) => item.network) };
@@ -266,7 +271,8 @@ export async function patchNetwork(
     const current = await requireNetwork(ctx, projectId, name, tx);
     if (current.deleting_at !== null) throw badRequest(`network ${name} is being deleted and cannot be changed`);
     // Spec README decision 9: no PATCH while Creating (the decision overrides §2.7, which is silent).
-    if (current.phase === 'Creating') throw badRequest(`network ${name} is still being created; change it once it is Active`);
+    if (current.phase === 'Creating')
+      throw badRequest(`network ${name} is still being created; change it once it is Active`);
     const before = toNetwork(current);
     const merged = applyMergePatch(
       { metadata: { labels: before.metadata.labels, annotations: before.metadata.annotations }, spec: before.spec },
@@ -363,10 +369,23 @@ export function networkUsable(row: NetworkRow): boolean {
 export async function advanceNetwork(ctx: AppContext, tx: Executor, row: NetworkRow): Promise<boolean> {
   const now = ctx.clock.now();
   const event = (reason: string, message: string) =>
-    insertEvent(tx, { projectId: row.project_id, resourceKind: 'networks', resourceName: row.name, type: 'Normal', reason, message, at: now });
+    insertEvent(tx, {
+      projectId: row.project_id,
+      resourceKind: 'networks',
+      resourceName: row.name,
+      type: 'Normal',
+      reason,
+      message,
+      at: now,
+    });
   if (row.deleting_at !== null) {
     if (!(await deleteNetworkIf(tx, row.id, row.version))) return false;
-    await moveUsage(tx, usageCounter(ctx.database, 'network', row), { workspaceId: row.workspace_id, phase: counterPhase(row) }, null);
+    await moveUsage(
+      tx,
+      usageCounter(ctx.database, 'network', row),
+      { workspaceId: row.workspace_id, phase: counterPhase(row) },
+      null,
+    );
     await event('NetworkDeleted', `Network ${row.name} deleted.`);
     return true;
   }

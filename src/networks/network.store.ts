@@ -58,14 +58,16 @@ export async function updateNetworkIf(
   version: number,
   changes: NetworkUpdate,
 ): Promise<NetworkRow | undefined> {
-  return tx
-    .updateTable('networks')
-    // Hands back any engine's lease, as updatePoolIf does.
-    .set({ ...changes, version: version + 1, lease_owner: null, lease_expires_at: null })
-    .where('id', '=', id)
-    .where('version', '=', version)
-    .returningAll()
-    .executeTakeFirst();
+  return (
+    tx
+      .updateTable('networks')
+      // Hands back any engine's lease, as updatePoolIf does.
+      .set({ ...changes, version: version + 1, lease_owner: null, lease_expires_at: null })
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .returningAll()
+      .executeTakeFirst()
+  );
 }
 
 export async function deleteNetworkIf(tx: Executor, id: number, version: number): Promise<boolean> {

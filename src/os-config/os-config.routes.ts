@@ -36,18 +36,20 @@ export async function showOsConfig(ctx: AppContext, projectId: string): Promise<
   };
 }
 
-export const osConfigRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (app) => {
-  app.get(
-    '/v1/:project_id/os-user-config',
-    {
-      schema: {
-        operationId: 'ShowOsConfig',
-        summary: 'Service configuration and quota limits of the project',
-        tags: ['quotas'],
-        params: ProjectParams,
-        response: { 200: OsConfig, ...errorResponses(400, 401, 403, 404) },
+export const osConfigRoutes =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/v1/:project_id/os-user-config',
+      {
+        schema: {
+          operationId: 'ShowOsConfig',
+          summary: 'Service configuration and quota limits of the project',
+          tags: ['quotas'],
+          params: ProjectParams,
+          response: { 200: OsConfig, ...errorResponses(400, 401, 403, 404) },
+        },
       },
-    },
-    (request) => showOsConfig(ctx, request.params.project_id),
-  );
-};
+      (request) => showOsConfig(ctx, request.params.project_id),
+    );
+  };

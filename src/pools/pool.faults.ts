@@ -58,7 +58,10 @@ const byLabel = (what: string): Failure => ({
 /** Whether the creation step of this pool must fail. */
 export async function creationFailure(tx: Executor, row: PoolRow): Promise<Failure | undefined> {
   if (simulationOf(row) === 'CreationFailed') {
-    return { ...byLabel('Creation failed'), message: 'Creation failed: simulated provisioning failure requested by label atelier.io/simulate.' };
+    return {
+      ...byLabel('Creation failed'),
+      message: 'Creation failed: simulated provisioning failure requested by label atelier.io/simulate.',
+    };
   }
   return faultFor(tx, 'create', row);
 }
@@ -96,12 +99,19 @@ export async function deletionFailure(tx: Executor, row: PoolRow): Promise<Failu
 /** Creating → CreationFailed: the nodes are released and the record kept for the retention time. */
 export async function failCreation(ctx: AppContext, tx: Executor, row: PoolRow, failure: Failure): Promise<boolean> {
   const now = ctx.clock.now();
-  const failed = await movePool(ctx, tx, row, 'CreationFailed', {
-    failed_at: toDbTime(now),
-    due_at: toDbTime(new Date(now.getTime() + ctx.config.failedRetentionMs)),
-    message: failure.message,
-    scope_status: '[]',
-  }, failure.details);
+  const failed = await movePool(
+    ctx,
+    tx,
+    row,
+    'CreationFailed',
+    {
+      failed_at: toDbTime(now),
+      due_at: toDbTime(new Date(now.getTime() + ctx.config.failedRetentionMs)),
+      message: failure.message,
+      scope_status: '[]',
+    },
+    failure.details,
+  );
   if (!failed) return false;
   await setHeldNodes(tx, row.id, new Map());
   await admitWaitingPools(ctx, tx);
@@ -128,12 +138,19 @@ export async function failScaling(ctx: AppContext, tx: Executor, row: PoolRow, f
   const scopes = (JSON.parse(row.scope_status) as ScopeStatus[])
     .filter((s) => s.state !== 'Disabling')
     .map((s) => ({ ...s, state: s.state === 'Enabling' ? 'Enabled' : s.state }));
-  const moved = await movePool(ctx, tx, row, 'ScalingFailed', {
-    spec: JSON.stringify({ ...spec, resources }),
-    scope_status: JSON.stringify(scopes),
-    message: failure.message,
-    due_at: null,
-  }, failure.details);
+  const moved = await movePool(
+    ctx,
+    tx,
+    row,
+    'ScalingFailed',
+    {
+      spec: JSON.stringify({ ...spec, resources }),
+      scope_status: JSON.stringify(scopes),
+      message: failure.message,
+      due_at: null,
+    },
+    failure.details,
+  );
   if (!moved) return false;
   await setHeldNodes(tx, row.id, nodesWanted(resources));
   await admitWaitingPools(ctx, tx);
@@ -145,9 +162,23 @@ export async function failScaling(ctx: AppContext, tx: Executor, row: PoolRow, f
  * its deletionTimestamp is cleared; a second DELETE starts the teardown again.
  */
 export async function failDeletion(ctx: AppContext, tx: Executor, row: PoolRow, failure: Failure): Promise<boolean> {
-  const moved = await movePool(ctx, tx, row, 'Error', { deleting_at: null, due_at: null, message: failure.message }, failure.details);
+  const moved = await movePool(
+    ctx,
+    tx,
+    row,
+    'Error',
+    { deleting_at: null, due_at: null, message: failure.message },
+    failure.details,
+  );
   if (!moved) return false;
-  await poolEvent(tx, row, ctx.clock.now(), 'Warning', DELETION_FAILED, `Pool ${row.name} could not be deleted: ${failure.message}`);
+  await poolEvent(
+    tx,
+    row,
+    ctx.clock.now(),
+    'Warning',
+    DELETION_FAILED,
+    `Pool ${row.name} could not be deleted: ${failure.message}`,
+  );
   return true;
 }
 
@@ -156,14 +187,27 @@ export async function failDeletion(ctx: AppContext, tx: Executor, row: PoolRow, 
  * the fault is cleared), or, asked for by the label, after one pool-creation step
  * of the lifecycle policy (so manual mode holds it until an advance).
  */
-export async function makeAbnormal(ctx: AppContext, tx: Executor, row: PoolRow, failure: Failure): Promise<PoolRow | undefined> {
+export async function makeAbnormal(
+  ctx: AppContext,
+  tx: Executor,
+  row: PoolRow,
+  failure: Failure,
+): Promise<PoolRow | undefined> {
   const now = ctx.clock.now();
   const recover = failure.recoverAfterSeconds;
-  const due = failure.faultId === null ? ctx.lifecycle.dueAt('poolCreate', now) : recover === null ? null : after(now, recover);
-  const moved = await movePool(ctx, tx, row, 'Abnormal', {
-    message: failure.message,
-    due_at: due && toDbTime(due),
-  }, failure.details);
+  const due =
+    failure.faultId === null ? ctx.lifecycle.dueAt('poolCreate', now) : recover === null ? null : after(now, recover);
+  const moved = await movePool(
+    ctx,
+    tx,
+    row,
+    'Abnormal',
+    {
+      message: failure.message,
+      due_at: due && toDbTime(due),
+    },
+    failure.details,
+  );
   if (moved) await markFaultedPool(tx, row.id, failure.faultId);
   return moved;
 }

@@ -19,7 +19,9 @@ const DataVolume = Type.Object(
     volumeType: Type.Union([Type.Literal('SSD'), Type.Literal('GPSSD'), Type.Literal('SAS')]),
     size: Type.String({ pattern: '^[0-9]+$' }),
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
-    extendParams: Type.Optional(Type.Object({ volumeGroup: Type.Optional(Type.String()) }, { additionalProperties: false })),
+    extendParams: Type.Optional(
+      Type.Object({ volumeGroup: Type.Optional(Type.String()) }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -98,12 +100,16 @@ export const PoolSpec = Type.Object(
     type: Type.Union([Type.Literal('Dedicate'), Type.Literal('Logical')]),
     scope: Type.Optional(Type.Array(Scope, { uniqueItems: true, maxItems: 3 })),
     resources: Type.Array(PoolResource, { minItems: 1, maxItems: 10 }),
-    network: Type.Optional(Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false })),
+    network: Type.Optional(
+      Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+    ),
     parent: Type.Optional(Type.String({ maxLength: 128 })),
     containerNetwork: Type.Optional(ContainerNetwork),
     containernetwork: Type.Optional(ContainerNetwork),
     kubernetesSvcIpRange: Type.Optional(Type.String({ maxLength: 32 })),
-    masters: Type.Optional(Type.Array(Type.Object({ az: Type.String() }, { additionalProperties: false }), { maxItems: 3 })),
+    masters: Type.Optional(
+      Type.Array(Type.Object({ az: Type.String() }, { additionalProperties: false }), { maxItems: 3 }),
+    ),
     clusterFlavor: Type.Optional(Type.String({ maxLength: 64 })),
     driver: Type.Optional(Driver),
     ipv6enable: Type.Optional(Type.Boolean()),
@@ -138,7 +144,9 @@ export const PatchPoolBody = Type.Object({
   metadata: Type.Optional(
     Type.Object({
       labels: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 1024 }), Type.Null()]))),
-      annotations: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 4096 }), Type.Null()]))),
+      annotations: Type.Optional(
+        Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 4096 }), Type.Null()])),
+      ),
     }),
   ),
   spec: Type.Optional(
@@ -146,7 +154,9 @@ export const PatchPoolBody = Type.Object({
       scope: Type.Optional(Type.Union([Type.Array(Scope, { uniqueItems: true, maxItems: 3 }), Type.Null()])),
       resources: Type.Optional(Type.Union([Type.Array(PoolResource, { maxItems: 10 }), Type.Null()])),
       driver: Type.Optional(Type.Union([Driver, Type.Null()])),
-      jobFlavors: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 128 }), { maxItems: 100 }), Type.Null()])),
+      jobFlavors: Type.Optional(
+        Type.Union([Type.Array(Type.String({ maxLength: 128 }), { maxItems: 100 }), Type.Null()]),
+      ),
     }),
   ),
 });
@@ -185,7 +195,9 @@ export const Pool = Type.Object(
     }),
     spec: PoolSpec,
     status: Type.Object({
-      phase: Type.String({ description: 'Waiting | Creating | Running | Abnormal | ScalingFailed | Error | CreationFailed | Deleting' }),
+      phase: Type.String({
+        description: 'Waiting | Creating | Running | Abnormal | ScalingFailed | Error | CreationFailed | Deleting',
+      }),
       message: Type.Optional(Type.String()),
       resources: PoolResourcesStatus,
       scope: Type.Array(ScopeStatus),

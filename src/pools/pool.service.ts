@@ -4,7 +4,13 @@ import { isForeignKeyViolation, isUniqueViolation, toDbTime, type Executor } fro
 import { WriteConflict } from '../db/database.js';
 import type { PoolRow } from '../db/schema.js';
 import { AtelierError, badRequest } from '../errors.js';
-import { checkDescription, DESCRIPTION_ANNOTATION, NAME_LABEL, networkUsable, WORKSPACE_LABEL } from '../networks/network.service.js';
+import {
+  checkDescription,
+  DESCRIPTION_ANNOTATION,
+  NAME_LABEL,
+  networkUsable,
+  WORKSPACE_LABEL,
+} from '../networks/network.service.js';
 import { findNetwork } from '../networks/network.store.js';
 import { lockedProject, requireProject } from '../projects/project.service.js';
 import { takeQuota } from '../quotas/quota.service.js';
@@ -72,7 +78,13 @@ import {
 export { SIMULATE_LABEL, SIMULATIONS } from './pool.faults.js';
 
 /** Labels only the server writes (pools.md §3.6); a client's values are replaced. */
-const SERVER_LABELS = ['os.modelarts/resource.id', 'os.modelarts/tenant.project.id', 'os.modelarts/tenant.domain.id', 'os.modelarts.pool/biz', 'os.modelarts/create-from'];
+const SERVER_LABELS = [
+  'os.modelarts/resource.id',
+  'os.modelarts/tenant.project.id',
+  'os.modelarts/tenant.domain.id',
+  'os.modelarts.pool/biz',
+  'os.modelarts/create-from',
+];
 
 const MAX_TAGS = 20;
 const PERIOD_TYPES = ['2', '3', 'month', 'year'];
@@ -86,7 +98,9 @@ function checkResources(ctx: AppContext, type: PoolSpec['type'], resources: read
   const checked = resources.map((resource, i) => {
     const where = `spec.resources[${i}]`;
     if (!ctx.flavors.has(resource.flavor)) {
-      throw badRequest(`${where}.flavor: unknown flavor ${resource.flavor}; GET /v1/{project_id}/resourceflavors lists them`);
+      throw badRequest(
+        `${where}.flavor: unknown flavor ${resource.flavor}; GET /v1/{project_id}/resourceflavors lists them`,
+      );
     }
     if (seen.has(resource.flavor)) throw badRequest(`${where}.flavor: ${resource.flavor} is listed twice`);
     seen.add(resource.flavor);
@@ -95,7 +109,9 @@ function checkResources(ctx: AppContext, type: PoolSpec['type'], resources: read
     // forever and, first come first served, hold up every later pool of the flavor.
     const capacity = ctx.flavors.capacity(resource.flavor);
     if (capacity !== undefined && resource.count > capacity) {
-      throw badRequest(`${where}.count: flavor ${resource.flavor} has a capacity of ${capacity} nodes in this installation`);
+      throw badRequest(
+        `${where}.count: flavor ${resource.flavor} has a capacity of ${capacity} nodes in this installation`,
+      );
     }
     const maxCount = resource.maxCount ?? resource.count;
     if (maxCount < resource.count) throw badRequest(`${where}.maxCount: must not be below count (${resource.count})`);
@@ -104,7 +120,8 @@ function checkResources(ctx: AppContext, type: PoolSpec['type'], resources: read
     }
     if (resource.azs) {
       const sum = resource.azs.reduce((n, az) => n + az.count, 0);
-      if (sum !== resource.count) throw badRequest(`${where}.azs: counts add up to ${sum}, not to count ${resource.count}`);
+      if (sum !== resource.count)
+        throw badRequest(`${where}.azs: counts add up to ${sum}, not to count ${resource.count}`);
     }
     for (const tag of resource.tags ?? []) {
       if (tag.key.startsWith('CCE-') || tag.key.startsWith('__type_baremetal')) {
@@ -123,7 +140,9 @@ function checkAnnotations(annotations: Record<string, string>): void {
   checkDescription(annotations[DESCRIPTION_ANNOTATION]);
   if (annotations['os.modelarts/billing.mode'] === '1') {
     if (!annotations['os.modelarts/period.num'] || !annotations['os.modelarts/period.type']) {
-      throw badRequest('metadata.annotations: billing.mode 1 needs os.modelarts/period.num and os.modelarts/period.type');
+      throw badRequest(
+        'metadata.annotations: billing.mode 1 needs os.modelarts/period.num and os.modelarts/period.type',
+      );
     }
   }
   const periodType = annotations['os.modelarts/period.type'];
@@ -189,14 +208,17 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     const networkName = await checkNetwork(tx, projectId, spec);
     const existing = await findPoolByDisplayName(tx, projectId, displayName);
     if (existing) {
-      if (existing.phase !== 'CreationFailed') throw new AtelierError('poolExists', { name: displayName, id: existing.name });
+      if (existing.phase !== 'CreationFailed')
+        throw new AtelierError('poolExists', { name: displayName, id: existing.name });
       // Decision 7: re-creating a failed pool's name replaces the failure record at once.
       await removePool(ctx, tx, existing, 'replaced by a new pool of the same name');
     }
     // Decide before inserting whether the nodes are free now and nobody is queued
     // before us for them, so the pool is written in the phase it really starts in:
     // a pool that starts at once was never Waiting, and its events must not say so.
-    const shortfall = finite ? await capacityShortfall(ctx, tx, wanted, new Map(), await queuedFlavors(ctx, tx)) : undefined;
+    const shortfall = finite
+      ? await capacityShortfall(ctx, tx, wanted, new Map(), await queuedFlavors(ctx, tx))
+      : undefined;
     const phase: PoolPhase = shortfall ? 'Waiting' : 'Creating';
     const name = generateResourceName(displayName);
     const now = ctx.clock.now();
@@ -269,7 +291,12 @@ export async function listPools(ctx: AppContext, projectId: string, query: ListP
           failedSince: new Date(ctx.clock.now().getTime() - FAILED_WINDOW_MS),
           limit: FAILED_CAP,
         })
-      : await selectPools(db, projectId, workspaceId, query.status ? phasesInBucket(query.status) : POOL_LISTED_BY_DEFAULT);
+      : await selectPools(
+          db,
+          projectId,
+          workspaceId,
+          query.status ? phasesInBucket(query.status) : POOL_LISTED_BY_DEFAULT,
+        );
   const items = rows
     .map(toPool)
     .filter((pool) => selects(selector, pool.metadata.labels))
@@ -340,7 +367,10 @@ export async function patchPool(ctx: AppContext, projectId: string, name: string
       throw badRequest(`metadata.labels.${WORKSPACE_LABEL}: cannot be removed`);
     }
     checkDescription(merged.metadata.annotations[DESCRIPTION_ANNOTATION]);
-    const spec: PoolSpec = { ...merged.spec, resources: checkResources(ctx, before.spec.type, merged.spec.resources ?? []) };
+    const spec: PoolSpec = {
+      ...merged.spec,
+      resources: checkResources(ctx, before.spec.type, merged.spec.resources ?? []),
+    };
     checkScaleDirection(before.spec, spec);
     const now = ctx.clock.now();
     const workspaceId = merged.metadata.labels[WORKSPACE_LABEL];
@@ -352,7 +382,10 @@ export async function patchPool(ctx: AppContext, projectId: string, name: string
     if (scopeChanged) {
       const wanted = spec.scope ?? [];
       scopes = [
-        ...wanted.map((s) => scopes.find((x) => x.scopeType === s && x.state !== 'Disabling') ?? { scopeType: s, state: 'Enabling' }),
+        ...wanted.map(
+          (s) =>
+            scopes.find((x) => x.scopeType === s && x.state !== 'Disabling') ?? { scopeType: s, state: 'Enabling' },
+        ),
         ...scopes.filter((x) => !wanted.includes(x.scopeType as never)).map((x) => ({ ...x, state: 'Disabling' })),
       ];
     }
@@ -381,7 +414,14 @@ export async function patchPool(ctx: AppContext, projectId: string, name: string
     if (resourcesChanged) {
       const from = nodesWanted(before.spec.resources);
       const to = nodesWanted(spec.resources);
-      await poolEvent(tx, updated, now, 'Normal', 'PoolScaling', `Pool resources change requested: ${describeNodes(from)} to ${describeNodes(to)}.`);
+      await poolEvent(
+        tx,
+        updated,
+        now,
+        'Normal',
+        'PoolScaling',
+        `Pool resources change requested: ${describeNodes(from)} to ${describeNodes(to)}.`,
+      );
     }
     return updated;
   });
@@ -438,7 +478,12 @@ export async function finishCreating(ctx: AppContext, tx: Executor, row: PoolRow
 /** Removes a pool row and everything it holds or counts. */
 async function removePool(ctx: AppContext, tx: Executor, row: PoolRow, why: string): Promise<boolean> {
   if (!(await deletePoolIf(tx, row.id, row.version))) return false;
-  await moveUsage(tx, usageCounter(ctx.database, 'pool', row), { workspaceId: row.workspace_id, phase: row.phase }, null);
+  await moveUsage(
+    tx,
+    usageCounter(ctx.database, 'pool', row),
+    { workspaceId: row.workspace_id, phase: row.phase },
+    null,
+  );
   await poolEvent(tx, row, ctx.clock.now(), 'Normal', 'PoolDeleted', `Pool ${row.name} removed: ${why}.`);
   return true;
 }
@@ -472,7 +517,10 @@ export async function advancePool(ctx: AppContext, tx: Executor, row: PoolRow): 
     case 'Error': {
       const before = JSON.parse(row.available) as NodeCounts;
       const available: NodeCounts = Object.fromEntries(spec.resources.map((r) => [r.flavor, r.count]));
-      if (phase === 'Running' && describeNodes(new Map(Object.entries(before))) !== describeNodes(nodesWanted(spec.resources))) {
+      if (
+        phase === 'Running' &&
+        describeNodes(new Map(Object.entries(before))) !== describeNodes(nodesWanted(spec.resources))
+      ) {
         const failure = await scalingFailure(tx, row);
         if (failure) return failScaling(ctx, tx, row, failure);
       }

@@ -27,10 +27,18 @@ export async function findPool(tx: Executor, projectId: string, name: string): P
 }
 
 const poolByDisplayName = preparedStatement<{ projectId: string; displayName: string }, PoolRow>((db) =>
-  db.selectFrom('pools').selectAll().where('project_id', '=', param('projectId')).where('display_name', '=', param('displayName')),
+  db
+    .selectFrom('pools')
+    .selectAll()
+    .where('project_id', '=', param('projectId'))
+    .where('display_name', '=', param('displayName')),
 );
 
-export async function findPoolByDisplayName(tx: Executor, projectId: string, displayName: string): Promise<PoolRow | undefined> {
+export async function findPoolByDisplayName(
+  tx: Executor,
+  projectId: string,
+  displayName: string,
+): Promise<PoolRow | undefined> {
   const [row] = await poolByDisplayName(tx, { projectId, displayName });
   return row;
 }
@@ -77,7 +85,12 @@ const newestFailures = preparedRead<{ projectId: string; workspaceId: string }, 
  * FAILED_CAP: of the newest FAILED_CAP failures (an index range), those at or
  * after `since` — if all of those are that recent, there are at least the cap.
  */
-export async function countRecentFailures(database: Database, projectId: string, workspaceId: string, since: Date): Promise<number> {
+export async function countRecentFailures(
+  database: Database,
+  projectId: string,
+  workspaceId: string,
+  since: Date,
+): Promise<number> {
   const from = since.getTime();
   let n = 0;
   for (const row of await newestFailures(database, { projectId, workspaceId })) {
@@ -91,8 +104,20 @@ export async function countRecentFailures(database: Database, projectId: string,
  * hands back any engine's lease on the row: the step the lease was for has
  * been done, or lost to this change, so the row is free for the next one.
  */
-export async function updatePoolIf(tx: Executor, id: number, version: number, changes: PoolUpdate): Promise<PoolRow | undefined> {
-  const [updated] = await poolUpdate(tx, { ...changes, version: version + 1, lease_owner: null, lease_expires_at: null, id, expected: version });
+export async function updatePoolIf(
+  tx: Executor,
+  id: number,
+  version: number,
+  changes: PoolUpdate,
+): Promise<PoolRow | undefined> {
+  const [updated] = await poolUpdate(tx, {
+    ...changes,
+    version: version + 1,
+    lease_owner: null,
+    lease_expires_at: null,
+    id,
+    expected: version,
+  });
   return updated;
 }
 
@@ -107,7 +132,11 @@ const poolUpdate = preparedByColumns<PoolRow>((db, columns) =>
 );
 
 const poolDelete = preparedStatement<{ id: number; version: number }, { id: number }>((db) =>
-  db.deleteFrom('pools').where('id', '=', param<number>('id')).where('version', '=', param<number>('version')).returning('id'),
+  db
+    .deleteFrom('pools')
+    .where('id', '=', param<number>('id'))
+    .where('version', '=', param<number>('version'))
+    .returning('id'),
 );
 
 /** Deletes the pool if it is still at `version`; what it holds goes with it (ON DELETE CASCADE). */
@@ -116,7 +145,13 @@ export async function deletePoolIf(tx: Executor, id: number, version: number): P
 }
 
 export async function selectDuePools(tx: Executor, now: Date, limit: number): Promise<PoolRow[]> {
-  return tx.selectFrom('pools').selectAll().where('due_at', '<=', toDbTime(now)).orderBy('due_at').limit(limit).execute();
+  return tx
+    .selectFrom('pools')
+    .selectAll()
+    .where('due_at', '<=', toDbTime(now))
+    .orderBy('due_at')
+    .limit(limit)
+    .execute();
 }
 
 /** Pools waiting for capacity, first come first served. */
@@ -146,7 +181,9 @@ export async function setHeldNodes(tx: Executor, poolId: number, nodes: Readonly
 }
 
 const heldNodesInsert = preparedStatement<{ poolId: number; flavor: string; nodes: number }>((db) =>
-  db.insertInto('pool_nodes').values({ pool_id: param<number>('poolId'), flavor: param('flavor'), nodes: param<number>('nodes') }),
+  db
+    .insertInto('pool_nodes')
+    .values({ pool_id: param<number>('poolId'), flavor: param('flavor'), nodes: param<number>('nodes') }),
 );
 
 /** Records the nodes of a pool that holds none yet (a new one): a row per flavor, most pools have one. */

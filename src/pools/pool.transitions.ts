@@ -19,7 +19,15 @@ export async function poolEvent(
   reason: string,
   message: string,
 ): Promise<void> {
-  await insertEvent(tx, { projectId: row.project_id, resourceKind: 'pools', resourceName: row.name, type, reason, message, at });
+  await insertEvent(tx, {
+    projectId: row.project_id,
+    resourceKind: 'pools',
+    resourceName: row.name,
+    type,
+    reason,
+    message,
+    at,
+  });
 }
 
 /**

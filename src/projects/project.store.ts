@@ -3,7 +3,9 @@ import { toDbTime } from '../db/database.js';
 import { param, preparedStatement } from '../db/prepared-read.js';
 import type { ProjectRow } from '../db/schema.js';
 
-const projectById = preparedStatement<{ id: string }, ProjectRow>((db) => db.selectFrom('projects').selectAll().where('id', '=', param('id')));
+const projectById = preparedStatement<{ id: string }, ProjectRow>((db) =>
+  db.selectFrom('projects').selectAll().where('id', '=', param('id')),
+);
 
 export async function findProject(tx: Executor, id: string): Promise<ProjectRow | undefined> {
   const [row] = await projectById(tx, { id });

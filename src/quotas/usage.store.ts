@@ -38,40 +38,53 @@ export async function moveUsage(
   if (from && to && from.workspaceId === to.workspaceId && from.phase === to.phase) return;
   // Always touch the counter rows in one order, so two writers moving pools in
   // opposite directions (Running→Abnormal, Abnormal→Running) cannot deadlock.
-  const bumps = [
-    ...(from ? [{ ...from, delta: -1 }] : []),
-    ...(to ? [{ ...to, delta: 1 }] : []),
-  ].sort((a, b) => `${a.workspaceId}\u0000${a.phase}`.localeCompare(`${b.workspaceId}\u0000${b.phase}`));
+  const bumps = [...(from ? [{ ...from, delta: -1 }] : []), ...(to ? [{ ...to, delta: 1 }] : [])].sort((a, b) =>
+    `${a.workspaceId}\u0000${a.phase}`.localeCompare(`${b.workspaceId}\u0000${b.phase}`),
+  );
   for (const bump of bumps) {
     await usageBump(tx, { ...counter, workspaceId: bump.workspaceId, phase: bump.phase, delta: bump.delta });
   }
 }
 
-const usageBump = preparedStatement<{ projectId: string; kind: string; shard: number; workspaceId: string; phase: string; delta: number }>(
-  (db) =>
-    db
-      .insertInto('usage_counts')
-      .values({
-        project_id: param('projectId'),
-        kind: param<CountedKind>('kind'),
-        workspace_id: param('workspaceId'),
-        phase: param('phase'),
-        shard: param<number>('shard'),
-        n: param<number>('delta'),
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['project_id', 'kind', 'workspace_id', 'phase', 'shard'])
-          .doUpdateSet({ n: sql`usage_counts.n + ${param<number>('delta')}` }),
-      ),
+const usageBump = preparedStatement<{
+  projectId: string;
+  kind: string;
+  shard: number;
+  workspaceId: string;
+  phase: string;
+  delta: number;
+}>((db) =>
+  db
+    .insertInto('usage_counts')
+    .values({
+      project_id: param('projectId'),
+      kind: param<CountedKind>('kind'),
+      workspace_id: param('workspaceId'),
+      phase: param('phase'),
+      shard: param<number>('shard'),
+      n: param<number>('delta'),
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['project_id', 'kind', 'workspace_id', 'phase', 'shard'])
+        .doUpdateSet({ n: sql`usage_counts.n + ${param<number>('delta')}` }),
+    ),
 );
 
 const usageInTransaction = preparedStatement<{ projectId: string; kind: string }, { phase: string; n: number }>((db) =>
-  db.selectFrom('usage_counts').select(['phase', 'n']).where('project_id', '=', param('projectId')).where('kind', '=', param<CountedKind>('kind')),
+  db
+    .selectFrom('usage_counts')
+    .select(['phase', 'n'])
+    .where('project_id', '=', param('projectId'))
+    .where('kind', '=', param<CountedKind>('kind')),
 );
 
 /** Counts per phase for one project, as the transaction sees them (the quota check). */
-export async function countUsageByPhase(tx: Executor, projectId: string, kind: CountedKind): Promise<Map<string, number>> {
+export async function countUsageByPhase(
+  tx: Executor,
+  projectId: string,
+  kind: CountedKind,
+): Promise<Map<string, number>> {
   return sumByPhase(await usageInTransaction(tx, { projectId, kind }));
 }
 
@@ -86,13 +99,17 @@ const usageOfProject = preparedRead<{ projectId: string }, { kind: string; phase
   { cached: true },
 );
 
-const usageOfWorkspace = preparedRead<{ projectId: string; kind: string; workspaceId: string }, { phase: string; n: number }>((db) =>
-  db
-    .selectFrom('usage_counts')
-    .select(['phase', 'n'])
-    .where('project_id', '=', param('projectId'))
-    .where('kind', '=', param<CountedKind>('kind'))
-    .where('workspace_id', '=', param('workspaceId')),
+const usageOfWorkspace = preparedRead<
+  { projectId: string; kind: string; workspaceId: string },
+  { phase: string; n: number }
+>(
+  (db) =>
+    db
+      .selectFrom('usage_counts')
+      .select(['phase', 'n'])
+      .where('project_id', '=', param('projectId'))
+      .where('kind', '=', param<CountedKind>('kind'))
+      .where('workspace_id', '=', param('workspaceId')),
   { cached: true },
 );
 

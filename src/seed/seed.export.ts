@@ -61,7 +61,9 @@ export async function exportSeed(db: Executor, options: { secrets?: SecretBox } 
     if (networks.length > 0) {
       entry.networks = networks.map((row): SeedNetwork => {
         const spec = JSON.parse(row.spec) as { cidr: string; ipv6enable?: boolean; connection?: NetworkConnection };
-        const labels = nonEmpty(withoutKeys(JSON.parse(row.labels) as Record<string, string>, [NAME_LABEL, WORKSPACE_LABEL]));
+        const labels = nonEmpty(
+          withoutKeys(JSON.parse(row.labels) as Record<string, string>, [NAME_LABEL, WORKSPACE_LABEL]),
+        );
         const annotations = nonEmpty(JSON.parse(row.annotations) as Record<string, string>);
         const connection = spec.connection && Object.keys(spec.connection).length > 0 ? spec.connection : undefined;
         return {
@@ -80,7 +82,11 @@ export async function exportSeed(db: Executor, options: { secrets?: SecretBox } 
       entry.pools = pools.map((row): SeedPool => {
         const { network: _network, ...spec } = JSON.parse(row.spec) as PoolSpec;
         const labels = nonEmpty(
-          withoutKeys(JSON.parse(row.labels) as Record<string, string>, [...SERVER_POOL_LABELS, NAME_LABEL, WORKSPACE_LABEL]),
+          withoutKeys(JSON.parse(row.labels) as Record<string, string>, [
+            ...SERVER_POOL_LABELS,
+            NAME_LABEL,
+            WORKSPACE_LABEL,
+          ]),
         );
         const annotations = nonEmpty(JSON.parse(row.annotations) as Record<string, string>);
         const network = row.network_name ? (displayOf.get(row.network_name) ?? row.network_name) : undefined;

@@ -74,10 +74,20 @@ export async function loadSeed(ctx: AppContext, seed: SeedFile): Promise<SeedSum
       if (!found) throw new Error(`credential ${credential.accessKey}: no project ${ref}`);
       return found.id;
     });
-    const matches = credential.secretKey === undefined ? undefined : await ctx.identity.credentialSecretMatches(credential.accessKey, credential.secretKey);
-    const exists = matches !== undefined || (await ctx.database.db.selectFrom('credentials').select('access_key').where('access_key', '=', credential.accessKey).executeTakeFirst()) !== undefined;
+    const matches =
+      credential.secretKey === undefined
+        ? undefined
+        : await ctx.identity.credentialSecretMatches(credential.accessKey, credential.secretKey);
+    const exists =
+      matches !== undefined ||
+      (await ctx.database.db
+        .selectFrom('credentials')
+        .select('access_key')
+        .where('access_key', '=', credential.accessKey)
+        .executeTakeFirst()) !== undefined;
     if (!exists) {
-      if (!credential.secretKey) throw new Error(`credential ${credential.accessKey} does not exist and has no secretKey`);
+      if (!credential.secretKey)
+        throw new Error(`credential ${credential.accessKey} does not exist and has no secretKey`);
       await ctx.identity.createCredential(account, projectIds, {
         accessKey: credential.accessKey,
         secretKey: credential.secretKey,
@@ -85,8 +95,13 @@ export async function loadSeed(ctx: AppContext, seed: SeedFile): Promise<SeedSum
       });
       summary.credentials += 1;
     } else {
-      if (matches === false && credential.secretKey) await ctx.identity.setCredentialSecret(credential.accessKey, credential.secretKey);
-      const owner = await ctx.database.db.selectFrom('credentials').select('account_id').where('access_key', '=', credential.accessKey).executeTakeFirstOrThrow();
+      if (matches === false && credential.secretKey)
+        await ctx.identity.setCredentialSecret(credential.accessKey, credential.secretKey);
+      const owner = await ctx.database.db
+        .selectFrom('credentials')
+        .select('account_id')
+        .where('access_key', '=', credential.accessKey)
+        .executeTakeFirstOrThrow();
       await ctx.identity.grant('credential', credential.accessKey, owner.account_id, projectIds);
     }
   }
@@ -103,7 +118,9 @@ async function ensureAccount(ctx: AppContext, name = DEFAULT_ACCOUNT): Promise<s
 async function ensureProject(ctx: AppContext, project: SeedProject, summary: SeedSummary): Promise<string> {
   const accountId = await ensureAccount(ctx, project.account);
   const projects = await listProjects(ctx.database.db);
-  const existing = project.id ? projects.find((p) => p.id === project.id) : projects.find((p) => p.name === project.name);
+  const existing = project.id
+    ? projects.find((p) => p.id === project.id)
+    : projects.find((p) => p.name === project.name);
   if (existing && existing.account_id !== null) return existing.id;
   if (!project.id && !project.name) throw new Error('a project needs an id or a name');
   const created = await ctx.identity.createProject(accountId, { id: project.id, name: project.name });
@@ -111,7 +128,12 @@ async function ensureProject(ctx: AppContext, project: SeedProject, summary: See
   return created.id;
 }
 
-async function ensureNetwork(ctx: AppContext, projectId: string, network: SeedNetwork, summary: SeedSummary): Promise<void> {
+async function ensureNetwork(
+  ctx: AppContext,
+  projectId: string,
+  network: SeedNetwork,
+  summary: SeedSummary,
+): Promise<void> {
   const workspaceId = network.workspaceId ?? DEFAULT_WORKSPACE;
   if (await findNetworkByDisplayName(ctx.database.db, projectId, workspaceId, network.name)) return;
   const body: CreateNetworkBody = {
@@ -133,7 +155,8 @@ async function ensureNetwork(ctx: AppContext, projectId: string, network: SeedNe
   await ctx.database.transaction(async (tx) => {
     await ctx.database.lockProject(tx, projectId);
     const row = await findNetwork(tx, projectId, created.metadata.name);
-    if (row && !(await advanceNetwork(ctx, tx, row))) throw new Error(`network ${network.name} could not be made Active`);
+    if (row && !(await advanceNetwork(ctx, tx, row)))
+      throw new Error(`network ${network.name} could not be made Active`);
   });
 }
 
@@ -166,7 +189,9 @@ async function ensurePool(ctx: AppContext, projectId: string, pool: SeedPool, su
   summary.pools += 1;
   if (pool.phase === 'Creating') return;
   if (created.status.phase !== 'Creating') {
-    throw new Error(`pool ${pool.name}: its nodes are not free (${created.status.message ?? created.status.phase}), so it cannot start ${pool.phase}`);
+    throw new Error(
+      `pool ${pool.name}: its nodes are not free (${created.status.message ?? created.status.phase}), so it cannot start ${pool.phase}`,
+    );
   }
   await ctx.database.transaction(async (tx) => {
     await ctx.database.lockProject(tx, projectId);
@@ -180,7 +205,14 @@ async function ensurePool(ctx: AppContext, projectId: string, pool: SeedPool, su
     const running = await finishCreating(ctx, tx, row);
     if (!running) throw new Error(`pool ${pool.name} could not be made Running`);
     if (pool.phase !== 'Running') {
-      await movePool(ctx, tx, running, pool.phase, { message: pool.message ?? `${pool.phase}: seed data.` }, 'seed data');
+      await movePool(
+        ctx,
+        tx,
+        running,
+        pool.phase,
+        { message: pool.message ?? `${pool.phase}: seed data.` },
+        'seed data',
+      );
     }
   });
 }

@@ -11,7 +11,14 @@ import { PoolSpec } from '../pools/pool.schema.js';
 const StringMap = Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 4096 }));
 
 export const SEED_NETWORK_PHASES = ['Creating', 'Active'] as const;
-export const SEED_POOL_PHASES = ['Creating', 'Running', 'Abnormal', 'ScalingFailed', 'Error', 'CreationFailed'] as const;
+export const SEED_POOL_PHASES = [
+  'Creating',
+  'Running',
+  'Abnormal',
+  'ScalingFailed',
+  'Error',
+  'CreationFailed',
+] as const;
 
 export const SeedNetwork = Type.Object(
   {
@@ -22,7 +29,10 @@ export const SeedNetwork = Type.Object(
     connection: Type.Optional(NetworkConnection),
     labels: Type.Optional(StringMap),
     annotations: Type.Optional(StringMap),
-    phase: Type.Union(SEED_NETWORK_PHASES.map((p) => Type.Literal(p)), { default: 'Active' }),
+    phase: Type.Union(
+      SEED_NETWORK_PHASES.map((p) => Type.Literal(p)),
+      { default: 'Active' },
+    ),
   },
   { additionalProperties: false },
 );
@@ -37,7 +47,10 @@ export const SeedPool = Type.Object(
     labels: Type.Optional(StringMap),
     annotations: Type.Optional(StringMap),
     spec: Type.Omit(PoolSpec, ['network'], { additionalProperties: false }),
-    phase: Type.Union(SEED_POOL_PHASES.map((p) => Type.Literal(p)), { default: 'Running' }),
+    phase: Type.Union(
+      SEED_POOL_PHASES.map((p) => Type.Literal(p)),
+      { default: 'Running' },
+    ),
     /** status.message of a failure phase. */
     message: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   },
@@ -50,7 +63,9 @@ export const SeedProject = Type.Object(
     /** Kept as given; without it the project is found by name, or created with a new id. */
     id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' })),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    account: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'account name; default "default"' })),
+    account: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'account name; default "default"' }),
+    ),
     quotas: Type.Optional(
       Type.Object(
         { pool: Type.Optional(Type.Integer({ minimum: 0 })), network: Type.Optional(Type.Integer({ minimum: 0 })) },

@@ -45,10 +45,7 @@ export function validatePrivateCidr(text: string): string | null {
   // The range comes first: for 172.16.0.0/11 "host bits set, use 172.0.0.0/11" would send the
   // client to another address that is refused as well.
   const inside = PRIVATE_RANGES.some(
-    (r) =>
-      prefix >= r.minPrefix &&
-      prefix <= r.maxPrefix &&
-      ((address & maskOf(r.minPrefix)) >>> 0) === r.base,
+    (r) => prefix >= r.minPrefix && prefix <= r.maxPrefix && (address & maskOf(r.minPrefix)) >>> 0 === r.base,
   );
   if (!inside) return `"${text}" ${ALLOWED}`;
   const network = (address & maskOf(prefix)) >>> 0;

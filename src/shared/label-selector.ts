@@ -141,7 +141,11 @@ function parseTerm(raw: string): SelectorTerm {
   }
   if (s.atEnd()) return { op: 'exists', key };
 
-  for (const [token, op] of [['==', 'equals'], ['!=', 'notEquals'], ['=', 'equals']] as const) {
+  for (const [token, op] of [
+    ['==', 'equals'],
+    ['!=', 'notEquals'],
+    ['=', 'equals'],
+  ] as const) {
     if (s.startsWith(token)) {
       s.pos += token.length;
       s.skipSpace();

@@ -22,7 +22,8 @@ export function cursorPosition(token: string | undefined): number {
   if (token === undefined || token === '') return 0;
   const decoded = decodeCursor(token);
   const id = decoded?.id;
-  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw badRequest('continue: not a token this server issued');
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0)
+    throw badRequest('continue: not a token this server issued');
   return id;
 }
 

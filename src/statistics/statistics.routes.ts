@@ -7,22 +7,24 @@ import { showPoolStatistics } from './statistics.service.js';
 
 const ROUTE = '/v2/:project_id/statistics/pools';
 
-export const statisticsRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (app) => {
-  app.get(
-    ROUTE,
-    {
-      schema: {
-        operationId: 'ShowPoolStatistics',
-        summary: 'Pools per status, and failures of the last three days',
-        tags: ['statistics'],
-        params: ProjectParams,
-        querystring: ShowPoolStatisticsQuery,
-        response: { 200: ShowPoolStatisticsResponse, ...errorResponses(400, 401, 403, 404) },
+export const statisticsRoutes =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      ROUTE,
+      {
+        schema: {
+          operationId: 'ShowPoolStatistics',
+          summary: 'Pools per status, and failures of the last three days',
+          tags: ['statistics'],
+          params: ProjectParams,
+          querystring: ShowPoolStatisticsQuery,
+          response: { 200: ShowPoolStatisticsResponse, ...errorResponses(400, 401, 403, 404) },
+        },
       },
-    },
-    (request) => showPoolStatistics(ctx, request.params.project_id, request.query.workspaceId),
-  );
-};
+      (request) => showPoolStatistics(ctx, request.params.project_id, request.query.workspaceId),
+    );
+  };
 
 /** The same read for the hot-read lane (src/http/hot-reads.ts). */
 export const statisticsHotRead = (ctx: AppContext): HotRead => ({

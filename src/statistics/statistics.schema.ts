@@ -17,7 +17,7 @@ export const ShowPoolStatisticsResponse = Type.Object(
         pending: Count,
       }),
     }),
-    operationTime: Type.String({ description: "Go time.Time.String() of a UTC time" }),
+    operationTime: Type.String({ description: 'Go time.Time.String() of a UTC time' }),
   },
   { $id: 'ShowPoolStatisticsResponse' },
 );

@@ -23,7 +23,12 @@ export async function showPoolStatistics(
   const now = ctx.clock.now();
   // One after the other: both are usually reused reads that answer at once.
   const byPhase = await readWorkspaceUsage(ctx.database, projectId, 'pool', workspaceId);
-  const failed = await countRecentFailures(ctx.database, projectId, workspaceId, new Date(now.getTime() - FAILED_WINDOW_MS));
+  const failed = await countRecentFailures(
+    ctx.database,
+    projectId,
+    workspaceId,
+    new Date(now.getTime() - FAILED_WINDOW_MS),
+  );
   const status = { created: 0, creating: 0, deleting: 0, failed, pending: 0 };
   for (const [phase, n] of byPhase) {
     const bucket = POOL_BUCKET[phase as PoolPhase];

@@ -47,7 +47,15 @@ describe('the emulator controls with ATELIER_ADMIN_TOKEN', () => {
   afterAll(() => h.close());
 
   it('refuse a missing, wrong or malformed token on every endpoint with the 401 envelope', async () => {
-    const wrong = [null, 'Bearer wrong-token-0123456789', `Bearer ${ADMIN_TOKEN}x`, `Bearer ${ADMIN_TOKEN.slice(0, -1)}`, ADMIN_TOKEN, `Basic ${ADMIN_TOKEN}`, 'Bearer '];
+    const wrong = [
+      null,
+      'Bearer wrong-token-0123456789',
+      `Bearer ${ADMIN_TOKEN}x`,
+      `Bearer ${ADMIN_TOKEN.slice(0, -1)}`,
+      ADMIN_TOKEN,
+      `Basic ${ADMIN_TOKEN}`,
+      'Bearer ',
+    ];
     for (const [method, url, body] of ENDPOINTS) {
       for (const authorization of wrong) {
         const res = await admin(h, method, url, body, authorization);
@@ -72,17 +80,29 @@ describe('the emulator controls with ATELIER_ADMIN_TOKEN', () => {
   });
 
   it('leave the ModelArts API to its own authentication', async () => {
-    const res = await h.app.inject({ method: 'GET', url: `/v1/${h.projectId}/quotas`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const res = await h.app.inject({
+      method: 'GET',
+      url: `/v1/${h.projectId}/quotas`,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(res.statusCode).toBe(401);
     expect((await h.client.get('/v1/{project_id}/quotas')).status).toBe(200);
   });
 
   it('validate bodies into the 400 envelope', async () => {
     expectError(await admin(h, 'POST', '/_atelier/faults', { operation: 'explode' }), 400, 'ModelArts.50004000');
-    expectError(await admin(h, 'POST', '/_atelier/faults', { operation: 'create', surprise: 1 }), 400, 'ModelArts.50004000');
+    expectError(
+      await admin(h, 'POST', '/_atelier/faults', { operation: 'create', surprise: 1 }),
+      400,
+      'ModelArts.50004000',
+    );
     expectError(await admin(h, 'POST', '/_atelier/clock/advance', { seconds: -5 }), 400, 'ModelArts.50004000');
     expectError(await admin(h, 'POST', '/_atelier/clock/advance', {}), 400, 'ModelArts.50004000');
-    expectError(await admin(h, 'PUT', '/_atelier/lifecycle', { poolCreate: { mode: 'sometimes' } }), 400, 'ModelArts.50004000');
+    expectError(
+      await admin(h, 'PUT', '/_atelier/lifecycle', { poolCreate: { mode: 'sometimes' } }),
+      400,
+      'ModelArts.50004000',
+    );
   });
 });
 

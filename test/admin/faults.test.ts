@@ -33,11 +33,25 @@ describe('creation faults', () => {
 
   it('fail exactly one of three matching creations, visibly in the pool, its events and the statistics', async () => {
     const reason = 'Provider capacity exhausted in az-1 (test fault).';
-    const fault = await adminOk(h, 'POST', '/_atelier/faults', { operation: 'create', project: h.projectId, name: 'trio-*', reason }, 201);
-    expect(fault).toMatchObject({ operation: 'create', project: h.projectId, name: 'trio-*', remaining: 1, triggered: 0, reason });
+    const fault = await adminOk(
+      h,
+      'POST',
+      '/_atelier/faults',
+      { operation: 'create', project: h.projectId, name: 'trio-*', reason },
+      201,
+    );
+    expect(fault).toMatchObject({
+      operation: 'create',
+      project: h.projectId,
+      name: 'trio-*',
+      remaining: 1,
+      triggered: 0,
+      reason,
+    });
 
     const names: string[] = [];
-    for (let i = 0; i < 3; i += 1) names.push((await createPool(h.client, createBody(net, { name: displayName('trio') }))).metadata.name);
+    for (let i = 0; i < 3; i += 1)
+      names.push((await createPool(h.client, createBody(net, { name: displayName('trio') }))).metadata.name);
     const bystander = (await createPool(h.client, createBody(net, { name: displayName('other') }))).metadata.name;
     // Two engines race over the same due steps: the fault is consumed in the step's own transaction.
     const second = new LifecycleEngine(h.context, { error: console.error, debug: () => {} } as never);
@@ -60,7 +74,11 @@ describe('creation faults', () => {
     const events = await h.client.get(`/v1/{project_id}/events?resource=pools&name=${failed}&type=Warning`);
     expect(events.status, events.text).toBe(200);
     expect(events.body.items).toEqual([
-      expect.objectContaining({ type: 'Warning', reason: 'PoolStatusChange', message: expect.stringContaining(reason) }),
+      expect.objectContaining({
+        type: 'Warning',
+        reason: 'PoolStatusChange',
+        message: expect.stringContaining(reason),
+      }),
     ]);
 
     const stats = await statistics(h.client);
@@ -77,7 +95,13 @@ describe('creation faults', () => {
     const other = await h.newProject();
     const otherNet = await activeNetwork(other, h.settle);
     await adminOk(h, 'POST', '/_atelier/faults', { operation: 'create', flavor: CPU_16, count: 5 }, 201);
-    await adminOk(h, 'POST', '/_atelier/faults', { operation: 'create', project: h.projectId, name: 'scoped-*', count: 5 }, 201);
+    await adminOk(
+      h,
+      'POST',
+      '/_atelier/faults',
+      { operation: 'create', project: h.projectId, name: 'scoped-*', count: 5 },
+      201,
+    );
     const big = await createPool(h.client, createBody(net, { resources: [{ flavor: CPU_16, count: 1 }] }));
     const small = await createPool(h.client, createBody(net, { resources: [{ flavor: CPU_8, count: 1 }] }));
     const elsewhere = await createPool(other, createBody(otherNet, { name: displayName('scoped') }));
@@ -108,7 +132,12 @@ describe('scaling, deletion and abnormal faults', () => {
   const changesOf = async (client: ApiClient, name: string) =>
     (await listEventsOf(h.context.database.db, client.projectId, 'pools', name))
       .filter((e) => e.reason === 'PoolStatusChange')
-      .map((e) => e.message.match(/from (\w+) to (\w+)/)!.slice(1).join('>'));
+      .map((e) =>
+        e.message
+          .match(/from (\w+) to (\w+)/)!
+          .slice(1)
+          .join('>'),
+      );
 
   const scale = (client: ApiClient, name: string, count: number) =>
     mergePatch(client, name, { spec: { resources: [{ flavor: CPU_8, count, maxCount: count }] } });
@@ -136,7 +165,13 @@ describe('scaling, deletion and abnormal faults', () => {
   it('a deletion fault leaves the pool in Error with the reason; a second DELETE removes it', async () => {
     const name = await runningPool(h, h.client);
     const used = await poolQuotaUsed(h.client);
-    await adminOk(h, 'POST', '/_atelier/faults', { operation: 'delete', project: h.projectId, name, reason: 'Teardown timed out.' }, 201);
+    await adminOk(
+      h,
+      'POST',
+      '/_atelier/faults',
+      { operation: 'delete', project: h.projectId, name, reason: 'Teardown timed out.' },
+      201,
+    );
     expect((await h.client.delete(pool(name))).status).toBe(200);
     await h.settle();
     const failed = await show(h.client, name);
@@ -155,7 +190,13 @@ describe('scaling, deletion and abnormal faults', () => {
     const other = await h.newProject();
     const mine = await runningPool(h, other);
     const untouched = await runningPool(h, h.client);
-    const fault = await adminOk(h, 'POST', '/_atelier/faults', { operation: 'abnormal', project: other.projectId, reason: 'Node lost.' }, 201);
+    const fault = await adminOk(
+      h,
+      'POST',
+      '/_atelier/faults',
+      { operation: 'abnormal', project: other.projectId, reason: 'Node lost.' },
+      201,
+    );
     expect(fault.applied).toEqual([mine]);
     expect(fault).toMatchObject({ remaining: 0, triggered: 1 });
     const abnormal = await show(other, mine);
@@ -200,10 +241,18 @@ describe('scaling, deletion and abnormal faults', () => {
 
   it('lists, clears one and clears all; an unknown id is a 404', async () => {
     await adminOk(h, 'DELETE', '/_atelier/faults');
-    const a = await adminOk(h, 'POST', '/_atelier/faults', { operation: 'create', project: h.projectId, count: 3 }, 201);
+    const a = await adminOk(
+      h,
+      'POST',
+      '/_atelier/faults',
+      { operation: 'create', project: h.projectId, count: 3 },
+      201,
+    );
     const b = await adminOk(h, 'POST', '/_atelier/faults', { operation: 'delete', name: 'x?z*' }, 201);
     expect((await adminOk(h, 'GET', '/_atelier/faults')).faults.map((f: any) => f.id)).toEqual([a.id, b.id]);
-    expect((await adminOk(h, 'GET', `/_atelier/faults?project=${h.projectId}`)).faults.map((f: any) => f.id)).toEqual([a.id]);
+    expect((await adminOk(h, 'GET', `/_atelier/faults?project=${h.projectId}`)).faults.map((f: any) => f.id)).toEqual([
+      a.id,
+    ]);
     expect(await adminOk(h, 'DELETE', `/_atelier/faults/${a.id}`)).toEqual({ cleared: [a.id], healed: [] });
     expectError(await admin(h, 'DELETE', `/_atelier/faults/${a.id}`), 404, 'Atelier.40401001');
     expect(await adminOk(h, 'DELETE', '/_atelier/faults')).toEqual({ cleared: [b.id], healed: [] });
@@ -211,7 +260,15 @@ describe('scaling, deletion and abnormal faults', () => {
   });
 
   it('refuses an unknown flavor and a recovery time on a fault that does not recover', async () => {
-    expectError(await admin(h, 'POST', '/_atelier/faults', { operation: 'create', flavor: 'no.such.flavor' }), 400, 'ModelArts.50004000');
-    expectError(await admin(h, 'POST', '/_atelier/faults', { operation: 'create', recoverAfterSeconds: 5 }), 400, 'ModelArts.50004000');
+    expectError(
+      await admin(h, 'POST', '/_atelier/faults', { operation: 'create', flavor: 'no.such.flavor' }),
+      400,
+      'ModelArts.50004000',
+    );
+    expectError(
+      await admin(h, 'POST', '/_atelier/faults', { operation: 'create', recoverAfterSeconds: 5 }),
+      400,
+      'ModelArts.50004000',
+    );
   });
 });

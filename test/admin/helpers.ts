@@ -39,7 +39,12 @@ export async function admin(
   const headers: Record<string, string> = {};
   if (authorization !== null) headers.authorization = authorization;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await h.app.inject({ method, url, headers, payload: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await h.app.inject({
+    method,
+    url,
+    headers,
+    payload: body === undefined ? undefined : JSON.stringify(body),
+  });
   let parsed: unknown;
   try {
     parsed = res.body ? JSON.parse(res.body) : undefined;
@@ -63,7 +68,11 @@ export async function adminOk(
 }
 
 /** A Running pool in the client's project, on a fresh Active network; returns its metadata.name. */
-export async function runningPool(h: Harness, client: ApiClient, options: Parameters<typeof createBody>[1] = {}): Promise<string> {
+export async function runningPool(
+  h: Harness,
+  client: ApiClient,
+  options: Parameters<typeof createBody>[1] = {},
+): Promise<string> {
   const network = await activeNetwork(client, h.settle);
   const created = await createPool(client, createBody(network, options));
   await h.settle();

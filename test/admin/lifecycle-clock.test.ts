@@ -42,7 +42,9 @@ describe('lifecycle timing', () => {
     // By display name: only that pool moves, and the answer says where it went.
     const display = held.metadata.labels['os.modelarts/name'];
     const advanced = await adminOk(h, 'POST', '/_atelier/lifecycle/advance', { name: display });
-    expect(advanced).toEqual({ advanced: [{ kind: 'pool', project: h.projectId, name: held.metadata.name, phase: 'Running' }] });
+    expect(advanced).toEqual({
+      advanced: [{ kind: 'pool', project: h.projectId, name: held.metadata.name, phase: 'Running' }],
+    });
     expect(await phaseOf(h.client, held.metadata.name)).toBe('Running');
     expect(await phaseOf(h.client, other.metadata.name)).toBe('Creating');
 
@@ -53,9 +55,16 @@ describe('lifecycle timing', () => {
   });
 
   it('applies one timing to every step with `all`, and per kind and project in advance', async () => {
-    await adminOk(h, 'PUT', '/_atelier/lifecycle', { all: { mode: 'manual' }, poolScale: { mode: 'auto', seconds: 1 } });
+    await adminOk(h, 'PUT', '/_atelier/lifecycle', {
+      all: { mode: 'manual' },
+      poolScale: { mode: 'auto', seconds: 1 },
+    });
     const timings = (await adminOk(h, 'GET', '/_atelier/lifecycle')).timings;
-    expect(timings).toMatchObject({ networkCreate: { mode: 'manual' }, poolDelete: { mode: 'manual' }, poolScale: { mode: 'auto', seconds: 1 } });
+    expect(timings).toMatchObject({
+      networkCreate: { mode: 'manual' },
+      poolDelete: { mode: 'manual' },
+      poolScale: { mode: 'auto', seconds: 1 },
+    });
 
     const other = await h.newProject();
     const created = await other.post('/v1/{project_id}/networks', {
@@ -66,13 +75,22 @@ describe('lifecycle timing', () => {
     });
     expect(created.status, created.text).toBe(200);
     await h.advance(3_600_000);
-    expect((await other.get(`/v1/{project_id}/networks/${created.body.metadata.name}`)).body.status.phase).toBe('Creating');
+    expect((await other.get(`/v1/{project_id}/networks/${created.body.metadata.name}`)).body.status.phase).toBe(
+      'Creating',
+    );
     // Another project's pending work stays where it is.
-    expect((await adminOk(h, 'POST', '/_atelier/lifecycle/advance', { project: h.projectId, kind: 'network' })).advanced).toEqual([]);
+    expect(
+      (await adminOk(h, 'POST', '/_atelier/lifecycle/advance', { project: h.projectId, kind: 'network' })).advanced,
+    ).toEqual([]);
     const moved = await adminOk(h, 'POST', '/_atelier/lifecycle/advance', { project: other.projectId, kind: 'pool' });
     expect(moved.advanced).toEqual([]);
-    const networks = await adminOk(h, 'POST', '/_atelier/lifecycle/advance', { project: other.projectId, kind: 'network' });
-    expect(networks.advanced).toEqual([{ kind: 'network', project: other.projectId, name: created.body.metadata.name, phase: 'Active' }]);
+    const networks = await adminOk(h, 'POST', '/_atelier/lifecycle/advance', {
+      project: other.projectId,
+      kind: 'network',
+    });
+    expect(networks.advanced).toEqual([
+      { kind: 'network', project: other.projectId, name: created.body.metadata.name, phase: 'Active' },
+    ]);
 
     // Manual deletion: the pool stays Deleting until advanced, then is gone.
     const net = created.body.metadata.name;
@@ -82,7 +100,9 @@ describe('lifecycle timing', () => {
     await h.advance(3_600_000);
     expect(await phaseOf(other, doomed.metadata.name)).toBe('Deleting');
     const gone = await adminOk(h, 'POST', '/_atelier/lifecycle/advance', { name: doomed.metadata.name });
-    expect(gone.advanced).toEqual([{ kind: 'pool', project: other.projectId, name: doomed.metadata.name, phase: 'Deleted' }]);
+    expect(gone.advanced).toEqual([
+      { kind: 'pool', project: other.projectId, name: doomed.metadata.name, phase: 'Deleted' },
+    ]);
     expect(await phaseOf(other, doomed.metadata.name)).toBe(404);
   });
 
@@ -106,7 +126,10 @@ describe('the service clock', () => {
 
   it('moves forward so a failure drops out of the 72-hour window, running every timer on the way', async () => {
     const net = await activeNetwork(h.client, h.settle);
-    const failing = await createPool(h.client, createBody(net, { labels: { 'atelier.io/simulate': 'CreationFailed' } }));
+    const failing = await createPool(
+      h.client,
+      createBody(net, { labels: { 'atelier.io/simulate': 'CreationFailed' } }),
+    );
     await h.advance(30_000);
     expect(await phaseOf(h.client, failing.metadata.name)).toBe('CreationFailed');
     expect(await statistics(h.client)).toMatchObject({ failed: 1 });

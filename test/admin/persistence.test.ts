@@ -16,7 +16,10 @@ describe('emulator settings', () => {
   afterAll(() => h.close());
 
   it('survive a restart: timing, clock offset and faults are read back from the database', async () => {
-    await adminOk(h, 'PUT', '/_atelier/lifecycle', { poolDelete: { mode: 'manual' }, networkCreate: { mode: 'auto', seconds: 42 } });
+    await adminOk(h, 'PUT', '/_atelier/lifecycle', {
+      poolDelete: { mode: 'manual' },
+      networkCreate: { mode: 'auto', seconds: 42 },
+    });
     await adminOk(h, 'POST', '/_atelier/clock/advance', { seconds: 90 });
     const fault = await adminOk(h, 'POST', '/_atelier/faults', { operation: 'scale', count: 2 }, 201);
 

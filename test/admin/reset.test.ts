@@ -4,12 +4,23 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../helpers/client.js';
 import { activeNetwork, expectError } from '../helpers/fixtures.js';
 import type { Harness } from '../helpers/harness.js';
-import { createBody, createPool, listNames, poolQuotaUsed, show, statistics, writeFlavorsFile, flavorEntry } from '../pools/helpers.js';
+import {
+  createBody,
+  createPool,
+  listNames,
+  poolQuotaUsed,
+  show,
+  statistics,
+  writeFlavorsFile,
+  flavorEntry,
+} from '../pools/helpers.js';
 import { admin, adminOk, startAdminHarness } from './helpers.js';
 
-const networkCount = async (client: ApiClient) => (await client.get('/v1/{project_id}/networks')).body.items.length as number;
+const networkCount = async (client: ApiClient) =>
+  (await client.get('/v1/{project_id}/networks')).body.items.length as number;
 const networkQuotaUsed = async (client: ApiClient) =>
-  (await client.get('/v1/{project_id}/quotas')).body.quotas.resources.find((r: any) => r.type === 'network').used as number;
+  (await client.get('/v1/{project_id}/quotas')).body.quotas.resources.find((r: any) => r.type === 'network')
+    .used as number;
 
 describe('POST /_atelier/reset', () => {
   let h: Harness;
@@ -25,13 +36,21 @@ describe('POST /_atelier/reset', () => {
   const populate = async (client: ApiClient) => {
     const net = await activeNetwork(client, h.settle);
     await createPool(client, createBody(net, { resources: [{ flavor: LIMITED, count: 2 }] }));
-    await createPool(client, createBody(net, { resources: [{ flavor: LIMITED, count: 1 }], labels: { 'atelier.io/simulate': 'CreationFailed' } }));
+    await createPool(
+      client,
+      createBody(net, {
+        resources: [{ flavor: LIMITED, count: 1 }],
+        labels: { 'atelier.io/simulate': 'CreationFailed' },
+      }),
+    );
     await h.settle();
     return net;
   };
 
   beforeEach(async () => {
-    h = await startAdminHarness({ ATELIER_FLAVORS_FILE: writeFlavorsFile([flavorEntry(LIMITED, 3), flavorEntry(FREE)]) });
+    h = await startAdminHarness({
+      ATELIER_FLAVORS_FILE: writeFlavorsFile([flavorEntry(LIMITED, 3), flavorEntry(FREE)]),
+    });
     other = await h.newProject();
     await populate(h.client);
     const net = await populate(other);
@@ -53,7 +72,11 @@ describe('POST /_atelier/reset', () => {
     expect(await statistics(h.client)).toMatchObject({ created: 1, failed: 1 });
 
     const res = await adminOk(h, 'POST', '/_atelier/reset', { project: h.projectId });
-    expect(res).toEqual({ scope: 'project', project: h.projectId, removed: { pools: 2, networks: 1, events: expect.any(Number), faults: 1, projects: 0 } });
+    expect(res).toEqual({
+      scope: 'project',
+      project: h.projectId,
+      removed: { pools: 2, networks: 1, events: expect.any(Number), faults: 1, projects: 0 },
+    });
 
     expect(await listNames(h.client)).toEqual([]);
     expect(await listNames(h.client, '?status=failed')).toEqual([]);

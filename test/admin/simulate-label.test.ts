@@ -3,7 +3,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeNetwork, expectError } from '../helpers/fixtures.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { CPU_8, createBody, createPool, eventsOf, mergePatch, phaseChanges, phaseOf, pool, show } from '../pools/helpers.js';
+import {
+  CPU_8,
+  createBody,
+  createPool,
+  eventsOf,
+  mergePatch,
+  phaseChanges,
+  phaseOf,
+  pool,
+  show,
+} from '../pools/helpers.js';
 
 const CREATE_MS = 10_000;
 const simulate = (value: string) => ({ labels: { 'atelier.io/simulate': value } });
@@ -25,7 +35,8 @@ describe('the atelier.io/simulate label', () => {
   it('names the allowed values when given another', async () => {
     const res = await h.client.post('/v2/{project_id}/pools', createBody(net, simulate('Explode')));
     expectError(res, 400, 'ModelArts.50004000');
-    for (const value of ['CreationFailed', 'ScalingFailed', 'DeletionFailed', 'Abnormal']) expect(res.body.error_msg).toContain(value);
+    for (const value of ['CreationFailed', 'ScalingFailed', 'DeletionFailed', 'Abnormal'])
+      expect(res.body.error_msg).toContain(value);
   });
 
   it('CreationFailed fails the creation', async () => {
@@ -41,7 +52,9 @@ describe('the atelier.io/simulate label', () => {
     const created = await createPool(h.client, createBody(net, simulate('ScalingFailed')));
     await h.advance(CREATE_MS);
     expect(await phaseOf(h.client, created.metadata.name)).toBe('Running');
-    const res = await mergePatch(h.client, created.metadata.name, { spec: { resources: [{ flavor: CPU_8, count: 3, maxCount: 3 }] } });
+    const res = await mergePatch(h.client, created.metadata.name, {
+      spec: { resources: [{ flavor: CPU_8, count: 3, maxCount: 3 }] },
+    });
     expect(res.status, res.text).toBe(200);
     await h.settle();
     const failed = await show(h.client, created.metadata.name);
@@ -55,7 +68,10 @@ describe('the atelier.io/simulate label', () => {
     await h.advance(CREATE_MS);
     expect((await h.client.delete(pool(created.metadata.name))).status).toBe(200);
     await h.settle();
-    expect((await show(h.client, created.metadata.name)).status).toMatchObject({ phase: 'Error', message: expect.stringContaining('Deletion failed') });
+    expect((await show(h.client, created.metadata.name)).status).toMatchObject({
+      phase: 'Error',
+      message: expect.stringContaining('Deletion failed'),
+    });
     expect((await eventsOf(h, created.metadata.name)).filter((e) => e.reason === 'PoolDeletionFailed')).toHaveLength(1);
     expect((await h.client.delete(pool(created.metadata.name))).status).toBe(200);
     await h.settle();
@@ -65,17 +81,23 @@ describe('the atelier.io/simulate label', () => {
   it('Abnormal turns the pool Abnormal once it runs, and back to Running one creation time later', async () => {
     const created = await createPool(h.client, createBody(net, simulate('Abnormal')));
     await h.advance(CREATE_MS);
-    expect((await show(h.client, created.metadata.name)).status).toMatchObject({ phase: 'Abnormal', message: expect.stringContaining('abnormal') });
+    expect((await show(h.client, created.metadata.name)).status).toMatchObject({
+      phase: 'Abnormal',
+      message: expect.stringContaining('abnormal'),
+    });
     await h.advance(CREATE_MS - 1);
     expect(await phaseOf(h.client, created.metadata.name)).toBe('Abnormal');
     await h.advance(1);
     expect(await phaseOf(h.client, created.metadata.name)).toBe('Running');
     const changes = await phaseChanges(h, created.metadata.name);
-    expect(changes.map((m) => m.match(/from (\w+) to (\w+)/)!.slice(1).join('>'))).toEqual([
-      'Creating>Running',
-      'Running>Abnormal',
-      'Abnormal>Running',
-    ]);
+    expect(
+      changes.map((m) =>
+        m
+          .match(/from (\w+) to (\w+)/)!
+          .slice(1)
+          .join('>'),
+      ),
+    ).toEqual(['Creating>Running', 'Running>Abnormal', 'Abnormal>Running']);
     // Once: it stays Running afterwards.
     await h.advance(10 * CREATE_MS);
     expect(await phaseOf(h.client, created.metadata.name)).toBe('Running');

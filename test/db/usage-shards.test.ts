@@ -17,7 +17,11 @@ describe('usage counters in shards', () => {
   let h: Harness;
   let net: string;
   beforeAll(async () => {
-    h = await startHarness({ ATELIER_POOL_CREATE_SECONDS: '10', ATELIER_POOL_DELETE_SECONDS: '10', ATELIER_NETWORK_CREATE_SECONDS: '0' });
+    h = await startHarness({
+      ATELIER_POOL_CREATE_SECONDS: '10',
+      ATELIER_POOL_DELETE_SECONDS: '10',
+      ATELIER_NETWORK_CREATE_SECONDS: '0',
+    });
     net = await activeNetwork(h.client, h.settle);
   });
   afterAll(() => h.close());
@@ -58,7 +62,6 @@ describe('usage counters in shards', () => {
 });
 
 describe('migration 0005 (usage counter shards)', () => {
-
   let dir: string;
   let testDb: TestDatabase;
   let database: Database;
@@ -94,7 +97,10 @@ describe('migration 0005 (usage counter shards)', () => {
       { project_id: 'p2', kind: 'network', workspace_id: 'w', phase: 'Active', shard: 0, n: 1 },
     ]);
 
-    await db.insertInto('usage_counts').values({ project_id: 'p1', kind: 'pool', workspace_id: '0', phase: 'Running', shard: 3, n: 5 }).execute();
+    await db
+      .insertInto('usage_counts')
+      .values({ project_id: 'p1', kind: 'pool', workspace_id: '0', phase: 'Running', shard: 3, n: 5 })
+      .execute();
     expect((await migrator.migrateDown()).error).toBeUndefined();
     const down = await db.selectFrom('usage_counts').selectAll().orderBy('project_id').orderBy('phase').execute();
     expect(down.map((r: any) => ({ ...r, n: Number(r.n) }))).toEqual([

@@ -37,7 +37,9 @@ describe('claiming due work with leases', () => {
     expect(claimed).toEqual([...names].sort());
     expect(await claimDue(database, 'pools', 'replica-c', now, LEASE_MS, 100)).toEqual([]);
     // Not yet expired: still nobody else's.
-    expect(await claimDue(database, 'pools', 'replica-c', new Date(now.getTime() + LEASE_MS - 1), LEASE_MS, 100)).toEqual([]);
+    expect(
+      await claimDue(database, 'pools', 'replica-c', new Date(now.getTime() + LEASE_MS - 1), LEASE_MS, 100),
+    ).toEqual([]);
     // Expired: taken over.
     const later = new Date(now.getTime() + LEASE_MS + 1);
     const taken = await claimDue(database, 'pools', 'replica-c', later, LEASE_MS, 100);
@@ -58,28 +60,43 @@ describe('claiming due work with leases', () => {
     const [row] = await claimDue(database, 'pools', 'replica-a', now, LEASE_MS, 10);
     expect(row.name).toBe(name);
     expect(await renewLeases(database, 'replica-a', new Date(now.getTime() + 3 * LEASE_MS))).toBe(1);
-    expect(await claimDue(database, 'pools', 'replica-b', new Date(now.getTime() + 2 * LEASE_MS), LEASE_MS, 10)).toEqual([]);
+    expect(
+      await claimDue(database, 'pools', 'replica-b', new Date(now.getTime() + 2 * LEASE_MS), LEASE_MS, 10),
+    ).toEqual([]);
     // Someone else's release changes nothing; the owner's frees the row at once.
     await releaseLease(database.db, 'pools', row.id, 'replica-b');
     expect(await claimDue(database, 'pools', 'replica-b', now, LEASE_MS, 10)).toEqual([]);
     await releaseLease(database.db, 'pools', row.id, 'replica-a');
     expect((await claimDue(database, 'pools', 'replica-b', now, LEASE_MS, 10)).map((r) => r.name)).toEqual([name]);
     await releaseAllLeases(database, 'replica-b');
-    const after = await database.db.selectFrom('pools').select(['lease_owner', 'lease_expires_at']).where('name', '=', name).executeTakeFirstOrThrow();
+    const after = await database.db
+      .selectFrom('pools')
+      .select(['lease_owner', 'lease_expires_at'])
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow();
     expect(after).toEqual({ lease_owner: null, lease_expires_at: null });
   });
 
   it('leaves no lease behind after the engine ran a step, or after it stopped', async () => {
     await duePools(2);
     expect(await h.engine.runOnce()).toBe(2);
-    const held = await h.context.database.db.selectFrom('pools').select('name').where('lease_owner', 'is not', null).execute();
+    const held = await h.context.database.db
+      .selectFrom('pools')
+      .select('name')
+      .where('lease_owner', 'is not', null)
+      .execute();
     expect(held).toEqual([]);
     const pools = await h.client.get('/v2/{project_id}/pools');
     expect(pools.body.items.map((p: any) => p.status.phase)).toEqual(['Running', 'Running']);
     // A lease this engine still held when it stopped is handed back.
-    await h.context.database.db.updateTable('pools').set({ lease_owner: h.engine.leaseOwner, lease_expires_at: toDbTime(h.clock.now()) }).execute();
+    await h.context.database.db
+      .updateTable('pools')
+      .set({ lease_owner: h.engine.leaseOwner, lease_expires_at: toDbTime(h.clock.now()) })
+      .execute();
     await h.engine.stop();
-    expect(await h.context.database.db.selectFrom('pools').select('name').where('lease_owner', 'is not', null).execute()).toEqual([]);
+    expect(
+      await h.context.database.db.selectFrom('pools').select('name').where('lease_owner', 'is not', null).execute(),
+    ).toEqual([]);
   });
 
   it('frees a row whose lease a change made elsewhere outdated: the conditional update hands the lease back', async () => {
@@ -89,7 +106,13 @@ describe('claiming due work with leases', () => {
     expect(claimed.name).toBe(name);
     // A DELETE through this replica moves the pool on; the other replica's step would now lose its race.
     expect((await h.client.delete(`/v2/{project_id}/pools/${name}`)).status).toBe(200);
-    expect(await db.selectFrom('pools').select(['lease_owner', 'lease_expires_at']).where('name', '=', name).executeTakeFirstOrThrow()).toEqual({
+    expect(
+      await db
+        .selectFrom('pools')
+        .select(['lease_owner', 'lease_expires_at'])
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({
       lease_owner: null,
       lease_expires_at: null,
     });

@@ -25,7 +25,6 @@ interface Atelier {
 
 const started = new Set<Atelier>();
 
-
 /** `atelier serve` (or another command) as a separate process, with only the given ATELIER_* settings. */
 function atelier(settings: Record<string, string>, command = 'serve'): Atelier {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ATELIER_')));
@@ -51,7 +50,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, proc?: Ateli
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
-    if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null)) throw new Error(`atelier exited while waiting for ${what}:\n${proc.output()}`);
+    if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null))
+      throw new Error(`atelier exited while waiting for ${what}:\n${proc.output()}`);
     try {
       if (await check()) return;
     } catch (error) {
@@ -83,7 +83,9 @@ async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): P
 
 /** The database file, opened read-only, as an operator would inspect it. */
 async function inspect<T>(file: string, fn: (db: Kysely<DB>) => Promise<T>): Promise<T> {
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: new SQLite(file, { readonly: true, fileMustExist: true }) }) });
+  const db = new Kysely<DB>({
+    dialect: new SqliteDialect({ database: new SQLite(file, { readonly: true, fileMustExist: true }) }),
+  });
   try {
     return await fn(db);
   } finally {
@@ -107,7 +109,10 @@ describe('a server killed mid-work', () => {
   it('finishes creating and deleting after a restart on the same database, each transition once', async () => {
     const dbFile = join(dir, 'atelier.db');
     const projectId = uniqueId('restart');
-    const credentials = { accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`, secretKey: randomBytes(20).toString('hex') };
+    const credentials = {
+      accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`,
+      secretKey: randomBytes(20).toString('hex'),
+    };
     const settings = (port: number) => ({
       ATELIER_DATABASE_URL: `sqlite:${dbFile}`,
       ATELIER_PORT: String(port),
@@ -120,7 +125,8 @@ describe('a server killed mid-work', () => {
       ATELIER_LOG_LEVEL: 'warn',
     });
     const answers = (client: ApiClient) => async () => (await client.get('/v1/{project_id}/quotas')).status === 200;
-    const phaseOf = async (client: ApiClient, pool: string) => (await client.get(`/v2/{project_id}/pools/${pool}`)).body?.status?.phase;
+    const phaseOf = async (client: ApiClient, pool: string) =>
+      (await client.get(`/v2/{project_id}/pools/${pool}`)).body?.status?.phase;
 
     // First life: an Active network, a pool being created, a pool being deleted.
     const port1 = await freePort();
@@ -131,7 +137,11 @@ describe('a server killed mid-work', () => {
     const net = await client1.post('/v1/{project_id}/networks', networkBody());
     expect(net.status, net.text).toBe(200);
     const netName = net.body.metadata.name as string;
-    await waitFor('an Active network', async () => (await client1.get(`/v1/{project_id}/networks/${netName}`)).body?.status?.phase === 'Active', first);
+    await waitFor(
+      'an Active network',
+      async () => (await client1.get(`/v1/{project_id}/networks/${netName}`)).body?.status?.phase === 'Active',
+      first,
+    );
 
     const creating = await client1.post('/v2/{project_id}/pools', poolBody(netName));
     expect(creating.status, creating.text).toBe(200);
@@ -148,7 +158,10 @@ describe('a server killed mid-work', () => {
     const before = await inspect(dbFile, (db) =>
       db.selectFrom('pools').select(['name', 'phase']).where('project_id', '=', projectId).orderBy('name').execute(),
     );
-    expect(Object.fromEntries(before.map((r) => [r.name, r.phase]))).toEqual({ [kept]: 'Creating', [doomed]: 'Deleting' });
+    expect(Object.fromEntries(before.map((r) => [r.name, r.phase]))).toEqual({
+      [kept]: 'Creating',
+      [doomed]: 'Deleting',
+    });
 
     // Second life on the same file.
     const port2 = await freePort();
@@ -156,23 +169,39 @@ describe('a server killed mid-work', () => {
     const client2 = ApiClient.http(`http://127.0.0.1:${port2}`, projectId, credentials);
     await waitFor('the second server to answer', answers(client2), second);
     await waitFor('the pool to be Running', async () => (await phaseOf(client2, kept)) === 'Running', second);
-    await waitFor('the deleted pool to be gone', async () => (await client2.get(`/v2/{project_id}/pools/${doomed}`)).status === 404, second);
+    await waitFor(
+      'the deleted pool to be gone',
+      async () => (await client2.get(`/v2/{project_id}/pools/${doomed}`)).status === 404,
+      second,
+    );
     const shown = await client2.get(`/v2/{project_id}/pools/${kept}`);
-    expect(shown.body.status.resources.available).toEqual([expect.objectContaining({ flavor: 'modelarts.vm.cpu.8ud', count: 2 })]);
-    expect((await client2.get('/v1/{project_id}/quotas')).body.quotas.resources[0]).toEqual({ type: 'pool', quota: 15, used: 1 });
+    expect(shown.body.status.resources.available).toEqual([
+      expect.objectContaining({ flavor: 'modelarts.vm.cpu.8ud', count: 2 }),
+    ]);
+    expect((await client2.get('/v1/{project_id}/quotas')).body.quotas.resources[0]).toEqual({
+      type: 'pool',
+      quota: 15,
+      used: 1,
+    });
 
     const stopped = await stop(second, 'SIGTERM');
     expect(stopped.code, second.output()).toBe(0);
 
     await inspect(dbFile, async (db) => {
       const changes = async (pool: string) =>
-        (await listEventsOf(db, projectId, 'pools', pool)).filter((e) => e.reason === 'PoolStatusChange').map((e) => e.message);
+        (await listEventsOf(db, projectId, 'pools', pool))
+          .filter((e) => e.reason === 'PoolStatusChange')
+          .map((e) => e.message);
       // Whether a pool that starts at once first shows Waiting is pool.service's business;
       // what a restart must not do is run a step twice or skip one.
       const keptChanges = await changes(kept);
-      expect(keptChanges.filter((m) => !m.includes('from Waiting to Creating'))).toEqual(['Pool status changed, from Creating to Running.']);
+      expect(keptChanges.filter((m) => !m.includes('from Waiting to Creating'))).toEqual([
+        'Pool status changed, from Creating to Running.',
+      ]);
       const doomedChanges = await changes(doomed);
-      expect(doomedChanges.filter((m) => !m.includes('from Waiting to Creating'))).toEqual(['Pool status changed, from Creating to Deleting.']);
+      expect(doomedChanges.filter((m) => !m.includes('from Waiting to Creating'))).toEqual([
+        'Pool status changed, from Creating to Deleting.',
+      ]);
       const removals = (await listEventsOf(db, projectId, 'pools', doomed)).filter((e) => e.reason === 'PoolDeleted');
       expect(removals).toHaveLength(1);
       const held = await db.selectFrom('pool_nodes').selectAll().execute();

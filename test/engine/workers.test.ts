@@ -10,7 +10,6 @@ import { freePort } from '../helpers/ports.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-
 /** Node processes whose parent is `pid`. */
 function childrenOf(pid: number): number[] {
   try {
@@ -56,7 +55,10 @@ describe('ATELIER_WORKERS', () => {
       let ready = false;
       while (!ready) {
         if (Date.now() > deadline) throw new Error(`not listening:\n${output}`);
-        ready = await client.get('/v1/{project_id}/quotas').then((r) => r.status === 200, () => false);
+        ready = await client.get('/v1/{project_id}/quotas').then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (!ready) await new Promise((r) => setTimeout(r, 100));
       }
       expect(childrenOf(child.pid!)).toHaveLength(2);
@@ -65,7 +67,9 @@ describe('ATELIER_WORKERS', () => {
       // Writes through either worker are seen by both, and the engine (in one worker) runs them.
       const created = await client.post('/v1/{project_id}/networks', networkBody());
       expect(created.status, created.text).toBe(200);
-      const reads = await Promise.all(Array.from({ length: 20 }, () => client.get(`/v1/{project_id}/networks/${created.body.metadata.name}`)));
+      const reads = await Promise.all(
+        Array.from({ length: 20 }, () => client.get(`/v1/{project_id}/networks/${created.body.metadata.name}`)),
+      );
       expect(reads.every((r) => r.status === 200)).toBe(true);
       let phase = '';
       while (phase !== 'Active') {
@@ -73,7 +77,11 @@ describe('ATELIER_WORKERS', () => {
         phase = (await client.get(`/v1/{project_id}/networks/${created.body.metadata.name}`)).body.status.phase;
         if (phase !== 'Active') await new Promise((r) => setTimeout(r, 100));
       }
-      expect((await client.get('/v1/{project_id}/quotas')).body.quotas.resources[1]).toEqual({ type: 'network', quota: 15, used: 1 });
+      expect((await client.get('/v1/{project_id}/quotas')).body.quotas.resources[1]).toEqual({
+        type: 'network',
+        quota: 15,
+        used: 1,
+      });
 
       child.kill('SIGTERM');
       expect(await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 15_000))])).toBe(0);

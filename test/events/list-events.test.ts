@@ -60,15 +60,22 @@ describe('ListEvents', () => {
     await h.close();
   });
 
-  it('lists a deleted pool\'s events oldest first, in the ModelArts shape', async () => {
+  it("lists a deleted pool's events oldest first, in the ModelArts shape", async () => {
     const list = await events(h.client, `resource=pools&name=${name}`);
     expect(list).toMatchObject({ apiVersion: 'v1', kind: 'EventList', metadata: {}, total: 6 });
     expect(Object.keys(list.metadata)).toEqual([]);
     expect(list.items.map((e: any) => ({ reason: e.reason, type: e.type, at: e.lastTimestamp }))).toEqual(expected);
     for (const item of list.items) {
-      expect(Object.keys(item).sort()).toEqual(
-        ['apiVersion', 'count', 'firstTimestamp', 'kind', 'lastTimestamp', 'message', 'reason', 'type'],
-      );
+      expect(Object.keys(item).sort()).toEqual([
+        'apiVersion',
+        'count',
+        'firstTimestamp',
+        'kind',
+        'lastTimestamp',
+        'message',
+        'reason',
+        'type',
+      ]);
       expect(item).toMatchObject({ apiVersion: 'v1', kind: 'Event', count: 1 });
       expect(item.firstTimestamp).toBe(item.lastTimestamp);
       expect(item.lastTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -81,12 +88,18 @@ describe('ListEvents', () => {
   });
 
   it('pages with continue tokens, oldest first and newest first', async () => {
-    for (const [ascend, order] of [['', expected], ['&ascend=false', [...expected].reverse()]] as const) {
+    for (const [ascend, order] of [
+      ['', expected],
+      ['&ascend=false', [...expected].reverse()],
+    ] as const) {
       const seen: string[] = [];
       let token: string | undefined;
       const remaining: Array<number | undefined> = [];
       do {
-        const list = await events(h.client, `resource=pools&name=${name}&limit=4${ascend}${token ? `&continue=${token}` : ''}`);
+        const list = await events(
+          h.client,
+          `resource=pools&name=${name}&limit=4${ascend}${token ? `&continue=${token}` : ''}`,
+        );
         expect(list.total).toBe(6);
         seen.push(...list.items.map((e: any) => e.lastTimestamp));
         remaining.push(list.metadata.remainingItemCount);
@@ -120,7 +133,11 @@ describe('ListEvents', () => {
     const since = seconds(expected[1].at);
     const until = seconds(expected[3].at);
     const window = await events(h.client, `resource=pools&name=${name}&since=${since}&until=${until}`);
-    expect(window.items.map((e: any) => e.reason)).toEqual(['PoolStatusChange', 'PoolScaling', 'PoolResourcesStatusChange']);
+    expect(window.items.map((e: any) => e.reason)).toEqual([
+      'PoolStatusChange',
+      'PoolScaling',
+      'PoolResourcesStatusChange',
+    ]);
     expect(window.total).toBe(3);
     const ms = await events(h.client, `resource=pools&name=${name}&since=${since * 1000}&until=${until * 1000 + 999}`);
     expect(ms.items).toEqual(window.items);
@@ -144,7 +161,7 @@ describe('ListEvents', () => {
     expect(deleting.items.map((e: any) => e.message)).toEqual(['Pool status changed, from Running to Deleting.']);
   });
 
-  it('lists a network\'s events (our extension)', async () => {
+  it("lists a network's events (our extension)", async () => {
     const list = await events(h.client, `resource=networks&name=${net}`);
     expect(list.total).toBeGreaterThanOrEqual(1);
     for (const item of list.items) expect(item.reason).toMatch(/^Network/);
@@ -182,7 +199,7 @@ describe('ListEvents', () => {
     expect(res.body.error_msg).toContain('pools, networks');
   });
 
-  it('reads one resource\'s range of the (project, kind, name, id) index', async () => {
+  it("reads one resource's range of the (project, kind, name, id) index", async () => {
     const db = h.context.database.db;
     const query = eventQuery(db, {
       projectId: h.projectId,
@@ -197,15 +214,21 @@ describe('ListEvents', () => {
       .orderBy('id', 'desc')
       .compile();
     if (h.context.database.kind === 'sqlite') {
-      const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
+      const plan = await db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]),
+      );
       const details = plan.rows.map((r) => r.detail).join('\n');
-      expect(details).toMatch(/SEARCH events USING INDEX events_resource_idx \(project_id=\? AND resource_kind=\? AND resource_name=\? AND (?:rowid|id)<\?\)/);
+      expect(details).toMatch(
+        /SEARCH events USING INDEX events_resource_idx \(project_id=\? AND resource_kind=\? AND resource_name=\? AND (?:rowid|id)<\?\)/,
+      );
       expect(details).not.toMatch(/TEMP B-TREE/);
     } else {
       // A test table is tiny, so PostgreSQL would rather scan it; forbid that to see the path it has.
       const lines = await db.transaction().execute(async (tx) => {
         await tx.executeQuery(CompiledQuery.raw('set local enable_seqscan = off'));
-        const plan = await tx.executeQuery<Record<string, string>>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
+        const plan = await tx.executeQuery<Record<string, string>>(
+          CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]),
+        );
         return plan.rows.map((r) => Object.values(r)[0]).join('\n');
       });
       expect(lines).toMatch(/Index Scan Backward using events_resource_idx on events/);

@@ -66,7 +66,11 @@ export async function activeNetwork(
 }
 
 /** Asserts the ModelArts error envelope, the status and the code. */
-export function expectError(res: { status: number; body: any; headers: Record<string, unknown>; text: string }, status: number, code: string) {
+export function expectError(
+  res: { status: number; body: any; headers: Record<string, unknown>; text: string },
+  status: number,
+  code: string,
+) {
   expect(res.status, res.text).toBe(status);
   expect(res.body).toEqual({ error_code: code, error_msg: expect.any(String) });
   expect(res.body.error_msg.length).toBeGreaterThanOrEqual(2);

@@ -54,11 +54,16 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const dir = mkdtempSync(join(tmpdir(), 'atelier-test-'));
   const testDb = await freshDatabase(dir);
   const projectId = uniqueId('proj');
-  const credentials = { accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`, secretKey: randomBytes(20).toString('hex') };
+  const credentials = {
+    accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`,
+    secretKey: randomBytes(20).toString('hex'),
+  };
   const config = loadConfig({
     ATELIER_DATABASE_URL: testDb.url,
     // Without a SQLite file there is no directory for a key file: give the key outright.
-    ...((env.ATELIER_DATABASE_URL ?? testDb.url).startsWith('sqlite:') ? {} : { ATELIER_SECRET_KEY: 'atelier-test-secret-key-0123456789' }),
+    ...((env.ATELIER_DATABASE_URL ?? testDb.url).startsWith('sqlite:')
+      ? {}
+      : { ATELIER_SECRET_KEY: 'atelier-test-secret-key-0123456789' }),
     ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
     ATELIER_BOOTSTRAP_AK: credentials.accessKey,
     ATELIER_BOOTSTRAP_SK: credentials.secretKey,

@@ -24,17 +24,19 @@ export function findPostgresBin(): string | undefined {
   if (process.env.ATELIER_TEST_PG_BIN) candidates.push(process.env.ATELIER_TEST_PG_BIN);
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
-    for (const version of readdirSync(root).sort((a, b) => Number(b) - Number(a))) candidates.push(join(root, version, 'bin'));
+    for (const version of readdirSync(root).sort((a, b) => Number(b) - Number(a)))
+      candidates.push(join(root, version, 'bin'));
   }
   for (const dir of (process.env.PATH ?? '').split(':')) if (dir) candidates.push(dir);
   return candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
 }
 
-
 /** initdb refuses to run as root, so as root every cluster command runs as the postgres user. */
 function asOwner(bin: string, command: string, args: string[]): void {
   const isRoot = process.getuid?.() === 0;
-  const [file, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, command), ...args]] : [join(bin, command), args];
+  const [file, argv] = isRoot
+    ? ['runuser', ['-u', 'postgres', '--', join(bin, command), ...args]]
+    : [join(bin, command), args];
   const result = spawnSync(file, argv, { encoding: 'utf8', timeout: 60_000 });
   if (result.status !== 0) {
     throw new Error(`${command} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);

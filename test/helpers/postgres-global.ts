@@ -14,7 +14,10 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => void> {
   const bin = findPostgresBin();
-  if (!bin) throw new Error('PostgreSQL binaries not found (initdb, pg_ctl); vitest.config.ts should have skipped this project');
+  if (!bin)
+    throw new Error(
+      'PostgreSQL binaries not found (initdb, pg_ctl); vitest.config.ts should have skipped this project',
+    );
   const cluster = await startCluster(bin);
   project.provide('pgAdminUrl', cluster.adminUrl);
   const stop = () => cluster.stop();

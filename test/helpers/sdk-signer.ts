@@ -116,7 +116,8 @@ export async function sdkRequest(input: SdkSignInput): Promise<SdkWireRequest> {
   const uri = new URL(axios.getUri(captured));
   const sentHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(captured.headers.toJSON())) {
-    if (value !== undefined && value !== null) sentHeaders[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    if (value !== undefined && value !== null)
+      sentHeaders[name] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return {
     method: String(captured.method).toUpperCase(),

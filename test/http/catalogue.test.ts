@@ -27,12 +27,17 @@ describe('the operations list', () => {
     const documented = h.app.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> };
     const implemented = new Set<string>();
     for (const [path, methods] of Object.entries(documented.paths)) {
-      for (const [method, op] of Object.entries(methods)) implemented.add(`${method.toUpperCase()} ${path}|${op.operationId}`);
+      for (const [method, op] of Object.entries(methods))
+        implemented.add(`${method.toUpperCase()} ${path}|${op.operationId}`);
     }
     for (const op of KNOWN_OPERATIONS) {
       const openapiPath = op.url.replace(/:(\w+)/g, '{$1}');
       const path = op.url.replace(':project_id', '{project_id}').replace(/:(\w+)/g, 'some-name');
-      const res = await h.client.request(op.method, path, op.method === 'GET' || op.method === 'DELETE' ? {} : { body: {} });
+      const res = await h.client.request(
+        op.method,
+        path,
+        op.method === 'GET' || op.method === 'DELETE' ? {} : { body: {} },
+      );
       if (implemented.has(`${op.method} ${openapiPath}|${op.operationId}`)) {
         expect(res.status, `${op.operationId} is implemented`).not.toBe(501);
       } else {
@@ -51,9 +56,25 @@ describe('the operations list', () => {
     const res = await h.client.get('/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toMatch(/^3\./);
-    const ops = Object.values(res.body.paths as Record<string, Record<string, { operationId: string }>>)
-      .flatMap((methods) => Object.values(methods).map((m) => m.operationId));
-    for (const id of ['ShowOsQuota', 'ShowPoolStatistics', 'CreatePool', 'ListPools', 'ShowPool', 'PatchPool', 'DeletePool', 'CreateNetwork', 'ListNetworks', 'ShowNetwork', 'PatchNetwork', 'DeleteNetwork', 'ListResourceFlavors', 'ShowOsConfig']) {
+    const ops = Object.values(res.body.paths as Record<string, Record<string, { operationId: string }>>).flatMap(
+      (methods) => Object.values(methods).map((m) => m.operationId),
+    );
+    for (const id of [
+      'ShowOsQuota',
+      'ShowPoolStatistics',
+      'CreatePool',
+      'ListPools',
+      'ShowPool',
+      'PatchPool',
+      'DeletePool',
+      'CreateNetwork',
+      'ListNetworks',
+      'ShowNetwork',
+      'PatchNetwork',
+      'DeleteNetwork',
+      'ListResourceFlavors',
+      'ShowOsConfig',
+    ]) {
       expect(ops).toContain(id);
     }
     const quotas = res.body.paths['/v1/{project_id}/quotas'].get;
@@ -94,7 +115,11 @@ describe('request plumbing', () => {
     expect(flavors.status).toBe(200);
     expect(flavors.body.kind).toBe('ResourceFlavorList');
     expect(flavors.body.items.length).toBeGreaterThan(3);
-    expect(flavors.body.items[0]).toMatchObject({ apiVersion: 'v1', kind: 'ResourceFlavor', spec: { cpuArch: expect.any(String) } });
+    expect(flavors.body.items[0]).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'ResourceFlavor',
+      spec: { cpuArch: expect.any(String) },
+    });
     const gpu = await h.client.get('/v1/{project_id}/resourceflavors?labelSelector=os.modelarts/scope%3DTrain');
     expect(gpu.body.items.length).toBeLessThan(flavors.body.items.length);
     const page = await h.client.get('/v1/{project_id}/resourceflavors?limit=2');

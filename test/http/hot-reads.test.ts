@@ -55,7 +55,13 @@ describe('the hot-read lane', () => {
   it('answers signed and token reads of quotas and statistics with the bytes Fastify sends', async () => {
     const quotas = `/v1/${h.projectId}/quotas`;
     const statistics = `/v2/${h.projectId}/statistics/pools`;
-    for (const url of [quotas, statistics, `${statistics}?workspaceId=0`, `${statistics}?workspaceId=ws-1`, `${statistics}?workspaceId=`]) {
+    for (const url of [
+      quotas,
+      statistics,
+      `${statistics}?workspaceId=0`,
+      `${statistics}?workspaceId=ws-1`,
+      `${statistics}?workspaceId=`,
+    ]) {
       for (const headers of [signed(url), { 'x-auth-token': token }]) {
         const { lane, fastify, answered } = await both('GET', url, headers);
         expect(answered, url).toBe(1);
@@ -69,7 +75,14 @@ describe('the hot-read lane', () => {
     const url = `/v1/${h.projectId}/quotas`;
     const metric = async () => {
       const text = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
-      const line = text.split('\n').find((l) => l.startsWith('atelier_http_requests_total{') && l.includes('route="/v1/:project_id/quotas"') && l.includes('status_code="200"'));
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('atelier_http_requests_total{') &&
+            l.includes('route="/v1/:project_id/quotas"') &&
+            l.includes('status_code="200"'),
+        );
       return Number(line?.split(' ').pop() ?? 0);
     };
     const before = await metric();
@@ -81,7 +94,10 @@ describe('the hot-read lane', () => {
 
   it('sees a write the moment it is committed (it reads committed state, never an open transaction)', async () => {
     const client = h.client;
-    const used = async () => (await client.get('/v1/{project_id}/quotas')).body.quotas.resources.find((r: { type: string }) => r.type === 'network').used;
+    const used = async () =>
+      (await client.get('/v1/{project_id}/quotas')).body.quotas.resources.find(
+        (r: { type: string }) => r.type === 'network',
+      ).used;
     const before = await used();
     expect((await client.post('/v1/{project_id}/networks', networkBody())).status).toBe(200);
     expect(await used()).toBe(before + 1);
@@ -90,30 +106,81 @@ describe('the hot-read lane', () => {
   describe('hands to Fastify, which gives the one answer, everything else', () => {
     const cases: Array<[string, () => { method?: string; url: string; headers: Record<string, string> }, number]> = [
       ['no credentials', () => ({ url: `/v1/${h.projectId}/quotas`, headers: {} }), 401],
-      ['a signature over another path', () => ({ url: `/v1/${h.projectId}/quotas`, headers: signed(`/v2/${h.projectId}/statistics/pools`) }), 401],
+      [
+        'a signature over another path',
+        () => ({ url: `/v1/${h.projectId}/quotas`, headers: signed(`/v2/${h.projectId}/statistics/pools`) }),
+        401,
+      ],
       ['an unknown token', () => ({ url: `/v1/${h.projectId}/quotas`, headers: { 'x-auth-token': 'atl.nope' } }), 401],
-      ['a project the caller may not use', () => ({ url: '/v1/someone-else/quotas', headers: signed('/v1/someone-else/quotas') }), 403],
-      ['X-Project-Id naming another project', () => ({ url: `/v1/${h.projectId}/quotas`, headers: signed(`/v1/${h.projectId}/quotas`, { 'x-project-id': 'other' }) }), 403],
-      ['a project id the schema refuses', () => ({ url: '/v1/not_valid/quotas', headers: signed('/v1/not_valid/quotas') }), 403],
-      ['a trailing slash', () => ({ url: `/v1/${h.projectId}/quotas/`, headers: signed(`/v1/${h.projectId}/quotas/`) }), 200],
-      ['HEAD', () => ({ method: 'HEAD', url: `/v1/${h.projectId}/quotas`, headers: signed(`/v1/${h.projectId}/quotas`, {}, 'HEAD') }), 200],
-      ['a query on a route without one', () => ({ url: `/v1/${h.projectId}/quotas?x=1`, headers: signed(`/v1/${h.projectId}/quotas?x=1`) }), 200],
-      ['an over-long workspaceId', () => {
-        const url = `/v2/${h.projectId}/statistics/pools?workspaceId=${'w'.repeat(65)}`;
-        return { url, headers: signed(url) };
-      }, 400],
-      ['a repeated workspaceId', () => {
-        const url = `/v2/${h.projectId}/statistics/pools?workspaceId=a&workspaceId=b`;
-        return { url, headers: signed(url) };
-      }, 400],
-      ['an encoded workspaceId', () => {
-        const url = `/v2/${h.projectId}/statistics/pools?workspaceId=w%2D1`;
-        return { url, headers: signed(url) };
-      }, 200],
-      ['an undeclared query parameter', () => {
-        const url = `/v2/${h.projectId}/statistics/pools?limit=1`;
-        return { url, headers: signed(url) };
-      }, 200],
+      [
+        'a project the caller may not use',
+        () => ({ url: '/v1/someone-else/quotas', headers: signed('/v1/someone-else/quotas') }),
+        403,
+      ],
+      [
+        'X-Project-Id naming another project',
+        () => ({
+          url: `/v1/${h.projectId}/quotas`,
+          headers: signed(`/v1/${h.projectId}/quotas`, { 'x-project-id': 'other' }),
+        }),
+        403,
+      ],
+      [
+        'a project id the schema refuses',
+        () => ({ url: '/v1/not_valid/quotas', headers: signed('/v1/not_valid/quotas') }),
+        403,
+      ],
+      [
+        'a trailing slash',
+        () => ({ url: `/v1/${h.projectId}/quotas/`, headers: signed(`/v1/${h.projectId}/quotas/`) }),
+        200,
+      ],
+      [
+        'HEAD',
+        () => ({
+          method: 'HEAD',
+          url: `/v1/${h.projectId}/quotas`,
+          headers: signed(`/v1/${h.projectId}/quotas`, {}, 'HEAD'),
+        }),
+        200,
+      ],
+      [
+        'a query on a route without one',
+        () => ({ url: `/v1/${h.projectId}/quotas?x=1`, headers: signed(`/v1/${h.projectId}/quotas?x=1`) }),
+        200,
+      ],
+      [
+        'an over-long workspaceId',
+        () => {
+          const url = `/v2/${h.projectId}/statistics/pools?workspaceId=${'w'.repeat(65)}`;
+          return { url, headers: signed(url) };
+        },
+        400,
+      ],
+      [
+        'a repeated workspaceId',
+        () => {
+          const url = `/v2/${h.projectId}/statistics/pools?workspaceId=a&workspaceId=b`;
+          return { url, headers: signed(url) };
+        },
+        400,
+      ],
+      [
+        'an encoded workspaceId',
+        () => {
+          const url = `/v2/${h.projectId}/statistics/pools?workspaceId=w%2D1`;
+          return { url, headers: signed(url) };
+        },
+        200,
+      ],
+      [
+        'an undeclared query parameter',
+        () => {
+          const url = `/v2/${h.projectId}/statistics/pools?limit=1`;
+          return { url, headers: signed(url) };
+        },
+        200,
+      ],
     ];
     it.each(cases)('%s', async (_name, make, status) => {
       const { method = 'GET', url, headers } = make();
@@ -130,7 +197,9 @@ describe('the hot-read lane', () => {
         const res = await ApiClient.inject(open.app, 'no-such-project', undefined).get('/v1/{project_id}/quotas');
         expect(res.status).toBe(404);
         expect(open.app.hotReads.answered).toBe(before);
-        expect((await ApiClient.inject(open.app, open.projectId, undefined).get('/v1/{project_id}/quotas')).status).toBe(200);
+        expect(
+          (await ApiClient.inject(open.app, open.projectId, undefined).get('/v1/{project_id}/quotas')).status,
+        ).toBe(200);
         expect(open.app.hotReads.answered).toBe(before + 1);
       } finally {
         await open.close();

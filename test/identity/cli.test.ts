@@ -40,7 +40,10 @@ describe('the administration commands', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         auth: {
-          identity: { methods: ['password'], password: { user: { name: 'alice', password: PASSWORD, domain: { name: accountName } } } },
+          identity: {
+            methods: ['password'],
+            password: { user: { name: 'alice', password: PASSWORD, domain: { name: accountName } } },
+          },
           scope: { project: { id: projectId } },
         },
       }),
@@ -70,7 +73,16 @@ describe('the administration commands', () => {
     userId = user![1];
 
     const credential = async (description: string) => {
-      const out = await cli('credentials', 'create', '--account', accountName, '--project', projectId, '--description', description);
+      const out = await cli(
+        'credentials',
+        'create',
+        '--account',
+        accountName,
+        '--project',
+        projectId,
+        '--description',
+        description,
+      );
       const accessKey = /^access key\s+(\S+)$/m.exec(out)![1];
       const secretKey = /^secret key\s+(\S+)$/m.exec(out)![1];
       expect(out.split(secretKey)).toHaveLength(2);
@@ -99,7 +111,11 @@ describe('the administration commands', () => {
     expect((await client({ token: token.token }).get(QUOTAS)).status).toBe(200);
     const loggedIn = await login();
     expect(loggedIn.status, loggedIn.text).toBe(201);
-    expect(loggedIn.body.token.user).toMatchObject({ id: userId, name: 'alice', domain: { id: accountId, name: accountName } });
+    expect(loggedIn.body.token.user).toMatchObject({
+      id: userId,
+      name: 'alice',
+      domain: { id: accountId, name: accountName },
+    });
     // The CLI wrote the key file the server now shares: SKs sealed by one are opened by the other.
     const projects = await client(kept).get('/v3/projects?name=acme-main');
     expect(projects.body.projects.map((p: { id: string }) => p.id)).toEqual([projectId]);
@@ -116,19 +132,37 @@ describe('the administration commands', () => {
     expect(credentials).toContain(`${deleted.accessKey}\tenabled\t${projectId}\tto be deleted`);
     expect(tokens).toMatch(new RegExp(`^${token.id}\\t${projectId}\\tlive\\texpires `, 'm'));
     for (const out of [accounts, credentials, tokens]) {
-      for (const secret of [kept.secretKey, deleted.secretKey, token.token, PASSWORD]) expect(out).not.toContain(secret);
+      for (const secret of [kept.secretKey, deleted.secretKey, token.token, PASSWORD])
+        expect(out).not.toContain(secret);
     }
   }, 30_000);
 
   it('disable, delete and revoke take effect on the running server', async () => {
     expect(await cli('credentials', 'disable', kept.accessKey)).toContain(`disabled credential ${kept.accessKey}`);
-    expectUnauthorized(await pollUntil(() => client(kept).get(QUOTAS), (res) => res.status === 401), /unknown or disabled/);
+    expectUnauthorized(
+      await pollUntil(
+        () => client(kept).get(QUOTAS),
+        (res) => res.status === 401,
+      ),
+      /unknown or disabled/,
+    );
 
     expect(await cli('credentials', 'delete', deleted.accessKey)).toContain(`deleted credential ${deleted.accessKey}`);
-    expectUnauthorized(await pollUntil(() => client(deleted).get(QUOTAS), (res) => res.status === 401), /unknown or disabled/);
+    expectUnauthorized(
+      await pollUntil(
+        () => client(deleted).get(QUOTAS),
+        (res) => res.status === 401,
+      ),
+      /unknown or disabled/,
+    );
 
     expect(await cli('tokens', 'revoke', token.id)).toContain(`revoked token ${token.id}`);
-    expectUnauthorized(await pollUntil(() => client({ token: token.token }).get(QUOTAS), (res) => res.status === 401));
+    expectUnauthorized(
+      await pollUntil(
+        () => client({ token: token.token }).get(QUOTAS),
+        (res) => res.status === 401,
+      ),
+    );
 
     expect((await login()).status).toBe(201);
     expect(await cli('accounts', 'disable', accountName)).toContain(`disabled account ${accountName}`);

@@ -9,7 +9,15 @@ import { openContext, startServer, type RunningServer } from '../../src/server.j
 import { ApiClient } from '../helpers/client.js';
 import { networkBody } from '../helpers/fixtures.js';
 import { sdkRequest } from '../helpers/sdk-signer.js';
-import { expectForbidden, expectUnauthorized, QUOTAS, sendWire, serverConfig, ServeProcess, TempDirs } from './helpers.js';
+import {
+  expectForbidden,
+  expectUnauthorized,
+  QUOTAS,
+  sendWire,
+  serverConfig,
+  ServeProcess,
+  TempDirs,
+} from './helpers.js';
 
 const dirs = new TempDirs();
 const running: RunningServer[] = [];
@@ -20,7 +28,10 @@ afterEach(async () => {
 });
 
 /** Starts a server with everything it writes to stdout captured (and kept off the test output). */
-async function startCapturing(dir: string, env: Record<string, string> = {}): Promise<{ server: RunningServer; stdout: string }> {
+async function startCapturing(
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<{ server: RunningServer; stdout: string }> {
   const chunks: string[] = [];
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
@@ -44,7 +55,10 @@ async function rowCounts(server: RunningServer): Promise<Record<string, number>>
   const db = server.context.database.db;
   const counts: Record<string, number> = {};
   for (const table of ['accounts', 'projects', 'credentials', 'grants', 'users', 'tokens'] as const) {
-    const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     counts[table] = Number(row.n);
   }
   return counts;
@@ -52,7 +66,11 @@ async function rowCounts(server: RunningServer): Promise<Record<string, number>>
 
 /** The bytes of the SQLite database and its WAL, to look for a secret in whatever form SQLite keeps it. */
 function databaseBytes(dir: string): Buffer {
-  return Buffer.concat(readdirSync(dir).filter((f) => f.startsWith('atelier.db')).map((f) => readFileSync(join(dir, f))));
+  return Buffer.concat(
+    readdirSync(dir)
+      .filter((f) => f.startsWith('atelier.db'))
+      .map((f) => readFileSync(join(dir, f))),
+  );
 }
 
 const bootstrapEnv = () => {
@@ -61,7 +79,11 @@ const bootstrapEnv = () => {
     ATELIER_BOOTSTRAP_AK: `AK${randomBytes(9).toString('hex').toUpperCase()}`,
     ATELIER_BOOTSTRAP_SK: randomBytes(24).toString('base64url'),
   };
-  return { env: settings, projectId: settings.ATELIER_BOOTSTRAP_PROJECT_ID, credentials: { accessKey: settings.ATELIER_BOOTSTRAP_AK, secretKey: settings.ATELIER_BOOTSTRAP_SK } };
+  return {
+    env: settings,
+    projectId: settings.ATELIER_BOOTSTRAP_PROJECT_ID,
+    credentials: { accessKey: settings.ATELIER_BOOTSTRAP_AK, secretKey: settings.ATELIER_BOOTSTRAP_SK },
+  };
 };
 
 describe('first start without bootstrap settings', () => {
@@ -121,14 +143,22 @@ describe('first start with ATELIER_BOOTSTRAP_*', () => {
     expect((await ApiClient.http(first.server.address, projectId, credentials).get(QUOTAS)).status).toBe(200);
     const counts = await rowCounts(first.server);
     expect(counts).toMatchObject({ accounts: 1, projects: 1, credentials: 1, grants: 1 });
-    const sealed = await first.server.context.database.db.selectFrom('credentials').select('secret_sealed').executeTakeFirstOrThrow();
+    const sealed = await first.server.context.database.db
+      .selectFrom('credentials')
+      .select('secret_sealed')
+      .executeTakeFirstOrThrow();
     await stop(first.server);
 
     const second = await startCapturing(dir, env);
     expect(second.stdout).toBe('');
     expect(await rowCounts(second.server)).toEqual(counts);
     // Not even re-sealed: the row is untouched.
-    expect(await second.server.context.database.db.selectFrom('credentials').select('secret_sealed').executeTakeFirstOrThrow()).toEqual(sealed);
+    expect(
+      await second.server.context.database.db
+        .selectFrom('credentials')
+        .select('secret_sealed')
+        .executeTakeFirstOrThrow(),
+    ).toEqual(sealed);
     expect((await ApiClient.http(second.server.address, projectId, credentials).get(QUOTAS)).status).toBe(200);
     await stop(second.server);
     expect(databaseBytes(dir).includes(Buffer.from(credentials.secretKey))).toBe(false);
@@ -141,7 +171,9 @@ describe('first start with ATELIER_BOOTSTRAP_*', () => {
     const rotated = randomBytes(24).toString('base64url');
     const { server } = await startCapturing(dir, { ...env, ATELIER_BOOTSTRAP_SK: rotated });
     expectUnauthorized(await ApiClient.http(server.address, projectId, credentials).get(QUOTAS));
-    expect((await ApiClient.http(server.address, projectId, { ...credentials, secretKey: rotated }).get(QUOTAS)).status).toBe(200);
+    expect(
+      (await ApiClient.http(server.address, projectId, { ...credentials, secretKey: rotated }).get(QUOTAS)).status,
+    ).toBe(200);
     expect(await rowCounts(server)).toMatchObject({ accounts: 1, projects: 1, credentials: 1, grants: 1 });
   });
 });
@@ -152,7 +184,10 @@ describe('ATELIER_SECRET_KEY', () => {
     const { env, projectId, credentials } = bootstrapEnv();
     const withKey = { ...env, ATELIER_SECRET_KEY: randomBytes(24).toString('base64url') };
     const first = await startCapturing(dir, withKey);
-    const sealed = await first.server.context.database.db.selectFrom('credentials').select('secret_sealed').executeTakeFirstOrThrow();
+    const sealed = await first.server.context.database.db
+      .selectFrom('credentials')
+      .select('secret_sealed')
+      .executeTakeFirstOrThrow();
     expect(sealed.secret_sealed).toMatch(/^v1\./);
     expect(sealed.secret_sealed).not.toContain(credentials.secretKey);
     await stop(first.server);
@@ -164,9 +199,9 @@ describe('ATELIER_SECRET_KEY', () => {
     await stop(second.server);
 
     // Another key cannot open what the first sealed; the start says so instead of a bare GCM error.
-    await expect(startCapturing(dir, { ...withKey, ATELIER_SECRET_KEY: randomBytes(24).toString('base64url') })).rejects.toThrow(
-      /ATELIER_SECRET_KEY or the key file is not the one it was sealed with/,
-    );
+    await expect(
+      startCapturing(dir, { ...withKey, ATELIER_SECRET_KEY: randomBytes(24).toString('base64url') }),
+    ).rejects.toThrow(/ATELIER_SECRET_KEY or the key file is not the one it was sealed with/);
   });
 });
 
@@ -215,7 +250,10 @@ describe('log lines', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           auth: {
-            identity: { methods: ['password'], password: { user: { name: 'logger', password, domain: { name: 'default' } } } },
+            identity: {
+              methods: ['password'],
+              password: { user: { name: 'logger', password, domain: { name: 'default' } } },
+            },
             scope: { project: { id: projectId } },
           },
         }),

@@ -45,12 +45,17 @@ export class TempDirs {
 }
 
 /** Polls `probe` until `done` holds for its result; fails after the deadline with the last result. */
-export async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
+export async function pollUntil<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 5_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not reached within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -86,7 +91,12 @@ export function signForInject(
   projectId: string,
   signedAt = new Date(),
 ): WireRequest {
-  const body = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+  const body =
+    request.body === undefined
+      ? undefined
+      : typeof request.body === 'string'
+        ? request.body
+        : JSON.stringify(request.body);
   const url = request.url.replace('{project_id}', projectId);
   const { headers } = signRequest({
     method: request.method,
@@ -102,8 +112,18 @@ export function signForInject(
 
 /** Sends a wire request without a socket through what the server runs (hot reads, then Fastify), header names as given. */
 export async function sendInject(app: FastifyInstance, wire: WireRequest): Promise<ApiResponse> {
-  const res = await inject(app.handleRequest, { method: wire.method as 'GET', url: wire.url, headers: wire.headers, payload: wire.body });
-  return { status: res.statusCode, headers: res.headers as ApiResponse['headers'], body: parse(res.body), text: res.body };
+  const res = await inject(app.handleRequest, {
+    method: wire.method as 'GET',
+    url: wire.url,
+    headers: wire.headers,
+    payload: wire.body,
+  });
+  return {
+    status: res.statusCode,
+    headers: res.headers as ApiResponse['headers'],
+    body: parse(res.body),
+    text: res.body,
+  };
 }
 
 /** Sends a request captured from the official SDK (test/helpers/sdk-signer.ts) to a listening server. */
@@ -159,10 +179,15 @@ export interface CliResult {
 /** Runs `atelier <args>` (src/main.ts through tsx) against the given environment. */
 export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...MAIN, ...args], { cwd: REPO_ROOT, env: childEnv(env), timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [...MAIN, ...args],
+      { cwd: REPO_ROOT, env: childEnv(env), timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -174,7 +199,11 @@ export class ServeProcess {
   private readonly exited: Promise<number | null>;
 
   constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [...MAIN, 'serve'], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...MAIN, 'serve'], {
+      cwd: REPO_ROOT,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
@@ -189,7 +218,8 @@ export class ServeProcess {
     ).catch((error: Error) => {
       throw new Error(`${error.message}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`);
     });
-    if (match === 'exited') throw new Error(`atelier serve exited early\nstdout: ${this.stdout}\nstderr: ${this.stderr}`);
+    if (match === 'exited')
+      throw new Error(`atelier serve exited early\nstdout: ${this.stdout}\nstderr: ${this.stderr}`);
     return match as RegExpMatchArray;
   }
 
@@ -218,13 +248,16 @@ export interface SdkCallResult {
  * DefaultHttpClient → axios), pointed at a listening Atelier. With `region` instead of `projectId` the
  * SDK first asks IAM (`iamEndpoint`, here Atelier too) for the project of that name.
  */
-export function sdkClient(options: {
-  endpoint: string;
-  ak: string;
-  sk: string;
-  projectId?: string;
-  region?: string;
-}): { call(request: { method: string; url: string; query?: Record<string, string>; body?: object; contentType?: string; headers?: Record<string, string> }): Promise<SdkCallResult> } {
+export function sdkClient(options: { endpoint: string; ak: string; sk: string; projectId?: string; region?: string }): {
+  call(request: {
+    method: string;
+    url: string;
+    query?: Record<string, string>;
+    body?: object;
+    contentType?: string;
+    headers?: Record<string, string>;
+  }): Promise<SdkCallResult>;
+} {
   const credentials = new BasicCredentials().withAk(options.ak).withSk(options.sk);
   if (options.projectId) credentials.withProjectId(options.projectId);
   if (options.region) credentials.withIamEndpoint(options.endpoint);
@@ -253,7 +286,13 @@ export function sdkClient(options: {
       } catch (error) {
         const e = error as { httpStatusCode?: number; errorCode?: string; errorMsg?: string; requestId?: string };
         if (typeof e.httpStatusCode !== 'number') throw error;
-        return { status: e.httpStatusCode, body: undefined, errorCode: e.errorCode, errorMsg: e.errorMsg, requestId: e.requestId };
+        return {
+          status: e.httpStatusCode,
+          body: undefined,
+          errorCode: e.errorCode,
+          errorMsg: e.errorMsg,
+          requestId: e.requestId,
+        };
       }
     },
   };

@@ -49,7 +49,9 @@ describe('requests built and signed by the official SDK, sent to a listening ser
 
   it('GET quotas', async () => {
     const { wire, res } = await viaSdk('GET', '/v1/{project_id}/quotas');
-    expect(wire.headers.Authorization).toMatch(/^SDK-HMAC-SHA256 Access=\w+, SignedHeaders=content-type;host;x-project-id;x-sdk-date, /);
+    expect(wire.headers.Authorization).toMatch(
+      /^SDK-HMAC-SHA256 Access=\w+, SignedHeaders=content-type;host;x-project-id;x-sdk-date, /,
+    );
     expect(res.status, res.text).toBe(200);
     expect(res.body.quotas.resources.map((r: { type: string }) => r.type)).toEqual(['pool', 'network']);
   });
@@ -68,10 +70,18 @@ describe('requests built and signed by the official SDK, sent to a listening ser
   });
 
   it('temporary credentials (X-Security-Token, signed by the SDK) → 401: Atelier issues none', async () => {
-    const wire = await sdkRequest({ method: 'GET', url: `${endpoint}/v1/${projectId}/quotas`, ak, sk, securityToken: 'sts-token-from-elsewhere' });
+    const wire = await sdkRequest({
+      method: 'GET',
+      url: `${endpoint}/v1/${projectId}/quotas`,
+      ak,
+      sk,
+      securityToken: 'sts-token-from-elsewhere',
+    });
     expect(wire.headers.Authorization).toContain('x-security-token');
     const res = await sendWire(endpoint, wire);
-    expectUnauthorized(res, /temporary credentials \(X-Security-Token\) are not supported/, ['sts-token-from-elsewhere']);
+    expectUnauthorized(res, /temporary credentials \(X-Security-Token\) are not supported/, [
+      'sts-token-from-elsewhere',
+    ]);
   });
 
   it('GET pool statistics with workspaceId', async () => {
@@ -85,9 +95,14 @@ describe('requests built and signed by the official SDK, sent to a listening ser
     const created = await viaSdk('POST', '/v1/{project_id}/networks', networkBody(display));
     expect(created.res.status, created.res.text).toBe(200);
     const name = created.res.body.metadata.name as string;
-    await pollUntil(async () => (await viaSdk('GET', `/v1/{project_id}/networks/${name}`)).res.body?.status?.phase, (p) => p === 'Active');
+    await pollUntil(
+      async () => (await viaSdk('GET', `/v1/{project_id}/networks/${name}`)).res.body?.status?.phase,
+      (p) => p === 'Active',
+    );
 
-    const patched = await viaSdk('PATCH', `/v1/{project_id}/networks/${name}`, { metadata: { annotations: { [DESCRIPTION]: 'from the SDK' } } });
+    const patched = await viaSdk('PATCH', `/v1/{project_id}/networks/${name}`, {
+      metadata: { annotations: { [DESCRIPTION]: 'from the SDK' } },
+    });
     expect(patched.wire.headers['Content-Type'] ?? patched.wire.headers['content-type']).toBe('application/json');
     expect(patched.res.status, patched.res.text).toBe(200);
     expect(patched.res.body.metadata.annotations[DESCRIPTION]).toBe('from the SDK');
@@ -111,7 +126,11 @@ describe("the SDK's own HTTP client, end to end", () => {
     const quotas = await client().call({ method: 'GET', url: '/v1/{project_id}/quotas' });
     expect(quotas.status).toBe(200);
     expect(quotas.body.quotas.resources).toHaveLength(2);
-    const statistics = await client().call({ method: 'GET', url: '/v2/{project_id}/statistics/pools', query: { workspaceId: '0' } });
+    const statistics = await client().call({
+      method: 'GET',
+      url: '/v2/{project_id}/statistics/pools',
+      query: { workspaceId: '0' },
+    });
     expect(statistics.status).toBe(200);
     expect(statistics.body.statistics).toBeDefined();
   });
@@ -119,13 +138,25 @@ describe("the SDK's own HTTP client, end to end", () => {
   it('a network: POST, PATCH as application/json and as merge-patch, a labelSelector list, DELETE', async () => {
     const display = displayName('sdkc');
     // Generated clients declare `application/json;charset=UTF-8` for bodies; the SDK sends application/json.
-    const created = await client().call({ method: 'POST', url: '/v1/{project_id}/networks', body: networkBody(display), contentType: 'application/json;charset=UTF-8' });
+    const created = await client().call({
+      method: 'POST',
+      url: '/v1/{project_id}/networks',
+      body: networkBody(display),
+      contentType: 'application/json;charset=UTF-8',
+    });
     expect(created.status, created.errorMsg).toBe(200);
     const name = created.body.metadata.name as string;
     const path = `/v1/{project_id}/networks/${name}`;
-    await pollUntil(async () => (await client().call({ method: 'GET', url: path })).body?.status?.phase, (p) => p === 'Active');
+    await pollUntil(
+      async () => (await client().call({ method: 'GET', url: path })).body?.status?.phase,
+      (p) => p === 'Active',
+    );
 
-    const patched = await client().call({ method: 'PATCH', url: path, body: { metadata: { annotations: { [DESCRIPTION]: 'json' } } } });
+    const patched = await client().call({
+      method: 'PATCH',
+      url: path,
+      body: { metadata: { annotations: { [DESCRIPTION]: 'json' } } },
+    });
     expect(patched.status, patched.errorMsg).toBe(200);
     expect(patched.body.metadata.annotations[DESCRIPTION]).toBe('json');
     // With a non-JSON content type the SDK signs X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD instead of the body.
@@ -148,7 +179,10 @@ describe("the SDK's own HTTP client, end to end", () => {
 
     const deleted = await client().call({ method: 'DELETE', url: path });
     expect(deleted.status, deleted.errorMsg).toBe(200);
-    await pollUntil(async () => (await client().call({ method: 'GET', url: path })).status, (s) => s === 404);
+    await pollUntil(
+      async () => (await client().call({ method: 'GET', url: path })).status,
+      (s) => s === 404,
+    );
   });
 
   it('built with a region instead of a project id, finds its project through GET /v3/projects?name=', async () => {
@@ -160,21 +194,38 @@ describe("the SDK's own HTTP client, end to end", () => {
     const credential = await identity.createCredential(account.id, [project.id]);
     const regional = sdkClient({ endpoint, ak: credential.accessKey, sk: credential.secretKey, region });
     const display = displayName('sdkr');
-    const created = await regional.call({ method: 'POST', url: '/v1/{project_id}/networks', body: networkBody(display) });
+    const created = await regional.call({
+      method: 'POST',
+      url: '/v1/{project_id}/networks',
+      body: networkBody(display),
+    });
     expect(created.status, created.errorMsg).toBe(200);
     // It landed in the project named like the region, and nowhere else.
-    const mine = await sdkClient({ endpoint, ak: credential.accessKey, sk: credential.secretKey, projectId: project.id }).call({
+    const mine = await sdkClient({
+      endpoint,
+      ak: credential.accessKey,
+      sk: credential.secretKey,
+      projectId: project.id,
+    }).call({
       method: 'GET',
       url: '/v1/{project_id}/networks',
       query: { labelSelector: `os.modelarts/name=${display}` },
     });
     expect(mine.body.items).toHaveLength(1);
-    const bootstrap = await client().call({ method: 'GET', url: '/v1/{project_id}/networks', query: { labelSelector: `os.modelarts/name=${display}` } });
+    const bootstrap = await client().call({
+      method: 'GET',
+      url: '/v1/{project_id}/networks',
+      query: { labelSelector: `os.modelarts/name=${display}` },
+    });
     expect(bootstrap.body.items).toHaveLength(0);
   });
 
   it('an operation header (X-ModelArts-User-ID) is signed and accepted', async () => {
-    const res = await client().call({ method: 'GET', url: '/v2/{project_id}/pools/no-such-pool', headers: { 'X-ModelArts-User-ID': 'user-42' } });
+    const res = await client().call({
+      method: 'GET',
+      url: '/v2/{project_id}/pools/no-such-pool',
+      headers: { 'X-ModelArts-User-ID': 'user-42' },
+    });
     // Authenticated and authorised: the answer is about the pool, not the caller.
     expect(res).toMatchObject({ status: 404, errorCode: 'ModelArts.50015001' });
   });

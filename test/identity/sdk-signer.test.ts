@@ -52,7 +52,11 @@ describe('requests signed by the official SDK verify with verifySignature', () =
       metadata: { labels: { 'os.modelarts/name': 'net-demo' } },
       spec: { cidr: '192.168.128.0/17' },
     };
-    const wire = await viaSdk({ method: 'POST', url: `${ENDPOINT}/v1/${PROJECT}/networks`, body: JSON.stringify(body) });
+    const wire = await viaSdk({
+      method: 'POST',
+      url: `${ENDPOINT}/v1/${PROJECT}/networks`,
+      body: JSON.stringify(body),
+    });
     expect(wire.body).toBe(JSON.stringify(body));
     expect(verifyWire(wire)).toEqual({ ok: true, accessKey: AK });
     expect(verifyWire({ ...wire, body: wire.body!.replace('net-demo', 'net-demp') })).toEqual({

@@ -194,7 +194,7 @@ describe('§3.4 B — captured from the real Node SDK', () => {
 
 describe('canonicalisation details', () => {
   it('encodes every byte outside A-Z a-z 0-9 - _ . ~ as upper-case %XX of its UTF-8', () => {
-    expect(enc("AZaz09-_.~")).toBe('AZaz09-_.~');
+    expect(enc('AZaz09-_.~')).toBe('AZaz09-_.~');
     expect(enc(" !'()*+/:=?@%")).toBe('%20%21%27%28%29%2A%2B%2F%3A%3D%3F%40%25');
     expect(enc('é€😀')).toBe('%C3%A9%E2%82%AC%F0%9F%98%80');
   });
@@ -269,7 +269,9 @@ describe('parseAuthorization', () => {
 
   it('reads the V11 form and keeps its scope', () => {
     expect(
-      parseAuthorization(`V11-HMAC-SHA256 Credential=AK1/20261123/region-1/modelarts, SignedHeaders=host;x-sdk-date, Signature=${sig}`),
+      parseAuthorization(
+        `V11-HMAC-SHA256 Credential=AK1/20261123/region-1/modelarts, SignedHeaders=host;x-sdk-date, Signature=${sig}`,
+      ),
     ).toEqual({
       algorithm: 'V11-HMAC-SHA256',
       accessKey: 'AK1',
@@ -386,7 +388,9 @@ describe('verifySignature with our signer', () => {
     const canonical = 'GET\n/\n\nhost:h\nx-sdk-date:20260301T080000Z\n\nhost;x-sdk-date\n' + EMPTY_PAYLOAD_SHA256;
     const scope = '20260301/region-1/modelarts';
     const prk = createHmac('sha256', AK).update(SK).digest();
-    const okm = createHmac('sha256', prk).update(Buffer.concat([Buffer.from(scope), Buffer.from([1])])).digest('hex');
+    const okm = createHmac('sha256', prk)
+      .update(Buffer.concat([Buffer.from(scope), Buffer.from([1])]))
+      .digest('hex');
     const stringToSign = `V11-HMAC-SHA256\n${SDK_DATE}\n${scope}\n${sha256(canonical)}`;
     expect(
       computeSignature({
@@ -583,18 +587,31 @@ describe('VerifiedSignatures: repeats of a verified signature', () => {
     // The repeat still asks for the current secret (a disabled key stops it).
     expect(lookups).toBe(3);
     // A changed signed header, path or signature is a different request.
-    expect(memo.verify({ ...request, headers: { ...request.headers, host: 'elsewhere' }, lookupSecret, now: NOW })).toMatchObject({ ok: false, reason: 'mismatch' });
-    expect(memo.verify({ ...request, rawUrl: '/v1/p2/quotas', lookupSecret, now: NOW })).toMatchObject({ ok: false, reason: 'mismatch' });
+    expect(
+      memo.verify({ ...request, headers: { ...request.headers, host: 'elsewhere' }, lookupSecret, now: NOW }),
+    ).toMatchObject({ ok: false, reason: 'mismatch' });
+    expect(memo.verify({ ...request, rawUrl: '/v1/p2/quotas', lookupSecret, now: NOW })).toMatchObject({
+      ok: false,
+      reason: 'mismatch',
+    });
     const forged = request.headers.authorization!.replace(/Signature=.{4}/, 'Signature=0000');
-    expect(memo.verify({ ...request, headers: { ...request.headers, authorization: forged }, lookupSecret, now: NOW })).toMatchObject({ ok: false });
+    expect(
+      memo.verify({ ...request, headers: { ...request.headers, authorization: forged }, lookupSecret, now: NOW }),
+    ).toMatchObject({ ok: false });
   });
 
   it('refuses a remembered signature once its key is disabled or rotated, or once X-Sdk-Date is 15 minutes away', () => {
     const memo = new VerifiedSignatures();
     const request = sent();
     expect(memo.verify({ ...request, lookupSecret: () => SK, now: NOW }).ok).toBe(true);
-    expect(memo.verify({ ...request, lookupSecret: () => undefined, now: NOW })).toEqual({ ok: false, reason: 'unknown-key' });
-    expect(memo.verify({ ...request, lookupSecret: () => 'another secret', now: NOW })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(memo.verify({ ...request, lookupSecret: () => undefined, now: NOW })).toEqual({
+      ok: false,
+      reason: 'unknown-key',
+    });
+    expect(memo.verify({ ...request, lookupSecret: () => 'another secret', now: NOW })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
     const later = new Date(NOW.getTime() + 15 * 60_000 + 1_000);
     expect(memo.verify({ ...request, lookupSecret: () => SK, now: later })).toEqual({ ok: false, reason: 'expired' });
   });
@@ -603,7 +620,10 @@ describe('VerifiedSignatures: repeats of a verified signature', () => {
     const memo = new VerifiedSignatures(2);
     const withBody = { ...sent({ method: 'POST', body: '{}' }), method: 'POST', body: Buffer.from('{}') };
     expect(memo.verify({ ...withBody, lookupSecret: () => SK, now: NOW }).ok).toBe(true);
-    expect(memo.verify({ ...withBody, body: Buffer.from('{"x":1}'), lookupSecret: () => SK, now: NOW })).toMatchObject({ ok: false, reason: 'mismatch' });
+    expect(memo.verify({ ...withBody, body: Buffer.from('{"x":1}'), lookupSecret: () => SK, now: NOW })).toMatchObject({
+      ok: false,
+      reason: 'mismatch',
+    });
     for (const path of ['/v1/a/quotas', '/v1/b/quotas', '/v1/c/quotas']) {
       expect(memo.verify({ ...sent({ url: path }), lookupSecret: () => SK, now: NOW }).ok).toBe(true);
     }

@@ -59,13 +59,19 @@ describe('AK/SK signatures over HTTP', () => {
     const wire = sign({ method: 'GET', url: QUOTAS });
     expect((await send(wire)).status).toBe(200);
     const authorization = header(wire, 'authorization');
-    const upper = authorization.replace(/Signature=([0-9a-f]{64})$/, (_, sig: string) => `Signature=${sig.toUpperCase()}`);
+    const upper = authorization.replace(
+      /Signature=([0-9a-f]{64})$/,
+      (_, sig: string) => `Signature=${sig.toUpperCase()}`,
+    );
     expect((await send(withHeader(wire, 'Authorization', upper))).status).toBe(200);
   });
 
   it("accepts OTC's older `Credential=AK/date//service/sdk_request` form", async () => {
     const wire = sign({ method: 'GET', url: QUOTAS });
-    const older = header(wire, 'authorization').replace(/Access=(\w+)/, 'Credential=$1/20260301//modelarts/sdk_request');
+    const older = header(wire, 'authorization').replace(
+      /Access=(\w+)/,
+      'Credential=$1/20260301//modelarts/sdk_request',
+    );
     expect((await send(withHeader(wire, 'Authorization', older))).status).toBe(200);
   });
 
@@ -111,7 +117,10 @@ describe('AK/SK signatures over HTTP', () => {
       const body = networkBody(uniqueId('tamper').slice(0, 30));
       const wire = sign({ method: 'POST', url: NETWORKS, body });
       expect(wire.body).toContain('192.168.128.0/17');
-      expectUnauthorized(await send({ ...wire, body: wire.body!.replace('192.168.128.0/17', '192.168.129.0/17') }), MISMATCH);
+      expectUnauthorized(
+        await send({ ...wire, body: wire.body!.replace('192.168.128.0/17', '192.168.129.0/17') }),
+        MISMATCH,
+      );
       expectUnauthorized(await send({ ...wire, body: JSON.stringify(body, null, 1) }), MISMATCH);
       expect(await networkCount()).toBe(before);
       const created = await send(wire);
@@ -170,7 +179,9 @@ describe('AK/SK signatures over HTTP', () => {
     // A signature takes precedence over a token (auth-errors.md §2): a bogus one is never looked at.
     changed = withHeader(changed, 'x-auth-token', 'not-a-token');
     expect((await send(changed)).status).toBe(200);
-    expect((await send({ ...wire, url: wire.url.replace('limit=5&workspaceId=0', 'workspaceId=0&limit=5') })).status).toBe(200);
+    expect(
+      (await send({ ...wire, url: wire.url.replace('limit=5&workspaceId=0', 'workspaceId=0&limit=5') })).status,
+    ).toBe(200);
   });
 
   describe('X-Sdk-Date must be within ±15 minutes of the wall clock', () => {
@@ -195,16 +206,27 @@ describe('AK/SK signatures over HTTP', () => {
   });
 
   describe('a missing or malformed Authorization → 401', () => {
-    const replace = (wire: WireRequest, from: RegExp, to: string) => withHeader(wire, 'Authorization', header(wire, 'authorization').replace(from, to));
+    const replace = (wire: WireRequest, from: RegExp, to: string) =>
+      withHeader(wire, 'Authorization', header(wire, 'authorization').replace(from, to));
 
     it('no credentials at all', async () => {
-      expectUnauthorized(await h.client.withCredentials(undefined).get(QUOTAS), /no Authorization or X-Auth-Token header/);
-      expectUnauthorized(await send(withHeader(sign({ method: 'GET', url: QUOTAS }), 'Authorization', undefined)), /no Authorization/);
+      expectUnauthorized(
+        await h.client.withCredentials(undefined).get(QUOTAS),
+        /no Authorization or X-Auth-Token header/,
+      );
+      expectUnauthorized(
+        await send(withHeader(sign({ method: 'GET', url: QUOTAS }), 'Authorization', undefined)),
+        /no Authorization/,
+      );
     });
 
     it('another scheme', async () => {
       const wire = sign({ method: 'GET', url: QUOTAS });
-      for (const value of ['Basic dXNlcjpwYXNzd29yZA==', 'Bearer abc', header(wire, 'authorization').replace('SDK-HMAC-SHA256', 'AWS4-HMAC-SHA256')]) {
+      for (const value of [
+        'Basic dXNlcjpwYXNzd29yZA==',
+        'Bearer abc',
+        header(wire, 'authorization').replace('SDK-HMAC-SHA256', 'AWS4-HMAC-SHA256'),
+      ]) {
         expectUnauthorized(await send(withHeader(wire, 'Authorization', value)), /not an SDK-HMAC-SHA256 signature/);
       }
     });
@@ -231,10 +253,19 @@ describe('AK/SK signatures over HTTP', () => {
     const unknown = h.client.withCredentials({ accessKey: 'AKNOSUCHKEY000000000', secretKey: h.credentials.secretKey });
     expectUnauthorized(await unknown.get(QUOTAS), UNKNOWN_KEY, [h.credentials.secretKey]);
     const genuine = sign({ method: 'GET', url: QUOTAS });
-    const forged = signForInject({ method: 'GET', url: QUOTAS }, { ...h.credentials, secretKey: 'wrong-secret-key-000000000000' }, h.projectId);
+    const forged = signForInject(
+      { method: 'GET', url: QUOTAS },
+      { ...h.credentials, secretKey: 'wrong-secret-key-000000000000' },
+      h.projectId,
+    );
     const signature = /Signature=([0-9a-f]{64})$/.exec(header(forged, 'authorization'))![1];
     const expected = /Signature=([0-9a-f]{64})$/.exec(header(genuine, 'authorization'))![1];
-    expectUnauthorized(await send(forged), MISMATCH, [h.credentials.secretKey, 'wrong-secret-key-000000000000', signature, expected]);
+    expectUnauthorized(await send(forged), MISMATCH, [
+      h.credentials.secretKey,
+      'wrong-secret-key-000000000000',
+      signature,
+      expected,
+    ]);
   });
 
   describe('credentials that stop holding', () => {
@@ -266,7 +297,7 @@ describe('AK/SK signatures over HTTP', () => {
       expectUnauthorized(await client.get(QUOTAS), UNKNOWN_KEY);
     });
 
-    it("a disabled account → 401 for every credential and token of it", async () => {
+    it('a disabled account → 401 for every credential and token of it', async () => {
       const identity = h.context.identity;
       const account = await identity.createAccount(uniqueId('acct'));
       const project = await identity.createProject(account.id);
@@ -297,7 +328,11 @@ describe('without forget(), a disabled credential stops working within ATELIER_A
     expect((await client.get(QUOTAS)).status).toBe(200);
     const disabledAt = Date.now();
     await setCredentialDisabled(h.context.database.db, credential.accessKey, true);
-    const refused = await pollUntil(() => client.get(QUOTAS), (res) => res.status === 401, 3_000);
+    const refused = await pollUntil(
+      () => client.get(QUOTAS),
+      (res) => res.status === 401,
+      3_000,
+    );
     expectUnauthorized(refused, UNKNOWN_KEY);
     // The cache bounds the delay: well under a second here, never the default second.
     expect(Date.now() - disabledAt).toBeLessThan(1_000);

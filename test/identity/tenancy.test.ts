@@ -141,9 +141,13 @@ describe('tenancy', () => {
 
   it("an account cannot grant itself another account's project", async () => {
     const identity = h.context.identity;
-    await expect(identity.createCredential(bAccountId, [h.projectId])).rejects.toThrow(/does not belong to this account/);
+    await expect(identity.createCredential(bAccountId, [h.projectId])).rejects.toThrow(
+      /does not belong to this account/,
+    );
     await expect(identity.issueToken(bAccountId, h.projectId)).rejects.toThrow(/does not belong to this account/);
-    await expect(identity.grant('credential', bCredential.accessKey, bAccountId, [h.projectId])).rejects.toThrow(/does not belong/);
+    await expect(identity.grant('credential', bCredential.accessKey, bAccountId, [h.projectId])).rejects.toThrow(
+      /does not belong/,
+    );
     h.context.identity.forget();
     expectForbidden(await b.withProject(h.projectId).get(QUOTAS));
   });

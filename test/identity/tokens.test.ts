@@ -33,7 +33,12 @@ describe('tokens', () => {
   let user: { id: string; name: string };
 
   const login = (body: unknown) =>
-    sendInject(h.app, { method: 'POST', url: '/v3/auth/tokens', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    sendInject(h.app, {
+      method: 'POST',
+      url: '/v3/auth/tokens',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const tokenFor = async (project: Scope = { id: h.projectId }) => {
     const res = await login(passwordBody({ name: user.name, domain: { name: account.name } }, PASSWORD, project));
     expect(res.status, res.text).toBe(201);
@@ -55,7 +60,9 @@ describe('tokens', () => {
   describe('POST /v3/auth/tokens (password method)', () => {
     it('domain by name, project by id → 201, X-Subject-Token and the Keystone body', async () => {
       const issuedAt = h.clock.now();
-      const res = await login(passwordBody({ name: user.name, domain: { name: account.name } }, PASSWORD, { id: h.projectId }));
+      const res = await login(
+        passwordBody({ name: user.name, domain: { name: account.name } }, PASSWORD, { id: h.projectId }),
+      );
       expect(res.status, res.text).toBe(201);
       const token = res.headers['x-subject-token'];
       expect(token).toEqual(expect.any(String));
@@ -78,12 +85,16 @@ describe('tokens', () => {
     });
 
     it('project by name, user by id, domain by id', async () => {
-      const byName = await login(passwordBody({ name: user.name, domain: { name: account.name } }, PASSWORD, { name: named.name }));
+      const byName = await login(
+        passwordBody({ name: user.name, domain: { name: account.name } }, PASSWORD, { name: named.name }),
+      );
       expect(byName.status, byName.text).toBe(201);
       expect(byName.body.token.project).toMatchObject({ id: named.id, name: named.name });
       const byUserId = await login(passwordBody({ id: user.id }, PASSWORD, { id: named.id }));
       expect(byUserId.status, byUserId.text).toBe(201);
-      const byDomainId = await login(passwordBody({ name: user.name, domain: { id: account.id } }, PASSWORD, { name: named.name }));
+      const byDomainId = await login(
+        passwordBody({ name: user.name, domain: { id: account.id } }, PASSWORD, { name: named.name }),
+      );
       expect(byDomainId.status, byDomainId.text).toBe(201);
     });
 
@@ -187,7 +198,9 @@ describe('tokens', () => {
     it('?name= signed with AK/SK finds a granted project by name', async () => {
       const res = await h.client.get(`/v3/projects?name=${encodeURIComponent(h.projectId)}`);
       expect(res.status, res.text).toBe(200);
-      expect(res.body.projects).toEqual([expect.objectContaining({ id: h.projectId, name: h.projectId, domain_id: account.id, enabled: true })]);
+      expect(res.body.projects).toEqual([
+        expect.objectContaining({ id: h.projectId, name: h.projectId, domain_id: account.id, enabled: true }),
+      ]);
 
       const credential = await h.context.identity.createCredential(account.id, [h.projectId, named.id]);
       const both = h.client.withCredentials(credential);
@@ -205,7 +218,7 @@ describe('tokens', () => {
       expectUnauthorized(await h.client.withCredentials(undefined).get('/v3/projects'));
     });
 
-    it('with a token, lists the token\'s project', async () => {
+    it("with a token, lists the token's project", async () => {
       const token = await tokenFor({ id: named.id });
       const res = await withToken(token, named.id).get('/v3/projects');
       expect(res.status, res.text).toBe(200);

@@ -96,7 +96,10 @@ describe('POST /v1/{project_id}/networks', () => {
 
   it('accepts what Terraform sends: an empty peerConnectionList, shown back as connection {}', async () => {
     const body = networkBody();
-    const created = await createNetwork(h.client, { ...body, spec: { ...body.spec, connection: { peerConnectionList: [] } } });
+    const created = await createNetwork(h.client, {
+      ...body,
+      spec: { ...body.spec, connection: { peerConnectionList: [] } },
+    });
     expect(created.spec.connection).toEqual({});
     expect(created.status.connectionStatus).toEqual({});
   });
@@ -129,7 +132,13 @@ describe('POST /v1/{project_id}/networks', () => {
         { peerVpcId: 'vpc-b', peerSubnetId: 'subnet-b', defaultGateWay: true, phase: 'Connecting' },
       ],
       sfsTurboStatus: [
-        { name: 'turbo-1', sfsId: 'sfs-1', connectionType: 'VpcPort', ipAddr: expect.stringMatching(/^172\.16\.\d+\.\d+$/), status: 'Creating' },
+        {
+          name: 'turbo-1',
+          sfsId: 'sfs-1',
+          connectionType: 'VpcPort',
+          ipAddr: expect.stringMatching(/^172\.16\.\d+\.\d+$/),
+          status: 'Creating',
+        },
       ],
     });
     await h.advance(2_000);
@@ -214,10 +223,13 @@ describe('POST /v1/{project_id}/networks refuses what it cannot accept, changing
   const refusals: Array<[string, () => unknown]> = [
     ['apiVersion v2', () => ({ ...base(), apiVersion: 'v2' })],
     ['kind Pool', () => ({ ...base(), kind: 'Pool' })],
-    ['no apiVersion', () => {
-      const { apiVersion: _, ...rest } = base();
-      return rest;
-    }],
+    [
+      'no apiVersion',
+      () => {
+        const { apiVersion: _, ...rest } = base();
+        return rest;
+      },
+    ],
     ['no name label', withoutName],
     ['no metadata', () => ({ apiVersion: 'v1', kind: 'Network', spec: { cidr: '192.168.0.0/16' } })],
     ['no spec', () => ({ apiVersion: 'v1', kind: 'Network', metadata: base().metadata })],
@@ -243,44 +255,63 @@ describe('POST /v1/{project_id}/networks refuses what it cannot accept, changing
     ['an unknown metadata field', () => ({ ...base(), metadata: { ...base().metadata, name: 'mine' } })],
     ['an unknown spec field', () => withSpec({ vpcId: 'vpc-1' })],
     ['an unknown connection field', () => withSpec({ connection: { vpnList: [] } })],
-    ['an unknown peer field', () => withSpec({ connection: { peerConnectionList: [{ peerVpcId: 'v', peerSubnetId: 's', mtu: 1500 }] } })],
+    [
+      'an unknown peer field',
+      () => withSpec({ connection: { peerConnectionList: [{ peerVpcId: 'v', peerSubnetId: 's', mtu: 1500 }] } }),
+    ],
     ['a numeric cidr', () => withSpec({ cidr: 3232235520 })],
     ['a string ipv6enable', () => withSpec({ ipv6enable: 'true' })],
     ['a numeric name label', () => withLabels({ [NAME_LABEL]: 1234 })],
     ['a numeric workspace label', () => withLabels({ [WORKSPACE_LABEL]: 7 })],
     ['labels as an array', () => ({ ...base(), metadata: { labels: ['a'] } })],
     ['a body that is an array', () => [base()]],
-    ['peerConnectionList as an object', () => withSpec({ connection: { peerConnectionList: { peerVpcId: 'v', peerSubnetId: 's' } } })],
+    [
+      'peerConnectionList as an object',
+      () => withSpec({ connection: { peerConnectionList: { peerVpcId: 'v', peerSubnetId: 's' } } }),
+    ],
     ['a peer without peerSubnetId', () => withSpec({ connection: { peerConnectionList: [{ peerVpcId: 'v' }] } })],
-    ['a peer with an empty peerVpcId', () => withSpec({ connection: { peerConnectionList: [{ peerVpcId: '', peerSubnetId: 's' }] } })],
-    ['a string defaultGateWay', () => withSpec({ connection: { peerConnectionList: [{ peerVpcId: 'v', peerSubnetId: 's', defaultGateWay: 'no' }] } })],
+    [
+      'a peer with an empty peerVpcId',
+      () => withSpec({ connection: { peerConnectionList: [{ peerVpcId: '', peerSubnetId: 's' }] } }),
+    ],
+    [
+      'a string defaultGateWay',
+      () =>
+        withSpec({ connection: { peerConnectionList: [{ peerVpcId: 'v', peerSubnetId: 's', defaultGateWay: 'no' }] } }),
+    ],
     ['an SFS item without sfsId', () => withSpec({ connection: { sfsTurboConnectionList: [{ name: 'turbo' }] } })],
     ['a description with !', () => withDescription('hello!')],
     ['a description with <', () => withDescription('a<b')],
     ['a description with =', () => withDescription('a=b')],
     ['a description with &', () => withDescription('a & b')],
     ['a description with a double quote', () => withDescription('say "hi"')],
-    ["a description with a single quote", () => withDescription("it's")],
+    ['a description with a single quote', () => withDescription("it's")],
     ['a 101-character description', () => withDescription('d'.repeat(101))],
     ['a numeric description', () => withDescription(42)],
-    ['the same peer twice', () =>
-      withSpec({
-        connection: {
-          peerConnectionList: [
-            { peerVpcId: 'vpc-1', peerSubnetId: 'subnet-1' },
-            { peerVpcId: 'vpc-1', peerSubnetId: 'subnet-1', defaultGateWay: true },
-          ],
-        },
-      })],
-    ['the same SFS Turbo twice', () =>
-      withSpec({
-        connection: {
-          sfsTurboConnectionList: [
-            { name: 'a', sfsId: 'sfs-1' },
-            { name: 'b', sfsId: 'sfs-1' },
-          ],
-        },
-      })],
+    [
+      'the same peer twice',
+      () =>
+        withSpec({
+          connection: {
+            peerConnectionList: [
+              { peerVpcId: 'vpc-1', peerSubnetId: 'subnet-1' },
+              { peerVpcId: 'vpc-1', peerSubnetId: 'subnet-1', defaultGateWay: true },
+            ],
+          },
+        }),
+    ],
+    [
+      'the same SFS Turbo twice',
+      () =>
+        withSpec({
+          connection: {
+            sfsTurboConnectionList: [
+              { name: 'a', sfsId: 'sfs-1' },
+              { name: 'b', sfsId: 'sfs-1' },
+            ],
+          },
+        }),
+    ],
   ];
 
   it.each(refusals)('400 ModelArts.50004000 for %s', async (_, body) => {
@@ -424,7 +455,11 @@ describe('the network quota', () => {
 
     // Networks in every workspace count, and Active ones as much as Creating ones.
     await h.advance(2_000);
-    expectError(await h.client.post(NETWORKS, networkBody(undefined, { workspaceId: freshWorkspace() })), 400, 'ModelArts.50004000');
+    expectError(
+      await h.client.post(NETWORKS, networkBody(undefined, { workspaceId: freshWorkspace() })),
+      400,
+      'ModelArts.50004000',
+    );
 
     // A deleted network counts until it is gone (decision 2), then the next one fits.
     expect((await h.client.delete(networkPath(a.metadata.name))).status).toBe(200);

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeNetwork, displayName, expectError, networkBody, poolBody } from '../helpers/fixtures.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { createNetwork, listAll, networkPath, networkQuota, RFC3339_SECONDS, showNetwork, wireTime } from './helpers.js';
+import {
+  createNetwork,
+  listAll,
+  networkPath,
+  networkQuota,
+  RFC3339_SECONDS,
+  showNetwork,
+  wireTime,
+} from './helpers.js';
 
 const POOLS = '/v2/{project_id}/pools';
 
@@ -22,7 +30,10 @@ describe('DELETE /v1/{project_id}/networks/{network_name}', () => {
     expect(res.headers['x-request-id']).toEqual(expect.any(String));
     expect(res.body).toEqual({
       ...before,
-      metadata: { ...before.metadata, deletionTimestamp: wireTime(new Date(Math.floor(deletedAt.getTime() / 1000) * 1000)) },
+      metadata: {
+        ...before.metadata,
+        deletionTimestamp: wireTime(new Date(Math.floor(deletedAt.getTime() / 1000) * 1000)),
+      },
     });
     expect(res.body.metadata.deletionTimestamp).toMatch(RFC3339_SECONDS);
 
@@ -138,7 +149,8 @@ describe('DELETE of a network a pool uses', () => {
         expectError(deleted, 409, 'ModelArts.50025002');
         expect(accepted.length).toBeGreaterThan(0);
       }
-      for (const res of accepted) expect((await h.client.delete(`${POOLS}/${res.body.metadata.name}`)).status).toBe(200);
+      for (const res of accepted)
+        expect((await h.client.delete(`${POOLS}/${res.body.metadata.name}`)).status).toBe(200);
       await h.advance(10_000);
     }
   });

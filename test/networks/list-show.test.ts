@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayName, expectError, networkBody } from '../helpers/fixtures.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { createNetwork, freshWorkspace, listAll, listNames, NAME_LABEL, NETWORKS, networkPath, showNetwork, WORKSPACE_LABEL } from './helpers.js';
+import {
+  createNetwork,
+  freshWorkspace,
+  listAll,
+  listNames,
+  NAME_LABEL,
+  NETWORKS,
+  networkPath,
+  showNetwork,
+  WORKSPACE_LABEL,
+} from './helpers.js';
 
 /** A create body with extra labels, for selector tests. */
 function labelled(name: string, workspace: string, labels: Record<string, string> = {}) {
@@ -54,13 +64,11 @@ describe('GET /v1/{project_id}/networks/{network_name}', () => {
     expectError(res, res.status, res.body.error_code);
   };
   it('answers a network name longer than the router allows in the error envelope', () =>
-    routerErrorInEnvelope(networkPath('n'.repeat(300))),
-  );
+    routerErrorInEnvelope(networkPath('n'.repeat(300))));
   it('answers a malformed percent-escape in the network name in the error envelope', () =>
-    routerErrorInEnvelope(`${NETWORKS}/%E0%A4%A`),
-  );
+    routerErrorInEnvelope(`${NETWORKS}/%E0%A4%A`));
 
-  it('keeps each project\'s networks to itself', async () => {
+  it("keeps each project's networks to itself", async () => {
     const other = await h.newProject();
     const mine = await createNetwork(h.client, networkBody());
     // The same display name is free in another project.
@@ -71,7 +79,11 @@ describe('GET /v1/{project_id}/networks/{network_name}', () => {
     expect(await listNames(other)).toEqual([theirs.metadata.name]);
     expect(await listNames(h.client)).not.toContain(theirs.metadata.name);
     expectError(await other.delete(networkPath(mine.metadata.name)), 404, 'ModelArts.50025001');
-    expectError(await other.patch(networkPath(mine.metadata.name), { spec: { ipv6enable: true } }), 404, 'ModelArts.50025001');
+    expectError(
+      await other.patch(networkPath(mine.metadata.name), { spec: { ipv6enable: true } }),
+      404,
+      'ModelArts.50025001',
+    );
     expect(await showNetwork(h.client, mine.metadata.name)).toEqual(mine);
   });
 });
@@ -205,7 +217,9 @@ describe('GET /v1/{project_id}/networks', () => {
     expect((await page({ limit: '0' })).items).toHaveLength(5);
     expect((await page({})).items).toHaveLength(5);
     // An empty continue is the first page.
-    expect((await page({ limit: '2', continue: '' })).items.map((n: any) => n.metadata.name)).toEqual(created.slice(0, 2));
+    expect((await page({ limit: '2', continue: '' })).items.map((n: any) => n.metadata.name)).toEqual(
+      created.slice(0, 2),
+    );
   });
 
   it('pages a filtered list by what the selector keeps', async () => {
@@ -216,7 +230,9 @@ describe('GET /v1/{project_id}/networks', () => {
       const name = (await createNetwork(h.client, body)).metadata.name;
       if (i % 2 === 0) wanted.push(name);
     }
-    const first = await h.client.get(`${NETWORKS}?${new URLSearchParams({ workspaceId: ws, labelSelector: 'parity=even', limit: '2' })}`);
+    const first = await h.client.get(
+      `${NETWORKS}?${new URLSearchParams({ workspaceId: ws, labelSelector: 'parity=even', limit: '2' })}`,
+    );
     expect(first.body.items.map((n: any) => n.metadata.name)).toEqual(wanted.slice(0, 2));
     expect(first.body.metadata.remainingItemCount).toBe(1);
     expect(await listNames(h.client, { workspaceId: ws, labelSelector: 'parity=even', limit: '1' })).toEqual(wanted);

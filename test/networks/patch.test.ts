@@ -74,7 +74,10 @@ describe('PATCH /v1/{project_id}/networks/{network_name}', () => {
     const before = await showNetwork(h.client, name);
     const body = JSON.stringify({ metadata: { annotations: { [DESCRIPTION]: 'sneaky' } } });
     for (const type of ['text/plain', 'application/json-patch+json']) {
-      const res = await h.client.request('PATCH', networkPath(name), { rawBody: body, headers: { 'content-type': type } });
+      const res = await h.client.request('PATCH', networkPath(name), {
+        rawBody: body,
+        headers: { 'content-type': type },
+      });
       expectError(res, 400, 'ModelArts.50004100');
     }
     expect(await showNetwork(h.client, name)).toEqual(before);
@@ -109,7 +112,9 @@ describe('PATCH /v1/{project_id}/networks/{network_name}', () => {
     await createNetwork(h.client, networkBody(display, { workspaceId: ws }));
     await h.settle();
     const before = await showNetwork(h.client, here.metadata.name);
-    const res = await h.client.patch(networkPath(here.metadata.name), { metadata: { labels: { [WORKSPACE_LABEL]: ws } } });
+    const res = await h.client.patch(networkPath(here.metadata.name), {
+      metadata: { labels: { [WORKSPACE_LABEL]: ws } },
+    });
     expectError(res, 409, 'ModelArts.50025000');
     expect(await showNetwork(h.client, here.metadata.name)).toEqual(before);
   });
@@ -148,7 +153,10 @@ describe('PATCH /v1/{project_id}/networks/{network_name}', () => {
     });
     await h.settle();
     const connected = await showNetwork(h.client, name);
-    expect(connected.status.connectionStatus.peerConnectionStatus.map((p: any) => p.phase)).toEqual(['Active', 'Active']);
+    expect(connected.status.connectionStatus.peerConnectionStatus.map((p: any) => p.phase)).toEqual([
+      'Active',
+      'Active',
+    ]);
 
     // Arrays are replaced whole: keeping vpc-1 and adding vpc-3 leaves vpc-1 Active.
     const changed = await patch(name, peers(['vpc-1', 'subnet-1'], ['vpc-3', 'subnet-3']), MERGE_PATCH);
@@ -157,10 +165,9 @@ describe('PATCH /v1/{project_id}/networks/{network_name}', () => {
       { peerVpcId: 'vpc-3', peerSubnetId: 'subnet-3', defaultGateWay: false, phase: 'Connecting' },
     ]);
     await h.settle();
-    expect((await showNetwork(h.client, name)).status.connectionStatus.peerConnectionStatus.map((p: any) => p.phase)).toEqual([
-      'Active',
-      'Active',
-    ]);
+    expect(
+      (await showNetwork(h.client, name)).status.connectionStatus.peerConnectionStatus.map((p: any) => p.phase),
+    ).toEqual(['Active', 'Active']);
 
     // A description change leaves the peers alone.
     const described = await patch(name, { metadata: { annotations: { [DESCRIPTION]: 'peered' } } });
@@ -210,7 +217,8 @@ describe('PATCH /v1/{project_id}/networks/{network_name}', () => {
       ['sfs-a', 'Deleting'],
     ]);
     // The surviving attachment keeps its address.
-    const addressOf = (n: any, id: string) => n.status.connectionStatus.sfsTurboStatus.find((s: any) => s.sfsId === id).ipAddr;
+    const addressOf = (n: any, id: string) =>
+      n.status.connectionStatus.sfsTurboStatus.find((s: any) => s.sfsId === id).ipAddr;
     expect(addressOf(removed, 'sfs-b')).toBe(addressOf(settled, 'sfs-b'));
     await h.settle();
     expect(statusOf(await showNetwork(h.client, name))).toEqual([['sfs-b', 'Active']]);
@@ -236,13 +244,24 @@ describe('PATCH /v1/{project_id}/networks/{network_name}', () => {
     expect(new Set(addresses(later)).size).toBe(3);
     await h.settle();
     const settled = await showNetwork(h.client, name);
-    expect(settled.status.connectionStatus.sfsTurboStatus.map((s: any) => s.sfsId)).toEqual(['sfs-b', 'sfs-c', 'sfs-d']);
+    expect(settled.status.connectionStatus.sfsTurboStatus.map((s: any) => s.sfsId)).toEqual([
+      'sfs-b',
+      'sfs-c',
+      'sfs-d',
+    ]);
     expect(new Set(addresses(settled)).size).toBe(3);
   });
 
   it('detaches with null as well as with []', async () => {
     const name = await active();
-    await patch(name, { spec: { connection: { peerConnectionList: [{ peerVpcId: 'v', peerSubnetId: 's' }], sfsTurboConnectionList: [{ name: 'n', sfsId: 'i' }] } } });
+    await patch(name, {
+      spec: {
+        connection: {
+          peerConnectionList: [{ peerVpcId: 'v', peerSubnetId: 's' }],
+          sfsTurboConnectionList: [{ name: 'n', sfsId: 'i' }],
+        },
+      },
+    });
     await h.settle();
     const res = await patch(name, { spec: { connection: { peerConnectionList: null } } }, MERGE_PATCH);
     expect(res.spec.connection).toEqual({ sfsTurboConnectionList: [{ name: 'n', sfsId: 'i' }] });
@@ -366,11 +385,15 @@ describe('peer connections take the configured time', () => {
     await h.advance(4_000);
     expect((await h.client.patch(networkPath(metadata.name), peers(['vpc-d', 'subnet-d']))).status).toBe(200);
     await h.advance(2_000);
-    const described = await h.client.patch(networkPath(metadata.name), { metadata: { annotations: { [DESCRIPTION]: 'meanwhile' } } });
+    const described = await h.client.patch(networkPath(metadata.name), {
+      metadata: { annotations: { [DESCRIPTION]: 'meanwhile' } },
+    });
     expect(described.status, described.text).toBe(200);
     expect(described.body.status.connectionStatus.peerConnectionStatus[0].phase).toBe('Connecting');
     await h.advance(2_000);
-    expect((await showNetwork(h.client, metadata.name)).status.connectionStatus.peerConnectionStatus[0].phase).toBe('Active');
+    expect((await showNetwork(h.client, metadata.name)).status.connectionStatus.peerConnectionStatus[0].phase).toBe(
+      'Active',
+    );
   });
 
   it('restart the wait for a changed connection list', async () => {
@@ -378,7 +401,9 @@ describe('peer connections take the configured time', () => {
     await h.advance(4_000);
     expect((await h.client.patch(networkPath(metadata.name), peers(['vpc-e', 'subnet-e']))).status).toBe(200);
     await h.advance(2_000);
-    expect((await h.client.patch(networkPath(metadata.name), peers(['vpc-e', 'subnet-e'], ['vpc-f', 'subnet-f']))).status).toBe(200);
+    expect(
+      (await h.client.patch(networkPath(metadata.name), peers(['vpc-e', 'subnet-e'], ['vpc-f', 'subnet-f']))).status,
+    ).toBe(200);
     await h.advance(2_000);
     const phases = (n: any) => n.status.connectionStatus.peerConnectionStatus.map((p: any) => p.phase);
     // The peer added two seconds ago has not had its four seconds yet.
@@ -393,8 +418,12 @@ describe('peer connections take the configured time', () => {
     const res = await h.client.patch(networkPath(metadata.name), peers(['vpc-slow', 'subnet-slow']), MERGE_PATCH);
     expect(res.status, res.text).toBe(200);
     await h.advance(3_999);
-    expect((await showNetwork(h.client, metadata.name)).status.connectionStatus.peerConnectionStatus[0].phase).toBe('Connecting');
+    expect((await showNetwork(h.client, metadata.name)).status.connectionStatus.peerConnectionStatus[0].phase).toBe(
+      'Connecting',
+    );
     await h.advance(1);
-    expect((await showNetwork(h.client, metadata.name)).status.connectionStatus.peerConnectionStatus[0].phase).toBe('Active');
+    expect((await showNetwork(h.client, metadata.name)).status.connectionStatus.peerConnectionStatus[0].phase).toBe(
+      'Active',
+    );
   });
 });

@@ -26,7 +26,11 @@ describe('health checks', () => {
   it('is ready only while the engine runs', async () => {
     h = await startHarness();
     const before = await probe(h, '/readyz');
-    expectError({ status: before.statusCode, body: json(before), headers: before.headers, text: before.body }, 503, 'ModelArts.50005030');
+    expectError(
+      { status: before.statusCode, body: json(before), headers: before.headers, text: before.body },
+      503,
+      'ModelArts.50005030',
+    );
     expect(json(before).error_msg).toBe('Not ready: lifecycle engine not running.');
 
     h.engine.start();
@@ -57,7 +61,10 @@ describe('health checks', () => {
     await h.context.database.close();
     const res = await probe(h, '/readyz');
     expect(res.statusCode).toBe(503);
-    expect(json(res)).toEqual({ error_code: 'ModelArts.50005030', error_msg: 'Not ready: database unreachable; migrations not checked.' });
+    expect(json(res)).toEqual({
+      error_code: 'ModelArts.50005030',
+      error_msg: 'Not ready: database unreachable; migrations not checked.',
+    });
     // Liveness is about the process, not its dependencies.
     expect((await probe(h, '/healthz')).statusCode).toBe(200);
     // The metrics still answer, without the series read from the database.

@@ -39,7 +39,11 @@ describe('GET /metrics', () => {
   let h: Harness;
   let client: ApiClient;
   beforeAll(async () => {
-    h = await startHarness({ ATELIER_POOL_QUOTA: '1', ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_POOL_CREATE_SECONDS: '30' });
+    h = await startHarness({
+      ATELIER_POOL_QUOTA: '1',
+      ATELIER_NETWORK_CREATE_SECONDS: '0',
+      ATELIER_POOL_CREATE_SECONDS: '30',
+    });
     client = h.client;
   });
   afterAll(() => h.close());
@@ -55,7 +59,9 @@ describe('GET /metrics', () => {
     expect(value(samples, 'atelier_http_requests_total', { ...quotas, status_code: '200' })).toBe(3);
     expect(value(samples, 'atelier_http_requests_total', { ...quotas, status_code: '403' })).toBe(1);
     expect(value(samples, 'atelier_http_request_duration_seconds_count', { ...quotas, status_code: '200' })).toBe(3);
-    expect(value(samples, 'atelier_http_request_duration_seconds_bucket', { ...quotas, status_code: '200', le: '+Inf' })).toBe(3);
+    expect(
+      value(samples, 'atelier_http_request_duration_seconds_bucket', { ...quotas, status_code: '200', le: '+Inf' }),
+    ).toBe(3);
     expect(value(samples, 'atelier_http_requests_total', { route: '(unmatched)', status_code: '404' })).toBe(1);
     expect(value(samples, 'atelier_http_requests_total', { route: '(unmatched)', status_code: '400' })).toBe(1);
     // Route patterns only: no project id, no raw URL becomes a label value.
@@ -89,7 +95,10 @@ describe('GET /metrics', () => {
     // A replica claimed the pool and died: its lease has expired, so this engine takes the work over.
     await h.context.database.db
       .updateTable('pools')
-      .set({ lease_owner: 'a-replica-that-died', lease_expires_at: new Date(h.clock.now().getTime() - 1_000).toISOString() })
+      .set({
+        lease_owner: 'a-replica-that-died',
+        lease_expires_at: new Date(h.clock.now().getTime() - 1_000).toISOString(),
+      })
       .where('project_id', '=', h.projectId)
       .execute();
     await h.settle();
@@ -118,7 +127,11 @@ describe('GET /metrics with ATELIER_METRICS_TOKEN', () => {
   it('needs the bearer token, and nothing else will do', async () => {
     const refused = async (headers: Record<string, string>) => {
       const res = await h.app.inject({ method: 'GET', url: '/metrics', headers });
-      expectError({ status: res.statusCode, body: JSON.parse(res.body), headers: res.headers, text: res.body }, 401, 'APIGW.0301');
+      expectError(
+        { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers, text: res.body },
+        401,
+        'APIGW.0301',
+      );
       expect(res.body).not.toContain(TOKEN);
     };
     await refused({});

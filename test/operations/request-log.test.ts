@@ -10,7 +10,12 @@ describe('the request log', () => {
   let h: Harness;
   let app: FastifyInstance;
   const written: string[] = [];
-  const lines = () => written.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = () =>
+    written
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   beforeAll(async () => {
     h = await startHarness();
     const stream = new Writable({
@@ -35,7 +40,11 @@ describe('the request log', () => {
       await ApiClient.inject(app, h.projectId, { token }).get('/v1/{project_id}/quotas'),
       await client.get('/v9/no/such/route'),
     ];
-    const refused = await app.inject({ method: 'GET', url: '/v1/%zz/quotas', headers: { authorization: `Bearer ${token}` } });
+    const refused = await app.inject({
+      method: 'GET',
+      url: '/v1/%zz/quotas',
+      headers: { authorization: `Bearer ${token}` },
+    });
     const ids = [...responses.map((r) => r.headers['x-request-id']), refused.headers['x-request-id']];
     const logged = lines();
     expect(logged.map((l) => l.reqId)).toEqual(ids);
@@ -47,11 +56,23 @@ describe('the request log', () => {
       [null, 400],
     ]);
     for (const line of logged) {
-      expect(line).toMatchObject({ level: 30, msg: 'request completed', method: expect.any(String), durationMs: expect.any(Number) });
+      expect(line).toMatchObject({
+        level: 30,
+        msg: 'request completed',
+        method: expect.any(String),
+        durationMs: expect.any(Number),
+      });
     }
     expect(logged[0]!.projectId).toBe(h.projectId);
     const text = written.join('');
-    for (const secret of [h.credentials.secretKey, h.credentials.accessKey, token, 'secret-query', 'hush', 'Signature=']) {
+    for (const secret of [
+      h.credentials.secretKey,
+      h.credentials.accessKey,
+      token,
+      'secret-query',
+      'hush',
+      'Signature=',
+    ]) {
       expect(text).not.toContain(secret);
     }
   });

@@ -33,7 +33,10 @@ describe('atelier serve', () => {
   async function start() {
     const dir = dirs.make('atelier-serve-');
     const projectId = uniqueId('proj');
-    const credentials = { accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`, secretKey: randomBytes(20).toString('hex') };
+    const credentials = {
+      accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`,
+      secretKey: randomBytes(20).toString('hex'),
+    };
     const env = {
       ATELIER_DATABASE_URL: `sqlite:${dir}/atelier.db`,
       ATELIER_HOST: '127.0.0.1',
@@ -55,7 +58,9 @@ describe('atelier serve', () => {
     const token = /^token\s+(\S+)$/m.exec(issued.stdout)![1]!;
 
     const signed = await ApiClient.http(s.baseUrl, s.projectId, s.credentials).get('/v1/{project_id}/quotas');
-    const byToken = await ApiClient.http(s.baseUrl, s.projectId, { token }).get('/v1/{project_id}/events?resource=pools&name=nothing');
+    const byToken = await ApiClient.http(s.baseUrl, s.projectId, { token }).get(
+      '/v1/{project_id}/events?resource=pools&name=nothing',
+    );
     const refused = await ApiClient.http(s.baseUrl, s.projectId, { token: `${token}x` }).get('/v1/{project_id}/quotas');
     expect([signed.status, byToken.status, refused.status]).toEqual([200, 404, 401]);
     const ids = [signed, byToken, refused].map((r) => r.headers['x-request-id'] as string);
@@ -67,17 +72,33 @@ describe('atelier serve', () => {
     expect(logged).toHaveLength(3);
     const [a, b, c] = ids.map((id) => logged.find((l) => l.reqId === id)!);
     const fields = { level: 30, msg: 'request completed', projectId: s.projectId, method: 'GET' };
-    expect(a).toMatchObject({ ...fields, route: '/v1/:project_id/quotas', statusCode: 200, durationMs: expect.any(Number) });
+    expect(a).toMatchObject({
+      ...fields,
+      route: '/v1/:project_id/quotas',
+      statusCode: 200,
+      durationMs: expect.any(Number),
+    });
     expect(b).toMatchObject({ ...fields, route: '/v1/:project_id/events', statusCode: 404 });
     expect(c).toMatchObject({ ...fields, route: '/v1/:project_id/quotas', statusCode: 401 });
     for (const line of [a, b, c]) {
-      expect(Object.keys(line).sort()).toEqual(
-        ['durationMs', 'hostname', 'level', 'method', 'msg', 'pid', 'projectId', 'reqId', 'route', 'statusCode', 'time'],
-      );
+      expect(Object.keys(line).sort()).toEqual([
+        'durationMs',
+        'hostname',
+        'level',
+        'method',
+        'msg',
+        'pid',
+        'projectId',
+        'reqId',
+        'route',
+        'statusCode',
+        'time',
+      ]);
     }
     const all = s.process.stdout + s.process.stderr;
     expect(all).not.toMatch(/incoming request/);
-    for (const secret of [s.credentials.secretKey, token, 'SDK-HMAC-SHA256', 'Signature=']) expect(all).not.toContain(secret);
+    for (const secret of [s.credentials.secretKey, token, 'SDK-HMAC-SHA256', 'Signature='])
+      expect(all).not.toContain(secret);
   });
 
   it('lets a slow in-flight request finish on SIGTERM, then exits 0 within 10 s', async () => {
@@ -115,7 +136,16 @@ describe('atelier serve', () => {
         // New connections are refused while this request is still open; then its body goes.
         s.process
           .waitFor(/"msg":"shutting down"/)
-          .then(() => pollUntil(() => fetch(new URL('/healthz', s.baseUrl)).then(() => 'answered', () => 'refused'), (r) => r === 'refused'))
+          .then(() =>
+            pollUntil(
+              () =>
+                fetch(new URL('/healthz', s.baseUrl)).then(
+                  () => 'answered',
+                  () => 'refused',
+                ),
+              (r) => r === 'refused',
+            ),
+          )
           .then(() => req.end(body), reject);
       });
       req.flushHeaders();
@@ -127,7 +157,7 @@ describe('atelier serve', () => {
     expect(JSON.parse(res.text).metadata.labels['os.modelarts/name']).toEqual(expect.any(String));
     expect(await exit!).toBe(0);
     expect(Date.now() - signalled).toBeLessThan(10_000);
-    const stopped = lines(s.process.stdout).find((l) => l.msg === "shut down");
+    const stopped = lines(s.process.stdout).find((l) => l.msg === 'shut down');
     expect(stopped, s.process.stdout).toBeDefined();
     const posted = lines(s.process.stdout).filter((l) => l.msg === 'request completed' && l.method === 'POST');
     expect(posted).toHaveLength(1);

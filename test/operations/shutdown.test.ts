@@ -12,7 +12,10 @@ describe('graceful shutdown', () => {
     const { logged, log } = recorder();
     let closes = 0;
     const exits: number[] = [];
-    const stop = gracefulShutdown({ app: { log }, close: async () => void (closes += 1) }, { exit: (code) => exits.push(code) });
+    const stop = gracefulShutdown(
+      { app: { log }, close: async () => void (closes += 1) },
+      { exit: (code) => exits.push(code) },
+    );
     await Promise.all([stop('SIGTERM'), stop('SIGINT')]);
     expect(closes).toBe(1);
     expect(exits).toEqual([0]);
@@ -23,7 +26,10 @@ describe('graceful shutdown', () => {
     const { logged, log } = recorder();
     let exited: (code: number) => void = () => {};
     const exit = new Promise<number>((resolve) => (exited = resolve));
-    const stop = gracefulShutdown({ app: { log }, close: () => new Promise<void>(() => {}) }, { deadlineMs: 50, exit: (code) => exited(code) });
+    const stop = gracefulShutdown(
+      { app: { log }, close: () => new Promise<void>(() => {}) },
+      { deadlineMs: 50, exit: (code) => exited(code) },
+    );
     void stop('SIGTERM');
     expect(await exit).toBe(1);
     expect(logged.at(-1)).toMatchObject({ level: 'error', obj: { signal: 'SIGTERM', deadlineMs: 50 } });
@@ -33,7 +39,10 @@ describe('graceful shutdown', () => {
   it('exits 1 when the close fails', async () => {
     const { logged, log } = recorder();
     const exits: number[] = [];
-    const stop = gracefulShutdown({ app: { log }, close: async () => Promise.reject(new Error('disk gone')) }, { exit: (code) => exits.push(code) });
+    const stop = gracefulShutdown(
+      { app: { log }, close: async () => Promise.reject(new Error('disk gone')) },
+      { exit: (code) => exits.push(code) },
+    );
     await stop('SIGTERM');
     expect(exits).toEqual([1]);
     expect(logged.at(-1)).toMatchObject({ level: 'error', msg: 'shutdown failed' });

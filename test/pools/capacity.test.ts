@@ -56,10 +56,7 @@ describe('capacity (decision 10)', () => {
 
   /** Deletes every pool of the project and waits until they are gone, so each test starts with free capacity. */
   const clearAll = async () => {
-    const names = [
-      ...(await listNames(h.client)),
-      ...(await listNames(h.client, '?status=failed')),
-    ];
+    const names = [...(await listNames(h.client)), ...(await listNames(h.client, '?status=failed'))];
     for (const name of names) expect((await h.client.delete(pool(name))).status).toBe(200);
     await h.advance(DELETE_MS);
     expect(await listNames(h.client)).toEqual([]);
@@ -80,14 +77,19 @@ describe('capacity (decision 10)', () => {
     expect(JSON.stringify(res.body)).not.toContain('capacity');
   });
 
-  it('refuses built-in flavors the file does not offer, and mixes of the file\'s architectures', async () => {
+  it("refuses built-in flavors the file does not offer, and mixes of the file's architectures", async () => {
     const before = await poolQuotaUsed(h.client);
     const builtin = await h.client.post(POOLS, createBody(net, { resources: [{ flavor: CPU_8, count: 1 }] }));
     expectError(builtin, 400, 'ModelArts.50004000');
     expect(builtin.body.error_msg).toContain(CPU_8);
     const mixed = await h.client.post(
       POOLS,
-      createBody(net, { resources: [{ flavor: SMALL, count: 1 }, { flavor: ARM, count: 1 }] }),
+      createBody(net, {
+        resources: [
+          { flavor: SMALL, count: 1 },
+          { flavor: ARM, count: 1 },
+        ],
+      }),
     );
     expectError(mixed, 400, 'ModelArts.50004000');
     expect(await poolQuotaUsed(h.client)).toBe(before);
@@ -247,7 +249,9 @@ describe('capacity (decision 10)', () => {
   it('accepts a description change of a waiting pool but no resource change', async () => {
     await small(4);
     const w = (await small(1)).metadata.name;
-    const described = await mergePatch(h.client, w, { metadata: { annotations: { 'os.modelarts/description': 'queued' } } });
+    const described = await mergePatch(h.client, w, {
+      metadata: { annotations: { 'os.modelarts/description': 'queued' } },
+    });
     expect(described.status, described.text).toBe(200);
     expect(described.body.status.phase).toBe('Waiting');
     const scaled = await mergePatch(h.client, w, { spec: { resources: [{ flavor: SMALL, count: 2 }] } });

@@ -125,7 +125,11 @@ describe('POST /v2/{project_id}/pools', () => {
     const yearly = await createPool(
       h.client,
       createBody(net, {
-        annotations: { 'os.modelarts/billing.mode': '1', 'os.modelarts/period.num': '1', 'os.modelarts/period.type': 'month' },
+        annotations: {
+          'os.modelarts/billing.mode': '1',
+          'os.modelarts/period.num': '1',
+          'os.modelarts/period.type': 'month',
+        },
       }),
     );
     expect(yearly.metadata.annotations['os.modelarts/billing.mode']).toBe('1');
@@ -172,16 +176,40 @@ describe('POST /v2/{project_id}/pools with a bad request', () => {
     ['apiVersion is missing', (b) => delete b.apiVersion, /apiVersion/],
     ['the display name is missing', (b) => delete b.metadata.labels['os.modelarts/name'], /os\.modelarts\/name/],
     ['the display name is too short', (b) => (b.metadata.labels['os.modelarts/name'] = 'abc'), /os\.modelarts\/name/],
-    ['the display name is too long', (b) => (b.metadata.labels['os.modelarts/name'] = `a${'b'.repeat(30)}`), /os\.modelarts\/name/],
-    ['the display name has capitals', (b) => (b.metadata.labels['os.modelarts/name'] = 'Pool-one'), /os\.modelarts\/name/],
-    ['the display name starts with a digit', (b) => (b.metadata.labels['os.modelarts/name'] = '1pool'), /os\.modelarts\/name/],
-    ['the display name ends with a hyphen', (b) => (b.metadata.labels['os.modelarts/name'] = 'pool-'), /os\.modelarts\/name/],
-    ['the display name has an underscore', (b) => (b.metadata.labels['os.modelarts/name'] = 'pool_one'), /os\.modelarts\/name/],
+    [
+      'the display name is too long',
+      (b) => (b.metadata.labels['os.modelarts/name'] = `a${'b'.repeat(30)}`),
+      /os\.modelarts\/name/,
+    ],
+    [
+      'the display name has capitals',
+      (b) => (b.metadata.labels['os.modelarts/name'] = 'Pool-one'),
+      /os\.modelarts\/name/,
+    ],
+    [
+      'the display name starts with a digit',
+      (b) => (b.metadata.labels['os.modelarts/name'] = '1pool'),
+      /os\.modelarts\/name/,
+    ],
+    [
+      'the display name ends with a hyphen',
+      (b) => (b.metadata.labels['os.modelarts/name'] = 'pool-'),
+      /os\.modelarts\/name/,
+    ],
+    [
+      'the display name has an underscore',
+      (b) => (b.metadata.labels['os.modelarts/name'] = 'pool_one'),
+      /os\.modelarts\/name/,
+    ],
     ['spec.type is Dedicated', (b) => (b.spec.type = 'Dedicated'), /type/],
     ['a flavor is unknown', (b) => (b.spec.resources = [{ flavor: 'modelarts.vm.cpu.none', count: 1 }]), /flavor/],
     [
       'a flavor is listed twice',
-      (b) => (b.spec.resources = [{ flavor: CPU_8, count: 1 }, { flavor: CPU_8, count: 2 }]),
+      (b) =>
+        (b.spec.resources = [
+          { flavor: CPU_8, count: 1 },
+          { flavor: CPU_8, count: 2 },
+        ]),
       /twice/,
     ],
     ['there are no resources', (b) => (b.spec.resources = []), /resources/],
@@ -195,7 +223,17 @@ describe('POST /v2/{project_id}/pools with a bad request', () => {
     ],
     [
       'azs do not add up to count',
-      (b) => (b.spec.resources = [{ flavor: CPU_8, count: 3, azs: [{ az: 'az-1', count: 1 }, { az: 'az-2', count: 1 }] }]),
+      (b) =>
+        (b.spec.resources = [
+          {
+            flavor: CPU_8,
+            count: 3,
+            azs: [
+              { az: 'az-1', count: 1 },
+              { az: 'az-2', count: 1 },
+            ],
+          },
+        ]),
       /azs/,
     ],
     [
@@ -205,7 +243,11 @@ describe('POST /v2/{project_id}/pools with a bad request', () => {
     ],
     [
       'flavors mix CPU architectures',
-      (b) => (b.spec.resources = [{ flavor: CPU_8, count: 1 }, { flavor: CPU_ARM, count: 1 }]),
+      (b) =>
+        (b.spec.resources = [
+          { flavor: CPU_8, count: 1 },
+          { flavor: CPU_ARM, count: 1 },
+        ]),
       /architecture/,
     ],
     ['a Dedicate pool has no network', (b) => delete b.spec.network, /spec\.network is required/],
@@ -243,8 +285,16 @@ describe('POST /v2/{project_id}/pools with a bad request', () => {
       (b) => (b.metadata.annotations = { 'os.modelarts/billing.mode': '1', 'os.modelarts/period.num': '1' }),
       /period/,
     ],
-    ['the description has a forbidden character', (b) => (b.metadata.annotations = { 'os.modelarts/description': 'a<b' }), /description/],
-    ['atelier.io/simulate asks for something unknown', (b) => (b.metadata.labels['atelier.io/simulate'] = 'Explode'), /atelier\.io\/simulate/],
+    [
+      'the description has a forbidden character',
+      (b) => (b.metadata.annotations = { 'os.modelarts/description': 'a<b' }),
+      /description/,
+    ],
+    [
+      'atelier.io/simulate asks for something unknown',
+      (b) => (b.metadata.labels['atelier.io/simulate'] = 'Explode'),
+      /atelier\.io\/simulate/,
+    ],
   ];
 
   it.each(cases)('refuses the pool when %s, and creates nothing', async (_title, change, message) => {
@@ -302,7 +352,10 @@ describe('POST /v2/{project_id}/pools with a name in use', () => {
 
   it('replaces a CreationFailed record of the same display name at once (decision 7)', async () => {
     const name = displayName('refail');
-    const failed = await createPool(h.client, createBody(net, { name, labels: { 'atelier.io/simulate': 'CreationFailed' } }));
+    const failed = await createPool(
+      h.client,
+      createBody(net, { name, labels: { 'atelier.io/simulate': 'CreationFailed' } }),
+    );
     await h.advance(10_000);
     const record = await show(h.client, failed.metadata.name);
     expect(record.status.phase).toBe('CreationFailed');
@@ -367,7 +420,10 @@ describe('the pool quota', () => {
 
   it('keeps a CreationFailed record when re-creating its name is refused for the quota', async () => {
     const display = displayName('keepfail');
-    const failed = await createPool(h.client, createBody(net, { name: display, labels: { 'atelier.io/simulate': 'CreationFailed' } }));
+    const failed = await createPool(
+      h.client,
+      createBody(net, { name: display, labels: { 'atelier.io/simulate': 'CreationFailed' } }),
+    );
     await h.advance(10_000);
     expect(await phaseOf(h.client, failed.metadata.name)).toBe('CreationFailed');
     const filler = await createPool(h.client, createBody(net));

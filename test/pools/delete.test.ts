@@ -51,7 +51,11 @@ describe('DELETE /v2/{project_id}/pools/{pool_name}', () => {
     expect(res.body).toEqual({
       ...before,
       metadata: { ...before.metadata, deletionTimestamp: rfc3339(h.clock.now()) },
-      status: { ...before.status, phase: 'Deleting', resources: { deleting: [{ flavor: CPU_8, count: 2, maxCount: 2 }] } },
+      status: {
+        ...before.status,
+        phase: 'Deleting',
+        resources: { deleting: [{ flavor: CPU_8, count: 2, maxCount: 2 }] },
+      },
     });
     expect(await show(h.client, name)).toEqual(res.body);
   });

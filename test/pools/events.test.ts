@@ -62,7 +62,9 @@ describe('pool events', () => {
     expect((await mergePatch(h.client, name, { spec: { resources: [{ flavor: CPU_8, count: 3 }] } })).status).toBe(200);
     await h.advance(SCALE_MS);
     // Metadata changes are no phase change.
-    expect((await mergePatch(h.client, name, { metadata: { annotations: { 'os.modelarts/description': 'x' } } })).status).toBe(200);
+    expect(
+      (await mergePatch(h.client, name, { metadata: { annotations: { 'os.modelarts/description': 'x' } } })).status,
+    ).toBe(200);
 
     expect((await h.client.delete(pool(name))).status).toBe(200);
     expect((await h.client.delete(pool(name))).status).toBe(200);
@@ -83,7 +85,7 @@ describe('pool events', () => {
     for (const event of events) expect(event.project_id).toBe(h.projectId);
   });
 
-  it('records a failed creation as a Warning, and the record\'s removal once', async () => {
+  it("records a failed creation as a Warning, and the record's removal once", async () => {
     const failed = await createPool(h.client, createBody(net, { labels: { 'atelier.io/simulate': 'CreationFailed' } }));
     const name = failed.metadata.name;
     await h.advance(CREATE_MS);
@@ -101,7 +103,7 @@ describe('pool events', () => {
     expect(reasons).toEqual(['PoolCreated', 'PoolStatusChange', 'PoolDeleted']);
   });
 
-  it('records a waiting pool\'s admission as its only extra phase change', async () => {
+  it("records a waiting pool's admission as its only extra phase change", async () => {
     const small = (count: number) => createPool(h.client, createBody(net, { resources: [{ flavor: SMALL, count }] }));
     const first = (await small(2)).metadata.name;
     const waiting = await small(1);
@@ -121,7 +123,10 @@ describe('pool events', () => {
     for (let i = 0; i < 6; i += 1) {
       names.push((await createPool(h.client, createBody(net, { name: displayName('multi') }))).metadata.name);
     }
-    const engines = [h.engine, ...[1, 2].map(() => new LifecycleEngine(h.context, { error: () => {}, debug: () => {} } as never))];
+    const engines = [
+      h.engine,
+      ...[1, 2].map(() => new LifecycleEngine(h.context, { error: () => {}, debug: () => {} } as never)),
+    ];
     const runAll = async () => {
       for (let i = 0; i < 100; i += 1) {
         const found = await Promise.all(engines.map((e) => e.runOnce()));

@@ -104,12 +104,17 @@ describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
       const name = await runningPool();
       expect(await listNames(h.client)).toContain(name);
       const statsBefore = await statistics(h.client, '?workspaceId=ws-moved');
-      const res = await mergePatch(h.client, name, { metadata: { labels: { 'os.modelarts/workspace.id': 'ws-moved' } } });
+      const res = await mergePatch(h.client, name, {
+        metadata: { labels: { 'os.modelarts/workspace.id': 'ws-moved' } },
+      });
       expect(res.status, res.text).toBe(200);
       expect(res.body.metadata.labels['os.modelarts/workspace.id']).toBe('ws-moved');
       expect(await listNames(h.client)).not.toContain(name);
       expect(await listNames(h.client, '?workspaceId=ws-moved')).toContain(name);
-      expect(await statistics(h.client, '?workspaceId=ws-moved')).toEqual({ ...statsBefore, created: statsBefore.created + 1 });
+      expect(await statistics(h.client, '?workspaceId=ws-moved')).toEqual({
+        ...statsBefore,
+        created: statsBefore.created + 1,
+      });
     });
 
     it('refuses a workspace move combined with another change', async () => {
@@ -173,7 +178,12 @@ describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
     it('scales out by adding a flavor', async () => {
       const name = await runningPool({ resources: [{ flavor: CPU_8, count: 1 }] });
       const res = await mergePatch(h.client, name, {
-        spec: { resources: [{ flavor: CPU_8, count: 1 }, { flavor: GPU_T4, count: 2 }] },
+        spec: {
+          resources: [
+            { flavor: CPU_8, count: 1 },
+            { flavor: GPU_T4, count: 2 },
+          ],
+        },
       });
       expect(res.status, res.text).toBe(200);
       expect(res.body.status.resources).toEqual({
@@ -236,13 +246,27 @@ describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
       });
       await expectRefused(
         name,
-        { spec: { resources: [{ flavor: CPU_8, count: 3 }, { flavor: CPU_16, count: 1 }] } },
+        {
+          spec: {
+            resources: [
+              { flavor: CPU_8, count: 3 },
+              { flavor: CPU_16, count: 1 },
+            ],
+          },
+        },
         /resources/,
       );
       // Swapping a flavor for another is also out and in at once.
       await expectRefused(
         name,
-        { spec: { resources: [{ flavor: CPU_8, count: 2 }, { flavor: GPU_T4, count: 1 }] } },
+        {
+          spec: {
+            resources: [
+              { flavor: CPU_8, count: 2 },
+              { flavor: GPU_T4, count: 1 },
+            ],
+          },
+        },
         /resources/,
       );
     });
@@ -258,7 +282,18 @@ describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
       await expectRefused(name, { spec: { resources: [{ flavor: 'modelarts.vm.none', count: 2 }] } }, /flavor/);
       await expectRefused(name, { spec: { resources: [{ flavor: CPU_8, count: 0 }] } }, /count/);
       await expectRefused(name, { spec: { resources: [{ flavor: CPU_8, count: 2, maxCount: 4 }] } }, /maxCount/);
-      await expectRefused(name, { spec: { resources: [{ flavor: CPU_8, count: 2 }, { flavor: CPU_ARM, count: 1 }] } }, /architecture/);
+      await expectRefused(
+        name,
+        {
+          spec: {
+            resources: [
+              { flavor: CPU_8, count: 2 },
+              { flavor: CPU_ARM, count: 1 },
+            ],
+          },
+        },
+        /architecture/,
+      );
       await expectRefused(name, { spec: { resources: [{ flavor: CPU_8, count: '3' }] } }, /count/);
     });
   });
@@ -290,7 +325,9 @@ describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
       await h.advance(SCALE_MS);
       expect((await show(h.client, name)).status.scope).toEqual([{ scopeType: 'Infer', state: 'Enabled' }]);
       // Nodes are untouched by scope changes.
-      expect((await show(h.client, name)).status.resources).toEqual({ available: [{ flavor: CPU_8, count: 2, maxCount: 2 }] });
+      expect((await show(h.client, name)).status.resources).toEqual({
+        available: [{ flavor: CPU_8, count: 2, maxCount: 2 }],
+      });
     });
 
     it('refuses an unknown job type', async () => {
@@ -306,7 +343,9 @@ describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
       await expectRefused(name, { metadata: { annotations: { [DESCRIPTION]: 'too early' } } }, /Creating/);
       await expectRefused(name, { spec: { resources: [{ flavor: CPU_8, count: 3 }] } }, /Creating/);
       await h.advance(CREATE_MS);
-      expect((await mergePatch(h.client, name, { metadata: { annotations: { [DESCRIPTION]: 'now' } } })).status).toBe(200);
+      expect((await mergePatch(h.client, name, { metadata: { annotations: { [DESCRIPTION]: 'now' } } })).status).toBe(
+        200,
+      );
     });
 
     it('refuses any change while the pool is Deleting', async () => {

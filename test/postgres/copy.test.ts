@@ -27,8 +27,12 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
     ATELIER_SECRET_KEY: SECRET_KEY,
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: REPO_ROOT, env, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', ...args],
+      { cwd: REPO_ROOT, env, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -57,7 +61,10 @@ describe('atelier copy --from sqlite:… --to postgres://…', () => {
     // with its own credential, a quota override.
     const network = await activeNetwork(h.client, h.settle);
     const running = await h.client.post('/v2/{project_id}/pools', poolBody(network));
-    const failing = await h.client.post('/v2/{project_id}/pools', poolBody(network, { labels: { 'atelier.io/simulate': 'CreationFailed' } }));
+    const failing = await h.client.post(
+      '/v2/{project_id}/pools',
+      poolBody(network, { labels: { 'atelier.io/simulate': 'CreationFailed' } }),
+    );
     const deleted = await h.client.post('/v2/{project_id}/pools', poolBody(network));
     for (const res of [running, failing, deleted]) expect(res.status, res.text).toBe(200);
     await h.advance(5_000);
@@ -91,7 +98,17 @@ describe('atelier copy --from sqlite:… --to postgres://…', () => {
     expect(existsSync(join(dir, 'atelier.key'))).toBe(true);
     const result = await cli(['copy', '--from', sqliteUrl, '--to', target.url]);
     expect(result.code, result.stderr).toBe(0);
-    for (const table of ['accounts', 'projects', 'credentials', 'grants', 'networks', 'pools', 'pool_nodes', 'usage_counts', 'events']) {
+    for (const table of [
+      'accounts',
+      'projects',
+      'credentials',
+      'grants',
+      'networks',
+      'pools',
+      'pool_nodes',
+      'usage_counts',
+      'events',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`^${table}: \\d+ rows$`, 'm'));
     }
     expect(result.stdout).toMatch(/^copied \d+ tables, \d+ rows$/m);

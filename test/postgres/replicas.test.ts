@@ -27,7 +27,10 @@ describe('three replicas on one PostgreSQL database', () => {
   let replicas: Replica[] = [];
   let admin: { context: AppContext; database: Database };
   const projectId = uniqueId('scale');
-  const credentials = { accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`, secretKey: randomBytes(20).toString('hex') };
+  const credentials = {
+    accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`,
+    secretKey: randomBytes(20).toString('hex'),
+  };
   let settings: Record<string, string>;
 
   const logs = () => replicas.map((r) => r.log()).join('\n');
@@ -55,10 +58,15 @@ describe('three replicas on one PostgreSQL database', () => {
     replicas = ports.map((port, i) => new Replica(`replica-${i}`, port, settings));
     for (const replica of replicas) {
       const client = ApiClient.http(replica.baseUrl, projectId, credentials);
-      await waitFor(`${replica.name} to serve`, async () => {
-        if (!replica.alive) throw new Error(`${replica.name} exited`);
-        return (await client.get('/v1/{project_id}/quotas')).status === 200;
-      }, 60_000, logs);
+      await waitFor(
+        `${replica.name} to serve`,
+        async () => {
+          if (!replica.alive) throw new Error(`${replica.name} exited`);
+          return (await client.get('/v1/{project_id}/quotas')).status === 200;
+        },
+        60_000,
+        logs,
+      );
     }
     // The test's own view of the installation: no engine, only reads and administration.
     const { ATELIER_LOG_LEVEL: _, ...adminSettings } = settings;
@@ -84,7 +92,12 @@ describe('three replicas on one PostgreSQL database', () => {
     const res = await client.post('/v1/{project_id}/networks', networkBody());
     expect(res.status, res.text).toBe(200);
     const name = res.body.metadata.name as string;
-    await waitFor('the network to be Active', async () => (await client.get(`/v1/{project_id}/networks/${name}`)).body.status.phase === 'Active', 30_000, logs);
+    await waitFor(
+      'the network to be Active',
+      async () => (await client.get(`/v1/{project_id}/networks/${name}`)).body.status.phase === 'Active',
+      30_000,
+      logs,
+    );
     return name;
   }
 
@@ -97,7 +110,10 @@ describe('three replicas on one PostgreSQL database', () => {
   async function expectEachTransitionOnce(project: string, pools: string[]): Promise<void> {
     for (const pool of pools) {
       const transitions = await transitionsOf(project, pool);
-      expect(transitions, pool).toEqual([`Pool ${pool} accepted, phase Creating.`, 'Pool status changed, from Creating to Running.']);
+      expect(transitions, pool).toEqual([
+        `Pool ${pool} accepted, phase Creating.`,
+        'Pool status changed, from Creating to Running.',
+      ]);
     }
   }
 
@@ -132,18 +148,31 @@ describe('three replicas on one PostgreSQL database', () => {
     }
 
     const names = admitted.map((r) => r.body.metadata.name as string);
-    await waitFor('every admitted pool to be Running', async () => {
-      const list = await clients[1].get('/v2/{project_id}/pools');
-      return list.body.items.filter((p: any) => p.status.phase === 'Running').length === QUOTA;
-    }, 60_000, logs);
+    await waitFor(
+      'every admitted pool to be Running',
+      async () => {
+        const list = await clients[1].get('/v2/{project_id}/pools');
+        return list.body.items.filter((p: any) => p.status.phase === 'Running').length === QUOTA;
+      },
+      60_000,
+      logs,
+    );
     await expectEachTransitionOnce(project.id, names);
 
     // Reads through any replica agree.
     const statistics = await statisticsThrough(clients);
-    expect(statistics[0]).toMatchObject({ status: { created: QUOTA, creating: 0, pending: 0, deleting: 0, failed: 0 } });
+    expect(statistics[0]).toMatchObject({
+      status: { created: QUOTA, creating: 0, pending: 0, deleting: 0, failed: 0 },
+    });
     expect(statistics[1]).toEqual(statistics[0]);
     expect(statistics[2]).toEqual(statistics[0]);
-    const lists = await Promise.all(clients.map(async (c) => (await c.get('/v2/{project_id}/pools')).body.items.map((p: any) => `${p.metadata.name}:${p.status.phase}`).sort()));
+    const lists = await Promise.all(
+      clients.map(async (c) =>
+        (await c.get('/v2/{project_id}/pools')).body.items
+          .map((p: any) => `${p.metadata.name}:${p.status.phase}`)
+          .sort(),
+      ),
+    );
     expect(lists[1]).toEqual(lists[0]);
     expect(lists[2]).toEqual(lists[0]);
   }, 120_000);
@@ -176,19 +205,33 @@ describe('three replicas on one PostgreSQL database', () => {
     const now = Date.now();
     const held = await db
       .updateTable('pools')
-      .set({ lease_owner: 'crashed-replica:1:dead', lease_expires_at: toDbTime(new Date(now + ORPHAN_LEASE_MS)), due_at: toDbTime(new Date(now)) })
+      .set({
+        lease_owner: 'crashed-replica:1:dead',
+        lease_expires_at: toDbTime(new Date(now + ORPHAN_LEASE_MS)),
+        due_at: toDbTime(new Date(now)),
+      })
       .where('name', '=', name)
       .where('phase', '=', 'Creating')
       .where('lease_owner', 'is', null)
       .executeTakeFirst();
-    if (Number(held.numUpdatedRows) === 0) return expect.fail('an engine claimed the pool before the test could; rerun');
+    if (Number(held.numUpdatedRows) === 0)
+      return expect.fail('an engine claimed the pool before the test could; rerun');
     // While the lease runs, no live replica touches the pool, though it is due and they look every 50 ms.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect((await clients[1].get(`/v2/{project_id}/pools/${name}`)).body.status.phase).toBe('Creating');
     expect(Date.now(), 'the check came too late to mean anything').toBeLessThan(now + ORPHAN_LEASE_MS);
     // After it expires, a live replica takes the work over and finishes it, once.
-    await waitFor('the orphaned pool to be Running', async () => (await clients[2].get(`/v2/{project_id}/pools/${name}`)).body.status.phase === 'Running', 30_000, logs);
-    const row = await db.selectFrom('pools').select(['lease_owner', 'lease_expires_at']).where('name', '=', name).executeTakeFirstOrThrow();
+    await waitFor(
+      'the orphaned pool to be Running',
+      async () => (await clients[2].get(`/v2/{project_id}/pools/${name}`)).body.status.phase === 'Running',
+      30_000,
+      logs,
+    );
+    const row = await db
+      .selectFrom('pools')
+      .select(['lease_owner', 'lease_expires_at'])
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ lease_owner: null, lease_expires_at: null });
     await expectEachTransitionOnce(project.id, [name]);
   }, 60_000);
@@ -197,26 +240,45 @@ describe('three replicas on one PostgreSQL database', () => {
     const project = await freshProject();
     const clients = clientsFor(project.id, project.credentials);
     const network = await activeNetwork(clients[0]);
-    const created = await Promise.all(Array.from({ length: 12 }, (_, i) => clients[i % 3].post('/v2/{project_id}/pools', poolBody(network))));
+    const created = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => clients[i % 3].post('/v2/{project_id}/pools', poolBody(network))),
+    );
     for (const res of created) expect(res.status, res.text).toBe(200);
     const names = created.map((r) => r.body.metadata.name as string);
 
     // Kill the first replica while every pool is still Creating, just as work falls due.
-    await waitFor('the first pool to fall due', async () => {
-      const due = await admin.database.db.selectFrom('pools').select('due_at').where('name', '=', names[0]).executeTakeFirstOrThrow();
-      return due.due_at !== null && new Date(due.due_at).getTime() - Date.now() < 100;
-    }, 30_000);
+    await waitFor(
+      'the first pool to fall due',
+      async () => {
+        const due = await admin.database.db
+          .selectFrom('pools')
+          .select('due_at')
+          .where('name', '=', names[0])
+          .executeTakeFirstOrThrow();
+        return due.due_at !== null && new Date(due.due_at).getTime() - Date.now() < 100;
+      },
+      30_000,
+    );
     await replicas[0].kill();
     expect(replicas[0].alive).toBe(false);
 
     const survivors = clientsFor(project.id, project.credentials);
     expect(survivors).toHaveLength(2);
-    await waitFor('every pool to be Running', async () => {
-      const list = await survivors[0].get('/v2/{project_id}/pools');
-      return list.body.items.filter((p: any) => p.status.phase === 'Running').length === names.length;
-    }, 60_000, logs);
+    await waitFor(
+      'every pool to be Running',
+      async () => {
+        const list = await survivors[0].get('/v2/{project_id}/pools');
+        return list.body.items.filter((p: any) => p.status.phase === 'Running').length === names.length;
+      },
+      60_000,
+      logs,
+    );
     await expectEachTransitionOnce(project.id, names);
-    const leases = await admin.database.db.selectFrom('pools').select('name').where('lease_owner', 'is not', null).execute();
+    const leases = await admin.database.db
+      .selectFrom('pools')
+      .select('name')
+      .where('lease_owner', 'is not', null)
+      .execute();
     expect(leases).toEqual([]);
     const statistics = await statisticsThrough(survivors);
     expect(statistics[0]).toMatchObject({ status: { created: names.length, creating: 0 } });

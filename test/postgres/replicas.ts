@@ -7,9 +7,13 @@ export { freePort };
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-
 /** Polls until check() holds, with a deadline; an exception inside check counts as "not yet". */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, detail?: () => string): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  detail?: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -42,7 +42,10 @@ describe('quotas under concurrent creates, over real sockets', () => {
   let dbFile: string;
   let server: RunningServer;
   let projectId: string;
-  const credentials = { accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`, secretKey: randomBytes(20).toString('hex') };
+  const credentials = {
+    accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`,
+    secretKey: randomBytes(20).toString('hex'),
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'atelier-quota-'));
@@ -80,7 +83,10 @@ describe('quotas under concurrent creates, over real sockets', () => {
     const res = await client.post('/v1/{project_id}/networks', networkBody());
     expect(res.status, res.text).toBe(200);
     const name = res.body.metadata.name as string;
-    await waitFor(async () => (await client.get(`/v1/{project_id}/networks/${name}`)).body?.status?.phase === 'Active', 'an Active network');
+    await waitFor(
+      async () => (await client.get(`/v1/{project_id}/networks/${name}`)).body?.status?.phase === 'Active',
+      'an Active network',
+    );
     return name;
   }
 
@@ -92,7 +98,9 @@ describe('quotas under concurrent creates, over real sockets', () => {
     const net = await readyNetwork(client);
 
     const results = await Promise.all(
-      Array.from({ length: CONCURRENT }, () => client.post('/v2/{project_id}/pools', poolBody(net, { name: displayName('race') }))),
+      Array.from({ length: CONCURRENT }, () =>
+        client.post('/v2/{project_id}/pools', poolBody(net, { name: displayName('race') })),
+      ),
     );
     const ok = results.filter((r) => r.status === 200);
     const refused = results.filter((r) => r.status !== 200);
@@ -114,7 +122,9 @@ describe('quotas under concurrent creates, over real sockets', () => {
   it(`lets exactly ${QUOTA} of ${CONCURRENT} concurrent network creates through`, async () => {
     const client = await freshProject();
     const results = await Promise.all(
-      Array.from({ length: CONCURRENT }, () => client.post('/v1/{project_id}/networks', networkBody(displayName('racenet')))),
+      Array.from({ length: CONCURRENT }, () =>
+        client.post('/v1/{project_id}/networks', networkBody(displayName('racenet'))),
+      ),
     );
     const ok = results.filter((r) => r.status === 200);
     const refused = results.filter((r) => r.status !== 200);
@@ -145,7 +155,9 @@ describe('quotas under concurrent creates, over real sockets', () => {
     expect(config.status, config.text).toBe(200);
     expect(config.body).toMatchObject({ poolQuota: 2, networkQuota: 7 });
 
-    const results = await Promise.all(Array.from({ length: 5 }, () => client.post('/v2/{project_id}/pools', poolBody(net))));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => client.post('/v2/{project_id}/pools', poolBody(net))),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(2);
     for (const res of results.filter((r) => r.status !== 200)) expectQuotaError(res, 'pool', 2);
 
@@ -187,7 +199,8 @@ describe('quotas under concurrent creates, over real sockets', () => {
     expect((await usage(client))[0]).toEqual({ type: 'pool', quota: 3, used: 0 });
     expect((await client.get('/v1/{project_id}/os-user-config')).body.poolQuota).toBe(3);
 
-    for (let i = 0; i < 3; i += 1) expect((await client.post('/v2/{project_id}/pools', poolBody(net))).status).toBe(200);
+    for (let i = 0; i < 3; i += 1)
+      expect((await client.post('/v2/{project_id}/pools', poolBody(net))).status).toBe(200);
     expectQuotaError(await client.post('/v2/{project_id}/pools', poolBody(net)), 'pool', 3);
 
     // An unknown project is an error, not a silent no-op.
@@ -217,7 +230,11 @@ describe('quotas under concurrent creates, over real sockets', () => {
 
 describe('quota release', () => {
   it('keeps counting a deleted pool until it is gone (decision 2)', async () => {
-    const h = await startHarness({ ATELIER_POOL_QUOTA: '1', ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_POOL_DELETE_SECONDS: '30' });
+    const h = await startHarness({
+      ATELIER_POOL_QUOTA: '1',
+      ATELIER_NETWORK_CREATE_SECONDS: '0',
+      ATELIER_POOL_DELETE_SECONDS: '30',
+    });
     try {
       const net = await activeNetwork(h.client, h.settle);
       const first = await h.client.post('/v2/{project_id}/pools', poolBody(net));
@@ -226,11 +243,19 @@ describe('quota release', () => {
 
       expect((await h.client.delete(`/v2/{project_id}/pools/${first.body.metadata.name}`)).status).toBe(200);
       expectQuotaError(await h.client.post('/v2/{project_id}/pools', poolBody(net)), 'pool', 1);
-      expect((await h.client.get('/v1/{project_id}/quotas')).body.quotas.resources[0]).toEqual({ type: 'pool', quota: 1, used: 1 });
+      expect((await h.client.get('/v1/{project_id}/quotas')).body.quotas.resources[0]).toEqual({
+        type: 'pool',
+        quota: 1,
+        used: 1,
+      });
 
       await h.advance(30_000);
       expect((await h.client.get(`/v2/{project_id}/pools/${first.body.metadata.name}`)).status).toBe(404);
-      expect((await h.client.get('/v1/{project_id}/quotas')).body.quotas.resources[0]).toEqual({ type: 'pool', quota: 1, used: 0 });
+      expect((await h.client.get('/v1/{project_id}/quotas')).body.quotas.resources[0]).toEqual({
+        type: 'pool',
+        quota: 1,
+        used: 0,
+      });
       expect((await h.client.post('/v2/{project_id}/pools', poolBody(net))).status).toBe(200);
     } finally {
       await h.close();

@@ -17,7 +17,10 @@ import { CPU_8, CPU_16, listNames, poolQuotaUsed, show, statistics } from '../po
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-seed-'));
 const projectId = uniqueId('seeded');
-const credential = { accessKey: `SEED${randomBytes(8).toString('hex').toUpperCase()}`, secretKey: randomBytes(20).toString('hex') };
+const credential = {
+  accessKey: `SEED${randomBytes(8).toString('hex').toUpperCase()}`,
+  secretKey: randomBytes(20).toString('hex'),
+};
 
 const SEED = `
 projects:
@@ -95,7 +98,8 @@ describe('ATELIER_SEED_FILE', () => {
       const pool = await show(client, name);
       phases.set(pool.metadata.labels['os.modelarts/name'], pool.status.phase);
       if (pool.status.phase === 'Abnormal') expect(pool.status.message).toBe('Node 3 lost its heartbeat.');
-      if (pool.status.phase === 'CreationFailed') expect(pool.status.message).toBe('Creation failed: no capacity in az-1.');
+      if (pool.status.phase === 'CreationFailed')
+        expect(pool.status.message).toBe('Creation failed: no capacity in az-1.');
       if (pool.status.phase === 'Running') {
         expect(pool.metadata.labels.team).toBe('ml');
         expect(pool.status.resources.available).toEqual([{ flavor: CPU_8, count: 2, maxCount: 2 }]);
@@ -146,14 +150,22 @@ describe('ATELIER_SEED_FILE', () => {
     expect(cli.code, cli.stderr).toBe(0);
     const written = YAML.parse(readFileSync(join(dir, 'export.yaml'), 'utf8')) as SeedFile;
     expect(seededProject(written)).toEqual(seededProject(exported));
-    expect(written.credentials!.find((c) => c.accessKey === credential.accessKey)?.secretKey).toBe(credential.secretKey);
+    expect(written.credentials!.find((c) => c.accessKey === credential.accessKey)?.secretKey).toBe(
+      credential.secretKey,
+    );
     expect(readSeedFile(join(dir, 'export.yaml'))).toBeDefined();
 
     // Only the seeded project travels to the second world (the harness brings its own bootstrap project).
     const json = join(dir, 'export.json');
     writeFileSync(
       json,
-      formatSeed({ projects: [seededProject(written)!], credentials: written.credentials!.filter((c) => c.accessKey === credential.accessKey) }, json),
+      formatSeed(
+        {
+          projects: [seededProject(written)!],
+          credentials: written.credentials!.filter((c) => c.accessKey === credential.accessKey),
+        },
+        json,
+      ),
     );
     const second = await startHarness({ ATELIER_SEED_FILE: json });
     try {
@@ -168,7 +180,12 @@ describe('ATELIER_SEED_FILE', () => {
 
   it('refuses an invalid file with the place of every problem', async () => {
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ projects: [{ id: 'x', pools: [{ name: 'p', phase: 'Deleting', spec: { type: 'Dedicate', resources: [] } }] }] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        projects: [{ id: 'x', pools: [{ name: 'p', phase: 'Deleting', spec: { type: 'Dedicate', resources: [] } }] }],
+      }),
+    );
     expect(() => readSeedFile(bad)).toThrow(/Seed file .* is invalid/);
     await expect(startHarness({ ATELIER_SEED_FILE: bad })).rejects.toThrow(/projects\/0\/pools\/0/);
   });

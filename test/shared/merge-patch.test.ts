@@ -12,7 +12,11 @@ describe('applyMergePatch', () => {
     [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
     [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
     [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
     [{ a: 'b' }, ['c'], ['c']],
     [{ a: 'foo' }, null, null],
     [{ a: 'foo' }, 'bar', 'bar'],
@@ -24,7 +28,15 @@ describe('applyMergePatch', () => {
   });
 
   it('replaces arrays wholesale, [] included', () => {
-    const pool = { spec: { resources: [{ flavor: 'a', count: 1 }, { flavor: 'b', count: 2 }], scope: ['Train'] } };
+    const pool = {
+      spec: {
+        resources: [
+          { flavor: 'a', count: 1 },
+          { flavor: 'b', count: 2 },
+        ],
+        scope: ['Train'],
+      },
+    };
     expect(applyMergePatch(pool, { spec: { resources: [{ flavor: 'b', count: 3 }] } })).toEqual({
       spec: { resources: [{ flavor: 'b', count: 3 }], scope: ['Train'] },
     });
@@ -153,7 +165,10 @@ describe('flattenPatchPaths', () => {
   });
 
   it('lets a caller reject non-patchable fields', () => {
-    const patchable = [['metadata', 'annotations', 'os.modelarts/description'], ['spec', 'resources']];
+    const patchable = [
+      ['metadata', 'annotations', 'os.modelarts/description'],
+      ['spec', 'resources'],
+    ];
     const allowed = (path: string[]): boolean =>
       patchable.some((p) => p.length <= path.length && p.every((k, i) => path[i] === k));
     const bad = flattenPatchPaths({ spec: { type: 'Dedicate', resources: [] } }).filter((p) => !allowed(p));

@@ -24,7 +24,10 @@ function writeFlavorsFile(dir: string): string {
     status: { phase: { 'az-1': 'normal' } },
   });
   const file = join(dir, 'flavors.json');
-  writeFileSync(file, JSON.stringify({ flavors: [{ flavor: flavor(CAPPED), capacity: CAPPED_NODES }, { flavor: flavor(FREE) }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({ flavors: [{ flavor: flavor(CAPPED), capacity: CAPPED_NODES }, { flavor: flavor(FREE) }] }),
+  );
   return file;
 }
 
@@ -37,7 +40,11 @@ beforeAll(() => {
 afterAll(() => rmSync(flavorsDir, { recursive: true, force: true }));
 
 /** Pool creation and deletion take a minute of (manual) time; networks are ready at once. */
-const SLOW_POOLS = { ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_POOL_CREATE_SECONDS: '60', ATELIER_POOL_DELETE_SECONDS: '60' };
+const SLOW_POOLS = {
+  ATELIER_NETWORK_CREATE_SECONDS: '0',
+  ATELIER_POOL_CREATE_SECONDS: '60',
+  ATELIER_POOL_DELETE_SECONDS: '60',
+};
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -75,7 +82,12 @@ async function listed(harness: Harness, query: string): Promise<string[]> {
 }
 
 const failing = (network: string, extra: { workspaceId?: string } = {}) =>
-  poolBody(network, { name: displayName('fail'), labels: { 'atelier.io/simulate': 'CreationFailed' }, resources: [{ flavor: FREE, count: 1 }], ...extra });
+  poolBody(network, {
+    name: displayName('fail'),
+    labels: { 'atelier.io/simulate': 'CreationFailed' },
+    resources: [{ flavor: FREE, count: 1 }],
+    ...extra,
+  });
 
 describe('GET /v2/{project_id}/statistics/pools — shape', () => {
   it('answers the seed shape: all five buckets, zero for an empty project, and operationTime', async () => {
@@ -136,7 +148,13 @@ describe('GET /v2/{project_id}/statistics/pools — buckets', () => {
     const running = await createPool(harness, poolBody(net, { resources: [{ flavor: FREE, count: 1 }] }));
     const doomed = await createPool(harness, poolBody(net, { resources: [{ flavor: FREE, count: 1 }] }));
     const failed = await createPool(harness, failing(net));
-    expect((await statistics(harness)).statistics.status).toStrictEqual({ created: 0, creating: 3, deleting: 0, failed: 0, pending: 0 });
+    expect((await statistics(harness)).statistics.status).toStrictEqual({
+      created: 0,
+      creating: 3,
+      deleting: 0,
+      failed: 0,
+      pending: 0,
+    });
 
     await harness.advance(60_000);
     expect(await phaseOf(harness, running)).toBe('Running');
@@ -160,14 +178,32 @@ describe('GET /v2/{project_id}/statistics/pools — buckets', () => {
 
     // Minute 2: the deleted pool is gone, the capped pool runs, the queued one still waits.
     await harness.advance(60_000);
-    expect((await statistics(harness)).statistics.status).toStrictEqual({ created: 2, creating: 0, deleting: 0, failed: 1, pending: 1 });
+    expect((await statistics(harness)).statistics.status).toStrictEqual({
+      created: 2,
+      creating: 0,
+      deleting: 0,
+      failed: 1,
+      pending: 1,
+    });
 
     // Freeing the capped nodes admits the waiting pool.
     expect((await harness.client.delete(`${POOLS}/${creating}`)).status).toBe(200);
-    expect((await statistics(harness)).statistics.status).toStrictEqual({ created: 1, creating: 0, deleting: 1, failed: 1, pending: 1 });
+    expect((await statistics(harness)).statistics.status).toStrictEqual({
+      created: 1,
+      creating: 0,
+      deleting: 1,
+      failed: 1,
+      pending: 1,
+    });
     await harness.advance(60_000);
     expect(await phaseOf(harness, waiting)).toBe('Creating');
-    expect((await statistics(harness)).statistics.status).toStrictEqual({ created: 1, creating: 1, deleting: 0, failed: 1, pending: 0 });
+    expect((await statistics(harness)).statistics.status).toStrictEqual({
+      created: 1,
+      creating: 1,
+      deleting: 0,
+      failed: 1,
+      pending: 0,
+    });
   });
 
   it('counts a failure until 72 hours after it, not after', async () => {
@@ -190,7 +226,13 @@ describe('GET /v2/{project_id}/statistics/pools — buckets', () => {
 
     await harness.settle();
     expect((await harness.client.get(`${POOLS}/${name}`)).status).toBe(404);
-    expect((await statistics(harness)).statistics.status).toStrictEqual({ created: 0, creating: 0, deleting: 0, failed: 0, pending: 0 });
+    expect((await statistics(harness)).statistics.status).toStrictEqual({
+      created: 0,
+      creating: 0,
+      deleting: 0,
+      failed: 0,
+      pending: 0,
+    });
   });
 
   it('stops counting a failure as soon as its name is used again (decision 7)', async () => {
@@ -199,12 +241,24 @@ describe('GET /v2/{project_id}/statistics/pools — buckets', () => {
     const body = failing(net);
     await createPool(harness, body);
     await harness.advance(60_000);
-    expect((await statistics(harness)).statistics.status).toStrictEqual({ created: 0, creating: 0, deleting: 0, failed: 1, pending: 0 });
+    expect((await statistics(harness)).statistics.status).toStrictEqual({
+      created: 0,
+      creating: 0,
+      deleting: 0,
+      failed: 1,
+      pending: 0,
+    });
 
     const retry = structuredClone(body);
     delete (retry.metadata.labels as Record<string, string>)['atelier.io/simulate'];
     await createPool(harness, retry);
-    expect((await statistics(harness)).statistics.status).toStrictEqual({ created: 0, creating: 1, deleting: 0, failed: 0, pending: 0 });
+    expect((await statistics(harness)).statistics.status).toStrictEqual({
+      created: 0,
+      creating: 1,
+      deleting: 0,
+      failed: 0,
+      pending: 0,
+    });
     expect(await listed(harness, 'status=failed')).toEqual([]);
   });
 
@@ -214,7 +268,7 @@ describe('GET /v2/{project_id}/statistics/pools — buckets', () => {
     const started = performance.now();
     const total = 501;
     // Batches as large as the pool quota (15): if failures counted, the second batch would be refused.
-    for (let made = 0; made < total; ) {
+    for (let made = 0; made < total;) {
       const batch = Math.min(harness.config.quotas.pool, total - made);
       const results = await Promise.all(Array.from({ length: batch }, () => harness.client.post(POOLS, failing(net))));
       for (const res of results) expect(res.status, res.text).toBe(200);
@@ -223,7 +277,13 @@ describe('GET /v2/{project_id}/statistics/pools — buckets', () => {
     }
     const createMs = performance.now() - started;
 
-    expect((await statistics(harness)).statistics.status).toStrictEqual({ created: 0, creating: 0, deleting: 0, failed: 500, pending: 0 });
+    expect((await statistics(harness)).statistics.status).toStrictEqual({
+      created: 0,
+      creating: 0,
+      deleting: 0,
+      failed: 500,
+      pending: 0,
+    });
     const failedList = await listed(harness, 'status=failed');
     expect(failedList).toHaveLength(500);
     expect(new Set(failedList).size).toBe(500);
@@ -235,7 +295,13 @@ describe('GET /v2/{project_id}/statistics/pools — buckets', () => {
     const ok = await createPool(harness, poolBody(net, { resources: [{ flavor: FREE, count: 1 }] }));
     await harness.settle();
     expect(await phaseOf(harness, ok)).toBe('Running');
-    expect((await statistics(harness)).statistics.status).toStrictEqual({ created: 1, creating: 0, deleting: 0, failed: 500, pending: 0 });
+    expect((await statistics(harness)).statistics.status).toStrictEqual({
+      created: 1,
+      creating: 0,
+      deleting: 0,
+      failed: 500,
+      pending: 0,
+    });
     console.info(`[statistics] 501 failing pools created and settled in ${Math.round(createMs)} ms`);
   });
 });
@@ -277,7 +343,9 @@ describe('GET /v2/{project_id}/statistics/pools — workspaces', () => {
     const net = await activeNetwork(harness.client, harness.settle);
     const name = await createPool(harness, poolBody(net, { resources: [{ flavor: FREE, count: 1 }] }));
     await harness.settle();
-    const moved = await harness.client.patch(`${POOLS}/${name}`, { metadata: { labels: { 'os.modelarts/workspace.id': 'ws-stats-c' } } });
+    const moved = await harness.client.patch(`${POOLS}/${name}`, {
+      metadata: { labels: { 'os.modelarts/workspace.id': 'ws-stats-c' } },
+    });
     expect(moved.status, moved.text).toBe(200);
     expect((await statistics(harness)).statistics.status.created).toBe(0);
     expect((await statistics(harness, '?workspaceId=ws-stats-c')).statistics.status.created).toBe(1);

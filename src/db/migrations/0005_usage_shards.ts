@@ -21,7 +21,10 @@ async function createCounts(db: Kysely<any>, table: string, sharded: boolean): P
   if (sharded) builder = builder.addColumn('shard', 'integer', (c) => c.notNull().defaultTo(0));
   await builder
     .addColumn('n', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint(sharded ? 'usage_counts_shard_pk' : 'usage_counts_pk', sharded ? [...COLUMNS, 'shard' as never] : [...COLUMNS])
+    .addPrimaryKeyConstraint(
+      sharded ? 'usage_counts_shard_pk' : 'usage_counts_pk',
+      sharded ? [...COLUMNS, 'shard' as never] : [...COLUMNS],
+    )
     .execute();
 }
 
@@ -41,7 +44,12 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db
     .insertInto('usage_counts_single')
     .columns([...COLUMNS, 'n'])
-    .expression(db.selectFrom('usage_counts').select([...COLUMNS, sql<number>`sum(n)`.as('n')]).groupBy([...COLUMNS]))
+    .expression(
+      db
+        .selectFrom('usage_counts')
+        .select([...COLUMNS, sql<number>`sum(n)`.as('n')])
+        .groupBy([...COLUMNS]),
+    )
     .execute();
   await db.schema.dropTable('usage_counts').execute();
   await db.schema.alterTable('usage_counts_single').renameTo('usage_counts').execute();
