@@ -1,4 +1,15 @@
-import { Type, type TUnsafe } from '@sinclair/typebox';
+import { Kind, Type, TypeRegistry, type TUnsafe } from '@sinclair/typebox';
+
+const STRING_ENUM = 'StringEnum';
+
+// TypeBox's own checker (Value.Check, used for seed files) needs to know the kind;
+// Fastify's validator (ajv) reads the plain `enum` keyword.
+if (!TypeRegistry.Has(STRING_ENUM)) {
+  TypeRegistry.Set<{ enum: string[] }>(
+    STRING_ENUM,
+    (schema, value) => typeof value === 'string' && schema.enum.includes(value),
+  );
+}
 
 /**
  * A string schema whose values are one of `values`, written as a plain JSON Schema
@@ -8,7 +19,7 @@ import { Type, type TUnsafe } from '@sinclair/typebox';
  */
 export function StringEnum<const T extends readonly string[]>(
   values: T,
-  options: Omit<Parameters<typeof Type.String>[0] & object, 'enum'> = {},
+  options: { description?: string; default?: T[number]; examples?: T[number][] } = {},
 ): TUnsafe<T[number]> {
-  return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
+  return Type.Unsafe<T[number]>({ ...options, [Kind]: STRING_ENUM, type: 'string', enum: [...values] });
 }
