@@ -44,7 +44,7 @@ export async function claimDue<T extends ClaimedTable>(
   // The two tables share every column used here; Kysely cannot see that through a union.
   const t = table as 'pools';
   const rows = await database.transaction(async (tx) => {
-    let due = tx
+    const due = tx
       .selectFrom(t)
       .select(['id', 'lease_owner'])
       .where('due_at', '<=', at)
@@ -52,8 +52,7 @@ export async function claimDue<T extends ClaimedTable>(
       .orderBy('due_at')
       .orderBy('id')
       .limit(limit);
-    if (database.kind === 'postgres') due = due.forUpdate().skipLocked();
-    const candidates = await due.execute();
+    const candidates = await database.forClaim(due).execute();
     if (candidates.length === 0) return [];
     // A lease is cleared when its step ends, so one still set here expired with
     // its replica: this claim takes that replica's work over.

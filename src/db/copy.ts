@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { sql, type Kysely } from 'kysely';
-import { openDatabase, type Database } from './database.js';
+import { openDatabase } from './database.js';
 import { migrateToLatest } from './migrate.js';
 
 /**
@@ -63,7 +63,8 @@ export interface CopyReport {
 
 export class CopyRefused extends Error {}
 
-type AnyDb = Kysely<any>;
+/** Tables known only by name at run time. */
+type AnyDb = Kysely<Record<string, Record<string, unknown>>>;
 
 /** The tables to copy, parents first; Kysely's own migration tables stay where they are. */
 async function tablesOf(db: AnyDb): Promise<Array<{ name: string; columns: string[] }>> {
@@ -114,19 +115,6 @@ function portable(
       out[column] = reseal.to.seal(reseal.from.open(value));
   }
   return out;
-}
-
-/** Identity columns keep their values; PostgreSQL's sequences must then continue after them. */
-async function resetSequence(target: Database, table: string, columns: string[]): Promise<void> {
-  if (target.kind !== 'postgres' || !columns.includes('id')) return;
-  const found = await sql<{ seq: string | null }>`select pg_get_serial_sequence(${table}, 'id') as seq`.execute(
-    target.db,
-  );
-  const sequence = found.rows[0]?.seq;
-  if (!sequence) return;
-  await sql`select setval(${sequence}::regclass, coalesce(max(id), 1), max(id) is not null) from ${sql.table(table)}`.execute(
-    target.db,
-  );
 }
 
 export async function copyInstallation(options: CopyOptions): Promise<CopyReport> {
@@ -185,7 +173,8 @@ export async function copyInstallation(options: CopyOptions): Promise<CopyReport
           if (rows.length < BATCH) break;
         }
       });
-      await resetSequence(target, table.name, columns);
+      // Ids keep their values; the target's id generator must then continue after them.
+      if (columns.includes('id')) await target.continueIds(table.name);
       const expected = await countRows(sourceDb, table.name);
       if (expected !== copied)
         throw new Error(

@@ -1,4 +1,4 @@
-// SQLite commits concurrent transactions together (src/db/group-commit.ts): each still stands or
+// SQLite commits concurrent transactions together (src/db/sqlite.ts): each still stands or
 // falls alone, and none is acknowledged before the commit that makes it durable.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,10 +1,10 @@
 // PostgreSQL parses and plans a named statement once per connection: the ones
-// the program sends again and again get a name (src/db/pg-statements.ts).
+// the program sends again and again get a name (src/db/postgres.ts).
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { StatementNames } from '../../src/db/pg-statements.js';
+import { StatementNames } from '../../src/db/postgres.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/databases.js';
 
 describe('statement names', () => {

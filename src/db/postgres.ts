@@ -1,0 +1,148 @@
+import { Kysely, PostgresDialect, sql, type CompiledQuery, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import pg from 'pg';
+import type { Database, DatabaseOptions, DialectErrors } from './database.js';
+import { param, preparedStatement } from './prepared-read.js';
+import type { DB, ProjectRow } from './schema.js';
+import { errorCode, retryingConflicts, WriteCounter } from './transactions.js';
+
+/**
+ * The PostgreSQL dialect (STYLE §4): short transactions, row locks, advisory
+ * locks for what spans rows or replicas, and FOR UPDATE SKIP LOCKED for claims.
+ */
+export function openPostgres(url: string, options: DatabaseOptions): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  // An idle connection the server closed (a restart, a failover, an administrator)
+  // emits 'error' on the pool, which without a listener would end the process. The
+  // pool already drops the broken client; the next query opens a fresh one.
+  pool.on('error', () => {});
+  const writes = new WriteCounter();
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: namingPool(pool, new StatementNames()) }),
+    plugins: [writes],
+  });
+  return {
+    kind: 'postgres',
+    db,
+    transaction: (fn) => writes.around(() => retryingConflicts(() => db.transaction().execute(fn), isRetryable)),
+    groupsCommits: false,
+    usageShards: 8,
+    lockProject: async (tx, projectId) => (await lockedProjectRow(tx, { projectId }))[0],
+    async lockCapacity(tx) {
+      await sql`select pg_advisory_xact_lock(hashtext('atelier:capacity'))`.execute(tx);
+    },
+    // A session lock on a connection of its own: fn's queries use other connections.
+    exclusive: (name, fn) =>
+      db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(hashtext(${`atelier:${name}`}))`.execute(conn);
+        try {
+          return await fn();
+        } finally {
+          await sql`select pg_advisory_unlock(hashtext(${`atelier:${name}`}))`.execute(conn);
+        }
+      }),
+    forClaim: (query) => query.forUpdate().skipLocked(),
+    continueIds: (table) => continueSequence(db, table),
+    prepareRead<R>(query: CompiledQuery<R>) {
+      const name = `atelier_read_${(preparedReads += 1)}`;
+      return async (parameters) => (await pool.query({ name, text: query.sql, values: [...parameters] })).rows as R[];
+    },
+    writeGeneration: () => writes.generation,
+    readCacheMs: options.readCacheMs ?? 0,
+    close: () => db.destroy(),
+  };
+}
+
+/** SQLSTATE codes for the failures the stores tell apart. */
+export const POSTGRES_ERRORS: DialectErrors = {
+  uniqueViolation: ['23505'],
+  foreignKeyViolation: ['23503'],
+};
+
+/** Deadlock and serialization failures: safe to run the transaction again. */
+const RETRYABLE = new Set<unknown>(['40P01', '40001']);
+const isRetryable = (error: unknown) => RETRYABLE.has(errorCode(error));
+
+/**
+ * pg hands back int8 (bigserial ids, count(*)) and numeric (sum of integers) as
+ * strings to avoid precision loss; our ids and counts stay far below 2^53, and the
+ * SQLite driver answers numbers, so both dialects answer numbers.
+ */
+const PG_NUMBER_TYPES = new Set<number>([pg.types.builtins.INT8, pg.types.builtins.NUMERIC]);
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    PG_NUMBER_TYPES.has(oid) && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+// NO KEY UPDATE: inserts that merely refer to the project (a foreign key's KEY
+// SHARE lock) go on beside the holder; only other lockers wait.
+const lockedProjectRow = preparedStatement<{ projectId: string }, ProjectRow>((db) =>
+  db.selectFrom('projects').selectAll().where('id', '=', param('projectId')).forNoKeyUpdate(),
+);
+
+/** Names of PostgreSQL prepared statements: unique per process, so per connection. */
+let preparedReads = 0;
+
+/** Rows inserted with their ids given leave the serial sequence behind: move it past the largest. */
+async function continueSequence(db: Kysely<DB>, table: string): Promise<void> {
+  const found = await sql<{ seq: string | null }>`select pg_get_serial_sequence(${table}, 'id') as seq`.execute(db);
+  const sequence = found.rows[0]?.seq;
+  if (!sequence) return;
+  await sql`select setval(${sequence}::regclass, coalesce(max(id), 1), max(id) is not null) from ${sql.table(table)}`.execute(
+    db,
+  );
+}
+
+/** A statement text is named once it has been seen this often: one-off texts stay unnamed. */
+const NAME_AFTER = 2;
+/** More distinct statements than the code can produce means something is wrong: name no more. */
+const MAX_NAMES = 1_000;
+/** Texts counted but not yet named; forgotten when full, so the count stays bounded too. */
+const MAX_SEEN = 10_000;
+
+/**
+ * Gives the statements this program sends again and again a name, so each
+ * PostgreSQL connection parses and plans them once instead of on every
+ * execution (the server's CPU during the lifecycle benchmark). Kysely sends
+ * every query as an unnamed statement; node-postgres prepares a named one once
+ * per connection and reuses it. The texts come from the query builder, whose
+ * shapes are bounded by the code, never from user input.
+ */
+export class StatementNames {
+  private readonly names = new Map<string, string>();
+  private readonly seen = new Map<string, number>();
+
+  nameOf(text: string): string | undefined {
+    const name = this.names.get(text);
+    if (name !== undefined || this.names.size >= MAX_NAMES) return name;
+    const count = (this.seen.get(text) ?? 0) + 1;
+    if (count < NAME_AFTER) {
+      if (this.seen.size >= MAX_SEEN) this.seen.clear();
+      this.seen.set(text, count);
+      return undefined;
+    }
+    this.seen.delete(text);
+    const named = `atelier_${this.names.size + 1}`;
+    this.names.set(text, named);
+    return named;
+  }
+}
+
+/** The pool Kysely's dialect is given: pg's, with clients that name repeated statements. */
+function namingPool(pool: pg.Pool, names: StatementNames): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query: ((text: unknown, values?: readonly unknown[]) => {
+          const name = typeof text === 'string' ? names.nameOf(text) : undefined;
+          if (name === undefined) return (client.query as (...args: unknown[]) => unknown)(text, values);
+          return client.query({ name, text: text as string, values: values as unknown[] });
+        }) as PostgresPoolClient['query'],
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  };
+}

@@ -1,0 +1,76 @@
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryId,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
+
+/**
+ * Counts writes as they finish (Database.writeGeneration). Counting after a
+ * statement inside a transaction as well as after its end is what makes the
+ * count safe: a read taken before the commit is stored under a count that the
+ * commit then moves on. Only queries known to be SELECTs are not counted; a
+ * statement compiled earlier and run again (src/db/prepared-read.ts) counts as a
+ * write, which at worst makes a reused read be read again.
+ */
+export class WriteCounter implements KyselyPlugin {
+  generation = 0;
+  private readonly reads = new WeakSet<QueryId>();
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (args.node.kind === 'SelectQueryNode') this.reads.add(args.queryId);
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    if (!this.reads.has(args.queryId)) this.generation += 1;
+    return args.result;
+  }
+
+  /** Runs a transaction and counts its end, however it ends. */
+  async around<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } finally {
+      this.generation += 1;
+    }
+  }
+}
+
+/**
+ * Thrown inside a transaction when a conditional update found the row changed by
+ * another writer: the whole transaction is rolled back and run again.
+ */
+export class WriteConflict extends Error {
+  constructor(what: string) {
+    super(`${what} was changed by another writer`);
+    this.name = 'WriteConflict';
+  }
+}
+
+const CONFLICT_ATTEMPTS = 5;
+
+/**
+ * Runs a transaction again when it lost a race (a WriteConflict, or an error the
+ * dialect calls safe to retry, such as PostgreSQL's deadlock), a few times; after
+ * that the conflict reaches the caller, which answers 409 "operations conflict".
+ */
+export async function retryingConflicts<T>(
+  run: () => Promise<T>,
+  isRetryable: (error: unknown) => boolean = () => false,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      const retryable = error instanceof WriteConflict || isRetryable(error);
+      if (!retryable || attempt >= CONFLICT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** The error code a driver put on an error (better-sqlite3's `SQLITE_…`, pg's SQLSTATE). */
+export const errorCode = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
