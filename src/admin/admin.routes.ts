@@ -25,11 +25,11 @@ import {
   clearFaults,
   createFault,
   listFaults,
-  resetState,
   showClock,
   showLifecycle,
   updateLifecycle,
 } from './admin.service.js';
+import { resetState } from './reset.service.js';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 

@@ -12,17 +12,12 @@ import {
   selectFaults,
   takeFault,
 } from '../faults/fault.store.js';
-import { bootstrapIdentity, DEFAULT_ACCOUNT } from '../identity/bootstrap.js';
-import { findAccount } from '../identity/identity.store.js';
 import { advanceNetwork } from '../networks/network.service.js';
 import { selectDueNetworks } from '../networks/network.store.js';
 import { healAbnormal, makeAbnormal } from '../pools/pool.faults.js';
 import type { PoolSpec } from '../pools/pool.schema.js';
 import { advancePool } from '../pools/pool.service.js';
 import { selectDuePools } from '../pools/pool.store.js';
-import { admitEveryWaitingPool } from '../pools/pool.transitions.js';
-import { requireProject } from '../projects/project.service.js';
-import { loadSeedFile } from '../seed/seed.loader.js';
 import type {
   AdvanceBody,
   AdvanceResult,
@@ -33,90 +28,17 @@ import type {
   FaultBody,
   Lifecycle,
   LifecycleBody,
-  ResetBody,
-  ResetResult,
 } from './admin.schema.js';
-import { clearEmulatorSettings, saveClockOffset, saveLifecycle } from './emulator-settings.store.js';
+import { saveClockOffset, saveLifecycle } from './emulator-settings.store.js';
 
 /**
- * The emulator controls (docs/emulator.md): reset, lifecycle timing, faults and
- * the clock. Every change that must outlive a restart is written to the database;
- * the in-memory copies (policy, clock offset) are updated after the commit.
+ * The emulator controls (docs/emulator.md): lifecycle timing, faults and the
+ * clock (the reset is reset.service.ts). Every change that must outlive a
+ * restart is written to the database; the in-memory copies (policy, clock
+ * offset) are updated after the commit.
  * They assume one server process per database, as an emulator is run: another
  * replica would see a changed timing or clock only after its own restart.
  */
-
-// --- reset -------------------------------------------------------------------
-
-export async function resetState(ctx: AppContext, body: ResetBody): Promise<ResetResult> {
-  const { database } = ctx;
-  const projectId = body.project;
-  const keepIdentities = body.keepIdentities ?? true;
-  const removed = await database.transaction(async (tx) => {
-    if (projectId !== undefined) {
-      await database.lockProject(tx, projectId);
-      await requireProject(ctx, projectId, tx);
-    }
-    const p = projectId;
-    const poolIds = p
-      ? tx.selectFrom('pools').select('id').where('project_id', '=', p)
-      : tx.selectFrom('pools').select('id');
-    await tx.deleteFrom('faulted_pools').where('pool_id', 'in', poolIds).execute();
-    await tx.deleteFrom('pool_nodes').where('pool_id', 'in', poolIds).execute();
-    const pools = await (
-      p ? tx.deleteFrom('pools').where('project_id', '=', p) : tx.deleteFrom('pools')
-    ).executeTakeFirst();
-    const networks = await (
-      p ? tx.deleteFrom('networks').where('project_id', '=', p) : tx.deleteFrom('networks')
-    ).executeTakeFirst();
-    // Counters go with the rows they count, so quotas and statistics stay true.
-    await (p ? tx.deleteFrom('usage_counts').where('project_id', '=', p) : tx.deleteFrom('usage_counts')).execute();
-    const events = await (
-      p ? tx.deleteFrom('events').where('project_id', '=', p) : tx.deleteFrom('events')
-    ).executeTakeFirst();
-    const faults = await (
-      p ? tx.deleteFrom('faults').where('project_id', '=', p) : tx.deleteFrom('faults')
-    ).executeTakeFirst();
-    let projects = 0;
-    if (!keepIdentities) {
-      await (p ? tx.deleteFrom('tokens').where('project_id', '=', p) : tx.deleteFrom('tokens')).execute();
-      await (p ? tx.deleteFrom('grants').where('project_id', '=', p) : tx.deleteFrom('grants')).execute();
-      if (!p) {
-        await tx.deleteFrom('users').execute();
-        await tx.deleteFrom('credentials').execute();
-      }
-      const gone = await (
-        p ? tx.deleteFrom('projects').where('id', '=', p) : tx.deleteFrom('projects')
-      ).executeTakeFirst();
-      projects = Number(gone.numDeletedRows);
-      if (!p) await tx.deleteFrom('accounts').execute();
-    }
-    if (projectId === undefined) await clearEmulatorSettings(tx);
-    // Nodes a reset project held are free again for the others' waiting pools.
-    else await admitEveryWaitingPool(ctx, tx);
-    return {
-      pools: Number(pools.numDeletedRows),
-      networks: Number(networks.numDeletedRows),
-      events: Number(events.numDeletedRows),
-      faults: Number(faults.numDeletedRows),
-      projects,
-    };
-  });
-  if (projectId === undefined) {
-    ctx.lifecycle.reset();
-    ctx.clockOffset.setOffset(0);
-  }
-  ctx.projects.forget();
-  ctx.identity.forget();
-  if (!keepIdentities) {
-    // The configured bootstrap project and key are part of the installation, not of its state.
-    if (ctx.config.bootstrap.projectId) await bootstrapIdentity(ctx.config, database, ctx.identity);
-    else if (!(await findAccount(database.db, DEFAULT_ACCOUNT))) await ctx.identity.createAccount(DEFAULT_ACCOUNT);
-  }
-  if (body.reseed && ctx.config.seedFile) await loadSeedFile(ctx, ctx.config.seedFile);
-  ctx.wakeEngine();
-  return { scope: projectId === undefined ? 'all' : 'project', ...(projectId ? { project: projectId } : {}), removed };
-}
 
 // --- lifecycle timing ----------------------------------------------------------
 

@@ -38,10 +38,6 @@ export const saveClockOffset = (tx: Executor, ms: number) => saveSetting(tx, CLO
 export const saveLifecycle = (tx: Executor, timings: Record<LifecycleStep, StepTiming>) =>
   saveSetting(tx, LIFECYCLE, timings);
 
-export async function clearEmulatorSettings(tx: Executor): Promise<void> {
-  await tx.deleteFrom('emulator_settings').execute();
-}
-
 /** Puts persisted settings into the running context (defaults where none are stored). */
 export function applyEmulatorSettings(
   ctx: { lifecycle: LifecyclePolicy; clockOffset: OffsetClock },

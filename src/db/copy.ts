@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { sql, type Kysely } from 'kysely';
 import { openDatabase } from './database.js';
 import { migrateToLatest } from './migrate.js';
+import { PARENTS_FIRST } from './tables.js';
 
 /**
  * `atelier copy --from URL --to URL`: moves an installation between databases —
@@ -11,24 +12,6 @@ import { migrateToLatest } from './migrate.js';
  * transaction of the target, in batches. Stop every server on the source first:
  * rows written during the copy may be missed.
  */
-
-/**
- * Parents before children (the foreign keys of the migrations). Tables added by
- * later migrations and not named here are copied afterwards, in name order.
- */
-const DEPENDENCY_ORDER = [
-  'accounts',
-  'projects',
-  'users',
-  'credentials',
-  'grants',
-  'tokens',
-  'networks',
-  'pools',
-  'pool_nodes',
-  'usage_counts',
-  'events',
-];
 
 const BATCH = 200;
 
@@ -70,9 +53,11 @@ type AnyDb = Kysely<Record<string, Record<string, unknown>>>;
 async function tablesOf(db: AnyDb): Promise<Array<{ name: string; columns: string[] }>> {
   const tables = await db.introspection.getTables({ withInternalKyselyTables: false });
   const known = new Map(tables.map((t) => [t.name, t.columns.map((c) => c.name)]));
+  // Parents before children (db/tables.ts); a table it does not name (a newer
+  // installation's) comes last.
   const rank = (name: string) => {
-    const i = DEPENDENCY_ORDER.indexOf(name);
-    return i === -1 ? DEPENDENCY_ORDER.length : i;
+    const i = (PARENTS_FIRST as readonly string[]).indexOf(name);
+    return i === -1 ? PARENTS_FIRST.length : i;
   };
   return [...known.keys()]
     .filter((name) => !name.startsWith('sqlite_'))

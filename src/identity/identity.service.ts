@@ -198,6 +198,12 @@ export class IdentityService {
     return { id, name };
   }
 
+  /** The account named so, created if there is none (the default account of a first start, a seed). */
+  async ensureAccount(name: string): Promise<{ id: string; name: string }> {
+    const existing = await findAccount(this.db, name);
+    return existing ? { id: existing.id, name: existing.name } : this.createAccount(name);
+  }
+
   async requireAccount(idOrName: string): Promise<{ id: string; name: string; disabled: boolean }> {
     const account = await findAccount(this.db, idOrName);
     if (!account) throw new Error(`no account ${idOrName}`);
