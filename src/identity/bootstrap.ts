@@ -1,6 +1,5 @@
 import type { Config } from '../config.js';
-import { findProject, listProjects } from '../projects/project.store.js';
-import { findAccount } from './identity.store.js';
+import { findProject, listProjects } from '../projects/project.service.js';
 import type { IdentityService } from './identity.service.js';
 import type { Database } from '../db/database.js';
 
@@ -27,7 +26,7 @@ export async function bootstrapIdentity(
 ): Promise<FirstStart | undefined> {
   const { projectId, accessKey, secretKey } = config.bootstrap;
   const db = database.db;
-  const account = (await findAccount(db, DEFAULT_ACCOUNT)) ?? (await identity.createAccount(DEFAULT_ACCOUNT));
+  const account = await identity.ensureAccount(DEFAULT_ACCOUNT);
   if (projectId) {
     const existing = await findProject(db, projectId);
     if (!existing || existing.account_id === null) await identity.createProject(account.id, { id: projectId });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Database } from '../db/database.js';
 import { fromDbTime } from '../db/database.js';
-import { listProjects } from '../projects/project.store.js';
+import { listProjects } from '../projects/project.service.js';
 import type { IdentityService } from './identity.service.js';
 import {
   deleteCredential,
@@ -27,6 +27,14 @@ function fail(message: string): never {
 
 /** `atelier accounts|users|credentials|tokens …`: administration against the configured database. */
 export function registerIdentityCommands(program: Command, withIdentity: WithIdentity): void {
+  registerAccountCommands(program, withIdentity);
+  registerUserCommands(program, withIdentity);
+  registerCredentialCommands(program, withIdentity);
+  registerTokenCommands(program, withIdentity);
+}
+
+/** `atelier accounts create|list|disable|enable`. */
+function registerAccountCommands(program: Command, withIdentity: WithIdentity): void {
   const accounts = program.command('accounts').description('manage accounts (the owners of projects)');
   accounts.command('create <name>').action((name: string) =>
     withIdentity(async (identity) => {
@@ -53,7 +61,10 @@ export function registerIdentityCommands(program: Command, withIdentity: WithIde
       }),
     );
   }
+}
 
+/** `atelier users create|list|disable|enable`. */
+function registerUserCommands(program: Command, withIdentity: WithIdentity): void {
   const users = program.command('users').description('manage users who obtain tokens with a password');
   users
     .command('create <name>')
@@ -90,7 +101,10 @@ export function registerIdentityCommands(program: Command, withIdentity: WithIde
       }),
     );
   }
+}
 
+/** `atelier credentials create|list|disable|enable|delete`. */
+function registerCredentialCommands(program: Command, withIdentity: WithIdentity): void {
   const credentials = program.command('credentials').description('manage AK/SK credentials');
   credentials
     .command('create')
@@ -137,7 +151,10 @@ export function registerIdentityCommands(program: Command, withIdentity: WithIde
       out(`deleted credential ${ak}`);
     }),
   );
+}
 
+/** `atelier tokens create|list|revoke`. */
+function registerTokenCommands(program: Command, withIdentity: WithIdentity): void {
   const tokens = program.command('tokens').description('manage project-scoped tokens (X-Auth-Token)');
   tokens
     .command('create')

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Database, Executor } from '../db/database.js';
 import { fromDbTime, isUniqueViolation } from '../db/database.js';
 import { AtelierError } from '../errors.js';
-import { findProject, insertProjectIfMissing, listProjects } from '../projects/project.store.js';
+import { ensureOwnedProject, findProject, listProjects } from '../projects/project.service.js';
 import {
   findAccount,
   findActiveCredential,
@@ -14,6 +14,8 @@ import {
   grantedProjects,
   grantProject,
   insertAccount,
+  listAccounts,
+  listCredentials,
   insertCredential,
   insertToken,
   insertUser,
@@ -217,14 +219,8 @@ export class IdentityService {
     const id = options.id ?? newHexId();
     if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) throw new Error('project ids are 1–64 of A-Z a-z 0-9 -');
     const name = options.name ?? id;
-    const created = await insertProjectIfMissing(this.db, id, name, this.options.clock.now(), accountId);
-    if (!created) {
-      const existing = await findProject(this.db, id);
-      if (existing?.account_id && existing.account_id !== accountId)
-        throw new Error(`project ${id} belongs to another account`);
-      if (!existing?.account_id)
-        await this.db.updateTable('projects').set({ account_id: accountId }).where('id', '=', id).execute();
-    }
+    const owned = await ensureOwnedProject(this.db, { id, name, accountId, at: this.options.clock.now() });
+    if (owned === 'foreign') throw new Error(`project ${id} belongs to another account`);
     return { id, name };
   }
 
@@ -363,6 +359,11 @@ export class IdentityService {
     this.forget(accessKey);
   }
 
+  /** The account a credential belongs to, or undefined when there is no such credential. */
+  async credentialOwner(accessKey: string): Promise<string | undefined> {
+    return (await findCredential(this.db, accessKey))?.account_id;
+  }
+
   async credentialSecretMatches(accessKey: string, secretKey: string): Promise<boolean | undefined> {
     const row = await findCredential(this.db, accessKey);
     if (!row) return undefined;
@@ -378,4 +379,32 @@ export class IdentityService {
       .filter((p) => principal.projectIds.has(p.id))
       .map((p) => ({ id: p.id, name: p.name, accountId: p.account_id, createdAt: fromDbTime(p.created_at) }));
   }
+}
+
+/** Every account's name by its id (for an export). */
+export async function accountNames(db: Executor): Promise<Map<string, string>> {
+  return new Map((await listAccounts(db)).map((a) => [a.id, a.name]));
+}
+
+/**
+ * Every credential with the projects it is granted, for an export; its secret
+ * key only when `secrets` is given to open it.
+ */
+export async function listCredentialGrants(
+  db: Executor,
+  secrets?: SecretBox,
+): Promise<
+  Array<{ accessKey: string; accountId: string; description: string; secretKey?: string; projectIds: string[] }>
+> {
+  const credentials = [];
+  for (const row of await listCredentials(db)) {
+    credentials.push({
+      accessKey: row.access_key,
+      accountId: row.account_id,
+      description: row.description,
+      ...(secrets ? { secretKey: secrets.open(row.secret_sealed) } : {}),
+      projectIds: await grantedProjects(db, 'credential', row.access_key),
+    });
+  }
+  return credentials;
 }

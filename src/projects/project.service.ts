@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import type { ProjectRow } from '../db/schema.js';
 import { AtelierError } from '../errors.js';
-import { findProject } from './project.store.js';
+import * as store from './project.store.js';
 
 export interface QuotaLimits {
   pool: number;
@@ -16,7 +16,7 @@ export interface QuotaLimits {
 export async function requireProject(ctx: AppContext, projectId: string, tx?: Executor): Promise<ProjectRow> {
   const cached = tx ? undefined : ctx.projects.peek(projectId);
   if (cached) return cached;
-  const project = tx ? await findProject(tx, projectId) : await ctx.projects.get(ctx.database.db, projectId);
+  const project = tx ? await store.findProject(tx, projectId) : await ctx.projects.get(ctx.database.db, projectId);
   if (!project) throw new AtelierError('projectNotFound', { project: projectId });
   return project;
 }
@@ -37,4 +37,40 @@ export function quotaLimits(ctx: AppContext, project: ProjectRow): QuotaLimits {
     pool: project.pool_quota ?? ctx.config.quotas.pool,
     network: project.network_quota ?? ctx.config.quotas.network,
   };
+}
+
+// What other rooms read and write of projects (identity, seed, the command line):
+// they go through these, never through the store.
+
+/** The project's row, or undefined; no cache (see requireProject for the read paths). */
+export const findProject = (db: Executor, id: string): Promise<ProjectRow | undefined> => store.findProject(db, id);
+
+/** Every project, by id. */
+export const listProjects = (db: Executor): Promise<ProjectRow[]> => store.listProjects(db);
+
+/**
+ * Sets or removes (null) a project's quota overrides; undefined leaves one as it
+ * is. Answers whether the project exists.
+ */
+export const setProjectQuotas = (
+  db: Executor,
+  id: string,
+  quotas: { pool?: number | null; network?: number | null },
+): Promise<boolean> => store.updateProjectQuotas(db, id, quotas);
+
+/**
+ * Makes the project exist and belong to the account: creates it, or gives a
+ * project that has no account yet to this one. 'foreign': it belongs to another
+ * account, and nothing changed.
+ */
+export async function ensureOwnedProject(
+  db: Executor,
+  project: { id: string; name: string; accountId: string; at: Date },
+): Promise<'created' | 'owned' | 'foreign'> {
+  const { id, name, accountId, at } = project;
+  if (await store.insertProjectIfMissing(db, id, name, at, accountId)) return 'created';
+  const existing = await store.findProject(db, id);
+  if (existing?.account_id && existing.account_id !== accountId) return 'foreign';
+  if (!existing?.account_id) await store.setProjectAccount(db, id, accountId);
+  return 'owned';
 }

@@ -28,6 +28,11 @@ export async function insertProjectIfMissing(
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
+/** Gives the project to an account (a project made before accounts existed has none). */
+export async function setProjectAccount(tx: Executor, id: string, accountId: string): Promise<void> {
+  await tx.updateTable('projects').set({ account_id: accountId }).where('id', '=', id).execute();
+}
+
 export async function listProjects(tx: Executor): Promise<ProjectRow[]> {
   return tx.selectFrom('projects').selectAll().orderBy('id').execute();
 }

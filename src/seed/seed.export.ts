@@ -1,11 +1,12 @@
 import YAML from 'yaml';
 import type { Executor } from '../db/database.js';
-import { grantedProjects, listAccounts, listCredentials } from '../identity/identity.store.js';
+import type { ProjectRow } from '../db/schema.js';
+import { accountNames, listCredentialGrants } from '../identity/identity.service.js';
 import type { SecretBox } from '../identity/secret-box.js';
 import type { NetworkConnection } from '../networks/network.schema.js';
 import { NAME_LABEL, WORKSPACE_LABEL } from '../networks/network.service.js';
 import type { PoolSpec } from '../pools/pool.schema.js';
-import { listProjects } from '../projects/project.store.js';
+import { listProjects } from '../projects/project.service.js';
 import { DEFAULT_WORKSPACE } from '../statistics/statistics.service.js';
 import type { SeedCredential, SeedFile, SeedNetwork, SeedPool, SeedProject } from './seed.schema.js';
 
@@ -31,91 +32,107 @@ const nonEmpty = (map: Record<string, string>) => (Object.keys(map).length > 0 ?
  * network or pool being deleted not at all. Secret keys only with `secrets`.
  */
 export async function exportSeed(db: Executor, options: { secrets?: SecretBox } = {}): Promise<SeedFile> {
-  const accounts = new Map((await listAccounts(db)).map((a) => [a.id, a.name]));
+  const accounts = await accountNames(db);
   const projects: SeedProject[] = [];
   for (const project of await listProjects(db)) {
-    const networks = await db
-      .selectFrom('networks')
-      .selectAll()
-      .where('project_id', '=', project.id)
-      .where('deleting_at', 'is', null)
-      .orderBy('id')
-      .execute();
-    const displayOf = new Map(networks.map((n) => [n.name, n.display_name]));
-    const pools = await db
-      .selectFrom('pools')
-      .selectAll()
-      .where('project_id', '=', project.id)
-      .where('phase', '!=', 'Deleting')
-      .orderBy('id')
-      .execute();
-    const entry: SeedProject = { id: project.id, name: project.name };
-    const account = project.account_id ? accounts.get(project.account_id) : undefined;
-    if (account) entry.account = account;
-    if (project.pool_quota !== null || project.network_quota !== null) {
-      entry.quotas = {
-        ...(project.pool_quota !== null ? { pool: project.pool_quota } : {}),
-        ...(project.network_quota !== null ? { network: project.network_quota } : {}),
-      };
-    }
-    if (networks.length > 0) {
-      entry.networks = networks.map((row): SeedNetwork => {
-        const spec = JSON.parse(row.spec) as { cidr: string; ipv6enable?: boolean; connection?: NetworkConnection };
-        const labels = nonEmpty(
-          withoutKeys(JSON.parse(row.labels) as Record<string, string>, [NAME_LABEL, WORKSPACE_LABEL]),
-        );
-        const annotations = nonEmpty(JSON.parse(row.annotations) as Record<string, string>);
-        const connection = spec.connection && Object.keys(spec.connection).length > 0 ? spec.connection : undefined;
-        return {
-          name: row.display_name,
-          ...(row.workspace_id !== DEFAULT_WORKSPACE ? { workspaceId: row.workspace_id } : {}),
-          cidr: spec.cidr,
-          ...(spec.ipv6enable ? { ipv6enable: true } : {}),
-          ...(connection ? { connection } : {}),
-          ...(labels ? { labels } : {}),
-          ...(annotations ? { annotations } : {}),
-          phase: row.phase === 'Creating' ? 'Creating' : 'Active',
-        };
-      });
-    }
-    if (pools.length > 0) {
-      entry.pools = pools.map((row): SeedPool => {
-        const { network: _network, ...spec } = JSON.parse(row.spec) as PoolSpec;
-        const labels = nonEmpty(
-          withoutKeys(JSON.parse(row.labels) as Record<string, string>, [
-            ...SERVER_POOL_LABELS,
-            NAME_LABEL,
-            WORKSPACE_LABEL,
-          ]),
-        );
-        const annotations = nonEmpty(JSON.parse(row.annotations) as Record<string, string>);
-        const network = row.network_name ? (displayOf.get(row.network_name) ?? row.network_name) : undefined;
-        const phase = (row.phase === 'Waiting' ? 'Creating' : row.phase) as SeedPool['phase'];
-        return {
-          name: row.display_name,
-          ...(network ? { network } : {}),
-          ...(row.workspace_id !== DEFAULT_WORKSPACE ? { workspaceId: row.workspace_id } : {}),
-          ...(labels ? { labels } : {}),
-          ...(annotations ? { annotations } : {}),
-          spec,
-          phase,
-          ...(MESSAGE_PHASES.has(row.phase) && row.message ? { message: row.message } : {}),
-        };
-      });
-    }
-    projects.push(entry);
+    projects.push({ ...projectEntry(project, accounts), ...(await exportResources(db, project.id)) });
   }
-  const credentials: SeedCredential[] = [];
-  for (const row of await listCredentials(db)) {
-    credentials.push({
-      accessKey: row.access_key,
-      ...(options.secrets ? { secretKey: options.secrets.open(row.secret_sealed) } : {}),
-      ...(accounts.get(row.account_id) ? { account: accounts.get(row.account_id) } : {}),
-      ...(row.description ? { description: row.description } : {}),
-      projects: await grantedProjects(db, 'credential', row.access_key),
+  return { projects, credentials: await exportCredentials(db, accounts, options.secrets) };
+}
+
+/** A project as the seed writes it: its id, name, account and quota overrides. */
+function projectEntry(project: ProjectRow, accounts: ReadonlyMap<string, string>): SeedProject {
+  const entry: SeedProject = { id: project.id, name: project.name };
+  const account = project.account_id ? accounts.get(project.account_id) : undefined;
+  if (account) entry.account = account;
+  if (project.pool_quota !== null || project.network_quota !== null) {
+    entry.quotas = {
+      ...(project.pool_quota !== null ? { pool: project.pool_quota } : {}),
+      ...(project.network_quota !== null ? { network: project.network_quota } : {}),
+    };
+  }
+  return entry;
+}
+
+/** The networks and pools of a project as the seed writes them. */
+async function exportResources(db: Executor, projectId: string): Promise<Pick<SeedProject, 'networks' | 'pools'>> {
+  const entry: Pick<SeedProject, 'networks' | 'pools'> = {};
+  const networks = await db
+    .selectFrom('networks')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('deleting_at', 'is', null)
+    .orderBy('id')
+    .execute();
+  const displayOf = new Map(networks.map((n) => [n.name, n.display_name]));
+  const pools = await db
+    .selectFrom('pools')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('phase', '!=', 'Deleting')
+    .orderBy('id')
+    .execute();
+  if (networks.length > 0) {
+    entry.networks = networks.map((row): SeedNetwork => {
+      const spec = JSON.parse(row.spec) as { cidr: string; ipv6enable?: boolean; connection?: NetworkConnection };
+      const labels = nonEmpty(
+        withoutKeys(JSON.parse(row.labels) as Record<string, string>, [NAME_LABEL, WORKSPACE_LABEL]),
+      );
+      const annotations = nonEmpty(JSON.parse(row.annotations) as Record<string, string>);
+      const connection = spec.connection && Object.keys(spec.connection).length > 0 ? spec.connection : undefined;
+      return {
+        name: row.display_name,
+        ...(row.workspace_id !== DEFAULT_WORKSPACE ? { workspaceId: row.workspace_id } : {}),
+        cidr: spec.cidr,
+        ...(spec.ipv6enable ? { ipv6enable: true } : {}),
+        ...(connection ? { connection } : {}),
+        ...(labels ? { labels } : {}),
+        ...(annotations ? { annotations } : {}),
+        phase: row.phase === 'Creating' ? 'Creating' : 'Active',
+      };
     });
   }
-  return { projects, credentials };
+  if (pools.length > 0) {
+    entry.pools = pools.map((row): SeedPool => {
+      const { network: _network, ...spec } = JSON.parse(row.spec) as PoolSpec;
+      const labels = nonEmpty(
+        withoutKeys(JSON.parse(row.labels) as Record<string, string>, [
+          ...SERVER_POOL_LABELS,
+          NAME_LABEL,
+          WORKSPACE_LABEL,
+        ]),
+      );
+      const annotations = nonEmpty(JSON.parse(row.annotations) as Record<string, string>);
+      const network = row.network_name ? (displayOf.get(row.network_name) ?? row.network_name) : undefined;
+      const phase = (row.phase === 'Waiting' ? 'Creating' : row.phase) as SeedPool['phase'];
+      return {
+        name: row.display_name,
+        ...(network ? { network } : {}),
+        ...(row.workspace_id !== DEFAULT_WORKSPACE ? { workspaceId: row.workspace_id } : {}),
+        ...(labels ? { labels } : {}),
+        ...(annotations ? { annotations } : {}),
+        spec,
+        phase,
+        ...(MESSAGE_PHASES.has(row.phase) && row.message ? { message: row.message } : {}),
+      };
+    });
+  }
+  return entry;
+}
+
+/** Every credential with its account and projects; its secret key only with `secrets`. */
+async function exportCredentials(
+  db: Executor,
+  accounts: ReadonlyMap<string, string>,
+  secrets: SecretBox | undefined,
+): Promise<SeedCredential[]> {
+  return (await listCredentialGrants(db, secrets)).map((c) => ({
+    accessKey: c.accessKey,
+    ...(c.secretKey !== undefined ? { secretKey: c.secretKey } : {}),
+    ...(accounts.get(c.accountId) ? { account: accounts.get(c.accountId) } : {}),
+    ...(c.description ? { description: c.description } : {}),
+    projects: c.projectIds,
+  }));
 }
 
 /** The seed as text: YAML for a .yaml/.yml file name, JSON otherwise. */

@@ -4,7 +4,6 @@ import YAML from 'yaml';
 import type { AppContext } from '../context.js';
 import { AtelierError } from '../errors.js';
 import { DEFAULT_ACCOUNT } from '../identity/bootstrap.js';
-import { findAccount } from '../identity/identity.store.js';
 import type { CreateNetworkBody } from '../networks/network.schema.js';
 import { advanceNetwork, NAME_LABEL, WORKSPACE_LABEL } from '../networks/network.service.js';
 import { findNetwork, findNetworkByDisplayName } from '../networks/network.store.js';
@@ -14,7 +13,7 @@ import type { CreatePoolBody } from '../pools/pool.schema.js';
 import { createPool, finishCreating } from '../pools/pool.service.js';
 import { findPool, findPoolByDisplayName } from '../pools/pool.store.js';
 import { movePool } from '../pools/pool.transitions.js';
-import { listProjects, updateProjectQuotas } from '../projects/project.store.js';
+import { listProjects, setProjectQuotas } from '../projects/project.service.js';
 import { DEFAULT_WORKSPACE } from '../statistics/statistics.service.js';
 import { SeedFile, type SeedNetwork, type SeedPool, type SeedProject } from './seed.schema.js';
 
@@ -62,7 +61,7 @@ export async function loadSeed(ctx: AppContext, seed: SeedFile): Promise<SeedSum
   const summary: SeedSummary = { projects: 0, credentials: 0, networks: 0, pools: 0 };
   for (const project of seed.projects ?? []) {
     const projectId = await ensureProject(ctx, project, summary);
-    if (project.quotas) await updateProjectQuotas(ctx.database.db, projectId, project.quotas);
+    if (project.quotas) await setProjectQuotas(ctx.database.db, projectId, project.quotas);
     for (const network of project.networks ?? []) await ensureNetwork(ctx, projectId, network, summary);
     for (const pool of project.pools ?? []) await ensurePool(ctx, projectId, pool, summary);
   }
@@ -78,14 +77,8 @@ export async function loadSeed(ctx: AppContext, seed: SeedFile): Promise<SeedSum
       credential.secretKey === undefined
         ? undefined
         : await ctx.identity.credentialSecretMatches(credential.accessKey, credential.secretKey);
-    const exists =
-      matches !== undefined ||
-      (await ctx.database.db
-        .selectFrom('credentials')
-        .select('access_key')
-        .where('access_key', '=', credential.accessKey)
-        .executeTakeFirst()) !== undefined;
-    if (!exists) {
+    const owner = await ctx.identity.credentialOwner(credential.accessKey);
+    if (owner === undefined) {
       if (!credential.secretKey)
         throw new Error(`credential ${credential.accessKey} does not exist and has no secretKey`);
       await ctx.identity.createCredential(account, projectIds, {
@@ -97,12 +90,7 @@ export async function loadSeed(ctx: AppContext, seed: SeedFile): Promise<SeedSum
     } else {
       if (matches === false && credential.secretKey)
         await ctx.identity.setCredentialSecret(credential.accessKey, credential.secretKey);
-      const owner = await ctx.database.db
-        .selectFrom('credentials')
-        .select('account_id')
-        .where('access_key', '=', credential.accessKey)
-        .executeTakeFirstOrThrow();
-      await ctx.identity.grant('credential', credential.accessKey, owner.account_id, projectIds);
+      await ctx.identity.grant('credential', credential.accessKey, owner, projectIds);
     }
   }
   ctx.projects.forget();
@@ -111,8 +99,7 @@ export async function loadSeed(ctx: AppContext, seed: SeedFile): Promise<SeedSum
 }
 
 async function ensureAccount(ctx: AppContext, name = DEFAULT_ACCOUNT): Promise<string> {
-  const existing = await findAccount(ctx.database.db, name);
-  return existing ? existing.id : (await ctx.identity.createAccount(name)).id;
+  return (await ctx.identity.ensureAccount(name)).id;
 }
 
 async function ensureProject(ctx: AppContext, project: SeedProject, summary: SeedSummary): Promise<string> {
