@@ -48,16 +48,20 @@ export interface BuildAppOptions {
   engine?: () => EngineProbe | undefined;
 }
 
-/** Builds the HTTP application over a context; never listens (server.ts does). */
-export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
-  // The request log and the metrics hear of every finished request, router errors included.
-  const finished = new RequestFinished();
-  let handle: RequestListener | undefined;
-  let fastifyHandler: RequestListener | undefined;
-  const app = Fastify({
+/**
+ * The hot-read lane in front of Fastify's own handler: Fastify hands its handler
+ * over when it asks for its server, and the lane exists once the routes do.
+ */
+interface Lane {
+  fastify?: RequestListener;
+  handle?: RequestListener;
+}
+
+function createFastify(finished: RequestFinished, lane: Lane, logger: BuildAppOptions['logger']) {
+  return Fastify({
     // The server Fastify would make, with the hot-read lane in front (set below, once the routes exist).
     serverFactory: (handler, options) => {
-      fastifyHandler = handler as RequestListener;
+      lane.fastify = handler as RequestListener;
       // Fastify fills these in before it calls the factory (its defaults included).
       const timeouts = options as {
         keepAliveTimeout: number;
@@ -65,14 +69,16 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
         connectionTimeout: number;
         maxRequestsPerSocket?: number;
       };
-      const server = createServer({}, (req: IncomingMessage, res: ServerResponse) => (handle ?? handler)(req, res));
+      const server = createServer({}, (req: IncomingMessage, res: ServerResponse) =>
+        (lane.handle ?? handler)(req, res),
+      );
       server.keepAliveTimeout = timeouts.keepAliveTimeout;
       server.requestTimeout = timeouts.requestTimeout;
       server.setTimeout(timeouts.connectionTimeout);
       if (timeouts.maxRequestsPerSocket) server.maxRequestsPerSocket = timeouts.maxRequestsPerSocket;
       return server;
     },
-    logger: options.logger ?? false,
+    logger: logger ?? false,
     bodyLimit: BODY_LIMIT,
     genReqId: () => randomUUID(),
     // A client-supplied id must not become ours: it would let callers forge log lines.
@@ -82,6 +88,41 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+}
+
+type App = ReturnType<typeof createFastify>;
+
+/** Every resource's routes, then 501 for the catalogue's operations none of them built. */
+async function registerRoutes(app: App, ctx: AppContext, options: BuildAppOptions, metrics: AtelierMetrics) {
+  const implemented = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) implemented.add(`${m} ${route.url}`);
+  });
+
+  await app.register(quotaRoutes(ctx));
+  await app.register(statisticsRoutes(ctx));
+  await app.register(networkRoutes(ctx));
+  await app.register(poolRoutes(ctx));
+  await app.register(flavorRoutes(ctx));
+  await app.register(osConfigRoutes(ctx));
+  await app.register(eventRoutes(ctx));
+  await app.register(healthRoutes(ctx, options.engine));
+  await app.register(metricsRoutes(ctx, metrics));
+  await app.register(iamRoutes(ctx));
+  // Emulator controls exist only with a token; without one, /_atelier/ answers 404 like any unknown path.
+  if (ctx.config.adminToken) await app.register(adminRoutes(ctx, ctx.config.adminToken));
+  await app.register(notImplementedRoutes(implemented));
+
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+}
+
+/** Builds the HTTP application over a context; never listens (server.ts does). */
+export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  // The request log and the metrics hear of every finished request, router errors included.
+  const finished = new RequestFinished();
+  const lane: Lane = {};
+  const app = createFastify(finished, lane, options.logger);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
@@ -109,28 +150,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
       },
     },
   });
+  await registerRoutes(app, ctx, options, metrics);
 
-  const implemented = new Set<string>();
-  app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const m of methods) implemented.add(`${m} ${route.url}`);
-  });
-
-  await app.register(quotaRoutes(ctx));
-  await app.register(statisticsRoutes(ctx));
-  await app.register(networkRoutes(ctx));
-  await app.register(poolRoutes(ctx));
-  await app.register(flavorRoutes(ctx));
-  await app.register(osConfigRoutes(ctx));
-  await app.register(eventRoutes(ctx));
-  await app.register(healthRoutes(ctx, options.engine));
-  await app.register(metricsRoutes(ctx, metrics));
-  await app.register(iamRoutes(ctx));
-  // Emulator controls exist only with a token; without one, /_atelier/ answers 404 like any unknown path.
-  if (ctx.config.adminToken) await app.register(adminRoutes(ctx, ctx.config.adminToken));
-  await app.register(notImplementedRoutes(implemented));
-
-  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   const hotReads = new HotReads([quotaHotRead(ctx), statisticsHotRead(ctx)], {
     identity: ctx.identity,
     authRequired: ctx.config.authRequired,
@@ -138,9 +159,9 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     log: app.log,
     closing,
   });
-  if (!fastifyHandler) throw new Error('Fastify did not ask for a server');
-  handle = hotReads.listener(fastifyHandler);
-  app.decorate('handleRequest', handle);
+  if (!lane.fastify) throw new Error('Fastify did not ask for a server');
+  lane.handle = hotReads.listener(lane.fastify);
+  app.decorate('handleRequest', lane.handle);
   app.decorate('hotReads', hotReads);
   await app.ready();
   return app;

@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import type { Config } from './config.js';
+import { workerEnvironment, workerIndex, type Config } from './config.js';
 import { announceFirstStart, openContext } from './server.js';
 
 /**
@@ -16,7 +16,7 @@ export async function runPrimary(config: Config, announce: (text: string) => voi
 
   let stopping = false;
   const fork = (index: number): Worker => {
-    const worker = cluster.fork({ ATELIER_WORKER_INDEX: String(index) });
+    const worker = cluster.fork(workerEnvironment(index));
     worker.on('exit', (code, signal) => {
       if (!stopping) {
         announce(`worker ${index} exited (${signal ?? code}); starting another`);
@@ -40,4 +40,4 @@ export async function runPrimary(config: Config, announce: (text: string) => voi
 export const isWorker = (): boolean => cluster.isWorker;
 
 /** Whether this process should run the lifecycle engine. */
-export const runsEngine = (): boolean => !cluster.isWorker || process.env.ATELIER_WORKER_INDEX === '1';
+export const runsEngine = (): boolean => !cluster.isWorker || workerIndex() === 1;

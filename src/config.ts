@@ -96,8 +96,9 @@ export class ConfigError extends Error {
   }
 }
 
-/** Set by Atelier itself for its worker processes (src/cluster.ts), not by operators. */
-const INTERNAL_VARIABLES = new Set(['ATELIER_WORKER_INDEX']);
+/** Set by Atelier itself for the worker processes it forks (src/cluster.ts), not by operators. */
+const WORKER_INDEX = 'ATELIER_WORKER_INDEX';
+const INTERNAL_VARIABLES = new Set([WORKER_INDEX]);
 
 const BOOLEAN_WORDS: Record<string, boolean> = {
   true: true,
@@ -192,6 +193,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     engineLeaseMs: e.ATELIER_ENGINE_LEASE_SECONDS * 1000,
     workers: e.ATELIER_WORKERS,
   });
+}
+
+/** The configuration of this process, from its environment (see loadConfig). */
+export function loadConfigFromEnvironment(): Config {
+  return loadConfig(process.env);
+}
+
+/** The environment a forked worker starts with on top of its parent's: which worker it is. */
+export function workerEnvironment(index: number): Record<string, string> {
+  return { [WORKER_INDEX]: String(index) };
+}
+
+/** Which worker this process is (1, 2, …), as its parent forked it; undefined outside a cluster. */
+export function workerIndex(): number | undefined {
+  const value = process.env[WORKER_INDEX];
+  return value === undefined ? undefined : Number(value);
 }
 
 /** Names and defaults of every setting, for the README and `atelier config`. */

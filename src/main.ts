@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, describeSettings, loadConfig, type Config } from './config.js';
+import { ConfigError, describeSettings, loadConfigFromEnvironment, type Config } from './config.js';
 import { systemClock } from './clock.js';
 import { openDatabase, type Database } from './db/database.js';
 import { registerIdentityCommands, registerProjectCommands, type WithIdentity } from './identity/identity.cli.js';
@@ -10,7 +10,7 @@ import { copyInstallation } from './db/copy.js';
 import { loadSecretBox } from './identity/secret-box.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { updateProjectQuotas } from './projects/project.store.js';
+import { setProjectQuotas } from './projects/project.service.js';
 import { isWorker, runPrimary, runsEngine } from './cluster.js';
 import { secretBoxFor, startServer } from './server.js';
 import { closeOnSignals } from './shutdown.js';
@@ -19,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 
 function config(): Config {
   try {
-    return loadConfig(process.env);
+    return loadConfigFromEnvironment();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -127,7 +127,7 @@ program
   .option('--network <n>', 'network quota', quotaValue)
   .action(async (project: string, opts: { pool?: number | 'default'; network?: number | 'default' }) => {
     const quotas = { pool: override(opts.pool), network: override(opts.network) };
-    const found = await withDatabase((d) => updateProjectQuotas(d.db, project, quotas));
+    const found = await withDatabase((d) => setProjectQuotas(d.db, project, quotas));
     if (!found) {
       process.stderr.write(`no project ${project}\n`);
       process.exitCode = 1;

@@ -124,16 +124,16 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { context, database, firstStart, setWake } = await openContext(config, clock);
   // /readyz asks the engine, which logs through the app's logger: hence a getter, filled in below.
-  let readinessEngine: LifecycleEngine | undefined;
+  const readiness: { engine?: LifecycleEngine } = {};
   const app = await buildApp(context, {
-    engine: (options.runEngine ?? true) ? () => readinessEngine : undefined,
+    engine: (options.runEngine ?? true) ? () => readiness.engine : undefined,
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers["x-auth-token"]', 'req.headers["x-security-token"]'],
     },
   });
   const engine = new LifecycleEngine(context, app.log);
-  readinessEngine = engine;
+  readiness.engine = engine;
   setWake(() => engine.wake());
   const address = await app.listen({ host: config.host, port: config.port });
   if (options.runEngine ?? true) engine.start();
