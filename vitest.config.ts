@@ -24,6 +24,7 @@ const DATABASE_FREE = [
   'test/identity/signature.test.ts',
   'test/identity/sdk-signer.test.ts',
   'test/operations/shutdown.test.ts',
+  'test/lint/**',
 ];
 /**
  * Tests about a SQLite installation itself (the command line and first start on a
