@@ -47,7 +47,10 @@ export async function queuedFlavors(ctx: AppContext, tx: Executor): Promise<Set<
 
 /** Waiting → Creating: movePool takes the pool's nodes; the provisioning timer starts. */
 export async function startCreating(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<PoolRecord | undefined> {
-  return movePool(ctx, tx, pool, 'Creating', { dueAt: ctx.lifecycle.dueAt('poolCreate', ctx.clock.now()), message: null });
+  return movePool(ctx, tx, pool, 'Creating', {
+    dueAt: ctx.lifecycle.dueAt('poolCreate', ctx.clock.now()),
+    message: null,
+  });
 }
 
 /**

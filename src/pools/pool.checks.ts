@@ -1,10 +1,16 @@
 import type { AppContext } from '../context.js';
 import { badRequest } from '../errors.js';
-import { checkDescription, DESCRIPTION_ANNOTATION, NAME_LABEL, WORKSPACE_LABEL } from '../shared/conventions.js';
+import {
+  checkDescription,
+  DEFAULT_WORKSPACE,
+  DESCRIPTION_ANNOTATION,
+  NAME_LABEL,
+  WORKSPACE_LABEL,
+} from '../shared/conventions.js';
 import { flattenPatchPaths } from '../shared/merge-patch.js';
 import { POOL_DISPLAY_NAME } from '../shared/names.js';
 import { SIMULATE_LABEL, SIMULATIONS } from './pool.faults.js';
-import type { PatchPoolBody, PoolResource, PoolSpec } from './pool.schema.js';
+import type { CreatePoolBody, PatchPoolBody, PoolResource, PoolSpec } from './pool.schema.js';
 import { nodesWanted } from './pool.view.js';
 
 // The console's rules on what a client sends (pools.md §3 and §6), checked before anything is read or written.
@@ -141,4 +147,23 @@ export function checkScaleDirection(before: PoolSpec, after: PoolSpec): void {
   }
   for (const [flavor] of old) if (!after.resources.some((r) => r.flavor === flavor)) down = true;
   if (up && down) throw badRequest('spec.resources: scale out and scale in in separate requests');
+}
+
+/** What a create asks for, checked, with the server's labels and defaults filled in. */
+export function plannedPool(ctx: AppContext, body: CreatePoolBody) {
+  const labels: Record<string, string> = { ...body.metadata.labels };
+  const displayName = labels[NAME_LABEL];
+  checkDisplayName(displayName);
+  checkSimulation(labels);
+  const annotations = { ...(body.metadata.annotations ?? {}) };
+  checkAnnotations(annotations);
+  const spec: PoolSpec = { ...body.spec, resources: checkResources(ctx, body.spec.type, body.spec.resources) };
+  if (spec.containerNetwork || spec.containernetwork) {
+    // pools.md D6: clients read either spelling, so both are kept in step.
+    spec.containerNetwork = spec.containernetwork = spec.containerNetwork ?? spec.containernetwork;
+  }
+  const workspaceId = labels[WORKSPACE_LABEL] ?? DEFAULT_WORKSPACE;
+  labels[WORKSPACE_LABEL] = workspaceId;
+  for (const key of SERVER_LABELS) delete labels[key];
+  return { labels, displayName, annotations, spec, workspaceId };
 }

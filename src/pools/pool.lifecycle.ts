@@ -42,6 +42,10 @@ export const POOL_BUCKET: Readonly<Record<PoolPhase, StatisticsBucket>> = Object
   Deleting: 'deleting',
 });
 
+/** The bucket of a phase as the usage counters name it; undefined for a name the table does not know. */
+export const bucketOfPhase = (phase: string): StatisticsBucket | undefined =>
+  (POOL_BUCKET as Readonly<Record<string, StatisticsBucket | undefined>>)[phase];
+
 export function phasesInBucket(bucket: StatisticsBucket): PoolPhase[] {
   return POOL_PHASES.filter((p) => POOL_BUCKET[p] === bucket);
 }
@@ -82,6 +86,10 @@ export const POOL_HOLDS_CAPACITY: ReadonlySet<PoolPhase> = new Set<PoolPhase>([
 
 /** The phase in which a pool takes the nodes of its spec, on entering it (at creation or admission). */
 export const POOL_ACQUIRES_CAPACITY: ReadonlySet<PoolPhase> = new Set<PoolPhase>(['Creating']);
+
+/** status.scope: a job type's state, from asked for to settled (pools.md §3.4). */
+export const SCOPE_STATES = ['Enabling', 'Enabled', 'Disabling'] as const;
+export type ScopeState = (typeof SCOPE_STATES)[number];
 
 /** How long a failure stays in the `failed` statistics bucket (decision 5). */
 export const FAILED_WINDOW_MS = 72 * 3_600_000;

@@ -5,27 +5,12 @@ import { AtelierError, badRequest } from '../errors.js';
 import { findNetworkForPool } from '../networks/network.reads.js';
 import { lockedProject, requireProject } from '../projects/project.service.js';
 import { moveUsage, takeQuota, usageCounter } from '../quotas/quota.service.js';
-import {
-  checkDescription,
-  DEFAULT_WORKSPACE,
-  DESCRIPTION_ANNOTATION,
-  NAME_LABEL,
-  WORKSPACE_LABEL,
-} from '../shared/conventions.js';
+import { checkDescription, DEFAULT_WORKSPACE, DESCRIPTION_ANNOTATION, WORKSPACE_LABEL } from '../shared/conventions.js';
 import { applyMergePatch } from '../shared/merge-patch.js';
 import { generateResourceName } from '../shared/names.js';
 import { labelSelectorFrom, selects } from '../shared/selection.js';
 import { admitWaitingPools, capacityShortfall, finiteFlavors, queuedFlavors } from './pool.capacity.js';
-import {
-  checkAnnotations,
-  checkDisplayName,
-  checkPatchPaths,
-  checkResources,
-  checkScaleDirection,
-  checkSimulation,
-  SERVER_LABELS,
-  WORKSPACE_PATH,
-} from './pool.checks.js';
+import { checkPatchPaths, checkResources, checkScaleDirection, plannedPool, WORKSPACE_PATH } from './pool.checks.js';
 import {
   FAILED_CAP,
   FAILED_WINDOW_MS,
@@ -78,25 +63,6 @@ async function checkNetwork(tx: Executor, projectId: string, spec: PoolSpec): Pr
     throw badRequest(`spec.network.name: network ${spec.network.name} is ${state}; a pool needs an Active network`);
   }
   return network.name;
-}
-
-/** What a create asks for, checked, with the server's labels and defaults filled in. */
-function plannedPool(ctx: AppContext, body: CreatePoolBody) {
-  const labels: Record<string, string> = { ...body.metadata.labels };
-  const displayName = labels[NAME_LABEL];
-  checkDisplayName(displayName);
-  checkSimulation(labels);
-  const annotations = { ...(body.metadata.annotations ?? {}) };
-  checkAnnotations(annotations);
-  const spec: PoolSpec = { ...body.spec, resources: checkResources(ctx, body.spec.type, body.spec.resources) };
-  if (spec.containerNetwork || spec.containernetwork) {
-    // pools.md D6: clients read either spelling, so both are kept in step.
-    spec.containerNetwork = spec.containernetwork = spec.containerNetwork ?? spec.containernetwork;
-  }
-  const workspaceId = labels[WORKSPACE_LABEL] ?? DEFAULT_WORKSPACE;
-  labels[WORKSPACE_LABEL] = workspaceId;
-  for (const key of SERVER_LABELS) delete labels[key];
-  return { labels, displayName, annotations, spec, workspaceId };
 }
 
 export async function createPool(ctx: AppContext, projectId: string, body: CreatePoolBody): Promise<Pool> {
@@ -209,11 +175,10 @@ export async function listPools(ctx: AppContext, projectId: string, query: ListP
 
 /** status.scope after spec.scope changed: kept types keep their state, new ones enable, dropped ones disable. */
 function plannedScopes(scopes: readonly ScopeStatus[], wanted: readonly string[]): ScopeStatus[] {
+  const enabling = (scopeType: string): ScopeStatus => ({ scopeType, state: 'Enabling' });
   return [
-    ...wanted.map(
-      (s) => scopes.find((x) => x.scopeType === s && x.state !== 'Disabling') ?? { scopeType: s, state: 'Enabling' },
-    ),
-    ...scopes.filter((x) => !wanted.includes(x.scopeType)).map((x) => ({ ...x, state: 'Disabling' })),
+    ...wanted.map((s) => scopes.find((x) => x.scopeType === s && x.state !== 'Disabling') ?? enabling(s)),
+    ...scopes.filter((x) => !wanted.includes(x.scopeType)).map((x): ScopeStatus => ({ ...x, state: 'Disabling' })),
   ];
 }
 

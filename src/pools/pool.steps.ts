@@ -9,6 +9,7 @@ import {
   type FaultRecord,
 } from '../faults/fault.service.js';
 import { admitWaitingPools } from './pool.capacity.js';
+import type { ScopeState } from './pool.lifecycle.js';
 import {
   abnormalFailure,
   creationFailure,
@@ -32,14 +33,14 @@ import { describeNodes, nodesWanted, resourcesStatus } from './pool.view.js';
  * nothing the second time.
  */
 
-const scopeStatus = (scopes: readonly string[] | undefined, state: string): ScopeStatus[] =>
+const scopeStatus = (scopes: readonly string[] | undefined, state: ScopeState): ScopeStatus[] =>
   (scopes ?? []).map((scopeType) => ({ scopeType, state }));
 
 /** Scope states once the engine settled them: enabled, and disabled ones gone. */
 const settledScopes = (scopes: readonly ScopeStatus[]): ScopeStatus[] =>
   scopes
     .filter((s) => s.state !== 'Disabling')
-    .map((s) => ({ ...s, state: s.state === 'Enabling' ? 'Enabled' : s.state }));
+    .map((s): ScopeStatus => ({ ...s, state: s.state === 'Enabling' ? 'Enabled' : s.state }));
 
 const availableOf = (pool: PoolRecord): NodeCounts =>
   Object.fromEntries(pool.spec.resources.map((r) => [r.flavor, r.count]));

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import { FAILED_BUCKET, POOL_BUCKET, type PoolPhase } from '../pools/pool.lifecycle.js';
+import { bucketOfPhase, FAILED_BUCKET } from '../pools/pool.lifecycle.js';
 import { countFailedPools } from '../pools/pool.reads.js';
 import { requireProject } from '../projects/project.service.js';
 import { readWorkspaceUsage } from '../quotas/quota.service.js';
@@ -24,8 +24,7 @@ export async function showPoolStatistics(
   const failed = await countFailedPools(ctx.database, projectId, workspaceId, now);
   const status = { created: 0, creating: 0, deleting: 0, failed, pending: 0 };
   for (const [phase, n] of byPhase) {
-    // The counters are keyed by phase names, which only the pools' lifecycle table knows.
-    const bucket = POOL_BUCKET[phase as PoolPhase];
+    const bucket = bucketOfPhase(phase);
     if (bucket && bucket !== FAILED_BUCKET) status[bucket] += n;
   }
   return { statistics: { status }, operationTime: operationTime(now) };
