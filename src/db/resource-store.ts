@@ -124,8 +124,10 @@ export function dueWork(table: ResourceTable) {
 }
 
 /**
- * A project's rows after a `continue` position, in creation order (the id index):
- * what a paged list reads. `narrow` adds the list's own filters.
+ * A project's rows (of one workspace, if given) after a `continue` position, in
+ * creation order (the id index): what a paged list reads. The caller filters
+ * them (label selectors) and cuts the page with shared/selection.ts pageOf,
+ * which also counts what remains.
  */
 export function selectPageAfter<T extends ResourceTable>(table: T) {
   return async (tx: Executor, projectId: string, afterId: number, workspaceId?: string): Promise<ResourceRow<T>[]> => {
