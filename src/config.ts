@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { PROJECT_ID_PATTERN } from './shared/conventions.js';
 
 /**
  * Every setting Atelier reads from the environment. This is the only module that
@@ -19,7 +20,7 @@ const EnvSchema = Type.Object({
   ATELIER_POOL_QUOTA: Limit(15),
   ATELIER_NETWORK_QUOTA: Limit(15),
   ATELIER_QUOTA_VALUES_AS_STRINGS: Type.Boolean({ default: false }),
-  ATELIER_BOOTSTRAP_PROJECT_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' })),
+  ATELIER_BOOTSTRAP_PROJECT_ID: Type.Optional(Type.String({ pattern: PROJECT_ID_PATTERN })),
   ATELIER_BOOTSTRAP_AK: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{8,64}$' })),
   ATELIER_BOOTSTRAP_SK: Type.Optional(Type.String({ minLength: 16, maxLength: 128 })),
   ATELIER_SECRET_KEY: Type.Optional(Type.String({ minLength: 16 })),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { FAULT_OPERATIONS } from '../faults/fault.store.js';
+import { FAULT_OPERATIONS } from '../faults/fault.service.js';
 import { ProjectIdParam } from '../http/wire.js';
 
 /** Wire shapes of the emulator controls under /_atelier/ (docs/emulator.md). */

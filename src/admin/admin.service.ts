@@ -1,23 +1,20 @@
 import type { AppContext } from '../context.js';
-import { fromDbTime, toDbTime, type Executor } from '../db/database.js';
-import type { FaultRow, NetworkRow, PoolRow } from '../db/schema.js';
 import { LIFECYCLE_STEPS } from '../engine/lifecycle-policy.js';
 import { AtelierError, badRequest } from '../errors.js';
 import {
   deleteFaults,
-  faultMatches,
   findFault,
   insertFault,
   selectFaultedPoolIds,
   selectFaults,
-  takeFault,
-} from '../faults/fault.store.js';
-import { advanceNetwork } from '../networks/network.service.js';
-import { selectDueNetworks } from '../networks/network.store.js';
-import { healAbnormal, makeAbnormal } from '../pools/pool.faults.js';
-import type { PoolSpec } from '../pools/pool.schema.js';
-import { advancePool } from '../pools/pool.service.js';
-import { selectDuePools } from '../pools/pool.store.js';
+  type FaultRecord,
+} from '../faults/fault.service.js';
+import { networkPhase } from '../networks/network.reads.js';
+import type { NetworkRecord } from '../networks/network.record.js';
+import { advanceNetwork, makeNetworksDue, selectDueNetworks } from '../networks/network.steps.js';
+import { poolPhase, projectsOfPools } from '../pools/pool.reads.js';
+import type { PoolRecord } from '../pools/pool.record.js';
+import { advancePool, applyAbnormalFault, healFaultedPool, makePoolsDue, selectDuePools } from '../pools/pool.steps.js';
 import type {
   AdvanceBody,
   AdvanceResult,
@@ -58,7 +55,7 @@ export async function updateLifecycle(ctx: AppContext, body: LifecycleBody): Pro
   return showLifecycle(ctx);
 }
 
-type Step = { kind: 'network'; row: NetworkRow } | { kind: 'pool'; row: PoolRow };
+type Step = { kind: 'network'; row: NetworkRecord } | { kind: 'pool'; row: PoolRecord };
 
 /** Runs one step per row, each in its own transaction, as the engine does (engine/engine.ts). */
 async function runSteps(ctx: AppContext, steps: readonly Step[]): Promise<number> {
@@ -67,7 +64,7 @@ async function runSteps(ctx: AppContext, steps: readonly Step[]): Promise<number
   let ran = 0;
   for (const step of steps) {
     const moved = await database.transaction(async (tx) => {
-      if (ctx.flavors.anyFinite) await database.lockProject(tx, step.row.project_id);
+      if (ctx.flavors.anyFinite) await database.lockProject(tx, step.row.projectId);
       return step.kind === 'network' ? advanceNetwork(quiet, tx, step.row) : advancePool(quiet, tx, step.row);
     });
     if (moved) ran += 1;
@@ -82,40 +79,29 @@ async function runSteps(ctx: AppContext, steps: readonly Step[]): Promise<number
  */
 export async function advanceLifecycle(ctx: AppContext, body: AdvanceBody): Promise<AdvanceResult> {
   const { database } = ctx;
-  const now = toDbTime(ctx.clock.now());
+  const now = ctx.clock.now();
+  const filter = { projectId: body.project, name: body.name };
   const steps: Step[] = [];
   const kinds = body.kind ? [body.kind] : (['network', 'pool'] as const);
   await database.transaction(async (tx) => {
     if (kinds.includes('network')) {
-      let query = tx.updateTable('networks').set({ due_at: now }).where('due_at', 'is not', null);
-      if (body.project) query = query.where('project_id', '=', body.project);
-      if (body.name)
-        query = query.where((eb) => eb.or([eb('name', '=', body.name!), eb('display_name', '=', body.name!)]));
-      for (const row of await query.returningAll().execute()) steps.push({ kind: 'network', row });
+      for (const row of await makeNetworksDue(tx, now, filter)) steps.push({ kind: 'network', row });
     }
     if (kinds.includes('pool')) {
-      let query = tx
-        .updateTable('pools')
-        .set({ due_at: now })
-        .where('due_at', 'is not', null)
-        .where('phase', '!=', 'CreationFailed');
-      if (body.project) query = query.where('project_id', '=', body.project);
-      if (body.name)
-        query = query.where((eb) => eb.or([eb('name', '=', body.name!), eb('display_name', '=', body.name!)]));
-      for (const row of await query.returningAll().execute()) steps.push({ kind: 'pool', row });
+      for (const row of await makePoolsDue(tx, now, filter)) steps.push({ kind: 'pool', row });
     }
   });
   await runSteps(ctx, steps);
   ctx.wakeEngine();
   const advanced: AdvanceResult['advanced'] = [];
   for (const step of steps) {
-    const table = step.kind === 'network' ? 'networks' : 'pools';
-    const after = await database.db.selectFrom(table).select('phase').where('id', '=', step.row.id).executeTakeFirst();
+    const db = database.db;
+    const after = step.kind === 'network' ? await networkPhase(db, step.row.id) : await poolPhase(db, step.row.id);
     advanced.push({
       kind: step.kind,
-      project: step.row.project_id,
+      project: step.row.projectId,
       name: step.row.name,
-      phase: after?.phase ?? 'Deleted',
+      phase: after ?? 'Deleted',
     });
   }
   return { advanced };
@@ -123,18 +109,18 @@ export async function advanceLifecycle(ctx: AppContext, body: AdvanceBody): Prom
 
 // --- faults ------------------------------------------------------------------
 
-function toFault(row: FaultRow, applied?: string[]): Fault {
+function toFault(fault: FaultRecord, applied?: string[]): Fault {
   return {
-    id: Number(row.id),
-    operation: row.operation,
-    project: row.project_id,
-    name: row.name_pattern,
-    flavor: row.flavor,
-    remaining: Number(row.remaining),
-    triggered: Number(row.triggered),
-    reason: row.reason,
-    recoverAfterSeconds: row.recover_after_seconds === null ? null : Number(row.recover_after_seconds),
-    createdAt: fromDbTime(row.created_at).toISOString(),
+    id: fault.id,
+    operation: fault.operation,
+    project: fault.projectId,
+    name: fault.namePattern,
+    flavor: fault.flavor,
+    remaining: fault.remaining,
+    triggered: fault.triggered,
+    reason: fault.reason,
+    recoverAfterSeconds: fault.recoverAfterSeconds,
+    createdAt: fault.createdAt.toISOString(),
     ...(applied ? { applied } : {}),
   };
 }
@@ -171,35 +157,9 @@ export async function createFault(ctx: AppContext, body: FaultBody): Promise<Fau
       at: ctx.clock.now(),
     });
     if (body.operation !== 'abnormal') return toFault(row);
-    const applied = await applyAbnormal(ctx, tx, row);
-    return toFault((await findFault(tx, Number(row.id))) ?? row, applied);
+    const applied = await applyAbnormalFault(ctx, tx, row);
+    return toFault((await findFault(tx, row.id)) ?? row, applied);
   });
-}
-
-async function applyAbnormal(ctx: AppContext, tx: Executor, fault: FaultRow): Promise<string[]> {
-  let query = tx
-    .selectFrom('pools')
-    .selectAll()
-    .where('phase', '=', 'Running')
-    .where('due_at', 'is', null)
-    .orderBy('id');
-  if (fault.project_id !== null) query = query.where('project_id', '=', fault.project_id);
-  const applied: string[] = [];
-  for (const pool of await query.execute()) {
-    const flavors = (JSON.parse(pool.spec) as PoolSpec).resources.map((r) => r.flavor);
-    if (!faultMatches(fault, { ...pool, flavors })) continue;
-    await ctx.database.lockProject(tx, pool.project_id);
-    const taken = await takeFault(tx, 'abnormal', { ...pool, flavors });
-    if (!taken) break;
-    const moved = await makeAbnormal(ctx, tx, pool, {
-      message: taken.reason,
-      details: `fault ${taken.id}: ${taken.reason}`,
-      faultId: Number(taken.id),
-      recoverAfterSeconds: taken.recover_after_seconds,
-    });
-    if (moved) applied.push(pool.name);
-  }
-  return applied;
 }
 
 export async function listFaults(ctx: AppContext, projectId?: string): Promise<{ faults: Fault[] }> {
@@ -214,17 +174,12 @@ export async function clearFaults(ctx: AppContext, id?: number): Promise<ClearRe
     // Project locks before fault rows, in the order an engine step takes them, so the
     // two cannot deadlock on PostgreSQL.
     const poolIds = await selectFaultedPoolIds(tx, id === undefined ? undefined : [id]);
-    const pools =
-      poolIds.length === 0
-        ? []
-        : await tx.selectFrom('pools').select(['id', 'project_id']).where('id', 'in', poolIds).execute();
-    for (const projectId of [...new Set(pools.map((p) => p.project_id))].sort())
-      await database.lockProject(tx, projectId);
+    for (const projectId of await projectsOfPools(tx, poolIds)) await database.lockProject(tx, projectId);
     const cleared = await deleteFaults(tx, id === undefined ? {} : { id });
     const healed: string[] = [];
-    for (const { id: poolId } of pools) {
-      const pool = await tx.selectFrom('pools').selectAll().where('id', '=', poolId).executeTakeFirst();
-      if (pool?.phase === 'Abnormal' && (await healAbnormal(ctx, tx, pool))) healed.push(pool.name);
+    for (const poolId of [...poolIds].sort((a, b) => a - b)) {
+      const name = await healFaultedPool(ctx, tx, poolId);
+      if (name) healed.push(name);
     }
     return { cleared, healed };
   });

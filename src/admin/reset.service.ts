@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import { deleteState } from '../db/reset.js';
 import { bootstrapIdentity, DEFAULT_ACCOUNT } from '../identity/bootstrap.js';
-import { admitEveryWaitingPool } from '../pools/pool.transitions.js';
+import { admitEveryWaitingPool } from '../pools/pool.capacity.js';
 import { requireProject } from '../projects/project.service.js';
 import { loadSeedFile } from '../seed/seed.loader.js';
 import type { ResetBody, ResetResult } from './admin.schema.js';

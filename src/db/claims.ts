@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from './database.js';
 import { toDbTime } from './database.js';
 import { param, preparedStatement } from './prepared-read.js';
+import type { ResourceTable } from './resource-store.js';
 import type { NetworkRow, PoolRow } from './schema.js';
 
 /**
@@ -15,7 +16,7 @@ import type { NetworkRow, PoolRow } from './schema.js';
  * replica that stalled past its lease) changes nothing the second time; the lease
  * is what keeps replicas from doing the same work at the same time.
  */
-export type ClaimedTable = 'pools' | 'networks';
+export type ClaimedTable = ResourceTable;
 type RowOf<T extends ClaimedTable> = T extends 'pools' ? PoolRow : NetworkRow;
 
 /** A name for this engine that no other replica, past or present, uses. */

@@ -8,7 +8,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
  */
 type Timestamp = ColumnType<string | Date, string, string>;
 type NullableTimestamp = ColumnType<string | Date | null, string | null, string | null>;
-/** Text columns holding JSON; parsed and validated at the store boundary. */
+/** Text columns holding JSON; each store's mapper parses them into its records and writes them back. */
 type Json = string;
 
 export interface ProjectTable {

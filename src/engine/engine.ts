@@ -1,18 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
-import {
-  claimDue,
-  newLeaseOwner,
-  releaseAllLeases,
-  releaseLease,
-  renewLeases,
-  type ClaimedTable,
-} from '../db/claims.js';
-import { advanceNetwork } from '../networks/network.service.js';
-import { advancePool } from '../pools/pool.service.js';
-import { anyWaitingPool } from '../pools/pool.store.js';
-import { admitEveryWaitingPool } from '../pools/pool.transitions.js';
+import { newLeaseOwner, releaseAllLeases, releaseLease, renewLeases, type ClaimedTable } from '../db/claims.js';
+import { advanceNetwork, claimDueNetworks } from '../networks/network.steps.js';
+import { admitEveryWaitingPool } from '../pools/pool.capacity.js';
+import { anyWaitingPool } from '../pools/pool.reads.js';
+import { advancePool, claimDuePools } from '../pools/pool.steps.js';
 
 /** How often the safety-net admission pass may run. */
 const ADMISSION_INTERVAL_MS = 10_000;
@@ -141,11 +134,11 @@ export class LifecycleEngine {
     );
     heartbeat.unref?.();
     try {
-      const networks = await claimDue(database, 'networks', owner, clock.now(), leaseMs, BATCH, (n) =>
+      const networks = await claimDueNetworks(database, owner, clock.now(), leaseMs, BATCH, (n) =>
         this.reportTakeovers('network', n),
       );
       await this.stepAll(networks, (row) => this.step('networks', row, (tx) => advanceNetwork(ctx, tx, row)));
-      const pools = await claimDue(database, 'pools', owner, clock.now(), leaseMs, BATCH, (n) =>
+      const pools = await claimDuePools(database, owner, clock.now(), leaseMs, BATCH, (n) =>
         this.reportTakeovers('pool', n),
       );
       await this.stepAll(pools, (row) => this.step('pools', row, (tx) => advancePool(ctx, tx, row)));
@@ -203,7 +196,7 @@ export class LifecycleEngine {
    */
   private async step(
     kind: ClaimedTable,
-    row: { id: number; name: string; project_id: string },
+    row: { id: number; name: string; projectId: string },
     advance: (tx: Executor) => Promise<boolean>,
   ): Promise<void> {
     if (this.stopping) return;
@@ -218,7 +211,7 @@ export class LifecycleEngine {
       // (updatePoolIf, updateNetworkIf) or deleted the row; one that changed
       // nothing releases it in its own commit.
       await database.transaction(async (tx) => {
-        if (this.ctx.flavors.anyFinite) await database.lockProject(tx, row.project_id);
+        if (this.ctx.flavors.anyFinite) await database.lockProject(tx, row.projectId);
         if (!(await advance(tx))) await releaseLease(tx, kind, row.id, this.leaseOwner);
       });
       return;

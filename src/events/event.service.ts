@@ -1,21 +1,13 @@
 import type { AppContext } from '../context.js';
-import { fromDbTime } from '../db/database.js';
 import { AtelierError } from '../errors.js';
-import { findNetwork } from '../networks/network.store.js';
-import { findPool } from '../pools/pool.store.js';
+import { networkExists } from '../networks/network.reads.js';
+import { poolExists } from '../pools/pool.reads.js';
 import { requireProject } from '../projects/project.service.js';
 import { encodeCursor } from '../shared/cursor.js';
 import { formatRfc3339Seconds } from '../shared/go-time.js';
 import { cursorPosition } from '../shared/selection.js';
 import type { Event, EventList, EventResource, ListEventsQuery } from './event.schema.js';
-import {
-  countEvents,
-  hasEvents,
-  selectEventPage,
-  type EventFilter,
-  type EventRow,
-  type EventType,
-} from './event.store.js';
+import { countEvents, hasEvents, selectEventPage, type EventFilter, type EventRecord } from './event.store.js';
 
 /** §4: absent or 0 means 500, which is also the most one page holds. */
 const MAX_PAGE = 500;
@@ -32,13 +24,13 @@ export function epochBound(value: number, end: 'since' | 'until'): Date {
   return new Date(end === 'since' ? value * 1000 : value * 1000 + 999);
 }
 
-function toEvent(row: EventRow): Event {
+function toEvent(row: EventRecord): Event {
   // Each row is one occurrence: we never fold repeats, so count is 1 and both times agree.
-  const at = formatRfc3339Seconds(fromDbTime(row.created_at));
+  const at = formatRfc3339Seconds(row.at);
   return {
     apiVersion: 'v1',
     kind: 'Event',
-    type: row.type as EventType,
+    type: row.type,
     firstTimestamp: at,
     lastTimestamp: at,
     count: 1,
@@ -55,8 +47,8 @@ async function requireEventSubject(
   name: string,
 ): Promise<void> {
   const db = ctx.database.db;
-  const row = kind === 'pools' ? await findPool(db, projectId, name) : await findNetwork(db, projectId, name);
-  if (row || (await hasEvents(db, projectId, kind, name))) return;
+  const exists = kind === 'pools' ? await poolExists(db, projectId, name) : await networkExists(db, projectId, name);
+  if (exists || (await hasEvents(db, projectId, kind, name))) return;
   throw kind === 'pools' ? new AtelierError('poolNotFound', { name }) : new AtelierError('networkNotFound', { name });
 }
 

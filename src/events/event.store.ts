@@ -1,19 +1,40 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db/database.js';
-import { toDbTime } from '../db/database.js';
+import { fromDbTime, toDbTime } from '../db/database.js';
 import { param, preparedStatement } from '../db/prepared-read.js';
 import type { EventTable } from '../db/schema.js';
+import type { EventResource, EventType } from './event.schema.js';
 
-export type EventType = 'Normal' | 'Warning';
+export type { EventResource, EventType };
 
 export interface NewEvent {
   projectId: string;
-  resourceKind: 'pools' | 'networks';
+  resourceKind: EventResource;
   resourceName: string;
   type: EventType;
   reason: string;
   message: string;
   at: Date;
+}
+
+/** An event as the store hands it out. */
+export interface EventRecord extends NewEvent {
+  id: number;
+}
+
+type EventRow = Selectable<EventTable>;
+
+function toEventRecord(row: EventRow): EventRecord {
+  return {
+    id: Number(row.id),
+    projectId: row.project_id,
+    resourceKind: row.resource_kind as EventResource,
+    resourceName: row.resource_name,
+    type: row.type as EventType,
+    reason: row.reason,
+    message: row.message,
+    at: fromDbTime(row.created_at),
+  };
 }
 
 /** Records what happened to a resource; always inside the transaction that made it happen. */
@@ -49,8 +70,14 @@ export async function insertEvent(tx: Executor, event: NewEvent): Promise<void> 
   });
 }
 
-export async function listEventsOf(tx: Executor, projectId: string, kind: 'pools' | 'networks', name: string) {
-  return tx
+/** Every event of one resource, oldest first. */
+export async function listEventsOf(
+  tx: Executor,
+  projectId: string,
+  kind: EventResource,
+  name: string,
+): Promise<EventRecord[]> {
+  const rows = await tx
     .selectFrom('events')
     .selectAll()
     .where('project_id', '=', projectId)
@@ -58,14 +85,13 @@ export async function listEventsOf(tx: Executor, projectId: string, kind: 'pools
     .where('resource_name', '=', name)
     .orderBy('id')
     .execute();
+  return rows.map(toEventRecord);
 }
-
-export type EventRow = Selectable<EventTable>;
 
 /** What ListEvents selects: one resource's events, filtered; paging is applied by the caller. */
 export interface EventFilter {
   projectId: string;
-  kind: 'pools' | 'networks';
+  kind: EventResource;
   name: string;
   /** Inclusive bounds on the event time. */
   since?: Date;
@@ -100,13 +126,14 @@ export async function selectEventPage(
   filter: EventFilter,
   limit: number,
   offset = 0,
-): Promise<EventRow[]> {
-  return eventQuery(tx, filter)
+): Promise<EventRecord[]> {
+  const rows = await eventQuery(tx, filter)
     .selectAll()
     .orderBy('id', filter.newestFirst ? 'desc' : 'asc')
     .limit(limit)
     .offset(offset)
     .execute();
+  return rows.map(toEventRecord);
 }
 
 export async function countEvents(tx: Executor, filter: EventFilter): Promise<number> {
@@ -116,20 +143,21 @@ export async function countEvents(tx: Executor, filter: EventFilter): Promise<nu
   return Number(row.n);
 }
 
-/** Whether a resource ever had an event: a deleted pool's history stays readable. */
+/** Whether a resource ever had an event (of this reason, if one is given): a deleted pool's history stays readable. */
 export async function hasEvents(
   tx: Executor,
   projectId: string,
-  kind: 'pools' | 'networks',
+  kind: EventResource,
   name: string,
+  reason?: string,
 ): Promise<boolean> {
-  const row = await tx
+  let query = tx
     .selectFrom('events')
     .select('id')
     .where('project_id', '=', projectId)
     .where('resource_kind', '=', kind)
-    .where('resource_name', '=', name)
-    .limit(1)
-    .executeTakeFirst();
+    .where('resource_name', '=', name);
+  if (reason !== undefined) query = query.where('reason', '=', reason);
+  const row = await query.limit(1).executeTakeFirst();
   return row !== undefined;
 }

@@ -1,5 +1,5 @@
 import type { Executor } from '../db/database.js';
-import { toDbTime } from '../db/database.js';
+import { fromDbTime, toDbTime } from '../db/database.js';
 import { param, preparedStatement } from '../db/prepared-read.js';
 import type { FaultRow } from '../db/schema.js';
 
@@ -18,16 +18,46 @@ export interface NewFault {
   at: Date;
 }
 
+/** A registered fault as the store hands it out. */
+export interface FaultRecord {
+  id: number;
+  operation: FaultOperation;
+  projectId: string | null;
+  /** A glob (`*`, `?`) over the pool's display name or metadata.name. */
+  namePattern: string | null;
+  flavor: string | null;
+  remaining: number;
+  triggered: number;
+  reason: string;
+  recoverAfterSeconds: number | null;
+  createdAt: Date;
+}
+
+function toFaultRecord(row: FaultRow): FaultRecord {
+  return {
+    id: Number(row.id),
+    operation: row.operation as FaultOperation,
+    projectId: row.project_id,
+    namePattern: row.name_pattern,
+    flavor: row.flavor,
+    remaining: Number(row.remaining),
+    triggered: Number(row.triggered),
+    reason: row.reason,
+    recoverAfterSeconds: row.recover_after_seconds === null ? null : Number(row.recover_after_seconds),
+    createdAt: fromDbTime(row.created_at),
+  };
+}
+
 /** What a fault is matched against: the pool a step is about to move. */
 export interface FaultTarget {
-  project_id: string;
+  projectId: string;
   name: string;
-  display_name: string;
+  displayName: string;
   flavors: readonly string[];
 }
 
-export async function insertFault(tx: Executor, fault: NewFault): Promise<FaultRow> {
-  return tx
+export async function insertFault(tx: Executor, fault: NewFault): Promise<FaultRecord> {
+  const row = await tx
     .insertInto('faults')
     .values({
       operation: fault.operation,
@@ -42,16 +72,18 @@ export async function insertFault(tx: Executor, fault: NewFault): Promise<FaultR
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  return toFaultRecord(row);
 }
 
-export async function selectFaults(tx: Executor, projectId?: string): Promise<FaultRow[]> {
+export async function selectFaults(tx: Executor, projectId?: string): Promise<FaultRecord[]> {
   let query = tx.selectFrom('faults').selectAll().orderBy('id');
   if (projectId !== undefined) query = query.where('project_id', '=', projectId);
-  return query.execute();
+  return (await query.execute()).map(toFaultRecord);
 }
 
-export async function findFault(tx: Executor, id: number): Promise<FaultRow | undefined> {
-  return tx.selectFrom('faults').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findFault(tx: Executor, id: number): Promise<FaultRecord | undefined> {
+  const row = await tx.selectFrom('faults').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toFaultRecord(row);
 }
 
 /** Deletes faults (one, a project's, or all) and returns their ids. */
@@ -72,12 +104,12 @@ export function globMatches(pattern: string, text: string): boolean {
   return new RegExp(`^${source}$`).test(text);
 }
 
-export function faultMatches(fault: FaultRow, target: FaultTarget): boolean {
-  if (fault.project_id !== null && fault.project_id !== target.project_id) return false;
+export function faultMatches(fault: FaultRecord, target: FaultTarget): boolean {
+  if (fault.projectId !== null && fault.projectId !== target.projectId) return false;
   if (
-    fault.name_pattern !== null &&
-    !globMatches(fault.name_pattern, target.display_name) &&
-    !globMatches(fault.name_pattern, target.name)
+    fault.namePattern !== null &&
+    !globMatches(fault.namePattern, target.displayName) &&
+    !globMatches(fault.namePattern, target.name)
   ) {
     return false;
   }
@@ -104,8 +136,8 @@ export async function takeFault(
   tx: Executor,
   operation: FaultOperation,
   target: FaultTarget,
-): Promise<FaultRow | undefined> {
-  const candidates = await faultCandidates(tx, { operation, projectId: target.project_id });
+): Promise<FaultRecord | undefined> {
+  const candidates = (await faultCandidates(tx, { operation, projectId: target.projectId })).map(toFaultRecord);
   for (const fault of candidates) {
     if (!faultMatches(fault, target)) continue;
     const taken = await tx

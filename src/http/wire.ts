@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { PROJECT_ID_PATTERN } from '../shared/conventions.js';
 
 /** The ModelArts error envelope (auth-errors.md §4). */
 export const ErrorEnvelope = Type.Object(
@@ -15,7 +16,7 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
 }
 
 /** `project_id` as the spec allows it (quotas-networks.md, common table). */
-export const ProjectIdParam = Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' });
+export const ProjectIdParam = Type.String({ pattern: PROJECT_ID_PATTERN });
 
 export const ProjectParams = Type.Object({ project_id: ProjectIdParam });
 
@@ -24,3 +25,13 @@ export const ListMetadata = Type.Object({
   continue: Type.Optional(Type.String()),
   remainingItemCount: Type.Optional(Type.Integer()),
 });
+
+/** `metadata` of a Kubernetes-style object (pool, network), with its kind of label and annotation map. */
+export const ObjectMetadata = <T extends TSchema>(map: T) =>
+  Type.Object({
+    name: Type.String(),
+    creationTimestamp: Type.String(),
+    deletionTimestamp: Type.Optional(Type.String()),
+    labels: map,
+    annotations: map,
+  });

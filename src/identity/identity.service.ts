@@ -24,6 +24,7 @@ import {
 } from './identity.store.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { SecretBox } from './secret-box.js';
+import { PROJECT_ID_PATTERN } from '../shared/conventions.js';
 import { DEFAULT_MAX_SKEW_MS, VerifiedSignatures, type HeaderMap, type VerifyFailureReason } from './signature.js';
 
 /** Who is calling, and which projects they may use. */
@@ -49,6 +50,8 @@ export interface IdentityOptions {
   /** How long a credential lookup is reused; bounds how late a revocation takes effect. */
   readonly cacheMs: number;
 }
+
+const PROJECT_ID = new RegExp(PROJECT_ID_PATTERN);
 
 const AK_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const SK_ALPHABET = `${AK_ALPHABET}abcdefghijklmnopqrstuvwxyz`;
@@ -217,7 +220,7 @@ export class IdentityService {
     options: { id?: string; name?: string } = {},
   ): Promise<{ id: string; name: string }> {
     const id = options.id ?? newHexId();
-    if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) throw new Error('project ids are 1–64 of A-Z a-z 0-9 -');
+    if (!PROJECT_ID.test(id)) throw new Error('project ids are 1–64 of A-Z a-z 0-9 -');
     const name = options.name ?? id;
     const owned = await ensureOwnedProject(this.db, { id, name, accountId, at: this.options.clock.now() });
     if (owned === 'foreign') throw new Error(`project ${id} belongs to another account`);

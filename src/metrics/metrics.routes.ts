@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../context.js';
 import { AtelierError } from '../errors.js';
-import { AtelierMetrics } from './metrics.js';
+import { type AtelierMetrics } from './metrics.js';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 

@@ -2,8 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../context.js';
 import { NETWORK_FAILED_COUNTER, NETWORK_PHASES } from '../networks/network.lifecycle.js';
+import { networkDueWork } from '../networks/network.reads.js';
 import { POOL_PHASES } from '../pools/pool.lifecycle.js';
-import { selectDueWork, sumUsageByPhase } from './metrics.store.js';
+import { poolDueWork } from '../pools/pool.reads.js';
+import { sumUsageByPhase } from '../quotas/quota.service.js';
 
 /** The label of requests no route matched: raw URLs would make one series per typo. */
 export const UNMATCHED_ROUTE = '(unmatched)';
@@ -85,8 +87,8 @@ export class AtelierMetrics {
       });
     }
 
-    const TABLES = { pool: 'pools', network: 'networks' } as const;
-    const dueWork = (kind: 'pool' | 'network', now: Date) => selectDueWork(ctx.database.db, TABLES[kind], now);
+    const DUE_WORK = { pool: poolDueWork, network: networkDueWork } as const;
+    const dueWork = (kind: 'pool' | 'network', now: Date) => DUE_WORK[kind](ctx.database.db, now);
     new Gauge({
       name: 'atelier_engine_queue_depth',
       help: 'Lifecycle steps that are due and not yet run, by resource kind.',

@@ -1,5 +1,7 @@
-import { ListMetadata } from '../http/wire.js';
+import { ListMetadata, ObjectMetadata, ProjectIdParam } from '../http/wire.js';
 import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '../shared/string-enum.js';
+import { NETWORK_PHASES, PEER_CONNECTION_PHASES, SFS_TURBO_STATES } from './network.lifecycle.js';
 
 const LabelMap = Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 1024 }));
 
@@ -29,14 +31,14 @@ const PeerConnectionStatus = Type.Object({
   peerVpcId: Type.String(),
   peerSubnetId: Type.String(),
   defaultGateWay: Type.Boolean(),
-  phase: Type.String({ description: 'Connecting | Active | Abnormal' }),
+  phase: StringEnum(PEER_CONNECTION_PHASES),
 });
 const SfsTurboStatus = Type.Object({
   name: Type.String(),
   sfsId: Type.String(),
   connectionType: Type.String(),
   ipAddr: Type.String(),
-  status: Type.String({ description: 'Creating | Active | Abnormal | Deleting' }),
+  status: StringEnum(SFS_TURBO_STATES),
 });
 export const ConnectionStatus = Type.Object({
   peerConnectionStatus: Type.Optional(Type.Array(PeerConnectionStatus)),
@@ -44,25 +46,23 @@ export const ConnectionStatus = Type.Object({
 });
 export type ConnectionStatus = Static<typeof ConnectionStatus>;
 
+/** spec as the server keeps and shows it: the defaults filled in. */
+export const NetworkSpec = Type.Object({
+  cidr: Type.String(),
+  ipv6enable: Type.Boolean(),
+  connection: NetworkConnection,
+});
+export type NetworkSpec = Static<typeof NetworkSpec>;
+
 /** The Network object (quotas-networks.md §2.1). */
 export const Network = Type.Object(
   {
     apiVersion: Type.Literal('v1'),
     kind: Type.Literal('Network'),
-    metadata: Type.Object({
-      name: Type.String(),
-      creationTimestamp: Type.String(),
-      deletionTimestamp: Type.Optional(Type.String()),
-      labels: LabelMap,
-      annotations: LabelMap,
-    }),
-    spec: Type.Object({
-      cidr: Type.String(),
-      ipv6enable: Type.Boolean(),
-      connection: NetworkConnection,
-    }),
+    metadata: ObjectMetadata(LabelMap),
+    spec: NetworkSpec,
     status: Type.Object({
-      phase: Type.String({ description: 'Creating | Active | Abnormal' }),
+      phase: StringEnum(NETWORK_PHASES),
       connectionStatus: ConnectionStatus,
     }),
   },
@@ -149,7 +149,7 @@ export const PatchNetworkBody = Type.Object(
 export type PatchNetworkBody = Static<typeof PatchNetworkBody>;
 
 export const NetworkParams = Type.Object({
-  project_id: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }),
+  project_id: ProjectIdParam,
   // No length rule (quotas-networks.md §2.2, N10): an over-long name is just unknown, so 404.
   // The router's maxParamLength still bounds it.
   network_name: Type.String({ minLength: 1 }),

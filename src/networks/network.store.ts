@@ -1,19 +1,83 @@
 import type { Executor } from '../db/database.js';
-import { toDbTime } from '../db/database.js';
-import { param, preparedStatement } from '../db/prepared-read.js';
-import type { NetworkRow, NetworkUpdate, NewNetworkRow } from '../db/schema.js';
+import { fromDbTime, toDbTime } from '../db/database.js';
+import {
+  deleteIfVersion,
+  dueWork,
+  findByName,
+  insertReturningId,
+  selectDue,
+  selectPageAfter,
+  toDbTimeOrNull,
+  updateIfVersion,
+} from '../db/resource-store.js';
+import type { NetworkRow, NetworkUpdate } from '../db/schema.js';
+import type { NetworkPhase } from './network.lifecycle.js';
+import type { NetworkChanges, NetworkRecord, NewNetwork } from './network.record.js';
 
-export async function insertNetwork(tx: Executor, row: NewNetworkRow): Promise<NetworkRow> {
-  return tx.insertInto('networks').values(row).returningAll().executeTakeFirstOrThrow();
+/** The one place a network row becomes a record (STYLE §4). */
+export function toNetworkRecord(row: NetworkRow): NetworkRecord {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    projectId: row.project_id,
+    displayName: row.display_name,
+    workspaceId: row.workspace_id,
+    phase: row.phase as NetworkPhase,
+    failed: Boolean(row.failed),
+    labels: JSON.parse(row.labels) as NetworkRecord['labels'],
+    annotations: JSON.parse(row.annotations) as NetworkRecord['annotations'],
+    spec: JSON.parse(row.spec) as NetworkRecord['spec'],
+    connectionStatus: JSON.parse(row.connection_status) as NetworkRecord['connectionStatus'],
+    createdAt: fromDbTime(row.created_at),
+    deletingAt: fromDbTime(row.deleting_at),
+    dueAt: fromDbTime(row.due_at),
+    version: Number(row.version),
+  };
 }
 
-const networkByName = preparedStatement<{ name: string; projectId: string }, NetworkRow>((db) =>
-  db.selectFrom('networks').selectAll().where('name', '=', param('name')).where('project_id', '=', param('projectId')),
-);
+/** …and the one place a change becomes columns: only the fields given are written. */
+function toNetworkUpdate(changes: NetworkChanges): NetworkUpdate {
+  const update: NetworkUpdate = {};
+  if (changes.workspaceId !== undefined) update.workspace_id = changes.workspaceId;
+  if (changes.phase !== undefined) update.phase = changes.phase;
+  if (changes.failed !== undefined) update.failed = changes.failed ? 1 : 0;
+  if (changes.labels !== undefined) update.labels = JSON.stringify(changes.labels);
+  if (changes.annotations !== undefined) update.annotations = JSON.stringify(changes.annotations);
+  if (changes.spec !== undefined) update.spec = JSON.stringify(changes.spec);
+  if (changes.connectionStatus !== undefined) update.connection_status = JSON.stringify(changes.connectionStatus);
+  if (changes.deletingAt !== undefined) update.deleting_at = toDbTimeOrNull(changes.deletingAt);
+  if (changes.dueAt !== undefined) update.due_at = toDbTimeOrNull(changes.dueAt);
+  return update;
+}
 
-export async function findNetwork(tx: Executor, projectId: string, name: string): Promise<NetworkRow | undefined> {
-  const [row] = await networkByName(tx, { name, projectId });
-  return row;
+const networkInsert = insertReturningId('networks');
+
+/** Inserts a new network at version 0 and returns it as stored. */
+export async function insertNetwork(tx: Executor, network: NewNetwork): Promise<NetworkRecord> {
+  const id = await networkInsert(tx, {
+    name: network.name,
+    project_id: network.projectId,
+    display_name: network.displayName,
+    workspace_id: network.workspaceId,
+    phase: network.phase,
+    failed: network.failed ? 1 : 0,
+    labels: JSON.stringify(network.labels),
+    annotations: JSON.stringify(network.annotations),
+    spec: JSON.stringify(network.spec),
+    connection_status: JSON.stringify(network.connectionStatus),
+    created_at: toDbTime(network.createdAt),
+    deleting_at: toDbTimeOrNull(network.deletingAt),
+    due_at: toDbTimeOrNull(network.dueAt),
+    version: 0,
+  });
+  return { ...network, id, version: 0 };
+}
+
+const networkByName = findByName('networks');
+
+export async function findNetwork(tx: Executor, projectId: string, name: string): Promise<NetworkRecord | undefined> {
+  const row = await networkByName(tx, projectId, name);
+  return row && toNetworkRecord(row);
 }
 
 export async function findNetworkByDisplayName(
@@ -21,78 +85,89 @@ export async function findNetworkByDisplayName(
   projectId: string,
   workspaceId: string,
   displayName: string,
-): Promise<NetworkRow | undefined> {
-  return tx
+): Promise<NetworkRecord | undefined> {
+  const row = await tx
     .selectFrom('networks')
     .selectAll()
     .where('project_id', '=', projectId)
     .where('workspace_id', '=', workspaceId)
     .where('display_name', '=', displayName)
     .executeTakeFirst();
+  return row && toNetworkRecord(row);
 }
 
-/** One page of a project's networks in creation order, after the cursor id. */
+const networkPage = selectPageAfter('networks');
+
+/** A project's networks (of one workspace, if given) in creation order, after the cursor id. */
 export async function selectNetworkPage(
   tx: Executor,
   projectId: string,
   workspaceId: string | undefined,
   afterId: number,
-): Promise<NetworkRow[]> {
-  let query = tx
+): Promise<NetworkRecord[]> {
+  return (await networkPage(tx, projectId, afterId, workspaceId)).map(toNetworkRecord);
+}
+
+/** A project's networks not being deleted, in creation order (the seed export). */
+export async function selectLiveNetworks(tx: Executor, projectId: string): Promise<NetworkRecord[]> {
+  const rows = await tx
     .selectFrom('networks')
     .selectAll()
     .where('project_id', '=', projectId)
-    .where('id', '>', afterId)
-    .orderBy('id');
-  if (workspaceId !== undefined) query = query.where('workspace_id', '=', workspaceId);
-  return query.execute();
+    .where('deleting_at', 'is', null)
+    .orderBy('id')
+    .execute();
+  return rows.map(toNetworkRecord);
 }
 
+const networkUpdate = updateIfVersion('networks');
+
 /**
- * The conditional update every transition goes through: it applies only if the
- * row is still at the version the caller read, so two writers can never both move it.
+ * Applies `changes` if the network is still at the version the caller read, and
+ * returns it as it now stands; undefined when another writer came first.
  */
 export async function updateNetworkIf(
   tx: Executor,
-  id: number,
-  version: number,
-  changes: NetworkUpdate,
-): Promise<NetworkRow | undefined> {
-  return (
-    tx
-      .updateTable('networks')
-      // Hands back any engine's lease, as updatePoolIf does.
-      .set({ ...changes, version: version + 1, lease_owner: null, lease_expires_at: null })
-      .where('id', '=', id)
-      .where('version', '=', version)
-      .returningAll()
-      .executeTakeFirst()
-  );
+  network: NetworkRecord,
+  changes: NetworkChanges,
+): Promise<NetworkRecord | undefined> {
+  if (!(await networkUpdate(tx, network.id, network.version, toNetworkUpdate(changes)))) return undefined;
+  const updated: NetworkRecord = { ...network, version: network.version + 1 };
+  for (const [key, value] of Object.entries(changes)) if (value !== undefined) Object.assign(updated, { [key]: value });
+  return updated;
 }
 
-export async function deleteNetworkIf(tx: Executor, id: number, version: number): Promise<boolean> {
-  const result = await tx.deleteFrom('networks').where('id', '=', id).where('version', '=', version).executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+const networkDelete = deleteIfVersion('networks');
+
+export async function deleteNetworkIf(tx: Executor, network: NetworkRecord): Promise<boolean> {
+  return networkDelete(tx, network.id, network.version);
 }
 
-export async function selectDueNetworks(tx: Executor, now: Date, limit: number): Promise<NetworkRow[]> {
-  return tx
-    .selectFrom('networks')
-    .selectAll()
-    .where('due_at', '<=', toDbTime(now))
-    .orderBy('due_at')
-    .limit(limit)
-    .execute();
+const dueNetworks = selectDue('networks');
+
+export async function selectDueNetworks(tx: Executor, now: Date, limit: number): Promise<NetworkRecord[]> {
+  return (await dueNetworks(tx, now, limit)).map(toNetworkRecord);
 }
 
-/** A pool (any phase, until gone) that uses the network, if there is one. */
-export async function findPoolUsingNetwork(tx: Executor, projectId: string, name: string): Promise<string | undefined> {
-  const row = await tx
-    .selectFrom('pools')
-    .select('name')
-    .where('project_id', '=', projectId)
-    .where('network_name', '=', name)
-    .limit(1)
-    .executeTakeFirst();
-  return row?.name;
+export const selectNetworkDueWork = dueWork('networks');
+
+/** Makes the pending steps of the matching networks due at `now` and returns them (the emulator's advance). */
+export async function makeNetworksDue(
+  tx: Executor,
+  now: Date,
+  filter: { projectId?: string; name?: string },
+): Promise<NetworkRecord[]> {
+  let query = tx
+    .updateTable('networks')
+    .set({ due_at: toDbTime(now) })
+    .where('due_at', 'is not', null);
+  if (filter.projectId) query = query.where('project_id', '=', filter.projectId);
+  const { name } = filter;
+  if (name) query = query.where((eb) => eb.or([eb('name', '=', name), eb('display_name', '=', name)]));
+  return (await query.returningAll().execute()).map(toNetworkRecord);
+}
+
+export async function findNetworkById(tx: Executor, id: number): Promise<NetworkRecord | undefined> {
+  const row = await tx.selectFrom('networks').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toNetworkRecord(row);
 }

@@ -42,12 +42,22 @@ export const POOL_BUCKET: Readonly<Record<PoolPhase, StatisticsBucket>> = Object
   Deleting: 'deleting',
 });
 
+/** The bucket of a phase as the usage counters name it; undefined for a name the table does not know. */
+export const bucketOfPhase = (phase: string): StatisticsBucket | undefined =>
+  (POOL_BUCKET as Readonly<Record<string, StatisticsBucket | undefined>>)[phase];
+
 export function phasesInBucket(bucket: StatisticsBucket): PoolPhase[] {
   return POOL_PHASES.filter((p) => POOL_BUCKET[p] === bucket);
 }
 
 /** Decision 2: every pool that holds or is acquiring capacity counts against the quota. */
 export const POOL_QUOTA_PHASES: ReadonlySet<string> = new Set(POOL_PHASES.filter((p) => p !== 'CreationFailed'));
+
+/** The phase a new pool starts in when its nodes are free now, and when it must queue for them (decision 10). */
+export const POOL_ENTRY = Object.freeze({ admitted: 'Creating', queued: 'Waiting' } as const satisfies Record<
+  string,
+  PoolPhase
+>);
 
 /** Decision 8: what ListPools shows when no `status` is given. */
 export const POOL_LISTED_BY_DEFAULT: readonly PoolPhase[] = POOL_PHASES.filter((p) => p !== 'CreationFailed');
@@ -60,7 +70,11 @@ export const POOL_PATCHABLE: ReadonlySet<PoolPhase> = new Set(
 /** Phases in which spec.resources / spec.scope / spec.driver may change (pools.md §6.4). */
 export const POOL_SCALABLE: ReadonlySet<PoolPhase> = new Set<PoolPhase>(['Running', 'ScalingFailed']);
 
-/** Phases during which a pool holds nodes of its flavors (decision 10). */
+/**
+ * Phases during which a pool may hold nodes of its flavors (decision 10): movePool
+ * releases them when a pool leaves these phases; a removed pool's nodes go with
+ * its row. A Waiting pool being deleted holds none in Deleting: it never took any.
+ */
 export const POOL_HOLDS_CAPACITY: ReadonlySet<PoolPhase> = new Set<PoolPhase>([
   'Creating',
   'Running',
@@ -70,11 +84,22 @@ export const POOL_HOLDS_CAPACITY: ReadonlySet<PoolPhase> = new Set<PoolPhase>([
   'Deleting',
 ]);
 
+/** The phase in which a pool takes the nodes of its spec, on entering it (at creation or admission). */
+export const POOL_ACQUIRES_CAPACITY: ReadonlySet<PoolPhase> = new Set<PoolPhase>(['Creating']);
+
+/** status.scope: a job type's state, from asked for to settled (pools.md §3.4). */
+export const SCOPE_STATES = ['Enabling', 'Enabled', 'Disabling'] as const;
+export type ScopeState = (typeof SCOPE_STATES)[number];
+
 /** How long a failure stays in the `failed` statistics bucket (decision 5). */
 export const FAILED_WINDOW_MS = 72 * 3_600_000;
 /** Decision 5: the `failed` bucket never reports more than this. */
 export const FAILED_CAP = 500;
 
+/** The statistics bucket a failure record is counted in, from its own index (not the usage counters). */
+export const FAILED_BUCKET: StatisticsBucket = 'failed';
+
+/** A move the table allows; staying in a phase (a change of the pool's other fields) is always allowed. */
 export function canMove(from: PoolPhase, to: PoolPhase): boolean {
-  return POOL_TRANSITIONS[from].includes(to);
+  return from === to || POOL_TRANSITIONS[from].includes(to);
 }

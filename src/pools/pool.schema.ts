@@ -1,4 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ObjectMetadata, ProjectIdParam } from '../http/wire.js';
+import { StringEnum } from '../shared/string-enum.js';
+import { POOL_PHASES, SCOPE_STATES, STATISTICS_BUCKETS } from './pool.lifecycle.js';
 
 const StringMap = Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 4096 }));
 const Scope = Type.Union([Type.Literal('Train'), Type.Literal('Infer'), Type.Literal('Notebook')]);
@@ -178,7 +181,7 @@ export const PoolResourcesStatus = Type.Object({
 });
 export type PoolResourcesStatus = Static<typeof PoolResourcesStatus>;
 
-export const ScopeStatus = Type.Object({ scopeType: Type.String(), state: Type.String() });
+export const ScopeStatus = Type.Object({ scopeType: Type.String(), state: StringEnum(SCOPE_STATES) });
 export type ScopeStatus = Static<typeof ScopeStatus>;
 
 /** The Pool object (pools.md §3). */
@@ -186,18 +189,10 @@ export const Pool = Type.Object(
   {
     apiVersion: Type.Literal('v2'),
     kind: Type.Literal('Pool'),
-    metadata: Type.Object({
-      name: Type.String(),
-      creationTimestamp: Type.String(),
-      deletionTimestamp: Type.Optional(Type.String()),
-      labels: StringMap,
-      annotations: StringMap,
-    }),
+    metadata: ObjectMetadata(StringMap),
     spec: PoolSpec,
     status: Type.Object({
-      phase: Type.String({
-        description: 'Waiting | Creating | Running | Abnormal | ScalingFailed | Error | CreationFailed | Deleting',
-      }),
+      phase: StringEnum(POOL_PHASES),
       message: Type.Optional(Type.String()),
       resources: PoolResourcesStatus,
       scope: Type.Array(ScopeStatus),
@@ -210,22 +205,15 @@ export const Pool = Type.Object(
 export type Pool = Static<typeof Pool>;
 
 export const PoolParams = Type.Object({
-  project_id: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }),
+  project_id: ProjectIdParam,
   pool_name: Type.String({ minLength: 1, maxLength: 128 }),
 });
 
 export const ListPoolsQuery = Type.Object({
   workspaceId: Type.Optional(Type.String({ maxLength: 64 })),
   labelSelector: Type.Optional(Type.String({ maxLength: 1024 })),
-  status: Type.Optional(
-    Type.Union([
-      Type.Literal('created'),
-      Type.Literal('creating'),
-      Type.Literal('failed'),
-      Type.Literal('pending'),
-      Type.Literal('deleting'),
-    ]),
-  ),
+  // The statistics buckets (decision 8); an enum, so the 400 names the allowed values.
+  status: Type.Optional(StringEnum(STATISTICS_BUCKETS)),
   parent: Type.Optional(Type.String({ maxLength: 128 })),
 });
 export type ListPoolsQuery = Static<typeof ListPoolsQuery>;

@@ -1,29 +1,93 @@
 import { sql } from 'kysely';
 import type { Database, Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
-import { param, preparedByColumns, preparedRead, preparedStatement } from '../db/prepared-read.js';
-import type { NewPoolRow, PoolRow, PoolUpdate } from '../db/schema.js';
-import { FAILED_CAP } from './pool.lifecycle.js';
+import { param, preparedRead, preparedStatement } from '../db/prepared-read.js';
+import {
+  deleteIfVersion,
+  dueWork,
+  findByName,
+  insertReturningId,
+  selectDue,
+  toDbTimeOrNull,
+  updateIfVersion,
+} from '../db/resource-store.js';
+import type { PoolRow, PoolUpdate } from '../db/schema.js';
+import { FAILED_CAP, type PoolPhase } from './pool.lifecycle.js';
+import type { NewPool, PoolChanges, PoolRecord } from './pool.record.js';
 
-const poolInsert = preparedByColumns<PoolRow>((db, columns) =>
-  db
-    .insertInto('pools')
-    .values(Object.fromEntries(columns.map((c) => [c, param(c)])) as NewPoolRow)
-    .returningAll(),
-);
-
-export async function insertPool(tx: Executor, row: NewPoolRow): Promise<PoolRow> {
-  const [inserted] = await poolInsert(tx, row);
-  return inserted;
+/** The one place a pool row becomes a record (STYLE §4). */
+export function toPoolRecord(row: PoolRow): PoolRecord {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    projectId: row.project_id,
+    displayName: row.display_name,
+    workspaceId: row.workspace_id,
+    networkName: row.network_name,
+    phase: row.phase as PoolPhase,
+    message: row.message,
+    labels: JSON.parse(row.labels) as PoolRecord['labels'],
+    annotations: JSON.parse(row.annotations) as PoolRecord['annotations'],
+    spec: JSON.parse(row.spec) as PoolRecord['spec'],
+    available: JSON.parse(row.available) as PoolRecord['available'],
+    scope: JSON.parse(row.scope_status) as PoolRecord['scope'],
+    createdAt: fromDbTime(row.created_at),
+    deletingAt: fromDbTime(row.deleting_at),
+    failedAt: fromDbTime(row.failed_at),
+    dueAt: fromDbTime(row.due_at),
+    version: Number(row.version),
+  };
 }
 
-const poolByName = preparedStatement<{ name: string; projectId: string }, PoolRow>((db) =>
-  db.selectFrom('pools').selectAll().where('name', '=', param('name')).where('project_id', '=', param('projectId')),
-);
+/** …and the one place a change becomes columns: only the fields given are written. */
+function toPoolUpdate(changes: PoolChanges): PoolUpdate {
+  const update: PoolUpdate = {};
+  if (changes.workspaceId !== undefined) update.workspace_id = changes.workspaceId;
+  if (changes.networkName !== undefined) update.network_name = changes.networkName;
+  if (changes.phase !== undefined) update.phase = changes.phase;
+  if (changes.message !== undefined) update.message = changes.message;
+  if (changes.labels !== undefined) update.labels = JSON.stringify(changes.labels);
+  if (changes.annotations !== undefined) update.annotations = JSON.stringify(changes.annotations);
+  if (changes.spec !== undefined) update.spec = JSON.stringify(changes.spec);
+  if (changes.available !== undefined) update.available = JSON.stringify(changes.available);
+  if (changes.scope !== undefined) update.scope_status = JSON.stringify(changes.scope);
+  if (changes.deletingAt !== undefined) update.deleting_at = toDbTimeOrNull(changes.deletingAt);
+  if (changes.failedAt !== undefined) update.failed_at = toDbTimeOrNull(changes.failedAt);
+  if (changes.dueAt !== undefined) update.due_at = toDbTimeOrNull(changes.dueAt);
+  return update;
+}
 
-export async function findPool(tx: Executor, projectId: string, name: string): Promise<PoolRow | undefined> {
-  const [row] = await poolByName(tx, { name, projectId });
-  return row;
+const poolInsert = insertReturningId('pools');
+
+/** Inserts a new pool at version 0 and returns it as stored. */
+export async function insertPool(tx: Executor, pool: NewPool): Promise<PoolRecord> {
+  const id = await poolInsert(tx, {
+    name: pool.name,
+    project_id: pool.projectId,
+    display_name: pool.displayName,
+    workspace_id: pool.workspaceId,
+    network_name: pool.networkName,
+    phase: pool.phase,
+    message: pool.message,
+    labels: JSON.stringify(pool.labels),
+    annotations: JSON.stringify(pool.annotations),
+    spec: JSON.stringify(pool.spec),
+    available: JSON.stringify(pool.available),
+    scope_status: JSON.stringify(pool.scope),
+    created_at: toDbTime(pool.createdAt),
+    deleting_at: toDbTimeOrNull(pool.deletingAt),
+    failed_at: toDbTimeOrNull(pool.failedAt),
+    due_at: toDbTimeOrNull(pool.dueAt),
+    version: 0,
+  });
+  return { ...pool, id, version: 0 };
+}
+
+const poolByName = findByName('pools');
+
+export async function findPool(tx: Executor, projectId: string, name: string): Promise<PoolRecord | undefined> {
+  const row = await poolByName(tx, projectId, name);
+  return row && toPoolRecord(row);
 }
 
 const poolByDisplayName = preparedStatement<{ projectId: string; displayName: string }, PoolRow>((db) =>
@@ -38,9 +102,21 @@ export async function findPoolByDisplayName(
   tx: Executor,
   projectId: string,
   displayName: string,
-): Promise<PoolRow | undefined> {
+): Promise<PoolRecord | undefined> {
   const [row] = await poolByDisplayName(tx, { projectId, displayName });
-  return row;
+  return row && toPoolRecord(row);
+}
+
+export async function findPoolById(tx: Executor, id: number): Promise<PoolRecord | undefined> {
+  const row = await tx.selectFrom('pools').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toPoolRecord(row);
+}
+
+/** The projects these pools belong to (of those that still exist). */
+export async function selectProjectsOfPools(tx: Executor, ids: readonly number[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx.selectFrom('pools').select('project_id').where('id', 'in', ids).execute();
+  return rows.map((r) => r.project_id);
 }
 
 /** A project's pools in one workspace, newest first, limited to the given phases. */
@@ -48,9 +124,9 @@ export async function selectPools(
   tx: Executor,
   projectId: string,
   workspaceId: string,
-  phases: readonly string[],
+  phases: readonly PoolPhase[],
   options: { failedSince?: Date; limit?: number } = {},
-): Promise<PoolRow[]> {
+): Promise<PoolRecord[]> {
   let query = tx
     .selectFrom('pools')
     .selectAll()
@@ -60,7 +136,18 @@ export async function selectPools(
     .orderBy('id', 'desc');
   if (options.failedSince) query = query.where('failed_at', '>=', toDbTime(options.failedSince));
   if (options.limit !== undefined) query = query.limit(options.limit);
-  return query.execute();
+  return (await query.execute()).map(toPoolRecord);
+}
+
+/** A project's pools (all of them, or all but those in `except`), in creation order: what an export reads. */
+export async function selectProjectPools(
+  tx: Executor,
+  projectId: string,
+  except: readonly PoolPhase[],
+): Promise<PoolRecord[]> {
+  let query = tx.selectFrom('pools').selectAll().where('project_id', '=', projectId).orderBy('id');
+  if (except.length > 0) query = query.where('phase', 'not in', except);
+  return (await query.execute()).map(toPoolRecord);
 }
 
 // The newest FAILED_CAP failures, whatever their age: the answer does not depend
@@ -99,69 +186,98 @@ export async function countRecentFailures(
   return n;
 }
 
+const poolUpdate = updateIfVersion('pools');
+
 /**
- * The conditional update every transition goes through (STYLE §5). It also
- * hands back any engine's lease on the row: the step the lease was for has
- * been done, or lost to this change, so the row is free for the next one.
+ * Applies `changes` if the pool is still at the version the caller read, and
+ * returns it as it now stands (the record read plus the changes: the condition
+ * guarantees nothing else moved it); undefined when another writer came first.
  */
 export async function updatePoolIf(
   tx: Executor,
-  id: number,
-  version: number,
-  changes: PoolUpdate,
-): Promise<PoolRow | undefined> {
-  const [updated] = await poolUpdate(tx, {
-    ...changes,
-    version: version + 1,
-    lease_owner: null,
-    lease_expires_at: null,
-    id,
-    expected: version,
-  });
+  pool: PoolRecord,
+  changes: PoolChanges,
+): Promise<PoolRecord | undefined> {
+  if (!(await poolUpdate(tx, pool.id, pool.version, toPoolUpdate(changes)))) return undefined;
+  const updated: PoolRecord = { ...pool, version: pool.version + 1 };
+  for (const [key, value] of Object.entries(changes)) if (value !== undefined) Object.assign(updated, { [key]: value });
   return updated;
 }
 
-// The columns are whatever the transition sets, plus the two of the condition.
-const poolUpdate = preparedByColumns<PoolRow>((db, columns) =>
-  db
-    .updateTable('pools')
-    .set(Object.fromEntries(columns.filter((c) => c !== 'id' && c !== 'expected').map((c) => [c, param(c)])))
-    .where('id', '=', param<number>('id'))
-    .where('version', '=', param<number>('expected'))
-    .returningAll(),
-);
+const poolDelete = deleteIfVersion('pools');
 
-const poolDelete = preparedStatement<{ id: number; version: number }, { id: number }>((db) =>
-  db
-    .deleteFrom('pools')
-    .where('id', '=', param<number>('id'))
-    .where('version', '=', param<number>('version'))
-    .returning('id'),
-);
-
-/** Deletes the pool if it is still at `version`; what it holds goes with it (ON DELETE CASCADE). */
-export async function deletePoolIf(tx: Executor, id: number, version: number): Promise<boolean> {
-  return (await poolDelete(tx, { id, version })).length > 0;
+/** Deletes the pool if it is still at its version; what it holds goes with it (ON DELETE CASCADE). */
+export async function deletePoolIf(tx: Executor, pool: PoolRecord): Promise<boolean> {
+  return poolDelete(tx, pool.id, pool.version);
 }
 
-export async function selectDuePools(tx: Executor, now: Date, limit: number): Promise<PoolRow[]> {
-  return tx
+const duePools = selectDue('pools');
+
+export async function selectDuePools(tx: Executor, now: Date, limit: number): Promise<PoolRecord[]> {
+  return (await duePools(tx, now, limit)).map(toPoolRecord);
+}
+
+export const selectPoolDueWork = dueWork('pools');
+
+/**
+ * Makes the pending steps of the matching pools due at `now` and returns the
+ * pools (the emulator's advance). Failure records are not steps: their expiry
+ * is retention, which only the clock moves.
+ */
+export async function makePoolsDue(
+  tx: Executor,
+  now: Date,
+  filter: { projectId?: string; name?: string },
+): Promise<PoolRecord[]> {
+  let query = tx
+    .updateTable('pools')
+    .set({ due_at: toDbTime(now) })
+    .where('due_at', 'is not', null)
+    .where('phase', '!=', 'CreationFailed');
+  if (filter.projectId) query = query.where('project_id', '=', filter.projectId);
+  const { name } = filter;
+  if (name) query = query.where((eb) => eb.or([eb('name', '=', name), eb('display_name', '=', name)]));
+  return (await query.returningAll().execute()).map(toPoolRecord);
+}
+
+/** Running pools with no step pending, oldest first (optionally of one project): what an abnormal fault may hit. */
+export async function selectSettledRunningPools(tx: Executor, projectId: string | null): Promise<PoolRecord[]> {
+  let query = tx
     .selectFrom('pools')
     .selectAll()
-    .where('due_at', '<=', toDbTime(now))
-    .orderBy('due_at')
-    .limit(limit)
-    .execute();
+    .where('phase', '=', 'Running')
+    .where('due_at', 'is', null)
+    .orderBy('id');
+  if (projectId !== null) query = query.where('project_id', '=', projectId);
+  return (await query.execute()).map(toPoolRecord);
 }
 
 /** Pools waiting for capacity, first come first served. */
-export async function selectWaitingPools(tx: Executor): Promise<PoolRow[]> {
-  return tx.selectFrom('pools').selectAll().where('phase', '=', 'Waiting').orderBy('id').execute();
+export async function selectWaitingPools(tx: Executor): Promise<PoolRecord[]> {
+  return (await tx.selectFrom('pools').selectAll().where('phase', '=', 'Waiting').orderBy('id').execute()).map(
+    toPoolRecord,
+  );
 }
 
 export async function anyWaitingPool(tx: Executor): Promise<boolean> {
   const row = await tx.selectFrom('pools').select('id').where('phase', '=', 'Waiting').limit(1).executeTakeFirst();
   return row !== undefined;
+}
+
+/** A pool (any phase, until gone) of the project that uses the network, if there is one. */
+export async function findPoolUsingNetwork(
+  tx: Executor,
+  projectId: string,
+  networkName: string,
+): Promise<string | undefined> {
+  const row = await tx
+    .selectFrom('pools')
+    .select('name')
+    .where('project_id', '=', projectId)
+    .where('network_name', '=', networkName)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.name;
 }
 
 /** Nodes of a flavor held by all pools of the installation. */

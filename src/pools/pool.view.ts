@@ -1,14 +1,15 @@
 import { objectMetadata } from '../shared/object-metadata.js';
-import type { PoolRow } from '../db/schema.js';
 import type { PoolPhase } from './pool.lifecycle.js';
-import type { NodeGroup, Pool, PoolResource, PoolResourcesStatus, PoolSpec, ScopeStatus } from './pool.schema.js';
-
-/** Nodes per flavor, as stored in pools.available. */
-export type NodeCounts = Record<string, number>;
+import type { NodeCounts, PoolRecord } from './pool.record.js';
+import type { NodeGroup, Pool, PoolResource, PoolResourcesStatus, PoolSpec } from './pool.schema.js';
 
 export function nodesWanted(resources: readonly Pick<PoolResource, 'flavor' | 'count'>[]): Map<string, number> {
   return new Map(resources.map((r) => [r.flavor, r.count]));
 }
+
+/** Nodes per flavor as event messages give them: `flavor×n, …`, or `none`. */
+export const describeNodes = (nodes: ReadonlyMap<string, number>) =>
+  [...nodes].map(([f, n]) => `${f}×${n}`).join(', ') || 'none';
 
 function group(flavor: string, count: number, resource?: PoolResource): NodeGroup {
   const item: NodeGroup = { flavor, count, maxCount: count };
@@ -53,20 +54,20 @@ export function resourcesStatus(phase: PoolPhase, spec: PoolSpec, available: Nod
   return status;
 }
 
-export function toPool(row: PoolRow): Pool {
-  const spec = JSON.parse(row.spec) as PoolSpec;
-  const phase = row.phase as PoolPhase;
+/** The wire object of a pool. The answer shares the record's objects: serialise it, do not change it. */
+export function toPool(pool: PoolRecord): Pool {
+  const { spec, phase } = pool;
   return {
     apiVersion: 'v2',
     kind: 'Pool',
-    metadata: objectMetadata(row),
+    metadata: objectMetadata(pool),
     spec,
     status: {
       phase,
-      ...(row.message ? { message: row.message } : {}),
-      resources: resourcesStatus(phase, spec, JSON.parse(row.available) as NodeCounts),
-      scope: JSON.parse(row.scope_status) as ScopeStatus[],
-      root: row.name,
+      ...(pool.message ? { message: pool.message } : {}),
+      resources: resourcesStatus(phase, spec, pool.available),
+      scope: pool.scope,
+      root: pool.name,
       ...(spec.parent ? { parent: spec.parent } : {}),
     },
   };

@@ -8,6 +8,17 @@ import { quotaLimits, requireProject } from '../projects/project.service.js';
 import type { ShowOsQuotaResponse } from './quota.schema.js';
 import { countUsageByPhase, readUsage, type CountedKind } from './usage.store.js';
 
+// The usage counters as other rooms keep and read them: every change of a
+// counted resource moves its counter in the same transaction (STYLE §4).
+export {
+  moveUsage,
+  readWorkspaceUsage,
+  sumUsageByPhase,
+  usageCounter,
+  type CountedKind,
+  type UsageCounter,
+} from './usage.store.js';
+
 const COUNTED: Record<CountedKind, ReadonlySet<string>> = {
   pool: POOL_QUOTA_PHASES,
   network: NETWORK_COUNTED_PHASES,

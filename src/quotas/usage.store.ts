@@ -20,9 +20,9 @@ export interface UsageCounter {
 export function usageCounter(
   database: Pick<Database, 'usageShards'>,
   kind: CountedKind,
-  row: { id: number | bigint | string; project_id: string },
+  resource: { id: number; projectId: string },
 ): UsageCounter {
-  return { projectId: row.project_id, kind, shard: Number(row.id) % database.usageShards };
+  return { projectId: resource.projectId, kind, shard: resource.id % database.usageShards };
 }
 
 /**
@@ -132,4 +132,18 @@ export async function readWorkspaceUsage(
   workspaceId: string,
 ): Promise<Map<string, number>> {
   return sumByPhase(await usageOfWorkspace(database, { projectId, kind, workspaceId }));
+}
+
+/**
+ * Resources per phase over the whole installation, from the usage counters (a
+ * few rows per project), never from the pools or networks themselves.
+ */
+export async function sumUsageByPhase(tx: Executor, kind: CountedKind): Promise<Map<string, number>> {
+  const rows = await tx
+    .selectFrom('usage_counts')
+    .select((eb) => ['phase', eb.fn.sum<number | string | bigint>('n').as('n')])
+    .where('kind', '=', kind)
+    .groupBy('phase')
+    .execute();
+  return new Map(rows.map((row) => [row.phase, Number(row.n)]));
 }

@@ -3,21 +3,13 @@ import type { Executor } from '../db/database.js';
 import type { ProjectRow } from '../db/schema.js';
 import { accountNames, listCredentialGrants } from '../identity/identity.service.js';
 import type { SecretBox } from '../identity/secret-box.js';
-import type { NetworkConnection } from '../networks/network.schema.js';
-import { NAME_LABEL, WORKSPACE_LABEL } from '../networks/network.service.js';
-import type { PoolSpec } from '../pools/pool.schema.js';
+import { listLiveNetworks } from '../networks/network.reads.js';
+import { SERVER_LABELS } from '../pools/pool.checks.js';
+import { listProjectPools } from '../pools/pool.reads.js';
 import { listProjects } from '../projects/project.service.js';
-import { DEFAULT_WORKSPACE } from '../statistics/statistics.service.js';
+import { DEFAULT_WORKSPACE, NAME_LABEL, WORKSPACE_LABEL } from '../shared/conventions.js';
 import type { SeedCredential, SeedFile, SeedNetwork, SeedPool, SeedProject } from './seed.schema.js';
 
-/** Labels the server writes on a pool; a seed must not carry them (createPool would drop them anyway). */
-const SERVER_POOL_LABELS = [
-  'os.modelarts/resource.id',
-  'os.modelarts/tenant.project.id',
-  'os.modelarts/tenant.domain.id',
-  'os.modelarts.pool/biz',
-  'os.modelarts/create-from',
-];
 /** Failure phases whose status.message is part of the world. */
 const MESSAGE_PHASES = new Set(['Abnormal', 'ScalingFailed', 'Error', 'CreationFailed']);
 
@@ -57,32 +49,18 @@ function projectEntry(project: ProjectRow, accounts: ReadonlyMap<string, string>
 /** The networks and pools of a project as the seed writes them. */
 async function exportResources(db: Executor, projectId: string): Promise<Pick<SeedProject, 'networks' | 'pools'>> {
   const entry: Pick<SeedProject, 'networks' | 'pools'> = {};
-  const networks = await db
-    .selectFrom('networks')
-    .selectAll()
-    .where('project_id', '=', projectId)
-    .where('deleting_at', 'is', null)
-    .orderBy('id')
-    .execute();
-  const displayOf = new Map(networks.map((n) => [n.name, n.display_name]));
-  const pools = await db
-    .selectFrom('pools')
-    .selectAll()
-    .where('project_id', '=', projectId)
-    .where('phase', '!=', 'Deleting')
-    .orderBy('id')
-    .execute();
+  const networks = await listLiveNetworks(db, projectId);
+  const displayOf = new Map(networks.map((n) => [n.name, n.displayName]));
+  const pools = await listProjectPools(db, projectId, ['Deleting']);
   if (networks.length > 0) {
     entry.networks = networks.map((row): SeedNetwork => {
-      const spec = JSON.parse(row.spec) as { cidr: string; ipv6enable?: boolean; connection?: NetworkConnection };
-      const labels = nonEmpty(
-        withoutKeys(JSON.parse(row.labels) as Record<string, string>, [NAME_LABEL, WORKSPACE_LABEL]),
-      );
-      const annotations = nonEmpty(JSON.parse(row.annotations) as Record<string, string>);
+      const { spec } = row;
+      const labels = nonEmpty(withoutKeys(row.labels, [NAME_LABEL, WORKSPACE_LABEL]));
+      const annotations = nonEmpty(row.annotations);
       const connection = spec.connection && Object.keys(spec.connection).length > 0 ? spec.connection : undefined;
       return {
-        name: row.display_name,
-        ...(row.workspace_id !== DEFAULT_WORKSPACE ? { workspaceId: row.workspace_id } : {}),
+        name: row.displayName,
+        ...(row.workspaceId !== DEFAULT_WORKSPACE ? { workspaceId: row.workspaceId } : {}),
         cidr: spec.cidr,
         ...(spec.ipv6enable ? { ipv6enable: true } : {}),
         ...(connection ? { connection } : {}),
@@ -94,21 +72,15 @@ async function exportResources(db: Executor, projectId: string): Promise<Pick<Se
   }
   if (pools.length > 0) {
     entry.pools = pools.map((row): SeedPool => {
-      const { network: _network, ...spec } = JSON.parse(row.spec) as PoolSpec;
-      const labels = nonEmpty(
-        withoutKeys(JSON.parse(row.labels) as Record<string, string>, [
-          ...SERVER_POOL_LABELS,
-          NAME_LABEL,
-          WORKSPACE_LABEL,
-        ]),
-      );
-      const annotations = nonEmpty(JSON.parse(row.annotations) as Record<string, string>);
-      const network = row.network_name ? (displayOf.get(row.network_name) ?? row.network_name) : undefined;
+      const { network: _network, ...spec } = row.spec;
+      const labels = nonEmpty(withoutKeys(row.labels, [...SERVER_LABELS, NAME_LABEL, WORKSPACE_LABEL]));
+      const annotations = nonEmpty(row.annotations);
+      const network = row.networkName ? (displayOf.get(row.networkName) ?? row.networkName) : undefined;
       const phase = (row.phase === 'Waiting' ? 'Creating' : row.phase) as SeedPool['phase'];
       return {
-        name: row.display_name,
+        name: row.displayName,
         ...(network ? { network } : {}),
-        ...(row.workspace_id !== DEFAULT_WORKSPACE ? { workspaceId: row.workspace_id } : {}),
+        ...(row.workspaceId !== DEFAULT_WORKSPACE ? { workspaceId: row.workspaceId } : {}),
         ...(labels ? { labels } : {}),
         ...(annotations ? { annotations } : {}),
         spec,

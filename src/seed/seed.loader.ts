@@ -4,17 +4,17 @@ import YAML from 'yaml';
 import type { AppContext } from '../context.js';
 import { AtelierError } from '../errors.js';
 import { DEFAULT_ACCOUNT } from '../identity/bootstrap.js';
+import { findNetwork, findNetworkByDisplayName } from '../networks/network.reads.js';
 import type { CreateNetworkBody } from '../networks/network.schema.js';
-import { advanceNetwork, NAME_LABEL, WORKSPACE_LABEL } from '../networks/network.service.js';
-import { findNetwork, findNetworkByDisplayName } from '../networks/network.store.js';
 import { createNetwork } from '../networks/network.service.js';
-import { failCreation } from '../pools/pool.faults.js';
+import { advanceNetwork } from '../networks/network.steps.js';
+import { movePool } from '../pools/pool.move.js';
+import { findPool, findPoolByDisplayName } from '../pools/pool.reads.js';
 import type { CreatePoolBody } from '../pools/pool.schema.js';
-import { createPool, finishCreating } from '../pools/pool.service.js';
-import { findPool, findPoolByDisplayName } from '../pools/pool.store.js';
-import { movePool } from '../pools/pool.transitions.js';
+import { createPool } from '../pools/pool.service.js';
+import { failCreation, finishCreating } from '../pools/pool.steps.js';
 import { listProjects, setProjectQuotas } from '../projects/project.service.js';
-import { DEFAULT_WORKSPACE } from '../statistics/statistics.service.js';
+import { DEFAULT_WORKSPACE, NAME_LABEL, WORKSPACE_LABEL } from '../shared/conventions.js';
 import { SeedFile, type SeedNetwork, type SeedPool, type SeedProject } from './seed.schema.js';
 
 /** Reads and checks a seed file; every problem is named with its path in the file. */

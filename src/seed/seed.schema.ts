@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { PROJECT_ID_PATTERN } from '../shared/conventions.js';
 import { NetworkConnection } from '../networks/network.schema.js';
 import { PoolSpec } from '../pools/pool.schema.js';
 
@@ -61,7 +62,7 @@ export type SeedPool = Static<typeof SeedPool>;
 export const SeedProject = Type.Object(
   {
     /** Kept as given; without it the project is found by name, or created with a new id. */
-    id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' })),
+    id: Type.Optional(Type.String({ pattern: PROJECT_ID_PATTERN })),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     account: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, description: 'account name; default "default"' }),

@@ -1,13 +1,11 @@
 import type { AppContext } from '../context.js';
-import { POOL_BUCKET, FAILED_WINDOW_MS, type PoolPhase } from '../pools/pool.lifecycle.js';
-import { countRecentFailures } from '../pools/pool.store.js';
+import { bucketOfPhase, FAILED_BUCKET } from '../pools/pool.lifecycle.js';
+import { countFailedPools } from '../pools/pool.reads.js';
 import { requireProject } from '../projects/project.service.js';
-import { readWorkspaceUsage } from '../quotas/usage.store.js';
+import { readWorkspaceUsage } from '../quotas/quota.service.js';
+import { DEFAULT_WORKSPACE } from '../shared/conventions.js';
 import { formatGoUtc } from '../shared/go-time.js';
 import type { ShowPoolStatisticsResponse } from './statistics.schema.js';
-
-/** Decision 4: no workspaceId means the default workspace "0". */
-export const DEFAULT_WORKSPACE = '0';
 
 /**
  * Pools per statistics bucket. Live buckets come from the usage counters, the
@@ -23,16 +21,11 @@ export async function showPoolStatistics(
   const now = ctx.clock.now();
   // One after the other: both are usually reused reads that answer at once.
   const byPhase = await readWorkspaceUsage(ctx.database, projectId, 'pool', workspaceId);
-  const failed = await countRecentFailures(
-    ctx.database,
-    projectId,
-    workspaceId,
-    new Date(now.getTime() - FAILED_WINDOW_MS),
-  );
+  const failed = await countFailedPools(ctx.database, projectId, workspaceId, now);
   const status = { created: 0, creating: 0, deleting: 0, failed, pending: 0 };
   for (const [phase, n] of byPhase) {
-    const bucket = POOL_BUCKET[phase as PoolPhase];
-    if (bucket && bucket !== 'failed') status[bucket] += n;
+    const bucket = bucketOfPhase(phase);
+    if (bucket && bucket !== FAILED_BUCKET) status[bucket] += n;
   }
   return { statistics: { status }, operationTime: operationTime(now) };
 }

@@ -57,7 +57,7 @@ describe('pool events', () => {
     expect(await phaseChanges(h, name)).toEqual([change('Creating', 'Running')]);
     const running = (await eventsOf(h, name)).find((e) => e.reason === 'PoolStatusChange')!;
     expect(running.type).toBe('Normal');
-    expect(new Date(running.created_at).getTime()).toBe(createdAt.getTime() + CREATE_MS);
+    expect(running.at.getTime()).toBe(createdAt.getTime() + CREATE_MS);
 
     expect((await mergePatch(h.client, name, { spec: { resources: [{ flavor: CPU_8, count: 3 }] } })).status).toBe(200);
     await h.advance(SCALE_MS);
@@ -82,7 +82,7 @@ describe('pool events', () => {
       'PoolDeleted',
     ]);
     expect(await phaseChanges(h, name)).toEqual([change('Creating', 'Running'), change('Running', 'Deleting')]);
-    for (const event of events) expect(event.project_id).toBe(h.projectId);
+    for (const event of events) expect(event.projectId).toBe(h.projectId);
   });
 
   it("records a failed creation as a Warning, and the record's removal once", async () => {

@@ -1,71 +1,9 @@
 import type { AppContext } from '../context.js';
-import { toDbTime, type Executor } from '../db/database.js';
-import type { PoolRow, PoolUpdate } from '../db/schema.js';
-import { insertEvent, type EventType } from '../events/event.store.js';
-import { moveUsage, usageCounter } from '../quotas/usage.store.js';
-import { canMove, type PoolPhase } from './pool.lifecycle.js';
-import type { PoolSpec } from './pool.schema.js';
+import type { Executor } from '../db/database.js';
+import { movePool } from './pool.move.js';
+import type { PoolRecord } from './pool.record.js';
+import { anyWaitingPool, selectWaitingPools, sumHeldNodes } from './pool.store.js';
 import { nodesWanted } from './pool.view.js';
-import { anyWaitingPool, selectWaitingPools, setHeldNodes, sumHeldNodes, updatePoolIf } from './pool.store.js';
-
-/** config-events-flavors §4: a status change is Normal when it reaches Running, a Warning otherwise. */
-const eventTypeFor = (to: PoolPhase) => (to === 'Running' ? 'Normal' : 'Warning');
-
-export async function poolEvent(
-  tx: Executor,
-  row: Pick<PoolRow, 'project_id' | 'name'>,
-  at: Date,
-  type: EventType,
-  reason: string,
-  message: string,
-): Promise<void> {
-  await insertEvent(tx, {
-    projectId: row.project_id,
-    resourceKind: 'pools',
-    resourceName: row.name,
-    type,
-    reason,
-    message,
-    at,
-  });
-}
-
-/**
- * The one way a pool changes phase: a conditional update on the version the
- * caller read, the usage counters moved and the event written, all in `tx`.
- * Returns undefined when another writer changed the pool first.
- */
-export async function movePool(
-  ctx: AppContext,
-  tx: Executor,
-  row: PoolRow,
-  to: PoolPhase,
-  changes: PoolUpdate = {},
-  details?: string,
-): Promise<PoolRow | undefined> {
-  const from = row.phase as PoolPhase;
-  if (from !== to && !canMove(from, to)) throw new Error(`Pool ${row.name} cannot move from ${from} to ${to}`);
-  const updated = await updatePoolIf(tx, row.id, row.version, { ...changes, phase: to });
-  if (!updated) return undefined;
-  await moveUsage(
-    tx,
-    usageCounter(ctx.database, 'pool', row),
-    { workspaceId: row.workspace_id, phase: from },
-    { workspaceId: updated.workspace_id, phase: to },
-  );
-  if (from !== to) {
-    const suffix = details ? `, details: ${details}` : '';
-    await poolEvent(
-      tx,
-      row,
-      ctx.clock.now(),
-      eventTypeFor(to),
-      'PoolStatusChange',
-      `Pool status changed, from ${from} to ${to}${suffix}.`,
-    );
-  }
-  return updated;
-}
 
 /**
  * Why these nodes cannot be had now, or undefined when they can (decision 10).
@@ -102,21 +40,17 @@ export function finiteFlavors(ctx: AppContext, wanted: ReadonlyMap<string, numbe
 export async function queuedFlavors(ctx: AppContext, tx: Executor): Promise<Set<string>> {
   const queued = new Set<string>();
   for (const waiting of await selectWaitingPools(tx)) {
-    for (const f of finiteFlavors(ctx, nodesWanted((JSON.parse(waiting.spec) as PoolSpec).resources))) queued.add(f);
+    for (const f of finiteFlavors(ctx, nodesWanted(waiting.spec.resources))) queued.add(f);
   }
   return queued;
 }
 
-/** Moves a pool into Creating: takes its nodes and starts the provisioning timer. */
-export async function startCreating(ctx: AppContext, tx: Executor, row: PoolRow): Promise<PoolRow | undefined> {
-  const spec = JSON.parse(row.spec) as PoolSpec;
-  const now = ctx.clock.now();
-  const moved = await movePool(ctx, tx, row, 'Creating', {
-    due_at: toDbTime(ctx.lifecycle.dueAt('poolCreate', now)),
+/** Waiting → Creating: movePool takes the pool's nodes; the provisioning timer starts. */
+export async function startCreating(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<PoolRecord | undefined> {
+  return movePool(ctx, tx, pool, 'Creating', {
+    dueAt: ctx.lifecycle.dueAt('poolCreate', ctx.clock.now()),
     message: null,
   });
-  if (moved) await setHeldNodes(tx, moved.id, nodesWanted(spec.resources));
-  return moved;
 }
 
 /**
@@ -139,13 +73,13 @@ export async function admitEveryWaitingPool(ctx: AppContext, tx: Executor): Prom
   const waiting = await selectWaitingPools(tx);
   const blocked = new Set<string>();
   let admitted = 0;
-  for (const row of waiting) {
-    const wanted = nodesWanted((JSON.parse(row.spec) as PoolSpec).resources);
+  for (const pool of waiting) {
+    const wanted = nodesWanted(pool.spec.resources);
     if (await capacityShortfall(ctx, tx, wanted, new Map(), blocked)) {
       for (const flavor of finiteFlavors(ctx, wanted)) blocked.add(flavor);
       continue;
     }
-    if (await startCreating(ctx, tx, row)) admitted += 1;
+    if (await startCreating(ctx, tx, pool)) admitted += 1;
   }
   return admitted;
 }

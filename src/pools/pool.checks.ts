@@ -1,0 +1,169 @@
+import type { AppContext } from '../context.js';
+import { badRequest } from '../errors.js';
+import {
+  checkDescription,
+  DEFAULT_WORKSPACE,
+  DESCRIPTION_ANNOTATION,
+  NAME_LABEL,
+  WORKSPACE_LABEL,
+} from '../shared/conventions.js';
+import { flattenPatchPaths } from '../shared/merge-patch.js';
+import { POOL_DISPLAY_NAME } from '../shared/names.js';
+import { SIMULATE_LABEL, SIMULATIONS } from './pool.faults.js';
+import type { CreatePoolBody, PatchPoolBody, PoolResource, PoolSpec } from './pool.schema.js';
+import { nodesWanted } from './pool.view.js';
+
+// The console's rules on what a client sends (pools.md §3 and §6), checked before anything is read or written.
+
+/** Labels only the server writes (pools.md §3.6); a client's values are replaced. */
+export const SERVER_LABELS = [
+  'os.modelarts/resource.id',
+  'os.modelarts/tenant.project.id',
+  'os.modelarts/tenant.domain.id',
+  'os.modelarts.pool/biz',
+  'os.modelarts/create-from',
+];
+
+const MAX_TAGS = 20;
+const PERIOD_TYPES = ['2', '3', 'month', 'year'];
+
+export function checkDisplayName(displayName: string): void {
+  if (!POOL_DISPLAY_NAME.test(displayName)) {
+    throw badRequest(
+      `metadata.labels.${NAME_LABEL}: 4 to 30 characters, lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit`,
+    );
+  }
+}
+
+/** Console rules on spec.resources (pools.md §3.3 and §6.1), returning the list with defaults filled. */
+export function checkResources(
+  ctx: AppContext,
+  type: PoolSpec['type'],
+  resources: readonly PoolResource[],
+): PoolResource[] {
+  if (resources.length === 0) throw badRequest('spec.resources: a pool needs at least one flavor');
+  const seen = new Set<string>();
+  const arches = new Set<string>();
+  let tags = 0;
+  const checked = resources.map((resource, i) => {
+    const where = `spec.resources[${i}]`;
+    if (!ctx.flavors.has(resource.flavor)) {
+      throw badRequest(
+        `${where}.flavor: unknown flavor ${resource.flavor}; GET /v1/{project_id}/resourceflavors lists them`,
+      );
+    }
+    if (seen.has(resource.flavor)) throw badRequest(`${where}.flavor: ${resource.flavor} is listed twice`);
+    seen.add(resource.flavor);
+    arches.add(ctx.flavors.cpuArch(resource.flavor) ?? '');
+    // Decision 10: a pool larger than the installation's whole capacity would wait
+    // forever and, first come first served, hold up every later pool of the flavor.
+    const capacity = ctx.flavors.capacity(resource.flavor);
+    if (capacity !== undefined && resource.count > capacity) {
+      throw badRequest(
+        `${where}.count: flavor ${resource.flavor} has a capacity of ${capacity} nodes in this installation`,
+      );
+    }
+    const maxCount = resource.maxCount ?? resource.count;
+    if (maxCount < resource.count) throw badRequest(`${where}.maxCount: must not be below count (${resource.count})`);
+    if (type === 'Dedicate' && maxCount > resource.count) {
+      throw badRequest(`${where}.maxCount: must equal count for a Dedicate pool`);
+    }
+    if (resource.azs) {
+      const sum = resource.azs.reduce((n, az) => n + az.count, 0);
+      if (sum !== resource.count)
+        throw badRequest(`${where}.azs: counts add up to ${sum}, not to count ${resource.count}`);
+    }
+    for (const tag of resource.tags ?? []) {
+      if (tag.key.startsWith('CCE-') || tag.key.startsWith('__type_baremetal')) {
+        throw badRequest(`${where}.tags: key ${tag.key} is reserved`);
+      }
+    }
+    tags += resource.tags?.length ?? 0;
+    return { ...resource, maxCount };
+  });
+  if (arches.size > 1) throw badRequest('spec.resources: all flavors of a pool must have the same CPU architecture');
+  if (tags > MAX_TAGS) throw badRequest(`spec.resources: at most ${MAX_TAGS} tags per pool`);
+  return checked;
+}
+
+export function checkAnnotations(annotations: Record<string, string>): void {
+  checkDescription(annotations[DESCRIPTION_ANNOTATION]);
+  if (annotations['os.modelarts/billing.mode'] === '1') {
+    if (!annotations['os.modelarts/period.num'] || !annotations['os.modelarts/period.type']) {
+      throw badRequest(
+        'metadata.annotations: billing.mode 1 needs os.modelarts/period.num and os.modelarts/period.type',
+      );
+    }
+  }
+  const periodType = annotations['os.modelarts/period.type'];
+  if (periodType !== undefined && !PERIOD_TYPES.includes(periodType)) {
+    throw badRequest(`metadata.annotations.os.modelarts/period.type: one of ${PERIOD_TYPES.join(', ')}`);
+  }
+}
+
+export function checkSimulation(labels: Record<string, string>): void {
+  const value = labels[SIMULATE_LABEL];
+  if (value !== undefined && !(SIMULATIONS as readonly string[]).includes(value)) {
+    throw badRequest(`metadata.labels.${SIMULATE_LABEL}: one of ${SIMULATIONS.join(', ')}`);
+  }
+}
+
+/** The patch path that moves a pool to another workspace: it must come alone. */
+export const WORKSPACE_PATH = `metadata.labels.${WORKSPACE_LABEL}`;
+
+const PATCHABLE_PATHS = [
+  WORKSPACE_PATH,
+  'metadata.labels.os.modelarts/sharing',
+  `metadata.annotations.${DESCRIPTION_ANNOTATION}`,
+  'metadata.annotations.os.modelarts/scheduler.extension',
+  'metadata.annotations.os.modelarts/order.id',
+  'spec.scope',
+  'spec.resources',
+  'spec.driver',
+  'spec.jobFlavors',
+];
+
+export function checkPatchPaths(patch: PatchPoolBody): string[] {
+  const paths = flattenPatchPaths(patch).map((p) => (p.length > 2 ? [p[0], p[1], p.slice(2).join('.')] : p));
+  const touched: string[] = [];
+  for (const path of paths) {
+    const dotted = path.join('.');
+    const allowed = PATCHABLE_PATHS.find((p) => dotted === p || dotted.startsWith(`${p}.`));
+    if (!allowed) throw badRequest(`${dotted || 'body'}: this field cannot be changed by PATCH`);
+    touched.push(allowed);
+  }
+  return touched;
+}
+
+/** Pools.md §6.4: console rule — one request scales out or in, never both. */
+export function checkScaleDirection(before: PoolSpec, after: PoolSpec): void {
+  const old = nodesWanted(before.resources);
+  let up = false;
+  let down = false;
+  for (const r of after.resources) {
+    const was = old.get(r.flavor) ?? 0;
+    if (r.count > was) up = true;
+    if (r.count < was) down = true;
+  }
+  for (const [flavor] of old) if (!after.resources.some((r) => r.flavor === flavor)) down = true;
+  if (up && down) throw badRequest('spec.resources: scale out and scale in in separate requests');
+}
+
+/** What a create asks for, checked, with the server's labels and defaults filled in. */
+export function plannedPool(ctx: AppContext, body: CreatePoolBody) {
+  const labels: Record<string, string> = { ...body.metadata.labels };
+  const displayName = labels[NAME_LABEL];
+  checkDisplayName(displayName);
+  checkSimulation(labels);
+  const annotations = { ...(body.metadata.annotations ?? {}) };
+  checkAnnotations(annotations);
+  const spec: PoolSpec = { ...body.spec, resources: checkResources(ctx, body.spec.type, body.spec.resources) };
+  if (spec.containerNetwork || spec.containernetwork) {
+    // pools.md D6: clients read either spelling, so both are kept in step.
+    spec.containerNetwork = spec.containernetwork = spec.containerNetwork ?? spec.containernetwork;
+  }
+  const workspaceId = labels[WORKSPACE_LABEL] ?? DEFAULT_WORKSPACE;
+  labels[WORKSPACE_LABEL] = workspaceId;
+  for (const key of SERVER_LABELS) delete labels[key];
+  return { labels, displayName, annotations, spec, workspaceId };
+}

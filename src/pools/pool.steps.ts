@@ -1,0 +1,267 @@
+import type { AppContext } from '../context.js';
+import { after, type Database, type Executor } from '../db/database.js';
+import { claimDue } from '../db/claims.js';
+import {
+  faultMatches,
+  markFaultedPool,
+  takeFault,
+  unmarkFaultedPool,
+  type FaultRecord,
+} from '../faults/fault.service.js';
+import { admitWaitingPools } from './pool.capacity.js';
+import type { ScopeState } from './pool.lifecycle.js';
+import {
+  abnormalFailure,
+  creationFailure,
+  DELETION_FAILED,
+  deletionFailure,
+  failureOf,
+  faultTargetOf,
+  scalingFailure,
+  type Failure,
+} from './pool.faults.js';
+import { movePool, poolEvent, removePool } from './pool.move.js';
+import type { NodeCounts, PoolRecord } from './pool.record.js';
+import type { NodeGroup, PoolResource, PoolResourcesStatus, ScopeStatus } from './pool.schema.js';
+import { findPoolById, selectSettledRunningPools, setHeldNodes, toPoolRecord } from './pool.store.js';
+import { describeNodes, nodesWanted, resourcesStatus } from './pool.view.js';
+
+/**
+ * The engine's steps for a pool (STYLE §5): what runs when a pool's due time
+ * comes, and the moves the emulator controls make. Each goes through movePool
+ * or removePool, so each is one conditional update and running it twice does
+ * nothing the second time.
+ */
+
+const scopeStatus = (scopes: readonly string[] | undefined, state: ScopeState): ScopeStatus[] =>
+  (scopes ?? []).map((scopeType) => ({ scopeType, state }));
+
+/** Scope states once the engine settled them: enabled, and disabled ones gone. */
+const settledScopes = (scopes: readonly ScopeStatus[]): ScopeStatus[] =>
+  scopes
+    .filter((s) => s.state !== 'Disabling')
+    .map((s): ScopeStatus => ({ ...s, state: s.state === 'Enabling' ? 'Enabled' : s.state }));
+
+const availableOf = (pool: PoolRecord): NodeCounts =>
+  Object.fromEntries(pool.spec.resources.map((r) => [r.flavor, r.count]));
+
+/** `available/abnormal/creating/deleting` node totals, as the event message gives them. */
+function nodeCounts(status: PoolResourcesStatus): string {
+  const total = (groups: NodeGroup[] | undefined) => (groups ?? []).reduce((n, g) => n + g.count, 0);
+  return [status.available, status.abnormal, status.creating, status.deleting].map(total).join('/');
+}
+
+/** Creating → Running: the nodes are up and every job type enabled. */
+export async function finishCreating(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<PoolRecord | undefined> {
+  return movePool(ctx, tx, pool, 'Running', {
+    available: availableOf(pool),
+    scope: scopeStatus(pool.spec.scope, 'Enabled'),
+    dueAt: null,
+  });
+}
+
+/** Running, ScalingFailed or Error with a change pending: the nodes and job types reach the spec. */
+async function settle(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<boolean> {
+  const now = ctx.clock.now();
+  const { phase, spec } = pool;
+  const available = availableOf(pool);
+  if (
+    phase === 'Running' &&
+    describeNodes(new Map(Object.entries(pool.available))) !== describeNodes(nodesWanted(spec.resources))
+  ) {
+    const failure = await scalingFailure(tx, pool);
+    if (failure) return failScaling(ctx, tx, pool, failure);
+  }
+  const settled = await movePool(ctx, tx, pool, phase, { available, scope: settledScopes(pool.scope), dueAt: null });
+  if (!settled) return false;
+  // A settled scale-in gives back the nodes it no longer has; a scale-out took them when asked for.
+  await setHeldNodes(tx, pool.id, nodesWanted(spec.resources));
+  const from = nodeCounts(resourcesStatus(phase, spec, pool.available));
+  const to = nodeCounts(resourcesStatus(phase, spec, available));
+  if (from !== to) {
+    // The message shape of config-events-flavors §4, which clients may parse.
+    await poolEvent(
+      tx,
+      pool,
+      now,
+      'Normal',
+      'PoolResourcesStatusChange',
+      `Pool resources status changed, available/abnormal/creating/deleting count from ${from} to ${to}, timestamp: ${Math.floor(now.getTime() / 1000)}.`,
+    );
+  }
+  await admitWaitingPools(ctx, tx);
+  return true;
+}
+
+/**
+ * One engine step for a pool whose due time has come: finish creating, settle a
+ * scaling, remove a deleted pool or an expired failure record. Returns false
+ * when another writer moved the pool first.
+ */
+export async function advancePool(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<boolean> {
+  switch (pool.phase) {
+    case 'Creating': {
+      // A simulated failure (label or fault) is decided, and a fault consumed, in this step's transaction.
+      const failure = await creationFailure(tx, pool);
+      if (failure) return failCreation(ctx, tx, pool, failure);
+      const running = await finishCreating(ctx, tx, pool);
+      if (!running) return false;
+      const abnormal = await abnormalFailure(tx, running);
+      if (abnormal) await makeAbnormal(ctx, tx, running, abnormal);
+      return true;
+    }
+    case 'Abnormal':
+      // Nothing else makes an Abnormal pool due (it cannot be scaled): its recovery time has come.
+      return healAbnormal(ctx, tx, pool);
+    case 'Running':
+    case 'ScalingFailed':
+    case 'Error':
+      return settle(ctx, tx, pool);
+    case 'Deleting':
+    case 'CreationFailed': {
+      if (pool.phase === 'Deleting') {
+        const failure = await deletionFailure(tx, pool);
+        if (failure) return failDeletion(ctx, tx, pool, failure);
+      }
+      const why = pool.phase === 'Deleting' ? 'teardown finished' : 'failure record expired';
+      if (!(await removePool(ctx, tx, pool, why))) return false;
+      await admitWaitingPools(ctx, tx);
+      return true;
+    }
+    case 'Waiting':
+      return (await admitWaitingPools(ctx, tx)) > 0;
+  }
+}
+
+/** Creating → CreationFailed: movePool releases the nodes; the record is kept for the retention time. */
+export async function failCreation(
+  ctx: AppContext,
+  tx: Executor,
+  pool: PoolRecord,
+  failure: Failure,
+): Promise<boolean> {
+  const now = ctx.clock.now();
+  const changes = {
+    failedAt: now,
+    dueAt: new Date(now.getTime() + ctx.config.failedRetentionMs),
+    message: failure.message,
+    scope: [],
+  };
+  if (!(await movePool(ctx, tx, pool, 'CreationFailed', changes, failure.details))) return false;
+  await admitWaitingPools(ctx, tx);
+  return true;
+}
+
+/**
+ * Running → ScalingFailed: the pool keeps the nodes it had; spec.resources goes
+ * back to them, so the pool does not claim a size it never reached.
+ */
+export async function failScaling(ctx: AppContext, tx: Executor, pool: PoolRecord, failure: Failure): Promise<boolean> {
+  const { spec } = pool;
+  const resources: PoolResource[] = Object.entries(pool.available)
+    .filter(([, n]) => n > 0)
+    .map(([flavor, count]) => {
+      const wanted = spec.resources.find((r) => r.flavor === flavor);
+      if (!wanted) return { flavor, count, maxCount: count };
+      const { azs, ...rest } = wanted;
+      // A Dedicate pool's maxCount equals its count (pools.md §3.3); others keep their ceiling.
+      const maxCount = spec.type === 'Dedicate' ? count : Math.max(count, wanted.maxCount ?? count);
+      return { ...rest, count, maxCount, ...(azs && wanted.count === count ? { azs } : {}) };
+    });
+  const changes = {
+    spec: { ...spec, resources },
+    scope: settledScopes(pool.scope),
+    message: failure.message,
+    dueAt: null,
+  };
+  if (!(await movePool(ctx, tx, pool, 'ScalingFailed', changes, failure.details))) return false;
+  await setHeldNodes(tx, pool.id, nodesWanted(resources));
+  await admitWaitingPools(ctx, tx);
+  return true;
+}
+
+/**
+ * Deleting → Error (decision of docs/emulator.md): the pool keeps its nodes and
+ * its deletionTimestamp is cleared; a second DELETE starts the teardown again.
+ */
+export async function failDeletion(
+  ctx: AppContext,
+  tx: Executor,
+  pool: PoolRecord,
+  failure: Failure,
+): Promise<boolean> {
+  const changes = { deletingAt: null, dueAt: null, message: failure.message };
+  if (!(await movePool(ctx, tx, pool, 'Error', changes, failure.details))) return false;
+  const message = `Pool ${pool.name} could not be deleted: ${failure.message}`;
+  await poolEvent(tx, pool, ctx.clock.now(), 'Warning', DELETION_FAILED, message);
+  return true;
+}
+
+/**
+ * Running → Abnormal, back to Running after the fault's recovery time (none: until
+ * the fault is cleared), or, asked for by the label, after one pool-creation step
+ * of the lifecycle policy (so manual mode holds it until an advance).
+ */
+export async function makeAbnormal(
+  ctx: AppContext,
+  tx: Executor,
+  pool: PoolRecord,
+  failure: Failure,
+): Promise<PoolRecord | undefined> {
+  const now = ctx.clock.now();
+  const recover = failure.recoverAfterSeconds;
+  const dueAt =
+    failure.faultId === null ? ctx.lifecycle.dueAt('poolCreate', now) : recover === null ? null : after(now, recover);
+  const moved = await movePool(ctx, tx, pool, 'Abnormal', { message: failure.message, dueAt }, failure.details);
+  if (moved) await markFaultedPool(tx, pool.id, failure.faultId);
+  return moved;
+}
+
+/** Abnormal → Running: the recovery timer ran out, or the fault was cleared. */
+export async function healAbnormal(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<boolean> {
+  const moved = await movePool(ctx, tx, pool, 'Running', { message: null, dueAt: null }, 'recovered');
+  if (!moved) return false;
+  await unmarkFaultedPool(tx, pool.id);
+  return true;
+}
+
+// --- what the engine and the emulator controls call ------------------------------
+
+/** Claims up to `limit` due pools for the engine `owner` (db/claims.ts). */
+export async function claimDuePools(
+  database: Database,
+  owner: string,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+  onTakeover?: (count: number) => void,
+): Promise<PoolRecord[]> {
+  return (await claimDue(database, 'pools', owner, now, leaseMs, limit, onTakeover)).map(toPoolRecord);
+}
+
+/**
+ * An `abnormal` fault applied at once: matching Running pools with nothing
+ * pending turn Abnormal, oldest first, as many as the fault has uses. Returns
+ * the names of the pools it hit.
+ */
+export async function applyAbnormalFault(ctx: AppContext, tx: Executor, fault: FaultRecord): Promise<string[]> {
+  const applied: string[] = [];
+  for (const pool of await selectSettledRunningPools(tx, fault.projectId)) {
+    if (!faultMatches(fault, faultTargetOf(pool))) continue;
+    await ctx.database.lockProject(tx, pool.projectId);
+    const taken = await takeFault(tx, 'abnormal', faultTargetOf(pool));
+    if (!taken) break;
+    if (await makeAbnormal(ctx, tx, pool, failureOf(taken))) applied.push(pool.name);
+  }
+  return applied;
+}
+
+/** Heals a pool a cleared fault had made Abnormal; returns its name if it was healed. */
+export async function healFaultedPool(ctx: AppContext, tx: Executor, poolId: number): Promise<string | undefined> {
+  const pool = await findPoolById(tx, poolId);
+  if (pool?.phase === 'Abnormal' && (await healAbnormal(ctx, tx, pool))) return pool.name;
+  return undefined;
+}
+
+/** Due pools (the emulator's clock runs them itself) and pools made due now (its advance). */
+export { makePoolsDue, selectDuePools } from './pool.store.js';
