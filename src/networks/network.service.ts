@@ -33,7 +33,7 @@ import type {
   NetworkSpec,
   PatchNetworkBody,
 } from './network.schema.js';
-import { moveNetwork } from './network.steps.js';
+import { moveNetwork } from './network.move.js';
 import { findNetwork, findNetworkByDisplayName, insertNetwork, selectNetworkPage } from './network.store.js';
 import { toNetwork } from './network.view.js';
 

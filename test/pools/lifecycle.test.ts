@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NETWORK_PHASES } from '../../src/networks/network.lifecycle.js';
 import { findNetwork } from '../../src/networks/network.reads.js';
-import { moveNetwork } from '../../src/networks/network.steps.js';
+import { moveNetwork } from '../../src/networks/network.move.js';
 import { POOL_PHASES, POOL_TRANSITIONS, STATISTICS_BUCKETS } from '../../src/pools/pool.lifecycle.js';
 import { movePool } from '../../src/pools/pool.move.js';
 import { findPool } from '../../src/pools/pool.reads.js';
