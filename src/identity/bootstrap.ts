@@ -1,15 +1,14 @@
 import type { Config } from '../config.js';
-import { findProject, listProjects } from '../projects/project.store.js';
+import { findProjectById, listAllProjects } from '../projects/project.service.js';
 import { findAccount } from './identity.store.js';
 import type { IdentityService } from './identity.service.js';
 import type { Database } from '../db/database.js';
 
 export const DEFAULT_ACCOUNT = 'default';
-/** Name of the project a first start creates; an SDK client built withRegion('local') finds it. */
-export const DEFAULT_PROJECT_NAME = 'local';
 
 export interface FirstStart {
   projectId: string;
+  projectName: string;
   accessKey: string;
   secretKey: string;
 }
@@ -29,7 +28,7 @@ export async function bootstrapIdentity(
   const db = database.db;
   const account = (await findAccount(db, DEFAULT_ACCOUNT)) ?? (await identity.createAccount(DEFAULT_ACCOUNT));
   if (projectId) {
-    const existing = await findProject(db, projectId);
+    const existing = await findProjectById(db, projectId);
     if (!existing || existing.account_id === null) await identity.createProject(account.id, { id: projectId });
     const owner = existing?.account_id ?? account.id;
     if (accessKey && secretKey) {
@@ -43,10 +42,11 @@ export async function bootstrapIdentity(
     }
     return undefined;
   }
-  if ((await listProjects(db)).length > 0) return undefined;
-  const project = await identity.createProject(account.id, { name: DEFAULT_PROJECT_NAME });
+  if ((await listAllProjects(db)).length > 0) return undefined;
+  // Named after the installation's region, so an SDK client built withRegion(...) finds it by name.
+  const project = await identity.createProject(account.id, { name: config.regions[0] });
   const credential = await identity.createCredential(account.id, [project.id], {
     description: 'created at first start',
   });
-  return { projectId: project.id, ...credential };
+  return { projectId: project.id, projectName: project.name, ...credential };
 }

@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import type { ProjectRow } from '../db/schema.js';
 import { AtelierError } from '../errors.js';
-import { findProject } from './project.store.js';
+import { findProject, listProjects, updateProjectQuotas } from './project.store.js';
 
 export interface QuotaLimits {
   pool: number;
@@ -37,4 +37,26 @@ export function quotaLimits(ctx: AppContext, project: ProjectRow): QuotaLimits {
     pool: project.pool_quota ?? ctx.config.quotas.pool,
     network: project.network_quota ?? ctx.config.quotas.network,
   };
+}
+
+/** A project's row, or undefined: for the bootstrap, which runs before any request. */
+export async function findProjectById(tx: Executor, id: string): Promise<ProjectRow | undefined> {
+  return findProject(tx, id);
+}
+
+/** Every project, by id: for the command line, which may not read the projects table itself. */
+export async function listAllProjects(tx: Executor): Promise<ProjectRow[]> {
+  return listProjects(tx);
+}
+
+/**
+ * Sets a project's quota overrides (`null` removes one); false when there is no such project.
+ * The command line refuses a call that changes nothing before it gets here.
+ */
+export async function setProjectQuotas(
+  tx: Executor,
+  id: string,
+  quotas: { pool?: number | null; network?: number | null },
+): Promise<boolean> {
+  return updateProjectQuotas(tx, id, quotas);
 }
