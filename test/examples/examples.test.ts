@@ -2,7 +2,7 @@
 // starts it (`atelier serve` on an empty database: the first start prints the project and the key),
 // so the examples — which the README and docs show verbatim (docs.test.ts) — cannot rot.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -211,4 +211,91 @@ describe('github-actions.yml', () => {
       );
     }
   }, 90_000);
+});
+
+describe('the emulator examples of docs/emulator.md, in one shell session', () => {
+  it('start, lifecycle, advance, faults, clock, reset and export run as written', async () => {
+    const dir = dirs.make('atelier-emulator-');
+    const bin = atelierOnPath(dir);
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const env = exampleEnv(bin, {
+      ATELIER_DATABASE_URL: `sqlite:${join(dir, 'atelier.db')}`,
+      ATELIER_PORT: String(port),
+      ENDPOINT: endpoint,
+    });
+    // Sourced, as a reader types it into a shell: the token it exports is the session's.
+    const session = spawn('sh', ['-c', `. ${example('emulator-start.sh')}; echo; echo "TOKEN=$ATELIER_ADMIN_TOKEN"`], {
+      cwd: REPO_ROOT,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    session.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    session.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    try {
+      await pollUntil(
+        async () => /^TOKEN=\S+$/m.test(stdout) && /project id\s+\S+/.test(stderr),
+        (ready) => ready,
+        60_000,
+      );
+      expect(stdout).toMatch(/^\{"now":"[^"]+","offsetSeconds":0\}/m);
+      const scriptEnv = {
+        ...env,
+        ATELIER_ADMIN_TOKEN: /^TOKEN=(\S+)$/m.exec(stdout)![1]!,
+        PROJECT_ID: /project id\s+(\S+)/.exec(stderr)![1]!,
+      };
+      const script = async (name: string, cwd = REPO_ROOT) => {
+        const res = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+          execFile('sh', [example(name)], { cwd, env: scriptEnv, timeout: 60_000 }, (error, out, err) =>
+            resolve({ code: error ? 1 : 0, stdout: out, stderr: err }),
+          ),
+        );
+        expect(res.code, `${name}\n${res.stderr}`).toBe(0);
+        return res.stdout;
+      };
+      expect(await script('emulator-lifecycle.sh')).toContain('"poolCreate":{"mode":"manual"}');
+      expect(await script('emulator-advance.sh')).toBe('{"advanced":[]}');
+      const faults = await script('emulator-faults.sh');
+      expect(faults).toMatch(/^\{"id":1,"operation":"create"/);
+      expect(faults).toContain('{"cleared":[1],"healed":[]}{"cleared":[2],"healed":[]}');
+      expect(await script('emulator-clock.sh')).toMatch(/"offsetSeconds":262800,"stepsRun":\d+\}/);
+      const reset = await script('emulator-reset.sh');
+      expect(reset, reset).toMatch(/^\{"scope":"all",/);
+      expect(reset).toMatch(new RegExp(`\\{"scope":"project",.*"project":"${scriptEnv.PROJECT_ID}"\\}$`));
+      const cwd = dirs.make('atelier-export-');
+      expect(JSON.parse(await script('export.sh', cwd)).projects).toHaveLength(1);
+      expect(readFileSync(join(cwd, 'world.yaml'), 'utf8')).toMatch(/^projects:/m);
+      expect(statSync(join(cwd, 'world.json')).mode & 0o777).toBe(0o600);
+    } finally {
+      // The server runs in the session's process group, as a job of the reader's shell would.
+      process.kill(-session.pid!, 'SIGTERM');
+    }
+  }, 120_000);
+});
+
+describe('seed.yaml', () => {
+  it('is a world a server loads at its start', async () => {
+    const server = await listen(dirs.make('atelier-seed-'), { ATELIER_SEED_FILE: example('seed.yaml') });
+    try {
+      const api = ApiClient.http(server.address, '2b05eab643ff63317eb3e227ad9ac29e', {
+        accessKey: 'CIKEY0000000000000001',
+        secretKey: 'a-secret-of-at-least-16-characters',
+      });
+      const pools = await api.get('/v2/{project_id}/pools');
+      expect(pools.status, pools.text).toBe(200);
+      expect(pools.body.items.map((p: any) => [p.metadata.labels['os.modelarts/name'], p.status.phase])).toEqual([
+        ['ci-pool', 'Running'],
+      ]);
+      const quotas = await api.get('/v1/{project_id}/quotas');
+      expect(quotas.body.quotas.resources).toEqual([
+        { type: 'pool', quota: 30, used: 1 },
+        { type: 'network', quota: 10, used: 1 },
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
 });
