@@ -1,6 +1,6 @@
 // The README and docs/ show the files under examples/ verbatim: a block after `<!-- example: PATH -->`
-// must be that file, every file under examples/ is shown somewhere, and every block of the README is
-// either an example or says why it is not run (`<!-- not run: … -->`). examples.test.ts runs the files.
+// must be that file, every file under examples/ is shown somewhere, and every block of the README and
+// docs/ is either an example or says why it is not run (`<!-- not run: … -->`). examples.test.ts runs the files.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,8 +49,8 @@ describe('examples in the documentation', () => {
       ).toContain(file);
   });
 
-  it('every block of the README is an example, or says why it is not run', () => {
-    for (const block of blocks('README.md'))
-      expect(block.marker, `README.md:${block.line}`).toMatch(/^(example: examples\/\S+|not run: .+)$/);
+  it('every block of the README and docs/ is an example, or says why it is not run', () => {
+    for (const block of all)
+      expect(block.marker, `${block.page}:${block.line}`).toMatch(/^(example: examples\/\S+|not run: .+)$/);
   });
 });
