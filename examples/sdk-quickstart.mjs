@@ -24,13 +24,12 @@ const call = (method, url, data) =>
     ...(data ? { data } : {}),
   });
 const body = (file) => JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8'));
-const gone = (error) => error.httpStatusCode === 404;
+const listed = (list, name) => list.items.some((item) => item.metadata.name === name);
 
-/** Polls until `done` holds for the object (or the 404 after a deletion), for at most a minute. */
+/** Polls `url` until `done` holds for its answer, for at most a minute. */
 async function waitFor(what, url, done) {
   for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-    const found = await call('GET', url).catch((error) => (gone(error) ? undefined : Promise.reject(error)));
-    if (done(found)) return found;
+    if (done(await call('GET', url))) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error(`${what} took longer than a minute`);
@@ -42,7 +41,7 @@ console.log('quotas', JSON.stringify(quotas.quotas.resources));
 const networks = `/v1/${PROJECT_ID}/networks`;
 const network = await call('POST', networks, body('./create-network.json'));
 const networkUrl = `${networks}/${network.metadata.name}`;
-await waitFor('the network', networkUrl, (n) => n?.status.phase === 'Active');
+await waitFor('the network', networkUrl, (n) => n.status.phase === 'Active');
 console.log('network', network.metadata.name, 'Active');
 
 const pool = body('./create-pool.json');
@@ -50,11 +49,12 @@ pool.spec.network.name = network.metadata.name; // pools name their network by i
 const pools = `/v2/${PROJECT_ID}/pools`;
 const created = await call('POST', pools, pool);
 const poolUrl = `${pools}/${created.metadata.name}`;
-await waitFor('the pool', poolUrl, (p) => p?.status.phase === 'Running');
+await waitFor('the pool', poolUrl, (p) => p.status.phase === 'Running');
 console.log('pool', created.metadata.name, 'Running');
 
+// Deleted objects leave the lists once their teardown is done (a GET would answer 404 then).
 await call('DELETE', poolUrl);
-await waitFor('the pool deletion', poolUrl, (p) => p === undefined);
+await waitFor('the pool deletion', pools, (list) => !listed(list, created.metadata.name));
 await call('DELETE', networkUrl);
-await waitFor('the network deletion', networkUrl, (n) => n === undefined);
+await waitFor('the network deletion', networks, (list) => !listed(list, network.metadata.name));
 console.log('deleted the pool and the network');
