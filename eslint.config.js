@@ -129,5 +129,12 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The examples are plain Node.js scripts a user copies (README, examples/).
+    files: ['examples/**/*.mjs'],
+    languageOptions: {
+      globals: { console: 'readonly', process: 'readonly', setTimeout: 'readonly', URL: 'readonly' },
+    },
+  },
   prettier,
 );

@@ -25,6 +25,7 @@ const DATABASE_FREE = [
   'test/identity/sdk-signer.test.ts',
   'test/operations/shutdown.test.ts',
   'test/lint/**',
+  'test/examples/docs.test.ts',
 ];
 /**
  * Tests about a SQLite installation itself (the command line and first start on a
@@ -33,6 +34,8 @@ const DATABASE_FREE = [
  */
 const SQLITE_ONLY = [
   'test/identity/cli.test.ts',
+  'test/cli/daily-use.test.ts',
+  'test/examples/examples.test.ts',
   'test/identity/first-start.test.ts',
   'test/engine/restart.test.ts',
   'test/engine/workers.test.ts',

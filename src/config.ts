@@ -1,18 +1,20 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { PROJECT_ID_PATTERN } from './shared/conventions.js';
+import { MAX_QUOTA } from './shared/limits.js';
 
 /**
  * Every setting Atelier reads from the environment. This is the only module that
  * looks at process.env; everything else receives a frozen Config.
  */
 const Seconds = (fallback: number) => Type.Number({ minimum: 0, maximum: 86_400, default: fallback });
-const Limit = (fallback: number) => Type.Integer({ minimum: 0, maximum: 1_000_000, default: fallback });
+const Limit = (fallback: number) => Type.Integer({ minimum: 0, maximum: MAX_QUOTA, default: fallback });
 
 const EnvSchema = Type.Object({
   ATELIER_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   ATELIER_PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
   ATELIER_DATABASE_URL: Type.String({ minLength: 1, default: 'sqlite:./data/atelier.db' }),
+  ATELIER_REGION: Type.String({ pattern: '^[a-z0-9-]{1,64}(,[a-z0-9-]{1,64})*$', default: 'cn-north-4' }),
   ATELIER_LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -49,6 +51,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly databaseUrl: string;
+  /** The region ids IAM lists (GET /v3/regions); the first names the project a first start creates. */
+  readonly regions: readonly string[];
   readonly logLevel: Env['ATELIER_LOG_LEVEL'];
   readonly quotas: { readonly pool: number; readonly network: number; readonly valuesAsStrings: boolean };
   readonly bootstrap: { readonly projectId?: string; readonly accessKey?: string; readonly secretKey?: string };
@@ -162,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.ATELIER_HOST,
     port: e.ATELIER_PORT,
     databaseUrl: e.ATELIER_DATABASE_URL,
+    regions: Object.freeze(e.ATELIER_REGION.split(',')),
     logLevel: e.ATELIER_LOG_LEVEL,
     quotas: Object.freeze({
       pool: e.ATELIER_POOL_QUOTA,
@@ -196,11 +201,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   });
 }
 
-/** The configuration of this process, from its environment (see loadConfig). */
-export function loadConfigFromEnvironment(): Config {
-  return loadConfig(process.env);
-}
-
 /** The environment a forked worker starts with on top of its parent's: which worker it is. */
 export function workerEnvironment(index: number): Record<string, string> {
   return { [WORKER_INDEX]: String(index) };
@@ -210,6 +210,57 @@ export function workerEnvironment(index: number): Record<string, string> {
 export function workerIndex(): number | undefined {
   const value = process.env[WORKER_INDEX];
   return value === undefined ? undefined : Number(value);
+}
+
+/**
+ * What `atelier serve --ephemeral` runs with unless the environment says otherwise: a database in
+ * memory, a fixed project and key (so a CI job knows them before the start), lifecycles at the
+ * engine's next pass, and the emulator controls on. Never for a shared network.
+ */
+export const EPHEMERAL_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+  ATELIER_DATABASE_URL: 'sqlite::memory:',
+  ATELIER_BOOTSTRAP_PROJECT_ID: '0123456789abcdef0123456789abcdef',
+  ATELIER_BOOTSTRAP_AK: 'ATELIEREPHEMERALAK01',
+  ATELIER_BOOTSTRAP_SK: 'atelier-ephemeral-secret-key-not-for-production',
+  ATELIER_ADMIN_TOKEN: 'atelier-ephemeral-admin-token',
+  ATELIER_NETWORK_CREATE_SECONDS: '0',
+  ATELIER_NETWORK_DELETE_SECONDS: '0',
+  ATELIER_POOL_CREATE_SECONDS: '0',
+  ATELIER_POOL_DELETE_SECONDS: '0',
+  ATELIER_POOL_SCALE_SECONDS: '0',
+  ATELIER_ENGINE_INTERVAL_MS: '50',
+});
+
+/**
+ * The configuration of this process: its environment, over `defaults` (the --ephemeral settings).
+ * The command line's one way in; the server and tests call loadConfig with what they have.
+ */
+export function loadProcessConfig(defaults: Readonly<Record<string, string>> = {}): Config {
+  return loadConfig({ ...defaults, ...process.env });
+}
+
+const SECRET_SETTINGS = new Set([
+  'ATELIER_BOOTSTRAP_SK',
+  'ATELIER_SECRET_KEY',
+  'ATELIER_ADMIN_TOKEN',
+  'ATELIER_METRICS_TOKEN',
+]);
+
+/**
+ * What `atelier settings` shows: every setting with the value this process runs with (its
+ * environment over `defaults` over the built-in default) and where it came from; secrets masked.
+ * Validated first, so a bad value is reported rather than shown.
+ */
+export function effectiveSettings(
+  defaults: Readonly<Record<string, string>> = {},
+): Array<{ name: string; value: string; source: 'environment' | 'ephemeral' | 'default' }> {
+  loadProcessConfig(defaults);
+  return describeSettings().map(({ name, default: fallback }) => {
+    const given = process.env[name] ?? defaults[name];
+    const source = process.env[name] !== undefined ? 'environment' : given !== undefined ? 'ephemeral' : 'default';
+    const value = given ?? (fallback === undefined ? '' : String(fallback));
+    return { name, value: SECRET_SETTINGS.has(name) && value ? '(set, hidden)' : value, source };
+  });
 }
 
 /** Names and defaults of every setting, for the README and `atelier config`. */

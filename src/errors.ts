@@ -37,6 +37,7 @@ export const ERRORS = {
     403,
     'The project id in the request URL does not match the credential: {reason}.',
   ),
+  regionNotFound: entry('Atelier.40402001', 404, 'Region {region} not found: this installation serves {regions}.'),
   // pools
   poolExists: entry('ModelArts.50015000', 409, 'Pool already exists. The name {name} is used by pool {id}.'),
   poolNotFound: entry('ModelArts.50015001', 404, 'Pool {name} not found.'),

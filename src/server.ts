@@ -1,23 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { OffsetClock, systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { LifecycleEngine } from './engine/engine.js';
-import { LifecyclePolicy } from './engine/lifecycle-policy.js';
-import { applyEmulatorSettings, loadEmulatorSettings, watchEmulatorSettings } from './admin/emulator-settings.store.js';
+import { watchEmulatorSettings } from './admin/emulator-settings.store.js';
+import { contextOver } from './context-builder.js';
 import { loadSeedFile } from './seed/seed.loader.js';
 import { loadFlavorCatalogue } from './flavors/flavor.catalogue.js';
 import { bootstrapIdentity, type FirstStart } from './identity/bootstrap.js';
-import { IdentityService } from './identity/identity.service.js';
-import { ProjectCache } from './projects/project.cache.js';
-import { Signals } from './shared/signals.js';
-import { loadSecretBox, SecretBox } from './identity/secret-box.js';
-import { randomBytes } from 'node:crypto';
 import cluster from 'node:cluster';
-import { dirname, join } from 'node:path';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -56,50 +50,24 @@ async function assembleContext(
   database: Database,
 ): Promise<OpenedContext> {
   await migrateToLatest(database);
-  // The emulator controls may have moved the clock and changed timings before a restart.
-  const clockOffset = new OffsetClock(clock);
-  const lifecycle = new LifecyclePolicy(config.timings);
-  applyEmulatorSettings({ lifecycle, clockOffset }, await loadEmulatorSettings(database.db));
-  const identity = new IdentityService({
-    database,
-    clock: clockOffset,
-    secrets: secretBoxFor(config),
-    tokenTtlMs: config.tokenTtlMs,
-    cacheMs: config.authCacheMs,
-  });
   let wake = () => {};
-  const projects = new ProjectCache(config.authCacheMs);
-  const context: AppContext = {
-    config,
-    database,
-    clock: clockOffset,
-    flavors,
-    identity,
-    projects,
-    lifecycle,
-    clockOffset,
-    wakeEngine: () => wake(),
-    signals: new Signals(),
-  };
+  const context = await contextOver(config, clock, flavors, database, () => wake());
   // Seed before the bootstrap: a seeded database is not a first start that needs a project printed.
   // With ATELIER_WORKERS the primary has seeded already; workers seeding at once would race,
   // and so would replicas on one PostgreSQL database without the lock.
   const seedFile = config.seedFile;
   if (seedFile && !cluster.isWorker) await database.exclusive('seed', () => loadSeedFile(context, seedFile));
   // Replicas starting together on one PostgreSQL database bootstrap one at a time.
-  const firstStart = await database.exclusive('bootstrap', () => bootstrapIdentity(config, database, identity));
+  const firstStart = await database.exclusive('bootstrap', () => bootstrapIdentity(config, database, context.identity));
   return { context, database, firstStart, setWake: (fn) => (wake = fn) };
 }
 
-/** ATELIER_SECRET_KEY, else a key file beside the SQLite database (or in ./data). */
-export function secretBoxFor(config: Config): SecretBox {
-  const sqlitePath = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : undefined;
-  if (sqlitePath === ':memory:' && !config.secretKey) return new SecretBox(randomBytes(32));
-  const keyFile = sqlitePath ? join(dirname(sqlitePath), 'atelier.key') : join('data', 'atelier.key');
-  return loadSecretBox(config.secretKey, keyFile);
-}
+export { secretBoxFor } from './identity/secret-box-for.js';
 
-/** What a first start prints once: enough to make a signed call without reading more. */
+/**
+ * What a first start prints once, to stderr: enough to make a signed call without reading more.
+ * Not stdout, which carries the JSON log lines that collectors keep and `| jq` parses.
+ */
 export function announceFirstStart(first: FirstStart, address: string): string {
   return [
     '',
@@ -107,10 +75,12 @@ export function announceFirstStart(first: FirstStart, address: string): string {
     'The secret key is shown only this once; keep it somewhere safe.',
     '',
     `  project id   ${first.projectId}`,
+    `  project      ${first.projectName}   (the region name an SDK client looks the project up by)`,
     `  access key   ${first.accessKey}`,
     `  secret key   ${first.secretKey}`,
     `  endpoint     ${address}`,
     '',
+    'Find the project again with `atelier projects list`; make another key with `atelier credentials create`.',
     'Point an SDK at the endpoint with these (see README, "First signed call").',
     '',
   ].join('\n');
@@ -139,7 +109,7 @@ export async function startServer(
   if (options.runEngine ?? true) engine.start();
   // Emulator settings changed through another worker reach this one (docs/emulator.md).
   const stopWatching = config.adminToken ? watchEmulatorSettings(context, 500) : () => {};
-  if (firstStart) process.stdout.write(`${announceFirstStart(firstStart, address)}\n`);
+  if (firstStart) process.stderr.write(`${announceFirstStart(firstStart, address)}\n`);
   let closing: Promise<void> | undefined;
   return {
     app,

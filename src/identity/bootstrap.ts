@@ -4,11 +4,10 @@ import type { IdentityService } from './identity.service.js';
 import type { Database } from '../db/database.js';
 
 export const DEFAULT_ACCOUNT = 'default';
-/** Name of the project a first start creates; an SDK client built withRegion('local') finds it. */
-export const DEFAULT_PROJECT_NAME = 'local';
 
 export interface FirstStart {
   projectId: string;
+  projectName: string;
   accessKey: string;
   secretKey: string;
 }
@@ -43,9 +42,10 @@ export async function bootstrapIdentity(
     return undefined;
   }
   if ((await listProjects(db)).length > 0) return undefined;
-  const project = await identity.createProject(account.id, { name: DEFAULT_PROJECT_NAME });
+  // Named after the installation's region, so an SDK client built withRegion(...) finds it by name.
+  const project = await identity.createProject(account.id, { name: config.regions[0] });
   const credential = await identity.createCredential(account.id, [project.id], {
     description: 'created at first start',
   });
-  return { projectId: project.id, ...credential };
+  return { projectId: project.id, projectName: project.name, ...credential };
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { AtelierError, badRequest } from '../errors.js';
 import { errorResponses } from '../http/wire.js';
 import { CreateTokenBody, ListProjectsQuery, ProjectList, TokenResponse } from './iam.schema.js';
+import { regionRoutes } from './region.routes.js';
 
 /**
  * The two IAM calls clients make before they reach ModelArts: issuing a token
@@ -12,6 +13,8 @@ import { CreateTokenBody, ListProjectsQuery, ProjectList, TokenResponse } from '
 export const iamRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
+    await app.register(regionRoutes(ctx));
+
     app.post(
       '/v3/auth/tokens',
       {

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { PROJECT_ID_PATTERN } from '../shared/conventions.js';
 import { NetworkConnection } from '../networks/network.schema.js';
 import { PoolSpec } from '../pools/pool.schema.js';
+import { MAX_QUOTA } from '../shared/limits.js';
 
 /**
  * The seed file (ATELIER_SEED_FILE, JSON or YAML) and what `atelier export` writes:
@@ -69,7 +70,10 @@ export const SeedProject = Type.Object(
     ),
     quotas: Type.Optional(
       Type.Object(
-        { pool: Type.Optional(Type.Integer({ minimum: 0 })), network: Type.Optional(Type.Integer({ minimum: 0 })) },
+        {
+          pool: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_QUOTA })),
+          network: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_QUOTA })),
+        },
         { additionalProperties: false },
       ),
     ),

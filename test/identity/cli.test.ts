@@ -59,6 +59,8 @@ describe('the administration commands', () => {
   });
 
   it('creates an account, a project, a user, credentials (SK shown once), a token and quota overrides', async () => {
+    // A command refuses to create a database by accident; `migrate` creates one on purpose.
+    expect(await cli('migrate')).toMatch(/: applied 0001_initial, /);
     const account = /^created account (\S+) \(([0-9a-f]{32})\)$/m.exec(await cli('accounts', 'create', accountName));
     expect(account?.[1]).toBe(accountName);
     accountId = account![2];
@@ -121,17 +123,33 @@ describe('the administration commands', () => {
     expect(projects.body.projects.map((p: { id: string }) => p.id)).toEqual([projectId]);
   }, 30_000);
 
-  it('lists accounts, credentials and tokens without any secret', async () => {
-    const [accounts, credentials, tokens] = await Promise.all([
-      cli('accounts', 'list'),
+  it('lists accounts, credentials and tokens without any secret, as tables and as JSON', async () => {
+    const [accounts, credentials, tokens, table] = await Promise.all([
+      cli('accounts', 'list', '--json'),
+      cli('credentials', 'list', '--account', accountName, '--json'),
+      cli('tokens', 'list', '--account', accountName, '--json'),
       cli('credentials', 'list', '--account', accountName),
-      cli('tokens', 'list', '--account', accountName),
     ]);
-    expect(accounts).toContain(`${accountId}\t${accountName}\tenabled`);
-    expect(credentials).toContain(`${kept.accessKey}\tenabled\t${projectId}\tci runner`);
-    expect(credentials).toContain(`${deleted.accessKey}\tenabled\t${projectId}\tto be deleted`);
-    expect(tokens).toMatch(new RegExp(`^${token.id}\\t${projectId}\\tlive\\texpires `, 'm'));
-    for (const out of [accounts, credentials, tokens]) {
+    expect(JSON.parse(accounts)).toContainEqual({ id: accountId, name: accountName, state: 'enabled' });
+    expect(JSON.parse(credentials)).toEqual(
+      expect.arrayContaining([
+        { accessKey: kept.accessKey, state: 'enabled', projects: [projectId], description: 'ci runner' },
+        { accessKey: deleted.accessKey, state: 'enabled', projects: [projectId], description: 'to be deleted' },
+      ]),
+    );
+    expect(JSON.parse(tokens)).toContainEqual({
+      id: token.id,
+      project: projectId,
+      state: 'live',
+      expires: expect.stringMatching(/^\d{4}-/),
+    });
+    // For people: a header, then one aligned line per key.
+    const lines = table.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ACCESS KEY\s+STATE\s+PROJECTS\s+DESCRIPTION$/);
+    expect(lines.find((l) => l.startsWith(kept.accessKey))).toMatch(
+      new RegExp(`^${kept.accessKey}\\s+enabled\\s+${projectId}\\s+ci runner$`),
+    );
+    for (const out of [accounts, credentials, tokens, table]) {
       for (const secret of [kept.secretKey, deleted.secretKey, token.token, PASSWORD])
         expect(out).not.toContain(secret);
     }

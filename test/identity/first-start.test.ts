@@ -27,22 +27,25 @@ afterEach(async () => {
   dirs.removeAll();
 });
 
-/** Starts a server with everything it writes to stdout captured (and kept off the test output). */
+/** Starts a server with everything it writes to stdout and stderr captured (and kept off the test output). */
 async function startCapturing(
   dir: string,
   env: Record<string, string> = {},
-): Promise<{ server: RunningServer; stdout: string }> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write);
+): Promise<{ server: RunningServer; stdout: string; stderr: string }> {
+  const capture = (stream: NodeJS.WriteStream, chunks: string[]) =>
+    vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof stream.write);
+  const out: string[] = [];
+  const err: string[] = [];
+  const spies = [capture(process.stdout, out), capture(process.stderr, err)];
   try {
     const server = await startServer(serverConfig(dir, env));
     running.push(server);
-    return { server, stdout: chunks.join('') };
+    return { server, stdout: out.join(''), stderr: err.join('') };
   } finally {
-    spy.mockRestore();
+    for (const spy of spies) spy.mockRestore();
   }
 }
 
@@ -93,20 +96,24 @@ describe('first start without bootstrap settings', () => {
     const env = { ATELIER_DATABASE_URL: `sqlite:${join(dir, 'atelier.db')}` };
 
     const first = await startCapturing(dir, env);
-    const projectId = /^\s*project id\s+(\S+)$/m.exec(first.stdout)?.[1];
-    const accessKey = /^\s*access key\s+(\S+)$/m.exec(first.stdout)?.[1];
-    const secretKey = /^\s*secret key\s+(\S+)$/m.exec(first.stdout)?.[1];
-    expect(projectId, first.stdout).toBeDefined();
+    // The banner goes to stderr: stdout is the JSON log stream, which collectors keep.
+    const projectId = /^\s*project id\s+(\S+)$/m.exec(first.stderr)?.[1];
+    const accessKey = /^\s*access key\s+(\S+)$/m.exec(first.stderr)?.[1];
+    const secretKey = /^\s*secret key\s+(\S+)$/m.exec(first.stderr)?.[1];
+    expect(projectId, first.stderr).toBeDefined();
     expect(accessKey).toBeDefined();
     expect(secretKey).toBeDefined();
-    expect(first.stdout).toContain(`endpoint     ${first.server.address}`);
-    expect(first.stdout.split(secretKey!)).toHaveLength(2);
+    expect(first.stderr).toContain(`endpoint     ${first.server.address}`);
+    expect(first.stderr).toMatch(/^\s*project\s+cn-north-4\b/m);
+    expect(first.stderr).toContain('atelier projects list');
+    expect(first.stderr.split(secretKey!)).toHaveLength(2);
+    expect(first.stdout).not.toContain(secretKey);
     const credentials = { accessKey: accessKey!, secretKey: secretKey! };
 
     const api = (server: RunningServer) => ApiClient.http(server.address, projectId!, credentials);
     expect((await api(first.server).get(QUOTAS)).status).toBe(200);
-    // An SDK client built withRegion('local') finds the project by that name.
-    const byName = await api(first.server).get('/v3/projects?name=local');
+    // Named after ATELIER_REGION (default cn-north-4): an SDK client built withRegion finds it by name.
+    const byName = await api(first.server).get('/v3/projects?name=cn-north-4');
     expect(byName.body.projects.map((p: { id: string }) => p.id)).toEqual([projectId]);
     expect(JSON.stringify(byName.body)).not.toContain(secretKey);
 
@@ -125,8 +132,10 @@ describe('first start without bootstrap settings', () => {
     const key = readFileSync(keyFile, 'utf8');
 
     const second = await startCapturing(dir, env);
-    expect(second.stdout).not.toContain(secretKey);
-    expect(second.stdout).not.toMatch(/secret key/i);
+    for (const text of [second.stdout, second.stderr]) {
+      expect(text).not.toContain(secretKey);
+      expect(text).not.toMatch(/secret key/i);
+    }
     expect((await api(second.server).get(QUOTAS)).status).toBe(200);
     expect(await rowCounts(second.server)).toEqual(before);
     expect(readFileSync(keyFile, 'utf8')).toBe(key);
@@ -139,7 +148,7 @@ describe('first start with ATELIER_BOOTSTRAP_*', () => {
     const { env, projectId, credentials } = bootstrapEnv();
 
     const first = await startCapturing(dir, env);
-    expect(first.stdout).toBe('');
+    expect(first.stdout + first.stderr).toBe('');
     expect((await ApiClient.http(first.server.address, projectId, credentials).get(QUOTAS)).status).toBe(200);
     const counts = await rowCounts(first.server);
     expect(counts).toMatchObject({ accounts: 1, projects: 1, credentials: 1, grants: 1 });
@@ -150,7 +159,7 @@ describe('first start with ATELIER_BOOTSTRAP_*', () => {
     await stop(first.server);
 
     const second = await startCapturing(dir, env);
-    expect(second.stdout).toBe('');
+    expect(second.stdout + second.stderr).toBe('');
     expect(await rowCounts(second.server)).toEqual(counts);
     // Not even re-sealed: the row is untouched.
     expect(

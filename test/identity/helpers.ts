@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ClientBuilder } from '@huaweicloud/huaweicloud-sdk-core/ClientBuilder.js';
 import type { HcClient, HttpRequestOptions } from '@huaweicloud/huaweicloud-sdk-core/HcClient.js';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials.js';
@@ -168,7 +168,12 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...clean, ...env };
 }
 
-const MAIN = ['--import', 'tsx', 'src/main.ts'];
+// Absolute, so that a command can run in another working directory too.
+const MAIN = [
+  '--import',
+  pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+  join(REPO_ROOT, 'src/main.ts'),
+];
 
 export interface CliResult {
   code: number;
@@ -176,18 +181,26 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `atelier <args>` (src/main.ts through tsx) against the given environment. */
-export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+/**
+ * Runs `atelier <args>` (src/main.ts through tsx) against the given environment; `input` is its
+ * standard input (closed at once without it), `cwd` its working directory (the repository's by default).
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { input?: string; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [...MAIN, ...args],
-      { cwd: REPO_ROOT, env: childEnv(env), timeout: 30_000 },
+      { cwd: options.cwd ?? REPO_ROOT, env: childEnv(env), timeout: 30_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(options.input ?? '');
   });
 }
 
