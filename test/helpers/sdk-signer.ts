@@ -37,8 +37,11 @@ export interface SdkSignInput {
   body?: string;
   ak: string;
   sk: string;
-  /** Defaults to the path segment after `/v1/` or `/v2/`, which the SDK then substitutes for `{project_id}`. */
-  projectId?: string;
+  /**
+   * Defaults to the path segment after `/v1/` or `/v2/`, which the SDK then substitutes for `{project_id}`;
+   * `null` for a client without a project (no X-Project-Id).
+   */
+  projectId?: string | null;
   /** Temporary credentials: the SDK adds and signs `X-Security-Token`. */
   securityToken?: string;
   /** Opt in to V11-HMAC-SHA256 (derived key) signing. */
@@ -64,7 +67,10 @@ export async function sdkSign(input: SdkSignInput): Promise<Record<string, strin
 export async function sdkRequest(input: SdkSignInput): Promise<SdkWireRequest> {
   const target = new URL(input.url);
   const pathMatch = /^\/(v\d+)\/([^/]+)(\/.*)?$/.exec(target.pathname);
-  const projectId = input.projectId ?? (pathMatch ? decodeURIComponent(pathMatch[2]) : undefined);
+  const projectId =
+    input.projectId === null
+      ? undefined
+      : (input.projectId ?? (pathMatch ? decodeURIComponent(pathMatch[2]) : undefined));
   const urlTemplate =
     pathMatch && projectId !== undefined && input.projectId === undefined
       ? `/${pathMatch[1]}/{project_id}${pathMatch[3] ?? ''}`

@@ -16,11 +16,11 @@ import type { FastifyInstance } from 'fastify';
 import { inject } from 'light-my-request';
 import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
-import { formatSdkDate, signRequest } from '../../src/identity/signature.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { ApiResponse } from '../helpers/client.js';
 import { expectError } from '../helpers/fixtures.js';
 import type { SdkWireRequest } from '../helpers/sdk-signer.js';
+import { formatSdkDate, signRequest } from '../helpers/signing.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const QUOTAS = '/v1/{project_id}/quotas';
@@ -82,15 +82,15 @@ export interface WireRequest {
 }
 
 /**
- * Signs a request as the SDK would for `app.inject` (host `localhost`, JSON content type, X-Project-Id),
+ * Signs a request through the SDK for `app.inject` (host `localhost`, JSON content type, X-Project-Id),
  * returning exactly what goes on the wire so a test can change one part before sending it.
  */
-export function signForInject(
+export async function signForInject(
   request: { method: string; url: string; body?: unknown; headers?: Record<string, string> },
   credentials: { accessKey: string; secretKey: string },
   projectId: string,
   signedAt = new Date(),
-): WireRequest {
+): Promise<WireRequest> {
   const body =
     request.body === undefined
       ? undefined
@@ -98,7 +98,7 @@ export function signForInject(
         ? request.body
         : JSON.stringify(request.body);
   const url = request.url.replace('{project_id}', projectId);
-  const { headers } = signRequest({
+  const { headers } = await signRequest({
     method: request.method,
     url,
     headers: { host: 'localhost', 'content-type': 'application/json', 'x-project-id': projectId, ...request.headers },

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signRequest } from '../../src/identity/signature.js';
+import { signRequest } from '../helpers/signing.js';
 import { ApiClient, sdkDate } from '../helpers/client.js';
 import { networkBody } from '../helpers/fixtures.js';
 import { uniqueId } from '../helpers/harness.js';
@@ -105,7 +105,7 @@ describe('atelier serve', () => {
     const s = await start();
     const url = new URL('/v1/{project_id}/networks'.replace('{project_id}', s.projectId), s.baseUrl);
     const body = JSON.stringify(networkBody());
-    const { headers } = signRequest({
+    const { headers } = await signRequest({
       method: 'POST',
       url: url.pathname,
       headers: { host: url.host, 'content-type': 'application/json', 'x-project-id': s.projectId },
