@@ -5,8 +5,8 @@ import { watchEmulatorSettings } from '../../src/admin/emulator-settings.store.j
 import { ManualClock } from '../../src/clock.js';
 import { openContext } from '../../src/server.js';
 import type { Harness } from '../helpers/harness.js';
-import { pollUntil } from '../identity/helpers.js';
 import { adminOk, startAdminHarness } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describe('emulator settings', () => {
   let h: Harness;
@@ -47,15 +47,15 @@ describe('emulator settings', () => {
     try {
       await adminOk(h, 'PUT', '/_atelier/lifecycle', { poolScale: { mode: 'manual' } });
       await adminOk(h, 'POST', '/_atelier/clock/advance', { seconds: 10 });
-      await pollUntil(
+      await waitFor(
         async () => [other.context.lifecycle.get('poolScale').mode, other.context.clockOffset.offsetMs] as const,
-        ([mode, offset]) => mode === 'manual' && offset === h.context.clockOffset.offsetMs,
+        { until: ([mode, offset]) => mode === 'manual' && offset === h.context.clockOffset.offsetMs, interval: 20 },
       );
       // A reset of everything puts both back to the configuration.
       await adminOk(h, 'POST', '/_atelier/reset');
-      await pollUntil(
+      await waitFor(
         async () => [other.context.lifecycle.get('poolScale').mode, other.context.clockOffset.offsetMs] as const,
-        ([mode, offset]) => mode === 'auto' && offset === 0,
+        { until: ([mode, offset]) => mode === 'auto' && offset === 0, interval: 20 },
       );
     } finally {
       stop();

@@ -21,6 +21,7 @@ import type { ApiResponse } from '../helpers/client.js';
 import { expectError } from '../helpers/fixtures.js';
 import type { SdkWireRequest } from '../helpers/sdk-signer.js';
 import { formatSdkDate, signRequest } from '../helpers/signing.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const QUOTAS = '/v1/{project_id}/quotas';
@@ -41,22 +42,6 @@ export class TempDirs {
   }
   removeAll(): void {
     for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Polls `probe` until `done` holds for its result; fails after the deadline with the last result. */
-export async function pollUntil<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not reached within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -211,10 +196,9 @@ export class ServeProcess {
 
   /** Waits until stdout matches, with a deadline; returns the match. */
   async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
-    const match = await pollUntil(
+    const match = await waitFor(
       async () => pattern.exec(this.stdout) ?? (this.child.exitCode !== null ? 'exited' : null),
-      (m) => m !== null,
-      timeoutMs,
+      { what: `atelier serve to print ${pattern}`, timeout: timeoutMs, interval: 20 },
     ).catch((error: Error) => {
       throw new Error(`${error.message}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`);
     });

@@ -6,15 +6,8 @@ import { formatSdkDate, signRequest } from '../helpers/signing.js';
 import { ApiClient } from '../helpers/client.js';
 import { activeNetwork, networkBody } from '../helpers/fixtures.js';
 import { startHarness, uniqueId, type Harness } from '../helpers/harness.js';
-import {
-  expectUnauthorized,
-  NETWORKS,
-  pollUntil,
-  QUOTAS,
-  sendInject,
-  signForInject,
-  type WireRequest,
-} from './helpers.js';
+import { expectUnauthorized, NETWORKS, QUOTAS, sendInject, signForInject, type WireRequest } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -328,11 +321,11 @@ describe('without forget(), a disabled credential stops working within ATELIER_A
     expect((await client.get(QUOTAS)).status).toBe(200);
     const disabledAt = Date.now();
     await setCredentialDisabled(h.context.database.db, credential.accessKey, true);
-    const refused = await pollUntil(
-      () => client.get(QUOTAS),
-      (res) => res.status === 401,
-      3_000,
-    );
+    const refused = await waitFor(() => client.get(QUOTAS), {
+      until: (res) => res.status === 401,
+      timeout: 3_000,
+      interval: 20,
+    });
     expectUnauthorized(refused, UNKNOWN_KEY);
     // The cache bounds the delay: well under a second here, never the default second.
     expect(Date.now() - disabledAt).toBeLessThan(1_000);
