@@ -46,6 +46,12 @@ export interface SdkSignInput {
   securityToken?: string;
   /** Opt in to V11-HMAC-SHA256 (derived key) signing. */
   derived?: { regionId: string; service: string };
+  /**
+   * Hand the content type to the signer as a plain header, past HcClient, which turns every type that
+   * contains `application/json` (`application/json; charset=utf-8`, `application/json-patch+json`) into
+   * exactly `application/json`: for tests of what other clients may send.
+   */
+  rawContentType?: boolean;
 }
 
 export interface SdkWireRequest {
@@ -102,10 +108,11 @@ export async function sdkRequest(input: SdkSignInput): Promise<SdkWireRequest> {
   if (input.derived) builder.withDerivedAuthServiceName(input.derived.service);
   const client = builder.build();
 
+  if (input.rawContentType) headers['content-type'] = contentType;
   const options: HttpRequestOptions = {
     method: input.method.toUpperCase(),
     url: urlTemplate,
-    contentType,
+    contentType: input.rawContentType ? '' : contentType,
     queryParams: parseQuery(target.search.slice(1)),
     pathParams: {},
     headers,

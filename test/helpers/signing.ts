@@ -7,9 +7,9 @@
  * The SDK computes the date, the signed header list, the canonical request and the signature; the
  * caller keeps its own request line and body bytes. Both are what the SDK would send as long as the
  * query decodes to the parameters the SDK signed and the body is the compact JSON the SDK writes. A
- * body the SDK cannot write (malformed JSON, other spacing, raw bytes, as hostile-input tests send)
- * is signed by handing the SDK its SHA-256 as `X-Sdk-Content-Sha256`, which the SDK signs in place
- * of hashing the body itself, and sends.
+ * JSON body the SDK does not write the same way (malformed JSON, `null`, other spacing, raw bytes, as
+ * hostile-input tests send) is signed by handing the SDK its SHA-256 as `X-Sdk-Content-Sha256`, which
+ * the SDK signs in place of hashing the body itself, and sends.
  */
 import { createHash } from 'node:crypto';
 import { sdkRequest } from './sdk-signer.js';
@@ -61,35 +61,45 @@ export async function signRequest(input: SignRequestInput): Promise<SignedReques
   // The SDK reads a given date under exactly this spelling.
   if (input.sdkDate !== undefined) headers['X-Sdk-Date'] = input.sdkDate;
 
-  const text = Buffer.isBuffer(input.body) ? undefined : input.body;
-  let body: string | undefined;
-  // The SDK hashes JSON.stringify of the object it is handed (and only for exactly application/json).
-  if (input.body !== undefined && input.body.length > 0 && contentType.toLowerCase() === 'application/json') {
-    if (text !== undefined && isCompactJson(text)) body = text;
-    else headers['X-Sdk-Content-Sha256'] = createHash('sha256').update(input.body).digest('hex');
-  } else if (text !== undefined && text.length > 0) {
-    body = text;
-  }
+  // The SDK would send any type containing application/json as exactly that; a test that sends another
+  // spelling gets it signed as written (and, not being exactly application/json, as UNSIGNED-PAYLOAD).
+  const rawContentType = contentType !== 'application/json' && contentType.toLowerCase().includes('application/json');
+  const sign = (extra: Record<string, string>, body: string | undefined) =>
+    sdkRequest({
+      method: input.method,
+      url: `http://${host}${input.url}`,
+      headers: { ...headers, ...extra },
+      body,
+      ak: input.accessKey,
+      sk: input.secretKey,
+      projectId: given.get('x-project-id') ?? null,
+      derived: input.derived,
+      rawContentType,
+    });
 
-  const wire = await sdkRequest({
-    method: input.method,
-    url: `http://${host}${input.url}`,
-    headers,
-    body,
-    ak: input.accessKey,
-    sk: input.secretKey,
-    projectId: given.get('x-project-id') ?? null,
-    derived: input.derived,
-  });
+  const bytes = input.body === undefined ? 0 : input.body.length;
+  // The SDK hashes only exactly application/json bodies (anything else it signs as UNSIGNED-PAYLOAD), and
+  // only as JSON.stringify of the object it is handed.
+  const hashed = contentType.toLowerCase() === 'application/json' && bytes > 0;
+  const text = typeof input.body === 'string' ? input.body : undefined;
+  let wire = hashed && text !== undefined && sdkHashes(text) ? await sign({}, text) : undefined;
+  if (hashed && wire?.body !== text) {
+    const digest = createHash('sha256').update(input.body!).digest('hex');
+    wire = await sign({ 'X-Sdk-Content-Sha256': digest }, undefined);
+  }
+  wire ??= await sign({}, undefined);
+
   const sent: Record<string, string> = {};
   for (const [name, value] of Object.entries(wire.headers)) sent[name.toLowerCase()] = value;
   sent.host = host;
   return { authorization: sent.authorization!, headers: sent };
 }
 
-function isCompactJson(text: string): boolean {
+/** Whether the SDK, handed this body parsed, hashes exactly these bytes (it skips a falsy value). */
+function sdkHashes(text: string): boolean {
   try {
-    return JSON.stringify(JSON.parse(text)) === text;
+    const value: unknown = JSON.parse(text);
+    return Boolean(value) && JSON.stringify(value) === text;
   } catch {
     return false;
   }
