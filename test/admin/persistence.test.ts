@@ -1,19 +1,14 @@
 // What the emulator controls change outlives a restart, and reaches the other
 // processes on the same database (docs/emulator.md, "Decisions").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { watchEmulatorSettings } from '../../src/admin/emulator-settings.store.js';
 import { ManualClock } from '../../src/clock.js';
 import { openContext } from '../../src/server.js';
-import type { Harness } from '../helpers/harness.js';
-import { adminOk, startAdminHarness } from './helpers.js';
+import { adminOk, useAdminHarness } from './helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 describe('emulator settings', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startAdminHarness();
-  });
-  afterAll(() => h.close());
+  const h = useAdminHarness();
 
   it('survive a restart: timing, clock offset and faults are read back from the database', async () => {
     await adminOk(h, 'PUT', '/_atelier/lifecycle', {

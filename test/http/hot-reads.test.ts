@@ -1,11 +1,11 @@
 // The hot-read lane (src/http/hot-reads.ts): for quotas and statistics it answers exactly what
 // Fastify answers, and everything it does not answer with a 200 reaches Fastify unchanged.
 import { inject } from 'light-my-request';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatSdkDate, signRequest } from '../helpers/signing.js';
 import { ApiClient } from '../helpers/client.js';
 import { networkBody } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { startHarness, useHarness } from '../helpers/harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -16,15 +16,13 @@ interface Sent {
 }
 
 describe('the hot-read lane', () => {
-  let h: Harness;
   let token: string;
 
+  const h = useHarness();
   beforeAll(async () => {
-    h = await startHarness();
     const account = await h.context.identity.requireAccount('default');
     ({ token } = await h.context.identity.issueToken(account.id, h.projectId));
   });
-  afterAll(() => h.close());
 
   const signed = async (url: string, extra: Record<string, string> = {}, method = 'GET') =>
     (

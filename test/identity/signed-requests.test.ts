@@ -1,11 +1,11 @@
 // AK/SK signatures over HTTP (issue item 1; auth-errors.md §3): what is accepted, what each change
 // after signing does, the ±15 minute window against the wall clock, and credentials that stop holding.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deleteCredential, setAccountDisabled, setCredentialDisabled } from '../../src/identity/identity.store.js';
 import { formatSdkDate, signRequest } from '../helpers/signing.js';
 import { ApiClient } from '../helpers/client.js';
 import { activeNetwork, networkBody } from '../helpers/fixtures.js';
-import { startHarness, uniqueId, type Harness } from '../helpers/harness.js';
+import { uniqueId, useHarness } from '../helpers/harness.js';
 import { expectUnauthorized, NETWORKS, QUOTAS, sendInject, signForInject, type WireRequest } from './helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -29,7 +29,6 @@ const header = (wire: WireRequest, name: string): string =>
   Object.entries(wire.headers).find(([key]) => key.toLowerCase() === name.toLowerCase())![1];
 
 describe('AK/SK signatures over HTTP', () => {
-  let h: Harness;
   let network: string;
   let otherNetwork: string;
   const sign = (request: Parameters<typeof signForInject>[0], signedAt?: Date) =>
@@ -41,12 +40,11 @@ describe('AK/SK signatures over HTTP', () => {
     return (res.body.items as unknown[]).length;
   };
 
+  const h = useHarness({ ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_NETWORK_QUOTA: '100' });
   beforeAll(async () => {
-    h = await startHarness({ ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_NETWORK_QUOTA: '100' });
     network = await activeNetwork(h.client, h.settle);
     otherNetwork = await activeNetwork(h.client, h.settle);
   });
-  afterAll(() => h.close());
 
   it('accepts a request signed as the SDK signs it, in either hex case', async () => {
     const wire = await sign({ method: 'GET', url: QUOTAS });
@@ -308,11 +306,7 @@ describe('AK/SK signatures over HTTP', () => {
 });
 
 describe('without forget(), a disabled credential stops working within ATELIER_AUTH_CACHE_MS', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_AUTH_CACHE_MS: '200' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_AUTH_CACHE_MS: '200' });
 
   it('is refused once the cached lookup is older than 200 ms', async () => {
     const account = await h.context.identity.requireAccount('default');
