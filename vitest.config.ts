@@ -4,10 +4,20 @@ import { findPostgresBin } from './test/helpers/postgres-cluster.js';
 /**
  * The suite runs once per database dialect (STYLE §9). ATELIER_TEST_DIALECTS
  * narrows the list (e.g. `ATELIER_TEST_DIALECTS=sqlite npm test`); without
- * PostgreSQL binaries on the machine the PostgreSQL half is skipped, loudly.
+ * PostgreSQL binaries on the machine the PostgreSQL half is skipped, loudly —
+ * except under CI=true, where a missing PostgreSQL fails the run: a CI job that
+ * silently tested one database would pass for both.
  */
 const wanted = (process.env.ATELIER_TEST_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim());
 const postgresBin = wanted.includes('postgres') ? findPostgresBin() : undefined;
+const inCi = ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
+if (wanted.includes('postgres') && !postgresBin && inCi) {
+  throw new Error(
+    'PostgreSQL binaries (initdb, pg_ctl) not found, and CI=true: the PostgreSQL half of the test suite ' +
+      'cannot be skipped in CI. Install postgresql (e.g. apt-get install postgresql-15), or set ' +
+      'ATELIER_TEST_DIALECTS=sqlite to run the SQLite half on purpose.',
+  );
+}
 if (wanted.includes('postgres') && !postgresBin) {
   // The summary reporter repeats the notice under the counts, where nobody misses it.
   process.env.ATELIER_TEST_POSTGRES_SKIPPED = '1';

@@ -31,7 +31,7 @@ import {
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signRequest } from '../src/identity/signature.js';
+import { signRequest } from '../test/helpers/signing.js';
 import pg from 'pg';
 import { findPostgresBin, startCluster, type Cluster } from '../test/helpers/postgres-cluster.js';
 import { loadPools } from './load-pools.js';
@@ -225,18 +225,18 @@ function referenceRow(section: string, name: string): Row {
  * section, the signed one, it answers that endpoint's bytes — the same bytes in
  * and out as the scenarios it is the reference of.
  */
-function baselineReference(
+async function baselineReference(
   section: string,
   inst: Installation,
   baseline: { port: number; server: ChildProcess },
   path: string,
   endpoint: string,
-): { row: Row; target: Target } {
+): Promise<{ row: Row; target: Target }> {
   return {
     row: referenceRow(section, `baseline node:http, ${endpoint}`),
     target: {
       url: `http://127.0.0.1:${baseline.port}${path}`,
-      headers: signedHeaders(inst, 'GET', path),
+      headers: await signedHeaders(inst, 'GET', path),
       server: baseline.server,
     },
   };
@@ -292,15 +292,21 @@ const ATELIER = [
  * does within each second (X-Sdk-Date has one-second resolution); the server
  * verifies it in full once and then recognises it (identity/signature.ts).
  */
-function signedHeaders(inst: Installation, method: string, path: string, body?: string): Record<string, string> {
-  return signRequest({
+async function signedHeaders(
+  inst: Installation,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<Record<string, string>> {
+  const signed = await signRequest({
     method,
     url: path,
     headers: { host: `127.0.0.1:${inst.port}`, 'content-type': 'application/json', 'x-project-id': inst.projectId },
     body,
     accessKey: inst.ak,
     secretKey: inst.sk,
-  }).headers;
+  });
+  return signed.headers;
 }
 
 function issueToken(inst: Installation): string {
@@ -334,12 +340,12 @@ async function reads(): Promise<void> {
     const statistics = `/v2/${inst.projectId}/statistics/pools`;
     const url = (path: string) => `http://127.0.0.1:${inst.port}${path}`;
     const plain = { 'content-type': 'application/json' };
-    const reference = baselineReference('reads', inst, { port: basePort, server: baseline }, quotas, 'quotas');
+    const reference = await baselineReference('reads', inst, { port: basePort, server: baseline }, quotas, 'quotas');
     const target = (path: string, headers: Record<string, string>): Target => ({ url: url(path), headers, server });
     await paired('reads', 'quotas, no verification', target(quotas, plain), reference);
-    await paired('reads', 'quotas, AK/SK signed', target(quotas, signedHeaders(inst, 'GET', quotas)), reference);
+    await paired('reads', 'quotas, AK/SK signed', target(quotas, await signedHeaders(inst, 'GET', quotas)), reference);
     await paired('reads', 'quotas, token', target(quotas, { ...plain, 'x-auth-token': token }), reference);
-    const statisticsReference = baselineReference(
+    const statisticsReference = await baselineReference(
       'reads',
       inst,
       { port: basePort, server: baseline },
@@ -349,7 +355,7 @@ async function reads(): Promise<void> {
     await paired(
       'reads',
       'statistics, AK/SK signed',
-      target(statistics, signedHeaders(inst, 'GET', statistics)),
+      target(statistics, await signedHeaders(inst, 'GET', statistics)),
       statisticsReference,
     );
     await paired(
@@ -383,13 +389,13 @@ async function scale(): Promise<void> {
       ['quotas', (i: Installation) => `/v1/${i.projectId}/quotas`],
       ['statistics', (i: Installation) => `/v2/${i.projectId}/statistics/pools`],
     ] as const) {
-      const target = ({ inst, server }: (typeof started)[number]): Target => ({
+      const target = async ({ inst, server }: (typeof started)[number]): Promise<Target> => ({
         url: `http://127.0.0.1:${inst.port}${path(inst)}`,
-        headers: signedHeaders(inst, 'GET', path(inst)),
+        headers: await signedHeaders(inst, 'GET', path(inst)),
         server,
       });
-      const reference = { row: referenceRow('scale', `${what} signed, ${small.label}`), target: target(small) };
-      await paired('scale', `${what} signed, ${large.label}`, target(large), reference);
+      const reference = { row: referenceRow('scale', `${what} signed, ${small.label}`), target: await target(small) };
+      await paired('scale', `${what} signed, ${large.label}`, await target(large), reference);
     }
   } finally {
     for (const { inst, server } of started) {
@@ -407,12 +413,16 @@ async function workers(): Promise<void> {
       const inst = await installation({ ATELIER_WORKERS: String(count) });
       started.push({ inst, server: await start(ATELIER, inst.env, inst.port, false) });
     }
-    const target = ({ inst, server }: (typeof started)[number]): Target => {
+    const target = async ({ inst, server }: (typeof started)[number]): Promise<Target> => {
       const quotas = `/v1/${inst.projectId}/quotas`;
-      return { url: `http://127.0.0.1:${inst.port}${quotas}`, headers: signedHeaders(inst, 'GET', quotas), server };
+      return {
+        url: `http://127.0.0.1:${inst.port}${quotas}`,
+        headers: await signedHeaders(inst, 'GET', quotas),
+        server,
+      };
     };
-    const reference = { row: referenceRow('workers', 'quotas signed, 1 worker'), target: target(started[0]) };
-    await paired('workers', 'quotas signed, 2 workers', target(started[1]), reference);
+    const reference = { row: referenceRow('workers', 'quotas signed, 1 worker'), target: await target(started[0]) };
+    await paired('workers', 'quotas signed, 2 workers', await target(started[1]), reference);
   } finally {
     for (const { inst, server } of started) {
       await stop(server);
@@ -453,14 +463,14 @@ async function driveLifecycles(
   const call = async (method: string, path: string, body?: unknown) => {
     const port = ports[turn++ % ports.length];
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const headers = signRequest({
+    const { headers } = await signRequest({
       method,
       url: path,
       headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'x-project-id': inst.projectId },
       body: text,
       accessKey: inst.ak,
       secretKey: inst.sk,
-    }).headers;
+    });
     const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body: text });
     const json = (await res.json()) as any;
     if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
@@ -595,22 +605,22 @@ async function postgres(): Promise<void> {
     );
     servers.push(baseline);
     const base = { port: basePort, server: baseline };
-    const target = (path: string): Target => ({
+    const target = async (path: string): Promise<Target> => ({
       url: `http://127.0.0.1:${reads.port}${path}`,
-      headers: signedHeaders(reads, 'GET', path),
+      headers: await signedHeaders(reads, 'GET', path),
       server,
     });
     await paired(
       'postgres',
       'quotas, AK/SK signed',
-      target(quotas),
-      baselineReference('postgres', reads, base, quotas, 'quotas'),
+      await target(quotas),
+      await baselineReference('postgres', reads, base, quotas, 'quotas'),
     );
     await paired(
       'postgres',
       'statistics, AK/SK signed',
-      target(statistics),
-      baselineReference('postgres', reads, base, statistics, 'statistics'),
+      await target(statistics),
+      await baselineReference('postgres', reads, base, statistics, 'statistics'),
     );
     rmSync(reads.dir, { recursive: true, force: true });
   });

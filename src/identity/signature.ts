@@ -2,9 +2,8 @@
  * AK/SK request signing as the Huawei Cloud SDKs and API Gateway do it
  * (spec: shared/spec/auth-errors.md §3). Pure functions: no I/O, no clock unless one is passed in.
  *
- * The verifier and our own signer share every canonicalisation step, so a request signed by
- * `signRequest` verifies by construction; `test/identity/sdk-signer.test.ts` holds both against the
- * official SDK.
+ * Verification only: clients sign with the official SDK, and so do the tests (through the SDK core), so
+ * nothing here is checked against a signer that shares its canonicalisation.
  */
 import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
 
@@ -411,95 +410,6 @@ export function parseSdkDate(text: string): number | null {
     mi < 60 &&
     s < 60;
   return inRange ? ms : null;
-}
-
-/** `YYYYMMDD'T'HHMMSS'Z'` in UTC, the `X-Sdk-Date` format. */
-export function formatSdkDate(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-}
-
-export interface SignRequestInput {
-  method: string;
-  /** Request target as it will be sent: path, optionally `?` and the already-encoded query. */
-  url: string;
-  /** Must include `host`; usually `content-type` and `X-Project-Id` too. */
-  headers: Readonly<Record<string, string>>;
-  body?: Buffer | string;
-  accessKey: string;
-  secretKey: string;
-  /** Defaults to the current time. */
-  sdkDate?: string;
-  /** Sign with V11-HMAC-SHA256 (§3.5) under the scope `<date>/<regionId>/<service>`. */
-  derived?: { regionId: string; service: string };
-}
-
-export interface SignedRequest {
-  authorization: string;
-  /** The caller's headers plus `X-Sdk-Date` and `Authorization`: everything to send. */
-  headers: Record<string, string>;
-}
-
-// The SDK adds these after signing, so they are never part of SignedHeaders (§3.1 step 1).
-const HEADERS_ADDED_AFTER_SIGNING = new Set([
-  'user-agent',
-  'accept',
-  'accept-encoding',
-  'connection',
-  'content-length',
-]);
-
-/**
- * Signs a request the way the official SDK does: every header present at signing time is signed
- * (in practice `content-type`, `host`, `x-project-id`, `x-sdk-date`, plus `x-security-token` or
- * operation headers when given), except the transport headers the SDK adds afterwards.
- */
-export function signRequest(input: SignRequestInput): SignedRequest {
-  const sdkDate = input.sdkDate ?? formatSdkDate(new Date());
-  const toSend: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.headers)) {
-    const lower = name.toLowerCase();
-    if (lower !== 'authorization' && lower !== 'x-sdk-date') toSend[name] = value;
-  }
-  toSend['X-Sdk-Date'] = sdkDate;
-  if (headerValue(toSend, 'host') === undefined) throw new TypeError('signRequest: a host header is required');
-
-  const signedHeaders = [...new Set(Object.keys(toSend).map((name) => name.toLowerCase()))]
-    .filter((name) => !HEADERS_ADDED_AFTER_SIGNING.has(name))
-    .sort();
-  const { path, query } = splitUrl(input.url);
-  const canonical = canonicalRequest({
-    method: input.method,
-    rawPath: path,
-    rawQuery: query,
-    headers: toSend,
-    signedHeaders,
-    body: input.body,
-  });
-  if (canonical === null) throw new TypeError('signRequest: the query holds a malformed percent sequence');
-
-  const scope: SignatureScope = input.derived
-    ? {
-        algorithm: 'V11-HMAC-SHA256',
-        credentialScope: `${sdkDate.slice(0, 8)}/${input.derived.regionId}/${input.derived.service}`,
-      }
-    : { algorithm: 'SDK-HMAC-SHA256' };
-  const signature = computeSignature({
-    ...scope,
-    secretKey: input.secretKey,
-    accessKey: input.accessKey,
-    sdkDate,
-    canonicalRequest: canonical,
-  });
-  const credential =
-    scope.algorithm === 'V11-HMAC-SHA256'
-      ? `Credential=${input.accessKey}/${scope.credentialScope}`
-      : `Access=${input.accessKey}`;
-  const authorization = `${scope.algorithm} ${credential}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`;
-  toSend.Authorization = authorization;
-  return { authorization, headers: toSend };
 }
 
 function sha256Hex(data: Buffer | string): string {

@@ -1,10 +1,10 @@
 // The emulator controls exist only with ATELIER_ADMIN_TOKEN, and every one of them
 // demands it as a bearer token (docs/emulator.md).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adminTokenMatches } from '../../src/admin/admin.routes.js';
 import { expectError } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
-import { admin, ADMIN_TOKEN, startAdminHarness } from './helpers.js';
+import { useHarness } from '../helpers/harness.js';
+import { admin, ADMIN_TOKEN, useAdminHarness } from './helpers.js';
 
 const ENDPOINTS: Array<['GET' | 'POST' | 'PUT' | 'DELETE', string, unknown?]> = [
   ['POST', '/_atelier/reset', {}],
@@ -20,11 +20,7 @@ const ENDPOINTS: Array<['GET' | 'POST' | 'PUT' | 'DELETE', string, unknown?]> = 
 ];
 
 describe('the emulator controls without ATELIER_ADMIN_TOKEN', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(() => h.close());
+  const h = useHarness();
 
   it('answer 404 under the whole prefix, with or without a token', async () => {
     for (const [method, url, body] of ENDPOINTS) {
@@ -40,11 +36,7 @@ describe('the emulator controls without ATELIER_ADMIN_TOKEN', () => {
 });
 
 describe('the emulator controls with ATELIER_ADMIN_TOKEN', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startAdminHarness();
-  });
-  afterAll(() => h.close());
+  const h = useAdminHarness();
 
   it('refuse a missing, wrong or malformed token on every endpoint with the 401 envelope', async () => {
     const wrong = [

@@ -1,11 +1,10 @@
 // Faults (docs/emulator.md): the next N creations, scalings or deletions that match
 // end in failure, or running pools turn Abnormal and back — over HTTP.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleEngine } from '../../src/engine/engine.js';
 import { listEventsOf } from '../../src/events/event.store.js';
 import type { ApiClient } from '../helpers/client.js';
 import { activeNetwork, displayName, expectError } from '../helpers/fixtures.js';
-import type { Harness } from '../helpers/harness.js';
 import {
   CPU_16,
   CPU_8,
@@ -20,16 +19,14 @@ import {
   show,
   statistics,
 } from '../pools/helpers.js';
-import { admin, adminOk, runningPool, startAdminHarness } from './helpers.js';
+import { admin, adminOk, runningPool, useAdminHarness } from './helpers.js';
 
 describe('creation faults', () => {
-  let h: Harness;
   let net: string;
+  const h = useAdminHarness({ ATELIER_POOL_CREATE_SECONDS: '10' });
   beforeAll(async () => {
-    h = await startAdminHarness({ ATELIER_POOL_CREATE_SECONDS: '10' });
     net = await activeNetwork(h.client, h.settle);
   });
-  afterAll(() => h.close());
 
   it('fail exactly one of three matching creations, visibly in the pool, its events and the statistics', async () => {
     const reason = 'Provider capacity exhausted in az-1 (test fault).';
@@ -122,11 +119,7 @@ describe('creation faults', () => {
 });
 
 describe('scaling, deletion and abnormal faults', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startAdminHarness({ ATELIER_POOL_QUOTA: '50', ATELIER_NETWORK_QUOTA: '50' });
-  });
-  afterAll(() => h.close());
+  const h = useAdminHarness({ ATELIER_POOL_QUOTA: '50', ATELIER_NETWORK_QUOTA: '50' });
 
   /** The phase moves of a pool in any project, as "From>To". */
   const changesOf = async (client: ApiClient, name: string) =>

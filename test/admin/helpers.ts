@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import type { ApiClient } from '../helpers/client.js';
 import { activeNetwork } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { startHarness, useHarness, type Harness } from '../helpers/harness.js';
 import { createBody, createPool, pool } from '../pools/helpers.js';
 
 export const ADMIN_TOKEN = 'emulator-admin-token-0123456789';
@@ -17,8 +17,15 @@ const INSTANT = {
   ATELIER_POOL_SCALE_SECONDS: '0',
 };
 
+const adminEnv = (env: Record<string, string>) => ({ ATELIER_ADMIN_TOKEN: ADMIN_TOKEN, ...INSTANT, ...env });
+
 export function startAdminHarness(env: Record<string, string> = {}): Promise<Harness> {
-  return startHarness({ ATELIER_ADMIN_TOKEN: ADMIN_TOKEN, ...INSTANT, ...env });
+  return startHarness(adminEnv(env));
+}
+
+/** useHarness (test/helpers/harness.ts) with the admin token and instant lifecycles. */
+export function useAdminHarness(env: Record<string, string> = {}): Harness {
+  return useHarness(adminEnv(env));
 }
 
 export interface AdminResponse {

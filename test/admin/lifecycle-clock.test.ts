@@ -1,18 +1,13 @@
 // Lifecycle timing at run time (automatic after N seconds, or manual until an
 // advance) and the service clock (docs/emulator.md).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadEmulatorSettings } from '../../src/admin/emulator-settings.store.js';
 import { activeNetwork, displayName } from '../helpers/fixtures.js';
-import type { Harness } from '../helpers/harness.js';
 import { createBody, createPool, listNames, phaseOf, pool, show, statistics } from '../pools/helpers.js';
-import { adminOk, startAdminHarness } from './helpers.js';
+import { adminOk, useAdminHarness } from './helpers.js';
 
 describe('lifecycle timing', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startAdminHarness({ ATELIER_POOL_CREATE_SECONDS: '5', ATELIER_POOL_QUOTA: '50' });
-  });
-  afterAll(() => h.close());
+  const h = useAdminHarness({ ATELIER_POOL_CREATE_SECONDS: '5', ATELIER_POOL_QUOTA: '50' });
 
   it('starts from the configuration', async () => {
     expect(await adminOk(h, 'GET', '/_atelier/lifecycle')).toEqual({
@@ -118,11 +113,7 @@ describe('lifecycle timing', () => {
 });
 
 describe('the service clock', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startAdminHarness({ ATELIER_POOL_CREATE_SECONDS: '30' });
-  });
-  afterAll(() => h.close());
+  const h = useAdminHarness({ ATELIER_POOL_CREATE_SECONDS: '30' });
 
   it('moves forward so a failure drops out of the 72-hour window, running every timer on the way', async () => {
     const net = await activeNetwork(h.client, h.settle);

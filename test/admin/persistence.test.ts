@@ -1,19 +1,14 @@
 // What the emulator controls change outlives a restart, and reaches the other
 // processes on the same database (docs/emulator.md, "Decisions").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { watchEmulatorSettings } from '../../src/admin/emulator-settings.store.js';
 import { ManualClock } from '../../src/clock.js';
 import { openContext } from '../../src/server.js';
-import type { Harness } from '../helpers/harness.js';
-import { pollUntil } from '../identity/helpers.js';
-import { adminOk, startAdminHarness } from './helpers.js';
+import { adminOk, useAdminHarness } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describe('emulator settings', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startAdminHarness();
-  });
-  afterAll(() => h.close());
+  const h = useAdminHarness();
 
   it('survive a restart: timing, clock offset and faults are read back from the database', async () => {
     await adminOk(h, 'PUT', '/_atelier/lifecycle', {
@@ -47,15 +42,15 @@ describe('emulator settings', () => {
     try {
       await adminOk(h, 'PUT', '/_atelier/lifecycle', { poolScale: { mode: 'manual' } });
       await adminOk(h, 'POST', '/_atelier/clock/advance', { seconds: 10 });
-      await pollUntil(
+      await waitFor(
         async () => [other.context.lifecycle.get('poolScale').mode, other.context.clockOffset.offsetMs] as const,
-        ([mode, offset]) => mode === 'manual' && offset === h.context.clockOffset.offsetMs,
+        { until: ([mode, offset]) => mode === 'manual' && offset === h.context.clockOffset.offsetMs, interval: 20 },
       );
       // A reset of everything puts both back to the configuration.
       await adminOk(h, 'POST', '/_atelier/reset');
-      await pollUntil(
+      await waitFor(
         async () => [other.context.lifecycle.get('poolScale').mode, other.context.clockOffset.offsetMs] as const,
-        ([mode, offset]) => mode === 'auto' && offset === 0,
+        { until: ([mode, offset]) => mode === 'auto' && offset === 0, interval: 20 },
       );
     } finally {
       stop();

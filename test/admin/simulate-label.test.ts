@@ -1,8 +1,8 @@
 // The `atelier.io/simulate` label (docs/emulator.md): the same failures as the
 // faults, for clients that cannot call the emulator controls. It needs no admin token.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { activeNetwork, expectError } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { useHarness } from '../helpers/harness.js';
 import {
   CPU_8,
   createBody,
@@ -19,18 +19,16 @@ const CREATE_MS = 10_000;
 const simulate = (value: string) => ({ labels: { 'atelier.io/simulate': value } });
 
 describe('the atelier.io/simulate label', () => {
-  let h: Harness;
   let net: string;
+  const h = useHarness({
+    ATELIER_POOL_CREATE_SECONDS: String(CREATE_MS / 1000),
+    ATELIER_NETWORK_CREATE_SECONDS: '0',
+    ATELIER_POOL_SCALE_SECONDS: '0',
+    ATELIER_POOL_DELETE_SECONDS: '0',
+  });
   beforeAll(async () => {
-    h = await startHarness({
-      ATELIER_POOL_CREATE_SECONDS: String(CREATE_MS / 1000),
-      ATELIER_NETWORK_CREATE_SECONDS: '0',
-      ATELIER_POOL_SCALE_SECONDS: '0',
-      ATELIER_POOL_DELETE_SECONDS: '0',
-    });
     net = await activeNetwork(h.client, h.settle);
   });
-  afterAll(() => h.close());
 
   it('names the allowed values when given another', async () => {
     const res = await h.client.post('/v2/{project_id}/pools', createBody(net, simulate('Explode')));

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { ApiClient } from '../helpers/client.js';
 import { networkBody, poolBody } from '../helpers/fixtures.js';
-import { listen, pollUntil, REPO_ROOT, runCli, TempDirs } from '../identity/helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { listen, REPO_ROOT, runCli, TempDirs } from '../identity/helpers.js';
 
 const dirs = new TempDirs();
 let dir: string;
@@ -136,12 +137,7 @@ describe('the atelier command', () => {
     expect((await login('carol-password-123')).status).toBe(201);
     expect(await cli(['users', 'disable', 'carol'])).toMatch(/^disabled user carol \(/);
     expect(
-      (
-        await pollUntil(
-          () => login('carol-password-123'),
-          (r) => r.status === 401,
-        )
-      ).status,
+      (await waitFor(() => login('carol-password-123'), { until: (r) => r.status === 401, interval: 20 })).status,
     ).toBe(401);
     // Without a terminal and without --password-stdin there is no way to ask: refused, not hung.
     const noPassword = await runCli(['users', 'create', 'dave', '--account', 'default'], env);
@@ -153,10 +149,10 @@ describe('the atelier command', () => {
     const api = ApiClient.http(server.address, projectId, credentials);
     const network = await api.post('/v1/{project_id}/networks', networkBody('cli-net'));
     expect(network.status, network.text).toBe(200);
-    await pollUntil(
-      () => api.get(`/v1/{project_id}/networks/${network.body.metadata.name}`),
-      (r) => r.body.status.phase === 'Active',
-    );
+    await waitFor(() => api.get(`/v1/{project_id}/networks/${network.body.metadata.name}`), {
+      until: (r) => r.body.status.phase === 'Active',
+      interval: 20,
+    });
     const pool = await api.post('/v2/{project_id}/pools', poolBody(network.body.metadata.name, { name: 'cli-pool' }));
     expect(pool.status, pool.text).toBe(200);
 
@@ -170,10 +166,10 @@ describe('the atelier command', () => {
     expect(await cli(['credentials', 'grant', credentials.accessKey, '--project', 'cn-east-3'])).toMatch(
       new RegExp(`^credential ${credentials.accessKey} may use .*${projectId}`),
     );
-    const visible = await pollUntil(
-      () => api.get('/v3/projects?name=cn-east-3'),
-      (r) => r.body?.projects?.length === 1,
-    );
+    const visible = await waitFor(() => api.get('/v3/projects?name=cn-east-3'), {
+      until: (r) => r.body?.projects?.length === 1,
+      interval: 20,
+    });
     expect(visible.body.projects[0].name).toBe('cn-east-3');
 
     const refused = await runCli(['reset'], env);

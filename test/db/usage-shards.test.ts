@@ -10,21 +10,19 @@ import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrationProvider } from '../../src/db/migrate.js';
 import { activeNetwork } from '../helpers/fixtures.js';
 import { freshDatabase, testDialect, type TestDatabase } from '../helpers/databases.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { useHarness } from '../helpers/harness.js';
 import { createBody, POOLS, poolQuotaUsed, statistics } from '../pools/helpers.js';
 
 describe('usage counters in shards', () => {
-  let h: Harness;
   let net: string;
+  const h = useHarness({
+    ATELIER_POOL_CREATE_SECONDS: '10',
+    ATELIER_POOL_DELETE_SECONDS: '10',
+    ATELIER_NETWORK_CREATE_SECONDS: '0',
+  });
   beforeAll(async () => {
-    h = await startHarness({
-      ATELIER_POOL_CREATE_SECONDS: '10',
-      ATELIER_POOL_DELETE_SECONDS: '10',
-      ATELIER_NETWORK_CREATE_SECONDS: '0',
-    });
     net = await activeNetwork(h.client, h.settle);
   });
-  afterAll(() => h.close());
 
   const shardsOf = async (projectId: string) => {
     const rows = await h.context.database.db

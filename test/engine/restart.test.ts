@@ -13,6 +13,7 @@ import { ApiClient } from '../helpers/client.js';
 import { networkBody, poolBody } from '../helpers/fixtures.js';
 import { uniqueId } from '../helpers/harness.js';
 import { freePort } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -45,23 +46,13 @@ function atelier(settings: Record<string, string>, command = 'serve'): Atelier {
   return proc;
 }
 
-/** Polls until check() holds, with a deadline; failures inside check count as "not yet". */
-async function waitFor(what: string, check: () => Promise<boolean>, proc?: Atelier, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null))
-      throw new Error(`atelier exited while waiting for ${what}:\n${proc.output()}`);
-    try {
-      if (await check()) return;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what} (${String(last ?? 'condition false')})\n${proc?.output() ?? ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Options for waitFor while `proc` serves: stop at once, with its output, if it exits. */
+function watching(proc: Atelier) {
+  return {
+    timeout: 20_000,
+    detail: proc.output,
+    giveUp: () => (proc.child.exitCode !== null || proc.child.signalCode !== null ? 'atelier exited' : undefined),
+  };
 }
 
 async function stop(proc: Atelier, signal: NodeJS.Signals) {
@@ -132,15 +123,14 @@ describe('a server killed mid-work', () => {
     const port1 = await freePort();
     const first = atelier(settings(port1));
     const client1 = ApiClient.http(`http://127.0.0.1:${port1}`, projectId, credentials);
-    await waitFor('the first server to answer', answers(client1), first);
+    await waitFor(answers(client1), { what: 'the first server to answer', ...watching(first) });
 
     const net = await client1.post('/v1/{project_id}/networks', networkBody());
     expect(net.status, net.text).toBe(200);
     const netName = net.body.metadata.name as string;
     await waitFor(
-      'an Active network',
       async () => (await client1.get(`/v1/{project_id}/networks/${netName}`)).body?.status?.phase === 'Active',
-      first,
+      { what: 'an Active network', ...watching(first) },
     );
 
     const creating = await client1.post('/v2/{project_id}/pools', poolBody(netName));
@@ -167,13 +157,15 @@ describe('a server killed mid-work', () => {
     const port2 = await freePort();
     const second = atelier(settings(port2));
     const client2 = ApiClient.http(`http://127.0.0.1:${port2}`, projectId, credentials);
-    await waitFor('the second server to answer', answers(client2), second);
-    await waitFor('the pool to be Running', async () => (await phaseOf(client2, kept)) === 'Running', second);
-    await waitFor(
-      'the deleted pool to be gone',
-      async () => (await client2.get(`/v2/{project_id}/pools/${doomed}`)).status === 404,
-      second,
-    );
+    await waitFor(answers(client2), { what: 'the second server to answer', ...watching(second) });
+    await waitFor(async () => (await phaseOf(client2, kept)) === 'Running', {
+      what: 'the pool to be Running',
+      ...watching(second),
+    });
+    await waitFor(async () => (await client2.get(`/v2/{project_id}/pools/${doomed}`)).status === 404, {
+      what: 'the deleted pool to be gone',
+      ...watching(second),
+    });
     const shown = await client2.get(`/v2/{project_id}/pools/${kept}`);
     expect(shown.body.status.resources.available).toEqual([
       expect.objectContaining({ flavor: 'modelarts.vm.cpu.8ud', count: 2 }),

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../helpers/client.js';
 import { networkBody } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -44,23 +45,23 @@ describe('ATELIER_WORKERS', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const deadline = Date.now() + 30_000;
+      const remaining = () => Math.max(0, deadline - Date.now());
       const field = (name: string) => new RegExp(`^\\s+${name}\\s+(\\S+)$`, 'm').exec(output)?.[1];
-      while (!field('secret key') || childrenOf(child.pid!).length < 2) {
-        if (Date.now() > deadline) throw new Error(`workers did not start:\n${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(() => field('secret key') !== undefined && childrenOf(child.pid!).length >= 2, {
+        what: 'the workers to start',
+        timeout: remaining(),
+        interval: 100,
+        detail: () => output,
+      });
       const projectId = field('project id')!;
       const credentials = { accessKey: field('access key')!, secretKey: field('secret key')! };
       const client = ApiClient.http(`http://127.0.0.1:${port}`, projectId, credentials);
-      let ready = false;
-      while (!ready) {
-        if (Date.now() > deadline) throw new Error(`not listening:\n${output}`);
-        ready = await client.get('/v1/{project_id}/quotas').then(
-          (r) => r.status === 200,
-          () => false,
-        );
-        if (!ready) await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(async () => (await client.get('/v1/{project_id}/quotas')).status === 200, {
+        what: 'the workers to listen',
+        timeout: remaining(),
+        interval: 100,
+        detail: () => output,
+      });
       expect(childrenOf(child.pid!)).toHaveLength(2);
       expect(output.match(/^\s+secret key/gm)).toHaveLength(1);
 
@@ -71,12 +72,10 @@ describe('ATELIER_WORKERS', () => {
         Array.from({ length: 20 }, () => client.get(`/v1/{project_id}/networks/${created.body.metadata.name}`)),
       );
       expect(reads.every((r) => r.status === 200)).toBe(true);
-      let phase = '';
-      while (phase !== 'Active') {
-        if (Date.now() > deadline) throw new Error('network never became Active');
-        phase = (await client.get(`/v1/{project_id}/networks/${created.body.metadata.name}`)).body.status.phase;
-        if (phase !== 'Active') await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(
+        async () => (await client.get(`/v1/{project_id}/networks/${created.body.metadata.name}`)).body.status.phase,
+        { until: (phase) => phase === 'Active', what: 'the network to be Active', timeout: remaining(), interval: 100 },
+      );
       expect((await client.get('/v1/{project_id}/quotas')).body.quotas.resources[1]).toEqual({
         type: 'network',
         quota: 15,

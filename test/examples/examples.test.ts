@@ -10,7 +10,8 @@ import YAML from 'yaml';
 import { EPHEMERAL_SETTINGS } from '../../src/config.js';
 import { ApiClient } from '../helpers/client.js';
 import { freePort } from '../helpers/ports.js';
-import { listen, pollUntil, REPO_ROOT, TempDirs } from '../identity/helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { listen, REPO_ROOT, TempDirs } from '../identity/helpers.js';
 
 const dirs = new TempDirs();
 const example = (name: string) => join(REPO_ROOT, 'examples', name);
@@ -85,11 +86,11 @@ describe('the examples, against `atelier serve` on a first start', () => {
       ATELIER_ENGINE_INTERVAL_MS: '20',
     };
     server = start('atelier', ['serve'], exampleEnv(bin, settings));
-    const banner = await pollUntil(
-      async () => /secret key\s+(\S+)/.test(server.stderr()) && server.stderr(),
-      (text) => text !== false,
-      30_000,
-    );
+    const banner = await waitFor(async () => /secret key\s+(\S+)/.test(server.stderr()) && server.stderr(), {
+      until: (text) => text !== false,
+      timeout: 30_000,
+      interval: 20,
+    });
     const field = (label: string) => new RegExp(`^\\s*${label} {2,}(\\S+)`, 'm').exec(banner as string)![1]!;
     first = { PROJECT_ID: field('project id'), AK: field('access key'), SK: field('secret key') };
     expect(field('project')).toBe('cn-north-4');
@@ -200,14 +201,13 @@ describe('github-actions.yml', () => {
       expect(clock.status).toBe(200);
     } finally {
       process.kill(pid, 'SIGTERM');
-      await pollUntil(
+      await waitFor(
         async () =>
           fetch(`${endpoint}/healthz`).then(
             () => 'up',
             () => 'down',
           ),
-        (state) => state === 'down',
-        15_000,
+        { until: (state) => state === 'down', timeout: 15_000, interval: 20 },
       );
     }
   }, 90_000);
@@ -236,11 +236,11 @@ describe('the emulator examples of docs/emulator.md, in one shell session', () =
     session.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     session.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     try {
-      await pollUntil(
-        async () => /^TOKEN=\S+$/m.test(stdout) && /project id\s+\S+/.test(stderr),
-        (ready) => ready,
-        60_000,
-      );
+      await waitFor(async () => /^TOKEN=\S+$/m.test(stdout) && /project id\s+\S+/.test(stderr), {
+        until: (ready) => ready,
+        timeout: 60_000,
+        interval: 20,
+      });
       expect(stdout).toMatch(/^\{"now":"[^"]+","offsetSeconds":0\}/m);
       const scriptEnv = {
         ...env,

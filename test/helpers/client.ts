@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'light-my-request';
-import { formatSdkDate, signRequest } from '../../src/identity/signature.js';
+import { formatSdkDate, signRequest } from './signing.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -31,7 +31,7 @@ export const sdkDate = (date = new Date()): string => formatSdkDate(date);
 /**
  * The one way tests talk to Atelier. It sends what the official Node SDK sends
  * on every request (content-type on every method, X-Project-Id, X-Sdk-Date) and
- * signs with SDK-HMAC-SHA256 exactly as the SDK does, or sends a token.
+ * signs through the SDK core itself (./signing.ts), or sends a token.
  */
 export class ApiClient {
   private constructor(
@@ -91,15 +91,17 @@ export class ApiClient {
     };
     const credentials = this.credentials;
     if (credentials && 'accessKey' in credentials) {
-      headers = signRequest({
-        method,
-        url: resolved,
-        headers,
-        body,
-        accessKey: credentials.accessKey,
-        secretKey: credentials.secretKey,
-        sdkDate: sdkDate(options.signedAt),
-      }).headers;
+      headers = (
+        await signRequest({
+          method,
+          url: resolved,
+          headers,
+          body,
+          accessKey: credentials.accessKey,
+          secretKey: credentials.secretKey,
+          sdkDate: sdkDate(options.signedAt),
+        })
+      ).headers;
     } else {
       headers['x-sdk-date'] = sdkDate(options.signedAt);
       if (credentials) headers['x-auth-token'] = credentials.token;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -107,4 +108,26 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The harness of the enclosing `describe`: started before its first test, closed after its last. The
+ * value is usable as a Harness inside hooks and tests (it forwards to the harness once started), so a
+ * describe writes one line instead of a variable, a beforeAll and an afterAll.
+ */
+export function useHarness(env: Record<string, string> = {}): Harness {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness(env);
+  });
+  afterAll(async () => {
+    await started?.close();
+    started = undefined;
+  });
+  return new Proxy({} as Harness, {
+    get(_target, key) {
+      if (!started) throw new Error(`the harness is used before it started (reading ${String(key)})`);
+      return started[key as keyof Harness];
+    },
+  });
 }

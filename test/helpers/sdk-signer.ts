@@ -37,12 +37,21 @@ export interface SdkSignInput {
   body?: string;
   ak: string;
   sk: string;
-  /** Defaults to the path segment after `/v1/` or `/v2/`, which the SDK then substitutes for `{project_id}`. */
-  projectId?: string;
+  /**
+   * Defaults to the path segment after `/v1/` or `/v2/`, which the SDK then substitutes for `{project_id}`;
+   * `null` for a client without a project (no X-Project-Id).
+   */
+  projectId?: string | null;
   /** Temporary credentials: the SDK adds and signs `X-Security-Token`. */
   securityToken?: string;
   /** Opt in to V11-HMAC-SHA256 (derived key) signing. */
   derived?: { regionId: string; service: string };
+  /**
+   * Hand the content type to the signer as a plain header, past HcClient, which turns every type that
+   * contains `application/json` (`application/json; charset=utf-8`, `application/json-patch+json`) into
+   * exactly `application/json`: for tests of what other clients may send.
+   */
+  rawContentType?: boolean;
 }
 
 export interface SdkWireRequest {
@@ -64,7 +73,10 @@ export async function sdkSign(input: SdkSignInput): Promise<Record<string, strin
 export async function sdkRequest(input: SdkSignInput): Promise<SdkWireRequest> {
   const target = new URL(input.url);
   const pathMatch = /^\/(v\d+)\/([^/]+)(\/.*)?$/.exec(target.pathname);
-  const projectId = input.projectId ?? (pathMatch ? decodeURIComponent(pathMatch[2]) : undefined);
+  const projectId =
+    input.projectId === null
+      ? undefined
+      : (input.projectId ?? (pathMatch ? decodeURIComponent(pathMatch[2]) : undefined));
   const urlTemplate =
     pathMatch && projectId !== undefined && input.projectId === undefined
       ? `/${pathMatch[1]}/{project_id}${pathMatch[3] ?? ''}`
@@ -96,10 +108,11 @@ export async function sdkRequest(input: SdkSignInput): Promise<SdkWireRequest> {
   if (input.derived) builder.withDerivedAuthServiceName(input.derived.service);
   const client = builder.build();
 
+  if (input.rawContentType) headers['content-type'] = contentType;
   const options: HttpRequestOptions = {
     method: input.method.toUpperCase(),
     url: urlTemplate,
-    contentType,
+    contentType: input.rawContentType ? '' : contentType,
     queryParams: parseQuery(target.search.slice(1)),
     pathParams: {},
     headers,

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ERRORS } from '../../src/errors.js';
 import { KNOWN_OPERATIONS } from '../../src/http/operations.js';
 import { expectError } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { useHarness } from '../helpers/harness.js';
 
 describe('the error catalogue', () => {
   it('documents every code in docs/errors.md', () => {
@@ -17,11 +17,7 @@ describe('the error catalogue', () => {
 });
 
 describe('the operations list', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(() => h.close());
+  const h = useHarness();
 
   it('has a route for every known operation: its own, or a 501', async () => {
     const documented = h.app.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> };
@@ -83,11 +79,7 @@ describe('the operations list', () => {
 });
 
 describe('request plumbing', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(() => h.close());
+  const h = useHarness();
 
   it('gives every response its own X-Request-Id and ignores a client-sent one', async () => {
     const a = await h.client.get('/v1/{project_id}/quotas', { 'x-request-id': 'forged' });

@@ -1,11 +1,11 @@
 // The hot-read lane (src/http/hot-reads.ts): for quotas and statistics it answers exactly what
 // Fastify answers, and everything it does not answer with a 200 reaches Fastify unchanged.
 import { inject } from 'light-my-request';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatSdkDate, signRequest } from '../../src/identity/signature.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { formatSdkDate, signRequest } from '../helpers/signing.js';
 import { ApiClient } from '../helpers/client.js';
 import { networkBody } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { startHarness, useHarness } from '../helpers/harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -16,25 +16,25 @@ interface Sent {
 }
 
 describe('the hot-read lane', () => {
-  let h: Harness;
   let token: string;
 
+  const h = useHarness();
   beforeAll(async () => {
-    h = await startHarness();
     const account = await h.context.identity.requireAccount('default');
     ({ token } = await h.context.identity.issueToken(account.id, h.projectId));
   });
-  afterAll(() => h.close());
 
-  const signed = (url: string, extra: Record<string, string> = {}, method = 'GET') =>
-    signRequest({
-      method,
-      url,
-      headers: { host: 'localhost', 'content-type': 'application/json', 'x-project-id': h.projectId, ...extra },
-      accessKey: h.credentials.accessKey,
-      secretKey: h.credentials.secretKey,
-      sdkDate: formatSdkDate(new Date()),
-    }).headers;
+  const signed = async (url: string, extra: Record<string, string> = {}, method = 'GET') =>
+    (
+      await signRequest({
+        method,
+        url,
+        headers: { host: 'localhost', 'content-type': 'application/json', 'x-project-id': h.projectId, ...extra },
+        accessKey: h.credentials.accessKey,
+        secretKey: h.credentials.secretKey,
+        sdkDate: formatSdkDate(new Date()),
+      })
+    ).headers;
 
   /** Through the server's listener (the lane first) and through Fastify alone; says whether the lane answered. */
   async function both(method: string, url: string, headers: Record<string, string>) {
@@ -62,7 +62,7 @@ describe('the hot-read lane', () => {
       `${statistics}?workspaceId=ws-1`,
       `${statistics}?workspaceId=`,
     ]) {
-      for (const headers of [signed(url), { 'x-auth-token': token }]) {
+      for (const headers of [await signed(url), { 'x-auth-token': token }]) {
         const { lane, fastify, answered } = await both('GET', url, headers);
         expect(answered, url).toBe(1);
         expect(lane.status).toBe(200);
@@ -86,7 +86,7 @@ describe('the hot-read lane', () => {
       return Number(line?.split(' ').pop() ?? 0);
     };
     const before = await metric();
-    const { answered } = await both('GET', url, signed(url));
+    const { answered } = await both('GET', url, await signed(url));
     expect(answered).toBe(1);
     // One from the lane, one from Fastify alone.
     expect(await metric()).toBe(before + 2);
@@ -104,7 +104,8 @@ describe('the hot-read lane', () => {
   });
 
   describe('hands to Fastify, which gives the one answer, everything else', () => {
-    const cases: Array<[string, () => { method?: string; url: string; headers: Record<string, string> }, number]> = [
+    type Case = { method?: string; url: string; headers: Record<string, string> | Promise<Record<string, string>> };
+    const cases: Array<[string, () => Case, number]> = [
       ['no credentials', () => ({ url: `/v1/${h.projectId}/quotas`, headers: {} }), 401],
       [
         'a signature over another path',
@@ -184,7 +185,7 @@ describe('the hot-read lane', () => {
     ];
     it.each(cases)('%s', async (_name, make, status) => {
       const { method = 'GET', url, headers } = make();
-      const { lane, fastify, answered } = await both(method, url, headers);
+      const { lane, fastify, answered } = await both(method, url, await headers);
       expect(answered).toBe(0);
       expect(lane.status).toBe(status);
       expect(comparable(lane)).toEqual(comparable(fastify));
@@ -208,14 +209,14 @@ describe('the hot-read lane', () => {
 
     it('a GET with a body (the signature covers it)', async () => {
       const url = `/v1/${h.projectId}/quotas`;
-      const headers = signRequest({
+      const { headers } = await signRequest({
         method: 'GET',
         url,
         headers: { host: 'localhost', 'content-type': 'application/json' },
         body: '{}',
         accessKey: h.credentials.accessKey,
         secretKey: h.credentials.secretKey,
-      }).headers;
+      });
       const before = h.app.hotReads.answered;
       const res = await inject(h.app.handleRequest, { method: 'GET', url, headers, payload: '{}' });
       expect(res.statusCode).toBe(200);

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { ApiClient } from '../helpers/client.js';
 import { uniqueId } from '../helpers/harness.js';
-import { expectUnauthorized, listen, pollUntil, QUOTAS, runCli, sendWire, TempDirs } from './helpers.js';
+import { expectUnauthorized, listen, QUOTAS, runCli, sendWire, TempDirs } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const PASSWORD = 'cli-password-1234';
 
@@ -158,32 +159,26 @@ describe('the administration commands', () => {
   it('disable, delete and revoke take effect on the running server', async () => {
     expect(await cli('credentials', 'disable', kept.accessKey)).toContain(`disabled credential ${kept.accessKey}`);
     expectUnauthorized(
-      await pollUntil(
-        () => client(kept).get(QUOTAS),
-        (res) => res.status === 401,
-      ),
+      await waitFor(() => client(kept).get(QUOTAS), { until: (res) => res.status === 401, interval: 20 }),
       /unknown or disabled/,
     );
 
     expect(await cli('credentials', 'delete', deleted.accessKey)).toContain(`deleted credential ${deleted.accessKey}`);
     expectUnauthorized(
-      await pollUntil(
-        () => client(deleted).get(QUOTAS),
-        (res) => res.status === 401,
-      ),
+      await waitFor(() => client(deleted).get(QUOTAS), { until: (res) => res.status === 401, interval: 20 }),
       /unknown or disabled/,
     );
 
     expect(await cli('tokens', 'revoke', token.id)).toContain(`revoked token ${token.id}`);
     expectUnauthorized(
-      await pollUntil(
-        () => client({ token: token.token }).get(QUOTAS),
-        (res) => res.status === 401,
-      ),
+      await waitFor(() => client({ token: token.token }).get(QUOTAS), {
+        until: (res) => res.status === 401,
+        interval: 20,
+      }),
     );
 
     expect((await login()).status).toBe(201);
     expect(await cli('accounts', 'disable', accountName)).toContain(`disabled account ${accountName}`);
-    expectUnauthorized(await pollUntil(login, (res) => res.status === 401));
+    expectUnauthorized(await waitFor(login, { until: (res) => res.status === 401, interval: 20 }));
   }, 60_000);
 });

@@ -16,11 +16,12 @@ import type { FastifyInstance } from 'fastify';
 import { inject } from 'light-my-request';
 import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
-import { formatSdkDate, signRequest } from '../../src/identity/signature.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { ApiResponse } from '../helpers/client.js';
 import { expectError } from '../helpers/fixtures.js';
 import type { SdkWireRequest } from '../helpers/sdk-signer.js';
+import { formatSdkDate, signRequest } from '../helpers/signing.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const QUOTAS = '/v1/{project_id}/quotas';
@@ -41,22 +42,6 @@ export class TempDirs {
   }
   removeAll(): void {
     for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Polls `probe` until `done` holds for its result; fails after the deadline with the last result. */
-export async function pollUntil<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not reached within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -82,15 +67,15 @@ export interface WireRequest {
 }
 
 /**
- * Signs a request as the SDK would for `app.inject` (host `localhost`, JSON content type, X-Project-Id),
+ * Signs a request through the SDK for `app.inject` (host `localhost`, JSON content type, X-Project-Id),
  * returning exactly what goes on the wire so a test can change one part before sending it.
  */
-export function signForInject(
+export async function signForInject(
   request: { method: string; url: string; body?: unknown; headers?: Record<string, string> },
   credentials: { accessKey: string; secretKey: string },
   projectId: string,
   signedAt = new Date(),
-): WireRequest {
+): Promise<WireRequest> {
   const body =
     request.body === undefined
       ? undefined
@@ -98,7 +83,7 @@ export function signForInject(
         ? request.body
         : JSON.stringify(request.body);
   const url = request.url.replace('{project_id}', projectId);
-  const { headers } = signRequest({
+  const { headers } = await signRequest({
     method: request.method,
     url,
     headers: { host: 'localhost', 'content-type': 'application/json', 'x-project-id': projectId, ...request.headers },
@@ -224,10 +209,9 @@ export class ServeProcess {
 
   /** Waits until stdout matches, with a deadline; returns the match. */
   async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
-    const match = await pollUntil(
+    const match = await waitFor(
       async () => pattern.exec(this.stdout) ?? (this.child.exitCode !== null ? 'exited' : null),
-      (m) => m !== null,
-      timeoutMs,
+      { what: `atelier serve to print ${pattern}`, timeout: timeoutMs, interval: 20 },
     ).catch((error: Error) => {
       throw new Error(`${error.message}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`);
     });

@@ -7,7 +7,8 @@ import type { RunningServer } from '../../src/server.js';
 import { displayName, networkBody } from '../helpers/fixtures.js';
 import { uniqueId } from '../helpers/harness.js';
 import { sdkRequest } from '../helpers/sdk-signer.js';
-import { expectUnauthorized, listen, pollUntil, sdkClient, sendWire, TempDirs } from './helpers.js';
+import { expectUnauthorized, listen, sdkClient, sendWire, TempDirs } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const dirs = new TempDirs();
 let server: RunningServer;
@@ -95,10 +96,10 @@ describe('requests built and signed by the official SDK, sent to a listening ser
     const created = await viaSdk('POST', '/v1/{project_id}/networks', networkBody(display));
     expect(created.res.status, created.res.text).toBe(200);
     const name = created.res.body.metadata.name as string;
-    await pollUntil(
-      async () => (await viaSdk('GET', `/v1/{project_id}/networks/${name}`)).res.body?.status?.phase,
-      (p) => p === 'Active',
-    );
+    await waitFor(async () => (await viaSdk('GET', `/v1/{project_id}/networks/${name}`)).res.body?.status?.phase, {
+      until: (p) => p === 'Active',
+      interval: 20,
+    });
 
     const patched = await viaSdk('PATCH', `/v1/{project_id}/networks/${name}`, {
       metadata: { annotations: { [DESCRIPTION]: 'from the SDK' } },
@@ -147,10 +148,10 @@ describe("the SDK's own HTTP client, end to end", () => {
     expect(created.status, created.errorMsg).toBe(200);
     const name = created.body.metadata.name as string;
     const path = `/v1/{project_id}/networks/${name}`;
-    await pollUntil(
-      async () => (await client().call({ method: 'GET', url: path })).body?.status?.phase,
-      (p) => p === 'Active',
-    );
+    await waitFor(async () => (await client().call({ method: 'GET', url: path })).body?.status?.phase, {
+      until: (p) => p === 'Active',
+      interval: 20,
+    });
 
     const patched = await client().call({
       method: 'PATCH',
@@ -179,10 +180,10 @@ describe("the SDK's own HTTP client, end to end", () => {
 
     const deleted = await client().call({ method: 'DELETE', url: path });
     expect(deleted.status, deleted.errorMsg).toBe(200);
-    await pollUntil(
-      async () => (await client().call({ method: 'GET', url: path })).status,
-      (s) => s === 404,
-    );
+    await waitFor(async () => (await client().call({ method: 'GET', url: path })).status, {
+      until: (s) => s === 404,
+      interval: 20,
+    });
   });
 
   it('built with a region instead of a project id, finds its project through GET /v3/projects?name=', async () => {

@@ -10,11 +10,11 @@ import {
   type HeaderMap,
   parseAuthorization,
   parseSdkDate,
-  signRequest,
   VerifiedSignatures,
   verifySignature,
   type VerifyInput,
 } from '../../src/identity/signature.js';
+import { signRequest } from '../helpers/signing.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -299,7 +299,7 @@ describe('parseAuthorization', () => {
   });
 });
 
-describe('verifySignature with our signer', () => {
+describe('verifySignature with the SDK signer', () => {
   const AK = 'AKTEST00000000000001';
   const SK = 'SKtest-secret-000000000000000000000001';
   const PROJECT = 'fedcba9876543210fedcba9876543210';
@@ -314,8 +314,8 @@ describe('verifySignature with our signer', () => {
     body: Buffer | undefined;
   }
 
-  /** Signs like a client, then lower-cases header names as Node's HTTP parser would hand them over. */
-  function sign(overrides: Partial<Parameters<typeof signRequest>[0]> = {}): Sent {
+  /** Signs through the SDK, then lower-cases header names as Node's HTTP parser would hand them over. */
+  async function sign(overrides: Partial<Parameters<typeof signRequest>[0]> = {}): Promise<Sent> {
     const input = {
       method: 'POST',
       url: `/v1/${PROJECT}/pools?workspaceId=0&labelSelector=os.modelarts%2Fname%3Dp%201`,
@@ -331,7 +331,7 @@ describe('verifySignature with our signer', () => {
       sdkDate: SDK_DATE,
       ...overrides,
     };
-    const signed = signRequest(input);
+    const signed = await signRequest(input);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(signed.headers)) headers[name.toLowerCase()] = value;
     return {
@@ -350,28 +350,28 @@ describe('verifySignature with our signer', () => {
     return { ...sent, headers: { ...sent.headers, ...changes } };
   }
 
-  it('signs content-type, host, x-project-id and x-sdk-date, not the transport headers', () => {
-    const sent = sign();
+  it('signs content-type, host, x-project-id and x-sdk-date, not the transport headers', async () => {
+    const sent = await sign();
     expect(sent.headers.authorization).toMatch(
       /^SDK-HMAC-SHA256 Access=AKTEST00000000000001, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$/,
     );
     expect(sent.headers['x-sdk-date']).toBe(SDK_DATE);
   });
 
-  it('accepts an untouched request', () => {
-    expect(verify(sign())).toEqual({ ok: true, accessKey: AK });
+  it('accepts an untouched request', async () => {
+    expect(verify(await sign())).toEqual({ ok: true, accessKey: AK });
   });
 
-  it('accepts GET and DELETE without a body', () => {
-    expect(verify(sign({ method: 'GET', body: undefined }))).toEqual({ ok: true, accessKey: AK });
-    expect(verify(sign({ method: 'DELETE', url: `/v1/${PROJECT}/pools/p1`, body: undefined }))).toEqual({
+  it('accepts GET and DELETE without a body', async () => {
+    expect(verify(await sign({ method: 'GET', body: undefined }))).toEqual({ ok: true, accessKey: AK });
+    expect(verify(await sign({ method: 'DELETE', url: `/v1/${PROJECT}/pools/p1`, body: undefined }))).toEqual({
       ok: true,
       accessKey: AK,
     });
   });
 
-  it('accepts a V11 (derived key) signature and rejects it once tampered', () => {
-    const sent = sign({ derived: { regionId: 'region-1', service: 'modelarts' } });
+  it('accepts a V11 (derived key) signature and rejects it once tampered', async () => {
+    const sent = await sign({ derived: { regionId: 'region-1', service: 'modelarts' } });
     expect(sent.headers.authorization).toMatch(
       /^V11-HMAC-SHA256 Credential=AKTEST00000000000001\/20260301\/region-1\/modelarts, SignedHeaders=/,
     );
@@ -384,7 +384,7 @@ describe('verifySignature with our signer', () => {
     expect(verify(withHeaders(sent, { authorization: otherDay }))).toEqual({ ok: false, reason: 'malformed' });
   });
 
-  it('derives the V11 key as HKDF-SHA256(SK, salt AK, info scope) per §3.5', () => {
+  it('derives the V11 key as HKDF-SHA256(SK, salt AK, info scope) per §3.5', async () => {
     const canonical = 'GET\n/\n\nhost:h\nx-sdk-date:20260301T080000Z\n\nhost;x-sdk-date\n' + EMPTY_PAYLOAD_SHA256;
     const scope = '20260301/region-1/modelarts';
     const prk = createHmac('sha256', AK).update(SK).digest();
@@ -405,40 +405,40 @@ describe('verifySignature with our signer', () => {
   });
 
   describe('rejects a tampered request', () => {
-    it('method', () => {
-      expect(verify({ ...sign(), method: 'PUT' })).toEqual({ ok: false, reason: 'mismatch' });
+    it('method', async () => {
+      expect(verify({ ...(await sign()), method: 'PUT' })).toEqual({ ok: false, reason: 'mismatch' });
     });
 
-    it('path', () => {
-      const sent = sign();
+    it('path', async () => {
+      const sent = await sign();
       expect(verify({ ...sent, rawUrl: sent.rawUrl.replace('/pools', '/networks') })).toEqual({
         ok: false,
         reason: 'mismatch',
       });
     });
 
-    it('query value', () => {
-      const sent = sign();
+    it('query value', async () => {
+      const sent = await sign();
       expect(verify({ ...sent, rawUrl: sent.rawUrl.replace('workspaceId=0', 'workspaceId=1') })).toEqual({
         ok: false,
         reason: 'mismatch',
       });
     });
 
-    it('added query parameter', () => {
-      const sent = sign();
+    it('added query parameter', async () => {
+      const sent = await sign();
       expect(verify({ ...sent, rawUrl: sent.rawUrl + '&limit=1' })).toEqual({ ok: false, reason: 'mismatch' });
     });
 
-    it('one body byte', () => {
-      const sent = sign();
+    it('one body byte', async () => {
+      const sent = await sign();
       const body = Buffer.from(sent.body!);
       body[body.length - 3] ^= 1;
       expect(verify({ ...sent, body })).toEqual({ ok: false, reason: 'mismatch' });
     });
 
-    it('a signed header value', () => {
-      const sent = sign();
+    it('a signed header value', async () => {
+      const sent = await sign();
       expect(verify(withHeaders(sent, { 'x-project-id': '00000000000000000000000000000000' }))).toEqual({
         ok: false,
         reason: 'mismatch',
@@ -446,28 +446,28 @@ describe('verifySignature with our signer', () => {
       expect(verify(withHeaders(sent, { host: 'elsewhere.example:8443' }))).toEqual({ ok: false, reason: 'mismatch' });
     });
 
-    it('the signature itself', () => {
-      const sent = sign();
+    it('the signature itself', async () => {
+      const sent = await sign();
       const auth = String(sent.headers.authorization);
       const flipped = auth.slice(0, -1) + (auth.endsWith('0') ? '1' : '0');
       expect(verify(withHeaders(sent, { authorization: flipped }))).toEqual({ ok: false, reason: 'mismatch' });
     });
 
-    it('a malformed percent sequence in the query', () => {
-      const sent = sign();
+    it('a malformed percent sequence in the query', async () => {
+      const sent = await sign();
       expect(verify({ ...sent, rawUrl: sent.rawUrl + '&x=%E0%A4' })).toEqual({ ok: false, reason: 'mismatch' });
     });
   });
 
-  it('ignores changes to headers that were not signed', () => {
-    const sent = sign();
+  it('ignores changes to headers that were not signed', async () => {
+    const sent = await sign();
     expect(
       verify(withHeaders(sent, { 'user-agent': 'curl/8', accept: '*/*', 'content-length': '42', 'x-request-id': 'r' })),
     ).toEqual({ ok: true, accessKey: AK });
   });
 
-  it('accepts a signed header value with surrounding whitespace and an upper-case signature', () => {
-    const sent = sign();
+  it('accepts a signed header value with surrounding whitespace and an upper-case signature', async () => {
+    const sent = await sign();
     const auth = String(sent.headers.authorization);
     const upper = auth.replace(/Signature=([0-9a-f]{64})$/, (_, s: string) => `Signature=${s.toUpperCase()}`);
     expect(verify(withHeaders(sent, { 'x-project-id': `  ${PROJECT} `, authorization: upper }))).toEqual({
@@ -479,61 +479,61 @@ describe('verifySignature with our signer', () => {
   describe('clock skew', () => {
     const fifteenMinutes = 15 * 60 * 1000;
 
-    it('accepts exactly ±15 minutes', () => {
-      const sent = sign();
+    it('accepts exactly ±15 minutes', async () => {
+      const sent = await sign();
       expect(verify(sent, { now: new Date(NOW.getTime() + fifteenMinutes) }).ok).toBe(true);
       expect(verify(sent, { now: new Date(NOW.getTime() - fifteenMinutes) }).ok).toBe(true);
     });
 
-    it('rejects a request signed more than 15 minutes ago', () => {
-      expect(verify(sign(), { now: new Date(NOW.getTime() + fifteenMinutes + 1000) })).toEqual({
+    it('rejects a request signed more than 15 minutes ago', async () => {
+      expect(verify(await sign(), { now: new Date(NOW.getTime() + fifteenMinutes + 1000) })).toEqual({
         ok: false,
         reason: 'expired',
       });
     });
 
-    it('rejects a request dated more than 15 minutes ahead', () => {
-      expect(verify(sign(), { now: new Date(NOW.getTime() - fifteenMinutes - 1000) })).toEqual({
+    it('rejects a request dated more than 15 minutes ahead', async () => {
+      expect(verify(await sign(), { now: new Date(NOW.getTime() - fifteenMinutes - 1000) })).toEqual({
         ok: false,
         reason: 'expired',
       });
     });
 
-    it('honours a custom window', () => {
-      expect(verify(sign(), { now: new Date(NOW.getTime() + 61_000), maxSkewMs: 60_000 })).toEqual({
+    it('honours a custom window', async () => {
+      expect(verify(await sign(), { now: new Date(NOW.getTime() + 61_000), maxSkewMs: 60_000 })).toEqual({
         ok: false,
         reason: 'expired',
       });
     });
 
-    it('rejects an X-Sdk-Date that is not in the SDK format', () => {
-      const sent = withHeaders(sign(), { 'x-sdk-date': '2026-03-01T08:00:00Z' });
+    it('rejects an X-Sdk-Date that is not in the SDK format', async () => {
+      const sent = withHeaders(await sign(), { 'x-sdk-date': '2026-03-01T08:00:00Z' });
       expect(verify(sent)).toEqual({ ok: false, reason: 'malformed' });
     });
   });
 
-  it('rejects an unknown access key', () => {
-    expect(verify(sign({ accessKey: 'AKNOBODY' }))).toEqual({ ok: false, reason: 'unknown-key' });
+  it('rejects an unknown access key', async () => {
+    expect(verify(await sign({ accessKey: 'AKNOBODY' }))).toEqual({ ok: false, reason: 'unknown-key' });
   });
 
-  it('rejects a request without Authorization', () => {
-    const { authorization: _dropped, ...headers } = sign().headers;
-    expect(verify({ ...sign(), headers })).toEqual({ ok: false, reason: 'missing' });
+  it('rejects a request without Authorization', async () => {
+    const { authorization: _dropped, ...headers } = (await sign()).headers;
+    expect(verify({ ...(await sign()), headers })).toEqual({ ok: false, reason: 'missing' });
   });
 
-  it('rejects a malformed Authorization', () => {
-    expect(verify(withHeaders(sign(), { authorization: 'SDK-HMAC-SHA256 Access=AK, Signature=zz' }))).toEqual({
+  it('rejects a malformed Authorization', async () => {
+    expect(verify(withHeaders(await sign(), { authorization: 'SDK-HMAC-SHA256 Access=AK, Signature=zz' }))).toEqual({
       ok: false,
       reason: 'malformed',
     });
-    expect(verify(withHeaders(sign(), { authorization: 'Basic dXNlcjpwYXNz' }))).toEqual({
+    expect(verify(withHeaders(await sign(), { authorization: 'Basic dXNlcjpwYXNz' }))).toEqual({
       ok: false,
       reason: 'malformed',
     });
   });
 
-  it('rejects SignedHeaders without x-sdk-date or host', () => {
-    const sent = sign();
+  it('rejects SignedHeaders without x-sdk-date or host', async () => {
+    const sent = await sign();
     const auth = String(sent.headers.authorization);
     const noDate = auth.replace('content-type;host;x-project-id;x-sdk-date', 'content-type;host;x-project-id');
     const noHost = auth.replace('content-type;host;x-project-id;x-sdk-date', 'content-type;x-project-id;x-sdk-date');
@@ -541,12 +541,12 @@ describe('verifySignature with our signer', () => {
     expect(verify(withHeaders(sent, { authorization: noHost }))).toEqual({ ok: false, reason: 'malformed' });
   });
 
-  it('rejects a request missing a header it claims to have signed', () => {
-    expect(verify(withHeaders(sign(), { 'x-project-id': undefined }))).toEqual({
+  it('rejects a request missing a header it claims to have signed', async () => {
+    expect(verify(withHeaders(await sign(), { 'x-project-id': undefined }))).toEqual({
       ok: false,
       reason: 'missing-signed-header',
     });
-    expect(verify(withHeaders(sign(), { 'x-sdk-date': undefined }))).toEqual({
+    expect(verify(withHeaders(await sign(), { 'x-sdk-date': undefined }))).toEqual({
       ok: false,
       reason: 'missing-signed-header',
     });
@@ -559,8 +559,8 @@ describe('VerifiedSignatures: repeats of a verified signature', () => {
   const NOW = new Date('2026-03-01T08:00:00Z');
   const url = '/v1/p1/quotas';
 
-  function sent(overrides: Partial<Parameters<typeof signRequest>[0]> = {}) {
-    const signed = signRequest({
+  async function sent(overrides: Partial<Parameters<typeof signRequest>[0]> = {}) {
+    const signed = await signRequest({
       method: 'GET',
       url,
       headers: { host: 'atelier.example', 'content-type': 'application/json' },
@@ -574,14 +574,14 @@ describe('VerifiedSignatures: repeats of a verified signature', () => {
     return { method: 'GET', rawUrl: overrides.url ?? url, headers, body: undefined as Buffer | undefined };
   }
 
-  it('accepts a repeat without verifying it again, and refuses what a full verification refuses', () => {
+  it('accepts a repeat without verifying it again, and refuses what a full verification refuses', async () => {
     const memo = new VerifiedSignatures();
     let lookups = 0;
     const lookupSecret = (ak: string) => {
       lookups += 1;
       return ak === AK ? SK : undefined;
     };
-    const request = sent();
+    const request = await sent();
     expect(memo.verify({ ...request, lookupSecret, now: NOW })).toEqual({ ok: true, accessKey: AK });
     expect(memo.verify({ ...request, lookupSecret, now: NOW })).toEqual({ ok: true, accessKey: AK });
     // The repeat still asks for the current secret (a disabled key stops it).
@@ -600,9 +600,9 @@ describe('VerifiedSignatures: repeats of a verified signature', () => {
     ).toMatchObject({ ok: false });
   });
 
-  it('refuses a remembered signature once its key is disabled or rotated, or once X-Sdk-Date is 15 minutes away', () => {
+  it('refuses a remembered signature once its key is disabled or rotated, or once X-Sdk-Date is 15 minutes away', async () => {
     const memo = new VerifiedSignatures();
-    const request = sent();
+    const request = await sent();
     expect(memo.verify({ ...request, lookupSecret: () => SK, now: NOW }).ok).toBe(true);
     expect(memo.verify({ ...request, lookupSecret: () => undefined, now: NOW })).toEqual({
       ok: false,
@@ -616,16 +616,16 @@ describe('VerifiedSignatures: repeats of a verified signature', () => {
     expect(memo.verify({ ...request, lookupSecret: () => SK, now: later })).toEqual({ ok: false, reason: 'expired' });
   });
 
-  it('never remembers a request with a body, and holds no more entries than its capacity', () => {
+  it('never remembers a request with a body, and holds no more entries than its capacity', async () => {
     const memo = new VerifiedSignatures(2);
-    const withBody = { ...sent({ method: 'POST', body: '{}' }), method: 'POST', body: Buffer.from('{}') };
+    const withBody = { ...(await sent({ method: 'POST', body: '{}' })), method: 'POST', body: Buffer.from('{}') };
     expect(memo.verify({ ...withBody, lookupSecret: () => SK, now: NOW }).ok).toBe(true);
     expect(memo.verify({ ...withBody, body: Buffer.from('{"x":1}'), lookupSecret: () => SK, now: NOW })).toMatchObject({
       ok: false,
       reason: 'mismatch',
     });
     for (const path of ['/v1/a/quotas', '/v1/b/quotas', '/v1/c/quotas']) {
-      expect(memo.verify({ ...sent({ url: path }), lookupSecret: () => SK, now: NOW }).ok).toBe(true);
+      expect(memo.verify({ ...(await sent({ url: path })), lookupSecret: () => SK, now: NOW }).ok).toBe(true);
     }
     expect((memo as unknown as { entries: Map<string, unknown> }).entries.size).toBe(2);
   });

@@ -1,20 +1,13 @@
 // AK/SK signatures over HTTP (issue item 1; auth-errors.md §3): what is accepted, what each change
 // after signing does, the ±15 minute window against the wall clock, and credentials that stop holding.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deleteCredential, setAccountDisabled, setCredentialDisabled } from '../../src/identity/identity.store.js';
-import { formatSdkDate, signRequest } from '../../src/identity/signature.js';
+import { formatSdkDate, signRequest } from '../helpers/signing.js';
 import { ApiClient } from '../helpers/client.js';
 import { activeNetwork, networkBody } from '../helpers/fixtures.js';
-import { startHarness, uniqueId, type Harness } from '../helpers/harness.js';
-import {
-  expectUnauthorized,
-  NETWORKS,
-  pollUntil,
-  QUOTAS,
-  sendInject,
-  signForInject,
-  type WireRequest,
-} from './helpers.js';
+import { uniqueId, useHarness } from '../helpers/harness.js';
+import { expectUnauthorized, NETWORKS, QUOTAS, sendInject, signForInject, type WireRequest } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -36,7 +29,6 @@ const header = (wire: WireRequest, name: string): string =>
   Object.entries(wire.headers).find(([key]) => key.toLowerCase() === name.toLowerCase())![1];
 
 describe('AK/SK signatures over HTTP', () => {
-  let h: Harness;
   let network: string;
   let otherNetwork: string;
   const sign = (request: Parameters<typeof signForInject>[0], signedAt?: Date) =>
@@ -48,15 +40,14 @@ describe('AK/SK signatures over HTTP', () => {
     return (res.body.items as unknown[]).length;
   };
 
+  const h = useHarness({ ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_NETWORK_QUOTA: '100' });
   beforeAll(async () => {
-    h = await startHarness({ ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_NETWORK_QUOTA: '100' });
     network = await activeNetwork(h.client, h.settle);
     otherNetwork = await activeNetwork(h.client, h.settle);
   });
-  afterAll(() => h.close());
 
   it('accepts a request signed as the SDK signs it, in either hex case', async () => {
-    const wire = sign({ method: 'GET', url: QUOTAS });
+    const wire = await sign({ method: 'GET', url: QUOTAS });
     expect((await send(wire)).status).toBe(200);
     const authorization = header(wire, 'authorization');
     const upper = authorization.replace(
@@ -67,7 +58,7 @@ describe('AK/SK signatures over HTTP', () => {
   });
 
   it("accepts OTC's older `Credential=AK/date//service/sdk_request` form", async () => {
-    const wire = sign({ method: 'GET', url: QUOTAS });
+    const wire = await sign({ method: 'GET', url: QUOTAS });
     const older = header(wire, 'authorization').replace(
       /Access=(\w+)/,
       'Credential=$1/20260301//modelarts/sdk_request',
@@ -77,7 +68,7 @@ describe('AK/SK signatures over HTTP', () => {
 
   it('accepts the derived-key variant (V11-HMAC-SHA256)', async () => {
     const url = QUOTAS.replace('{project_id}', h.projectId);
-    const { headers } = signRequest({
+    const { headers } = await signRequest({
       method: 'GET',
       url,
       headers: { host: 'localhost', 'content-type': 'application/json', 'x-project-id': h.projectId },
@@ -85,13 +76,13 @@ describe('AK/SK signatures over HTTP', () => {
       secretKey: h.credentials.secretKey,
       derived: { regionId: 'local', service: 'modelarts' },
     });
-    expect(headers.Authorization).toMatch(/^V11-HMAC-SHA256 Credential=/);
+    expect(headers.authorization).toMatch(/^V11-HMAC-SHA256 Credential=/);
     expect((await send({ method: 'GET', url, headers })).status).toBe(200);
   });
 
   describe('any change to a signed part after signing → 401 APIGW.0301', () => {
     it('the method (a signed GET replayed as DELETE)', async () => {
-      const wire = sign({ method: 'GET', url: `${NETWORKS}/${network}` });
+      const wire = await sign({ method: 'GET', url: `${NETWORKS}/${network}` });
       expectUnauthorized(await send({ ...wire, method: 'DELETE' }), MISMATCH);
       const after = await send(wire);
       expect(after.status, after.text).toBe(200);
@@ -99,13 +90,13 @@ describe('AK/SK signatures over HTTP', () => {
     });
 
     it('the path', async () => {
-      const wire = sign({ method: 'GET', url: `${NETWORKS}/${network}` });
+      const wire = await sign({ method: 'GET', url: `${NETWORKS}/${network}` });
       expectUnauthorized(await send({ ...wire, url: wire.url.replace(network, otherNetwork) }), MISMATCH);
       expect((await send(wire)).status).toBe(200);
     });
 
     it('a query value, an added query parameter, a removed one', async () => {
-      const wire = sign({ method: 'GET', url: `${NETWORKS}?limit=1&workspaceId=0` });
+      const wire = await sign({ method: 'GET', url: `${NETWORKS}?limit=1&workspaceId=0` });
       expectUnauthorized(await send({ ...wire, url: wire.url.replace('limit=1', 'limit=2') }), MISMATCH);
       expectUnauthorized(await send({ ...wire, url: `${wire.url}&continue=x` }), MISMATCH);
       expectUnauthorized(await send({ ...wire, url: wire.url.replace('&workspaceId=0', '') }), MISMATCH);
@@ -115,7 +106,7 @@ describe('AK/SK signatures over HTTP', () => {
     it('one byte of the body, or only its whitespace — and nothing is created', async () => {
       const before = await networkCount();
       const body = networkBody(uniqueId('tamper').slice(0, 30));
-      const wire = sign({ method: 'POST', url: NETWORKS, body });
+      const wire = await sign({ method: 'POST', url: NETWORKS, body });
       expect(wire.body).toContain('192.168.128.0/17');
       expectUnauthorized(
         await send({ ...wire, body: wire.body!.replace('192.168.128.0/17', '192.168.129.0/17') }),
@@ -130,7 +121,7 @@ describe('AK/SK signatures over HTTP', () => {
 
     it('the content type (application/json → application/merge-patch+json on a PATCH)', async () => {
       const patch = { metadata: { annotations: { 'os.modelarts/description': 'signed words' } } };
-      const wire = sign({ method: 'PATCH', url: `${NETWORKS}/${network}`, body: patch });
+      const wire = await sign({ method: 'PATCH', url: `${NETWORKS}/${network}`, body: patch });
       expectUnauthorized(await send(withHeader(wire, 'content-type', 'application/merge-patch+json')), MISMATCH);
       const shown = await h.client.get(`${NETWORKS}/${network}`);
       expect(shown.body.metadata.annotations['os.modelarts/description']).toBeUndefined();
@@ -139,39 +130,39 @@ describe('AK/SK signatures over HTTP', () => {
 
     it('X-Project-Id (authentication fails before the project is even looked at)', async () => {
       const other = await h.newProject();
-      const wire = sign({ method: 'GET', url: QUOTAS });
+      const wire = await sign({ method: 'GET', url: QUOTAS });
       expectUnauthorized(await send(withHeader(wire, 'x-project-id', other.projectId)), MISMATCH);
     });
 
     it('Host', async () => {
-      const wire = sign({ method: 'GET', url: QUOTAS });
+      const wire = await sign({ method: 'GET', url: QUOTAS });
       expectUnauthorized(await send(withHeader(wire, 'host', 'atelier.example.com')), MISMATCH);
       expectUnauthorized(await send(withHeader(wire, 'host', 'localhost:8080')), MISMATCH);
     });
 
     it('X-Sdk-Date, by one second', async () => {
       const signedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
-      const wire = sign({ method: 'GET', url: QUOTAS }, signedAt);
+      const wire = await sign({ method: 'GET', url: QUOTAS }, signedAt);
       const later = formatSdkDate(new Date(signedAt.getTime() + 1000));
       expectUnauthorized(await send(withHeader(wire, 'X-Sdk-Date', later)), MISMATCH);
     });
 
     it('a signed operation header (X-ModelArts-User-ID)', async () => {
-      const wire = sign({ method: 'GET', url: QUOTAS, headers: { 'X-ModelArts-User-ID': 'user-1' } });
+      const wire = await sign({ method: 'GET', url: QUOTAS, headers: { 'X-ModelArts-User-ID': 'user-1' } });
       expect(header(wire, 'authorization')).toContain('x-modelarts-user-id');
       expectUnauthorized(await send(withHeader(wire, 'X-ModelArts-User-ID', 'user-2')), MISMATCH);
       expect((await send(wire)).status).toBe(200);
     });
 
     it('a signed header removed', async () => {
-      const wire = sign({ method: 'GET', url: QUOTAS });
+      const wire = await sign({ method: 'GET', url: QUOTAS });
       expectUnauthorized(await send(withHeader(wire, 'x-project-id', undefined)), MISSING_HEADER);
       expectUnauthorized(await send(withHeader(wire, 'content-type', undefined)), MISSING_HEADER);
     });
   });
 
   it('changes to unsigned headers, and the order of the query, still pass', async () => {
-    const wire = sign({ method: 'GET', url: `${NETWORKS}?limit=5&workspaceId=0` });
+    const wire = await sign({ method: 'GET', url: `${NETWORKS}?limit=5&workspaceId=0` });
     let changed = withHeader(wire, 'user-agent', 'curl/8.0');
     changed = withHeader(changed, 'accept', '*/*');
     changed = withHeader(changed, 'accept-encoding', 'identity');
@@ -215,13 +206,13 @@ describe('AK/SK signatures over HTTP', () => {
         /no Authorization or X-Auth-Token header/,
       );
       expectUnauthorized(
-        await send(withHeader(sign({ method: 'GET', url: QUOTAS }), 'Authorization', undefined)),
+        await send(withHeader(await sign({ method: 'GET', url: QUOTAS }), 'Authorization', undefined)),
         /no Authorization/,
       );
     });
 
     it('another scheme', async () => {
-      const wire = sign({ method: 'GET', url: QUOTAS });
+      const wire = await sign({ method: 'GET', url: QUOTAS });
       for (const value of [
         'Basic dXNlcjpwYXNzd29yZA==',
         'Bearer abc',
@@ -232,7 +223,7 @@ describe('AK/SK signatures over HTTP', () => {
     });
 
     it('a broken SDK-HMAC-SHA256 header', async () => {
-      const wire = sign({ method: 'GET', url: QUOTAS });
+      const wire = await sign({ method: 'GET', url: QUOTAS });
       const broken = [
         withHeader(wire, 'Authorization', 'SDK-HMAC-SHA256 '),
         replace(wire, /Signature=[0-9a-f]{64}$/, `Signature=${'a'.repeat(63)}`),
@@ -252,8 +243,8 @@ describe('AK/SK signatures over HTTP', () => {
   it('an unknown access key → 401, a wrong secret key → 401; neither message holds a secret', async () => {
     const unknown = h.client.withCredentials({ accessKey: 'AKNOSUCHKEY000000000', secretKey: h.credentials.secretKey });
     expectUnauthorized(await unknown.get(QUOTAS), UNKNOWN_KEY, [h.credentials.secretKey]);
-    const genuine = sign({ method: 'GET', url: QUOTAS });
-    const forged = signForInject(
+    const genuine = await sign({ method: 'GET', url: QUOTAS });
+    const forged = await signForInject(
       { method: 'GET', url: QUOTAS },
       { ...h.credentials, secretKey: 'wrong-secret-key-000000000000' },
       h.projectId,
@@ -315,11 +306,7 @@ describe('AK/SK signatures over HTTP', () => {
 });
 
 describe('without forget(), a disabled credential stops working within ATELIER_AUTH_CACHE_MS', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_AUTH_CACHE_MS: '200' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_AUTH_CACHE_MS: '200' });
 
   it('is refused once the cached lookup is older than 200 ms', async () => {
     const account = await h.context.identity.requireAccount('default');
@@ -328,11 +315,11 @@ describe('without forget(), a disabled credential stops working within ATELIER_A
     expect((await client.get(QUOTAS)).status).toBe(200);
     const disabledAt = Date.now();
     await setCredentialDisabled(h.context.database.db, credential.accessKey, true);
-    const refused = await pollUntil(
-      () => client.get(QUOTAS),
-      (res) => res.status === 401,
-      3_000,
-    );
+    const refused = await waitFor(() => client.get(QUOTAS), {
+      until: (res) => res.status === 401,
+      timeout: 3_000,
+      interval: 20,
+    });
     expectUnauthorized(refused, UNKNOWN_KEY);
     // The cache bounds the delay: well under a second here, never the default second.
     expect(Date.now() - disabledAt).toBeLessThan(1_000);

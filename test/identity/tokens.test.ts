@@ -1,11 +1,11 @@
 // Tokens (issue item 2; auth-errors.md §2): IAM-compatible POST /v3/auth/tokens with the password
 // method, X-Auth-Token on the granted project only, expiry on the service clock, revocation, hashes at
 // rest; and GET /v3/projects?name=, which SDK clients built with a region use to find their project.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { revokeToken, setUserDisabled } from '../../src/identity/identity.store.js';
 import { ApiClient } from '../helpers/client.js';
 import { expectError } from '../helpers/fixtures.js';
-import { startHarness, uniqueId, type Harness } from '../helpers/harness.js';
+import { uniqueId, useHarness } from '../helpers/harness.js';
 import { expectForbidden, expectUnauthorized, HOUR, QUOTAS, sendInject, sha256Hex } from './helpers.js';
 
 const PASSWORD = 'correct horse battery';
@@ -26,7 +26,6 @@ function passwordBody(user: { id?: string; name?: string; domain?: Scope }, pass
 }
 
 describe('tokens', () => {
-  let h: Harness;
   let account: { id: string; name: string };
   let named: { id: string; name: string };
   let ungranted: { id: string; name: string };
@@ -46,8 +45,8 @@ describe('tokens', () => {
   };
   const withToken = (token: string, projectId = h.projectId) => ApiClient.inject(h.app, projectId, { token });
 
+  const h = useHarness();
   beforeAll(async () => {
-    h = await startHarness();
     const identity = h.context.identity;
     account = await identity.requireAccount('default');
     named = await identity.createProject(account.id, { name: uniqueId('named') });
@@ -55,7 +54,6 @@ describe('tokens', () => {
     const name = uniqueId('alice');
     user = { ...(await identity.createUser(account.id, name, PASSWORD, [h.projectId, named.id])), name };
   });
-  afterAll(() => h.close());
 
   describe('POST /v3/auth/tokens (password method)', () => {
     it('domain by name, project by id → 201, X-Subject-Token and the Keystone body', async () => {
@@ -228,11 +226,7 @@ describe('tokens', () => {
 });
 
 describe('ATELIER_TOKEN_TTL_HOURS', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_TOKEN_TTL_HOURS: '2' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_TOKEN_TTL_HOURS: '2' });
 
   it('sets the lifetime of issued tokens', async () => {
     const account = await h.context.identity.requireAccount('default');

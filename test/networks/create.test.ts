@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { displayName, expectError, networkBody } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { useHarness } from '../helpers/harness.js';
 import {
   createNetwork,
   DESCRIPTION,
@@ -18,11 +18,7 @@ import {
 } from './helpers.js';
 
 describe('POST /v1/{project_id}/networks', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_NETWORK_QUOTA: '100' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_NETWORK_QUOTA: '100' });
 
   it('answers the full Network object in phase Creating', async () => {
     const name = displayName('net');
@@ -176,11 +172,7 @@ describe('POST /v1/{project_id}/networks', () => {
 });
 
 describe('POST /v1/{project_id}/networks with a configured creation time', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_NETWORK_CREATE_SECONDS: '5' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_NETWORK_CREATE_SECONDS: '5' });
 
   it('stays Creating until ATELIER_NETWORK_CREATE_SECONDS have passed', async () => {
     const { metadata } = await createNetwork(h.client, networkBody());
@@ -194,16 +186,14 @@ describe('POST /v1/{project_id}/networks with a configured creation time', () =>
 });
 
 describe('POST /v1/{project_id}/networks refuses what it cannot accept, changing nothing', () => {
-  let h: Harness;
   let workspace: string;
+  const h = useHarness();
   beforeAll(async () => {
-    h = await startHarness();
     workspace = freshWorkspace();
     // Something already there, so "nothing changed" is not just "still empty".
     await createNetwork(h.client, networkBody());
     await createNetwork(h.client, networkBody(undefined, { workspaceId: workspace }));
   });
-  afterAll(() => h.close());
 
   const base = () => networkBody(displayName('bad'));
   const withLabels = (labels: Record<string, unknown>) => {
@@ -378,11 +368,7 @@ describe('POST /v1/{project_id}/networks refuses what it cannot accept, changing
 });
 
 describe('duplicate display names', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(() => h.close());
+  const h = useHarness();
 
   it('409 ModelArts.50025000 for the same display name in the same workspace', async () => {
     const name = displayName('dup');
@@ -435,11 +421,7 @@ describe('duplicate display names', () => {
 });
 
 describe('the network quota', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_NETWORK_QUOTA: '2' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_NETWORK_QUOTA: '2' });
 
   it('refuses the third network with a message naming the quota and its limit', async () => {
     const a = await createNetwork(h.client, networkBody());

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { activeNetwork, displayName, expectError, networkBody, poolBody } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { useHarness } from '../helpers/harness.js';
 import {
   createNetwork,
   listAll,
@@ -14,11 +14,7 @@ import {
 const POOLS = '/v2/{project_id}/pools';
 
 describe('DELETE /v1/{project_id}/networks/{network_name}', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_NETWORK_DELETE_SECONDS: '3' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_NETWORK_DELETE_SECONDS: '3' });
 
   it('answers the network with deletionTimestamp, keeps it visible during teardown, then 404', async () => {
     const name = await activeNetwork(h.client, h.settle);
@@ -94,11 +90,7 @@ describe('DELETE /v1/{project_id}/networks/{network_name}', () => {
 });
 
 describe('DELETE of a network a pool uses', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_NETWORK_CREATE_SECONDS: '0' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_NETWORK_CREATE_SECONDS: '0' });
 
   it('409 ModelArts.50025002 while any pool uses it, then succeeds once the pool is gone', async () => {
     const name = await activeNetwork(h.client, h.settle);

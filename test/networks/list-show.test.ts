@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { displayName, expectError, networkBody } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { useHarness } from '../helpers/harness.js';
 import {
   createNetwork,
   freshWorkspace,
@@ -20,11 +20,7 @@ function labelled(name: string, workspace: string, labels: Record<string, string
 }
 
 describe('GET /v1/{project_id}/networks/{network_name}', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(() => h.close());
+  const h = useHarness();
 
   it('answers the network as created', async () => {
     const created = await createNetwork(h.client, networkBody());
@@ -89,11 +85,7 @@ describe('GET /v1/{project_id}/networks/{network_name}', () => {
 });
 
 describe('GET /v1/{project_id}/networks', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_NETWORK_QUOTA: '100' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_NETWORK_QUOTA: '100' });
 
   it('answers a NetworkList of full objects, workspace "0" by default', async () => {
     const inDefault = await createNetwork(h.client, networkBody());

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { activeNetwork, displayName, expectError, networkBody } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { useHarness } from '../helpers/harness.js';
 import {
   createNetwork,
   DESCRIPTION,
@@ -31,7 +31,6 @@ const sfs = (...list: Array<[string, string]>) => ({
 });
 
 describe('PATCH /v1/{project_id}/networks/{network_name}', () => {
-  let h: Harness;
   const active = () => activeNetwork(h.client, h.settle);
   const patch = async (name: string, body: unknown, headers?: Record<string, string>) => {
     const res = await h.client.patch(networkPath(name), body, headers);
@@ -41,10 +40,7 @@ describe('PATCH /v1/{project_id}/networks/{network_name}', () => {
     expect(await showNetwork(h.client, name)).toEqual(res.body);
     return res.body;
   };
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_NETWORK_QUOTA: '100' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_NETWORK_QUOTA: '100' });
 
   it('sets, replaces and removes the description', async () => {
     const name = await active();
@@ -346,11 +342,7 @@ describe('PATCH /v1/{project_id}/networks/{network_name}', () => {
 });
 
 describe('PATCH while a network is still Creating', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_NETWORK_CREATE_SECONDS: '5' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_NETWORK_CREATE_SECONDS: '5' });
 
   it('400 ModelArts.50004000 (decision 9), and the network still becomes Active on time', async () => {
     const created = await createNetwork(h.client, networkBody());
@@ -374,11 +366,7 @@ describe('PATCH while a network is still Creating', () => {
 });
 
 describe('peer connections take the configured time', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_NETWORK_CREATE_SECONDS: '4' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_NETWORK_CREATE_SECONDS: '4' });
 
   it('are not held back by a later patch that leaves the connections alone', async () => {
     const { metadata } = await createNetwork(h.client, networkBody());

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../helpers/client.js';
 import { activeNetwork, expectError } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, useHarness } from '../helpers/harness.js';
 import { createBody, createPool, POOLS } from '../pools/helpers.js';
 
 interface Sample {
@@ -36,17 +36,15 @@ async function scrape(h: Harness, headers: Record<string, string> = {}): Promise
 }
 
 describe('GET /metrics', () => {
-  let h: Harness;
   let client: ApiClient;
+  const h = useHarness({
+    ATELIER_POOL_QUOTA: '1',
+    ATELIER_NETWORK_CREATE_SECONDS: '0',
+    ATELIER_POOL_CREATE_SECONDS: '30',
+  });
   beforeAll(async () => {
-    h = await startHarness({
-      ATELIER_POOL_QUOTA: '1',
-      ATELIER_NETWORK_CREATE_SECONDS: '0',
-      ATELIER_POOL_CREATE_SECONDS: '30',
-    });
     client = h.client;
   });
-  afterAll(() => h.close());
 
   it('counts requests by route pattern and status, and times them', async () => {
     for (let i = 0; i < 3; i += 1) expect((await client.get('/v1/{project_id}/quotas')).status).toBe(200);
@@ -118,11 +116,7 @@ describe('GET /metrics', () => {
 
 describe('GET /metrics with ATELIER_METRICS_TOKEN', () => {
   const TOKEN = 'metrics-token-0123456789abcdef';
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_METRICS_TOKEN: TOKEN });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_METRICS_TOKEN: TOKEN });
 
   it('needs the bearer token, and nothing else will do', async () => {
     const refused = async (headers: Record<string, string>) => {

@@ -2,11 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signRequest } from '../../src/identity/signature.js';
+import { signRequest } from '../helpers/signing.js';
 import { ApiClient, sdkDate } from '../helpers/client.js';
 import { networkBody } from '../helpers/fixtures.js';
 import { uniqueId } from '../helpers/harness.js';
-import { pollUntil, runCli, ServeProcess, TempDirs } from '../identity/helpers.js';
+import { runCli, ServeProcess, TempDirs } from '../identity/helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 interface LogLine {
   level: number;
@@ -65,9 +66,9 @@ describe('atelier serve', () => {
     expect([signed.status, byToken.status, refused.status]).toEqual([200, 404, 401]);
     const ids = [signed, byToken, refused].map((r) => r.headers['x-request-id'] as string);
 
-    const logged = await pollUntil(
+    const logged = await waitFor(
       async () => lines(s.process.stdout).filter((l) => l.reqId !== undefined && ids.includes(l.reqId)),
-      (found) => found.length >= 3,
+      { until: (found) => found.length >= 3, interval: 20 },
     );
     expect(logged).toHaveLength(3);
     const [a, b, c] = ids.map((id) => logged.find((l) => l.reqId === id)!);
@@ -105,7 +106,7 @@ describe('atelier serve', () => {
     const s = await start();
     const url = new URL('/v1/{project_id}/networks'.replace('{project_id}', s.projectId), s.baseUrl);
     const body = JSON.stringify(networkBody());
-    const { headers } = signRequest({
+    const { headers } = await signRequest({
       method: 'POST',
       url: url.pathname,
       headers: { host: url.host, 'content-type': 'application/json', 'x-project-id': s.projectId },
@@ -137,13 +138,13 @@ describe('atelier serve', () => {
         s.process
           .waitFor(/"msg":"shutting down"/)
           .then(() =>
-            pollUntil(
+            waitFor(
               () =>
                 fetch(new URL('/healthz', s.baseUrl)).then(
                   () => 'answered',
                   () => 'refused',
                 ),
-              (r) => r === 'refused',
+              { until: (r) => r === 'refused', interval: 20 },
             ),
           )
           .then(() => req.end(body), reject);

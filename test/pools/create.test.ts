@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { activeNetwork, displayName, expectError, networkBody } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { useHarness } from '../helpers/harness.js';
 import {
   CPU_16,
   CPU_8,
@@ -20,13 +20,11 @@ import {
 const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 describe('POST /v2/{project_id}/pools', () => {
-  let h: Harness;
   let net: string;
+  const h = useHarness({ ATELIER_POOL_CREATE_SECONDS: '10', ATELIER_NETWORK_CREATE_SECONDS: '0' });
   beforeAll(async () => {
-    h = await startHarness({ ATELIER_POOL_CREATE_SECONDS: '10', ATELIER_NETWORK_CREATE_SECONDS: '0' });
     net = await activeNetwork(h.client, h.settle);
   });
-  afterAll(() => h.close());
 
   it('answers the full Pool object in phase Creating', async () => {
     const name = displayName('full');
@@ -140,18 +138,17 @@ describe('POST /v2/{project_id}/pools', () => {
 });
 
 describe('POST /v2/{project_id}/pools with a bad request', () => {
-  let h: Harness;
   let net: string;
   let creatingNet: string;
   let deletingNet: string;
   let before: Awaited<ReturnType<typeof visiblePools>>;
 
+  const h = useHarness({
+    ATELIER_POOL_CREATE_SECONDS: '10',
+    ATELIER_NETWORK_CREATE_SECONDS: '60',
+    ATELIER_NETWORK_DELETE_SECONDS: '60',
+  });
   beforeAll(async () => {
-    h = await startHarness({
-      ATELIER_POOL_CREATE_SECONDS: '10',
-      ATELIER_NETWORK_CREATE_SECONDS: '60',
-      ATELIER_NETWORK_DELETE_SECONDS: '60',
-    });
     const post = async () => {
       const res = await h.client.post('/v1/{project_id}/networks', networkBody());
       expect(res.status, res.text).toBe(200);
@@ -167,7 +164,6 @@ describe('POST /v2/{project_id}/pools with a bad request', () => {
     before = await visiblePools(h.client);
     expect(before.used).toBe(1);
   });
-  afterAll(() => h.close());
 
   type Case = [title: string, change: (body: any) => void, message: RegExp];
   const cases: Case[] = [
@@ -322,13 +318,11 @@ describe('POST /v2/{project_id}/pools with a bad request', () => {
 });
 
 describe('POST /v2/{project_id}/pools with a name in use', () => {
-  let h: Harness;
   let net: string;
+  const h = useHarness({ ATELIER_POOL_CREATE_SECONDS: '10', ATELIER_NETWORK_CREATE_SECONDS: '0' });
   beforeAll(async () => {
-    h = await startHarness({ ATELIER_POOL_CREATE_SECONDS: '10', ATELIER_NETWORK_CREATE_SECONDS: '0' });
     net = await activeNetwork(h.client, h.settle);
   });
-  afterAll(() => h.close());
 
   it('answers 409 for a display name the project already uses, in any workspace and phase', async () => {
     const name = displayName('dup');
@@ -375,18 +369,16 @@ describe('POST /v2/{project_id}/pools with a name in use', () => {
 });
 
 describe('the pool quota', () => {
-  let h: Harness;
   let net: string;
+  const h = useHarness({
+    ATELIER_POOL_QUOTA: '3',
+    ATELIER_POOL_CREATE_SECONDS: '10',
+    ATELIER_POOL_DELETE_SECONDS: '5',
+    ATELIER_NETWORK_CREATE_SECONDS: '0',
+  });
   beforeAll(async () => {
-    h = await startHarness({
-      ATELIER_POOL_QUOTA: '3',
-      ATELIER_POOL_CREATE_SECONDS: '10',
-      ATELIER_POOL_DELETE_SECONDS: '5',
-      ATELIER_NETWORK_CREATE_SECONDS: '0',
-    });
     net = await activeNetwork(h.client, h.settle);
   });
-  afterAll(() => h.close());
 
   const expectQuotaRefusal = async () => {
     const before = await visiblePools(h.client);

@@ -1,22 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { activeNetwork, displayName, expectError } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { useHarness } from '../helpers/harness.js';
 import { createBody, createPool, listNames, phaseOf, pool, POOLS, show, statistics } from './helpers.js';
 
 const HOUR = 3_600_000;
 const q = (selector: string) => `?labelSelector=${encodeURIComponent(selector)}`;
 
 describe('GET /v2/{project_id}/pools', () => {
-  let h: Harness;
   // One pool in each phase a user can reach without capacity limits, oldest first.
   const p = { running: '', failed: '', deleting: '', creating: '', other: '', teamA: '', teamB: '' };
 
+  const h = useHarness({
+    ATELIER_POOL_CREATE_SECONDS: '10',
+    ATELIER_POOL_DELETE_SECONDS: '600',
+    ATELIER_NETWORK_CREATE_SECONDS: '0',
+  });
   beforeAll(async () => {
-    h = await startHarness({
-      ATELIER_POOL_CREATE_SECONDS: '10',
-      ATELIER_POOL_DELETE_SECONDS: '600',
-      ATELIER_NETWORK_CREATE_SECONDS: '0',
-    });
     const net = await activeNetwork(h.client, h.settle);
     const otherNet = await activeNetwork(h.client, h.settle, { workspaceId: 'ws-list' });
     const make = async (options: Parameters<typeof createBody>[1] = {}, network = net) =>
@@ -29,7 +28,6 @@ describe('GET /v2/{project_id}/pools', () => {
     p.creating = await make({ labels: { team: 'b' } });
     p.other = await make({ labels: { 'os.modelarts/workspace.id': 'ws-list', team: 'a' } }, otherNet);
   });
-  afterAll(() => h.close());
 
   it('lists every pool of workspace "0" but failure records, newest first', async () => {
     const res = await h.client.get(POOLS);
@@ -103,13 +101,11 @@ describe('GET /v2/{project_id}/pools', () => {
 });
 
 describe('GET /v2/{project_id}/pools/{pool_name}', () => {
-  let h: Harness;
   let net: string;
+  const h = useHarness({ ATELIER_POOL_CREATE_SECONDS: '10', ATELIER_NETWORK_CREATE_SECONDS: '0' });
   beforeAll(async () => {
-    h = await startHarness({ ATELIER_POOL_CREATE_SECONDS: '10', ATELIER_NETWORK_CREATE_SECONDS: '0' });
     net = await activeNetwork(h.client, h.settle);
   });
-  afterAll(() => h.close());
 
   it('answers 404 ModelArts.50015001 for an unknown pool', async () => {
     const res = await h.client.get(pool(`${displayName('ghost')}-0123456789abcdef0123456789abcdef`));
@@ -149,17 +145,15 @@ describe('GET /v2/{project_id}/pools/{pool_name}', () => {
 });
 
 describe('CreationFailed retention from ATELIER_FAILED_RETENTION_HOURS', () => {
-  let h: Harness;
   let net: string;
+  const h = useHarness({
+    ATELIER_POOL_CREATE_SECONDS: '10',
+    ATELIER_NETWORK_CREATE_SECONDS: '0',
+    ATELIER_FAILED_RETENTION_HOURS: '2',
+  });
   beforeAll(async () => {
-    h = await startHarness({
-      ATELIER_POOL_CREATE_SECONDS: '10',
-      ATELIER_NETWORK_CREATE_SECONDS: '0',
-      ATELIER_FAILED_RETENTION_HOURS: '2',
-    });
     net = await activeNetwork(h.client, h.settle);
   });
-  afterAll(() => h.close());
 
   it('removes the record when the configured retention has passed', async () => {
     const failed = await createPool(h.client, createBody(net, { labels: { 'atelier.io/simulate': 'CreationFailed' } }));

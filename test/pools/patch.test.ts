@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { activeNetwork, displayName, expectError } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { useHarness } from '../helpers/harness.js';
 import {
   CPU_16,
   CPU_8,
@@ -20,19 +20,17 @@ const SCALE_MS = 5_000;
 const DESCRIPTION = 'os.modelarts/description';
 
 describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
-  let h: Harness;
   let net: string;
+  const h = useHarness({
+    ATELIER_POOL_CREATE_SECONDS: String(CREATE_MS / 1000),
+    ATELIER_POOL_SCALE_SECONDS: String(SCALE_MS / 1000),
+    ATELIER_POOL_QUOTA: '100',
+    ATELIER_POOL_DELETE_SECONDS: '5',
+    ATELIER_NETWORK_CREATE_SECONDS: '0',
+  });
   beforeAll(async () => {
-    h = await startHarness({
-      ATELIER_POOL_CREATE_SECONDS: String(CREATE_MS / 1000),
-      ATELIER_POOL_SCALE_SECONDS: String(SCALE_MS / 1000),
-      ATELIER_POOL_QUOTA: '100',
-      ATELIER_POOL_DELETE_SECONDS: '5',
-      ATELIER_NETWORK_CREATE_SECONDS: '0',
-    });
     net = await activeNetwork(h.client, h.settle);
   });
-  afterAll(() => h.close());
 
   /** A pool that has finished creating. */
   const runningPool = async (options: Parameters<typeof createBody>[1] = {}): Promise<string> => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
+import { saveClockOffset } from '../../src/admin/emulator-settings.store.js';
 import { toDbTime, type Database } from '../../src/db/database.js';
 import { listEventsOf } from '../../src/events/event.store.js';
 import { openContext } from '../../src/server.js';
@@ -9,7 +10,8 @@ import { ApiClient } from '../helpers/client.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/databases.js';
 import { networkBody, poolBody } from '../helpers/fixtures.js';
 import { uniqueId } from '../helpers/harness.js';
-import { freePort, Replica, waitFor } from './replicas.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { freePort, Replica } from './replicas.js';
 
 /**
  * Issue 4, scale-out: three `atelier serve` processes on one PostgreSQL database,
@@ -19,8 +21,11 @@ const LEASE_SECONDS = 2;
 const POOL_CREATE_SECONDS = 2;
 const QUOTA = 15;
 const CONCURRENT = 60;
-/** The lease a simulated crashed replica left behind. */
-const ORPHAN_LEASE_MS = 5_000;
+/** The lease a simulated crashed replica left behind (on the service clock, which the test moves). */
+const ORPHAN_LEASE_MS = 10 * 60_000;
+/** How long before that lease ends the test checks that nobody took it: real time the check may use. */
+const LEASE_MARGIN_MS = 60_000;
+const ADMIN_TOKEN = 'replica-admin-token-0123456789';
 
 describe('three replicas on one PostgreSQL database', () => {
   let testDb: TestDatabase;
@@ -51,6 +56,8 @@ describe('three replicas on one PostgreSQL database', () => {
       ATELIER_POOL_CREATE_SECONDS: String(POOL_CREATE_SECONDS),
       ATELIER_ENGINE_INTERVAL_MS: '50',
       ATELIER_ENGINE_LEASE_SECONDS: String(LEASE_SECONDS),
+      // The emulator's clock: each replica follows the offset stored in the database.
+      ATELIER_ADMIN_TOKEN: ADMIN_TOKEN,
     };
     // All three start at once on an empty database: migrations and the bootstrap
     // run under locks, so none of them fails on another's half-made schema or rows.
@@ -59,13 +66,11 @@ describe('three replicas on one PostgreSQL database', () => {
     for (const replica of replicas) {
       const client = ApiClient.http(replica.baseUrl, projectId, credentials);
       await waitFor(
-        `${replica.name} to serve`,
         async () => {
           if (!replica.alive) throw new Error(`${replica.name} exited`);
           return (await client.get('/v1/{project_id}/quotas')).status === 200;
         },
-        60_000,
-        logs,
+        { what: `${replica.name} to serve`, timeout: 60_000, detail: logs },
       );
     }
     // The test's own view of the installation: no engine, only reads and administration.
@@ -92,12 +97,11 @@ describe('three replicas on one PostgreSQL database', () => {
     const res = await client.post('/v1/{project_id}/networks', networkBody());
     expect(res.status, res.text).toBe(200);
     const name = res.body.metadata.name as string;
-    await waitFor(
-      'the network to be Active',
-      async () => (await client.get(`/v1/{project_id}/networks/${name}`)).body.status.phase === 'Active',
-      30_000,
-      logs,
-    );
+    await waitFor(async () => (await client.get(`/v1/{project_id}/networks/${name}`)).body.status.phase === 'Active', {
+      what: 'the network to be Active',
+      timeout: 30_000,
+      detail: logs,
+    });
     return name;
   }
 
@@ -116,6 +120,34 @@ describe('three replicas on one PostgreSQL database', () => {
       ]);
     }
   }
+
+  /** How far the test has moved the service clock (the emulator's stored offset). */
+  let clockOffsetMs = 0;
+  const serviceNow = () => Date.now() + clockOffsetMs;
+
+  /**
+   * Moves the service clock of every replica forward, as the emulator's clock control does: the offset
+   * is stored, and each replica picks it up from the database. (POST /_atelier/clock/advance would also
+   * run the steps the move made due, leases or not, itself.) Returns once every live replica shows it.
+   */
+  async function moveClock(ms: number): Promise<void> {
+    clockOffsetMs += ms;
+    await admin.database.transaction((tx) => saveClockOffset(tx, clockOffsetMs));
+    for (const replica of replicas.filter((r) => r.alive)) {
+      await waitFor(
+        async () => {
+          const res = await fetch(`${replica.baseUrl}/_atelier/clock`, {
+            headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+          });
+          return ((await res.json()) as { offsetSeconds: number }).offsetSeconds * 1000 === clockOffsetMs;
+        },
+        { what: `${replica.name} to follow the clock`, timeout: 10_000, detail: logs },
+      );
+    }
+  }
+
+  const phaseThrough = async (client: ApiClient, pool: string): Promise<string> =>
+    (await client.get(`/v2/{project_id}/pools/${pool}`)).body.status.phase;
 
   async function statisticsThrough(clients: ApiClient[]): Promise<unknown[]> {
     return Promise.all(clients.map(async (c) => (await c.get('/v2/{project_id}/statistics/pools')).body.statistics));
@@ -149,13 +181,11 @@ describe('three replicas on one PostgreSQL database', () => {
 
     const names = admitted.map((r) => r.body.metadata.name as string);
     await waitFor(
-      'every admitted pool to be Running',
       async () => {
         const list = await clients[1].get('/v2/{project_id}/pools');
         return list.body.items.filter((p: any) => p.status.phase === 'Running').length === QUOTA;
       },
-      60_000,
-      logs,
+      { what: 'every admitted pool to be Running', timeout: 60_000, detail: logs },
     );
     await expectEachTransitionOnce(project.id, names);
 
@@ -202,12 +232,13 @@ describe('three replicas on one PostgreSQL database', () => {
     expect(res.status, res.text).toBe(200);
     const name = res.body.metadata.name as string;
     const db = admin.database.db;
-    const now = Date.now();
+    const now = serviceNow();
+    const leaseExpires = now + ORPHAN_LEASE_MS;
     const held = await db
       .updateTable('pools')
       .set({
         lease_owner: 'crashed-replica:1:dead',
-        lease_expires_at: toDbTime(new Date(now + ORPHAN_LEASE_MS)),
+        lease_expires_at: toDbTime(new Date(leaseExpires)),
         due_at: toDbTime(new Date(now)),
       })
       .where('name', '=', name)
@@ -216,24 +247,39 @@ describe('three replicas on one PostgreSQL database', () => {
       .executeTakeFirst();
     if (Number(held.numUpdatedRows) === 0)
       return expect.fail('an engine claimed the pool before the test could; rerun');
-    // While the lease runs, no live replica touches the pool, though it is due and they look every 50 ms.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect((await clients[1].get(`/v2/{project_id}/pools/${name}`)).body.status.phase).toBe('Creating');
-    expect(Date.now(), 'the check came too late to mean anything').toBeLessThan(now + ORPHAN_LEASE_MS);
-    // After it expires, a live replica takes the work over and finishes it, once.
+    // While the lease runs, no live replica touches the pool, though it is due: the clock moves to just
+    // before the lease ends, and pools created through every replica after the move reach Running, so
+    // engines have run passes under the moved clock (and each pass sees the due, leased pool first).
+    await moveClock(ORPHAN_LEASE_MS - LEASE_MARGIN_MS);
+    const witnesses = await Promise.all(clients.map((c) => c.post('/v2/{project_id}/pools', poolBody(network))));
+    for (const w of witnesses) expect(w.status, w.text).toBe(200);
+    const witnessNames = witnesses.map((w) => w.body.metadata.name as string);
     await waitFor(
-      'the orphaned pool to be Running',
-      async () => (await clients[2].get(`/v2/{project_id}/pools/${name}`)).body.status.phase === 'Running',
-      30_000,
-      logs,
+      async () => {
+        const phases = await Promise.all(witnessNames.map((n) => phaseThrough(clients[1], n)));
+        return phases.every((phase) => phase === 'Running');
+      },
+      { what: 'the pools created after the clock move to be Running', timeout: 30_000, detail: logs },
     );
+    expect(await phaseThrough(clients[1], name)).toBe('Creating');
+    expect(
+      await db.selectFrom('pools').select('lease_owner').where('name', '=', name).executeTakeFirstOrThrow(),
+    ).toEqual({ lease_owner: 'crashed-replica:1:dead' });
+    expect(serviceNow(), 'the check came too late to mean anything').toBeLessThan(leaseExpires);
+    // Once the clock passes the lease, a live replica takes the work over and finishes it, once.
+    await moveClock(LEASE_MARGIN_MS + 1_000);
+    await waitFor(async () => (await phaseThrough(clients[2], name)) === 'Running', {
+      what: 'the orphaned pool to be Running',
+      timeout: 30_000,
+      detail: logs,
+    });
     const row = await db
       .selectFrom('pools')
       .select(['lease_owner', 'lease_expires_at'])
       .where('name', '=', name)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ lease_owner: null, lease_expires_at: null });
-    await expectEachTransitionOnce(project.id, [name]);
+    await expectEachTransitionOnce(project.id, [name, ...witnessNames]);
   }, 60_000);
 
   it('finishes the work of a replica killed with kill -9 mid-lifecycle on the others', async () => {
@@ -248,16 +294,15 @@ describe('three replicas on one PostgreSQL database', () => {
 
     // Kill the first replica while every pool is still Creating, just as work falls due.
     await waitFor(
-      'the first pool to fall due',
       async () => {
         const due = await admin.database.db
           .selectFrom('pools')
           .select('due_at')
           .where('name', '=', names[0])
           .executeTakeFirstOrThrow();
-        return due.due_at !== null && new Date(due.due_at).getTime() - Date.now() < 100;
+        return due.due_at !== null && new Date(due.due_at).getTime() - serviceNow() < 100;
       },
-      30_000,
+      { what: 'the first pool to fall due', timeout: 30_000 },
     );
     await replicas[0].kill();
     expect(replicas[0].alive).toBe(false);
@@ -265,13 +310,11 @@ describe('three replicas on one PostgreSQL database', () => {
     const survivors = clientsFor(project.id, project.credentials);
     expect(survivors).toHaveLength(2);
     await waitFor(
-      'every pool to be Running',
       async () => {
         const list = await survivors[0].get('/v2/{project_id}/pools');
         return list.body.items.filter((p: any) => p.status.phase === 'Running').length === names.length;
       },
-      60_000,
-      logs,
+      { what: 'every pool to be Running', timeout: 60_000, detail: logs },
     );
     await expectEachTransitionOnce(project.id, names);
     const leases = await admin.database.db

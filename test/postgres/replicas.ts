@@ -7,28 +7,6 @@ export { freePort };
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Polls until check() holds, with a deadline; an exception inside check counts as "not yet". */
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 30_000,
-  detail?: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what} (${String(last ?? 'condition false')})\n${detail?.() ?? ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** One `atelier serve` process with only the given ATELIER_* settings. */
 export class Replica {
   readonly baseUrl: string;

@@ -12,19 +12,11 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import { ApiClient, type ApiResponse } from '../helpers/client.js';
 import { activeNetwork, displayName, expectError, networkBody, poolBody } from '../helpers/fixtures.js';
 import { startHarness, uniqueId } from '../helpers/harness.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONCURRENT = 50;
 const QUOTA = 15;
-
-/** Polls until check() holds, with a deadline; never a fixed sleep. */
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** The environment of a child process: ours without any ATELIER_* setting, plus the given ones. */
 function childEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
@@ -85,7 +77,7 @@ describe('quotas under concurrent creates, over real sockets', () => {
     const name = res.body.metadata.name as string;
     await waitFor(
       async () => (await client.get(`/v1/{project_id}/networks/${name}`)).body?.status?.phase === 'Active',
-      'an Active network',
+      { what: 'an Active network', timeout: 10_000, interval: 20 },
     );
     return name;
   }
@@ -178,15 +170,12 @@ describe('quotas under concurrent creates, over real sockets', () => {
     });
 
   /** Polls /quotas until the pool limit reads `limit`; fails past the documented 1 s bound plus slack. */
-  const untilPoolQuota = async (client: ApiClient, limit: number) => {
-    const deadline = Date.now() + 1_500;
-    for (;;) {
-      const pool = (await usage(client))[0];
-      if (pool.quota === limit) return;
-      if (Date.now() > deadline) throw new Error(`pool quota still ${pool.quota}, expected ${limit}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const untilPoolQuota = (client: ApiClient, limit: number) =>
+    waitFor(async () => (await usage(client))[0].quota, {
+      until: (quota) => quota === limit,
+      what: `the pool quota to read ${limit}`,
+      timeout: 1_500,
+    });
 
   it('applies an override set with `atelier quotas <project> --pool N` to the running server', async () => {
     const client = await freshProject();

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.js';
 import { activeNetwork, expectError, poolBody } from '../helpers/fixtures.js';
 
 describe('GET /v1/{project_id}/quotas', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ ATELIER_POOL_CREATE_SECONDS: '0', ATELIER_NETWORK_CREATE_SECONDS: '0' });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ ATELIER_POOL_CREATE_SECONDS: '0', ATELIER_NETWORK_CREATE_SECONDS: '0' });
 
   it('answers the seed shape with numbers', async () => {
     const res = await h.client.get('/v1/{project_id}/quotas');

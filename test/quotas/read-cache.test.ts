@@ -12,6 +12,7 @@ import { openContext } from '../../src/server.js';
 import { ApiClient } from '../helpers/client.js';
 import { networkBody } from '../helpers/fixtures.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const BOUND_MS = 400;
 const QUOTAS = '/v1/{project_id}/quotas';
@@ -25,10 +26,7 @@ const networksUsed = async (client: ApiClient): Promise<number> => {
 /** Reads until `done`, returning how long that took. */
 async function timeUntil(probe: () => Promise<boolean>, limitMs: number): Promise<number> {
   const started = Date.now();
-  while (!(await probe())) {
-    if (Date.now() - started > limitMs) throw new Error(`not seen within ${limitMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor(probe, { what: 'the change to be seen', timeout: limitMs, interval: 10 });
   return Date.now() - started;
 }
 
