@@ -62,13 +62,16 @@ export const hashToken = (token: string): string => hash('sha256', token, 'hex')
 /** A hash no password matches, checked when the user is unknown. */
 const DUMMY_PASSWORD_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
+/** One answer for an unknown key and a wrong signature, so access keys cannot be enumerated. */
+const KEY_OR_SIGNATURE = 'the access key is unknown or disabled, or the signature does not match the request';
+
 const SIGNATURE_REASONS: Record<VerifyFailureReason, string> = {
   missing: 'the Authorization header is missing',
   malformed: 'the Authorization header or X-Sdk-Date is malformed',
-  'unknown-key': 'the access key is unknown or disabled',
+  'unknown-key': KEY_OR_SIGNATURE,
   expired: 'X-Sdk-Date is more than 15 minutes away from the server time',
   'missing-signed-header': 'a signed header is missing from the request',
-  mismatch: 'the signature does not match the request',
+  mismatch: KEY_OR_SIGNATURE,
 };
 
 interface CachedCredential {
