@@ -66,6 +66,7 @@ async function assembleContext(
     secrets: secretBoxFor(config),
     tokenTtlMs: config.tokenTtlMs,
     cacheMs: config.authCacheMs,
+    login: config.login,
   });
   let wake = () => {};
   const projects = new ProjectCache(config.authCacheMs);
