@@ -4,6 +4,7 @@ import { OffsetClock, systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
+import { waitForDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { LifecycleEngine } from './engine/engine.js';
 import { LifecyclePolicy } from './engine/lifecycle-policy.js';
@@ -35,6 +36,9 @@ export async function openContext(config: Config, clock: Clock = systemClock): P
   const flavors = loadFlavorCatalogue(config.flavorsFile);
   const database = openDatabase(config.databaseUrl, { readCacheMs: config.readCacheMs });
   try {
+    await waitForDatabase(database, config.databaseUrl, config.databaseConnectMs, (message) =>
+      process.stderr.write(`${message}\n`),
+    );
     return await assembleContext(config, clock, flavors, database);
   } catch (error) {
     await database.close();

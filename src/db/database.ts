@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -175,7 +175,12 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
 }
 
 function openSqlite(path: string, options: DatabaseOptions): Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true });
+    // It holds sealed secret keys and password hashes. SQLite gives the WAL and shared-memory files
+    // the database file's mode, so creating that one private is enough.
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const native = new SQLite(path);
   native.pragma('journal_mode = WAL');
   native.pragma('synchronous = NORMAL');
