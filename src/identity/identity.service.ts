@@ -347,9 +347,10 @@ export class IdentityService {
       if (account && input.userName) user = await findUserByName(this.db, account.id, input.userName);
     }
     // A known user is one tally however it is named; an unknown one is tallied by what was given.
+    // (Hashed: the names given may be long, and the throttle keeps many of them.)
     const who = user
       ? `user:${user.id}`
-      : `name:${input.userId ?? ''}/${input.accountId ?? input.accountName ?? ''}/${input.userName ?? ''}`;
+      : `name:${hash('sha256', JSON.stringify([input.userId, input.accountId ?? input.accountName, input.userName]))}`;
     const address = input.address ?? '';
     const locked = this.logins?.lockedFor(who, address) ?? 0;
     if (locked > 0) throw new AtelierError('loginThrottled', { seconds: Math.ceil(locked / 1000) });

@@ -13,7 +13,10 @@ function capturingLog() {
   return {
     errors,
     log: {
-      error: (fields: Record<string, unknown>, message: string) => errors.push({ message, fields }),
+      error: (...args: unknown[]) => {
+        const [fields, message] = args as [Record<string, unknown>, string];
+        errors.push({ message, fields });
+      },
       debug: () => {},
     },
   };
