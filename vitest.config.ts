@@ -51,6 +51,7 @@ const SQLITE_ONLY = [
   'test/engine/workers.test.ts',
   'test/operations/serve.test.ts',
   'test/db/group-commit.test.ts',
+  'test/db/sqlite-files.test.ts',
 ];
 
 const projects: TestProjectInlineConfiguration[] = [];

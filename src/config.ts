@@ -15,6 +15,7 @@ const EnvSchema = Type.Object({
   ATELIER_PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
   ATELIER_DATABASE_URL: Type.String({ minLength: 1, default: 'sqlite:./data/atelier.db' }),
   ATELIER_REGION: Type.String({ pattern: '^[a-z0-9-]{1,64}(,[a-z0-9-]{1,64})*$', default: 'cn-north-4' }),
+  ATELIER_DATABASE_CONNECT_SECONDS: Seconds(30),
   ATELIER_LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -28,6 +29,11 @@ const EnvSchema = Type.Object({
   ATELIER_SECRET_KEY: Type.Optional(Type.String({ minLength: 16 })),
   ATELIER_AUTH_REQUIRED: Type.Boolean({ default: true }),
   ATELIER_TOKEN_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 8_760, default: 24 }),
+  ATELIER_LOGIN_LOCKOUT_FAILURES: Type.Integer({ minimum: 1, maximum: 1_000, default: 5 }),
+  ATELIER_LOGIN_ADDRESS_LOCKOUT_FAILURES: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
+  ATELIER_LOGIN_WINDOW_SECONDS: Type.Number({ minimum: 1, maximum: 86_400, default: 900 }),
+  ATELIER_LOGIN_LOCKOUT_SECONDS: Type.Number({ minimum: 1, maximum: 86_400, default: 900 }),
+  ATELIER_LOGIN_DELAY_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 200 }),
   ATELIER_AUTH_CACHE_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 1_000 }),
   ATELIER_READ_CACHE_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 1_000 }),
   ATELIER_FLAVORS_FILE: Type.Optional(Type.String({ minLength: 1 })),
@@ -53,12 +59,16 @@ export interface Config {
   readonly databaseUrl: string;
   /** The region ids IAM lists (GET /v3/regions); the first names the project a first start creates. */
   readonly regions: readonly string[];
+  /** How long a start keeps trying to reach the database before it gives up; 0 tries once. */
+  readonly databaseConnectMs: number;
   readonly logLevel: Env['ATELIER_LOG_LEVEL'];
   readonly quotas: { readonly pool: number; readonly network: number; readonly valuesAsStrings: boolean };
   readonly bootstrap: { readonly projectId?: string; readonly accessKey?: string; readonly secretKey?: string };
   /** Encryption key for SKs at rest; without it a key file beside the database is used. */
   readonly secretKey: string | undefined;
   readonly tokenTtlMs: number;
+  /** Throttling of POST /v3/auth/tokens (identity/login-throttle.ts). */
+  readonly login: LoginThrottleSettings;
   /**
    * When false, requests without credentials are served for any existing project
    * (local experiments, benchmarks); requests that carry credentials are still checked.
@@ -83,6 +93,18 @@ export interface Config {
   readonly engineLeaseMs: number;
   /** HTTP worker processes sharing the port (src/cluster.ts). */
   readonly workers: number;
+}
+
+/** Refused password logins: a growing delay, then a lockout, per user and per client address. */
+export interface LoginThrottleSettings {
+  /** Refused logins of one user within the window that lock it. */
+  readonly maxFailuresPerUser: number;
+  /** Refused logins from one client address within the window that lock it. */
+  readonly maxFailuresPerAddress: number;
+  readonly windowMs: number;
+  readonly lockoutMs: number;
+  /** The delay of the second refusal in a row; it doubles with each further one. */
+  readonly delayMs: number;
 }
 
 /** Seconds each simulated provisioning step takes; 0 = at the engine's next pass. */
@@ -148,17 +170,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const message = allowed ? `must be one of ${allowed.join(', ')}` : error.message.toLowerCase();
     problems.push(`${name} ${message} (got "${String(error.value)}")`);
   }
-  const url = String(withDefaults.ATELIER_DATABASE_URL ?? '');
-  if (!/^sqlite:.+/.test(url) && !/^postgres(ql)?:\/\//.test(url)) {
-    problems.push(`ATELIER_DATABASE_URL must be sqlite:PATH, sqlite::memory: or postgres://… (got "${url}")`);
-  }
-  const ak = withDefaults.ATELIER_BOOTSTRAP_AK;
-  const sk = withDefaults.ATELIER_BOOTSTRAP_SK;
-  if ((ak === undefined) !== (sk === undefined))
-    problems.push('ATELIER_BOOTSTRAP_AK and ATELIER_BOOTSTRAP_SK go together');
-  if (ak !== undefined && withDefaults.ATELIER_BOOTSTRAP_PROJECT_ID === undefined) {
-    problems.push('ATELIER_BOOTSTRAP_AK needs ATELIER_BOOTSTRAP_PROJECT_ID: the project it is granted');
-  }
+  problems.push(...combinationProblems(withDefaults));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const e = withDefaults as Env;
@@ -167,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.ATELIER_PORT,
     databaseUrl: e.ATELIER_DATABASE_URL,
     regions: Object.freeze(e.ATELIER_REGION.split(',')),
+    databaseConnectMs: e.ATELIER_DATABASE_CONNECT_SECONDS * 1000,
     logLevel: e.ATELIER_LOG_LEVEL,
     quotas: Object.freeze({
       pool: e.ATELIER_POOL_QUOTA,
@@ -180,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }),
     secretKey: e.ATELIER_SECRET_KEY,
     tokenTtlMs: e.ATELIER_TOKEN_TTL_HOURS * 3_600_000,
+    login: loginSettings(e),
     authRequired: e.ATELIER_AUTH_REQUIRED,
     authCacheMs: e.ATELIER_AUTH_CACHE_MS,
     readCacheMs: e.ATELIER_READ_CACHE_MS,
@@ -261,6 +275,38 @@ export function effectiveSettings(
     const value = given ?? (fallback === undefined ? '' : String(fallback));
     return { name, value: SECRET_SETTINGS.has(name) && value ? '(set, hidden)' : value, source };
   });
+}
+
+const loginSettings = (e: Env): LoginThrottleSettings =>
+  Object.freeze({
+    maxFailuresPerUser: e.ATELIER_LOGIN_LOCKOUT_FAILURES,
+    maxFailuresPerAddress: e.ATELIER_LOGIN_ADDRESS_LOCKOUT_FAILURES,
+    windowMs: e.ATELIER_LOGIN_WINDOW_SECONDS * 1000,
+    lockoutMs: e.ATELIER_LOGIN_LOCKOUT_SECONDS * 1000,
+    delayMs: e.ATELIER_LOGIN_DELAY_MS,
+  });
+
+/** Settings that are valid one by one but cannot work together. */
+function combinationProblems(settings: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const url = String(settings.ATELIER_DATABASE_URL ?? '');
+  if (!/^sqlite:.+/.test(url) && !/^postgres(ql)?:\/\//.test(url)) {
+    problems.push(`ATELIER_DATABASE_URL must be sqlite:PATH, sqlite::memory: or postgres://… (got "${url}")`);
+  }
+  // Each worker process would open a database of its own: half the requests would miss the other half's writes.
+  if (url === 'sqlite::memory:' && Number(settings.ATELIER_WORKERS) > 1) {
+    problems.push(
+      'ATELIER_WORKERS > 1 needs a database the workers share: sqlite:PATH or postgres://…, not sqlite::memory:',
+    );
+  }
+  const ak = settings.ATELIER_BOOTSTRAP_AK;
+  const sk = settings.ATELIER_BOOTSTRAP_SK;
+  if ((ak === undefined) !== (sk === undefined))
+    problems.push('ATELIER_BOOTSTRAP_AK and ATELIER_BOOTSTRAP_SK go together');
+  if (ak !== undefined && settings.ATELIER_BOOTSTRAP_PROJECT_ID === undefined) {
+    problems.push('ATELIER_BOOTSTRAP_AK needs ATELIER_BOOTSTRAP_PROJECT_ID: the project it is granted');
+  }
+  return problems;
 }
 
 /** Names and defaults of every setting, for the README and `atelier config`. */

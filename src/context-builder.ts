@@ -31,6 +31,7 @@ export async function contextOver(
     secrets: secretBoxFor(config),
     tokenTtlMs: config.tokenTtlMs,
     cacheMs: config.authCacheMs,
+    login: config.login,
   });
   const projects = new ProjectCache(config.authCacheMs);
   return {

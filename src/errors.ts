@@ -32,6 +32,11 @@ export const ERRORS = {
   notReady: entry('ModelArts.50005030', 503, 'Not ready: {reason}.'),
   // identity (auth-errors.md §5.2)
   unauthorized: entry('APIGW.0301', 401, 'Incorrect IAM authentication information: {reason}.'),
+  loginThrottled: entry(
+    'APIGW.0308',
+    429,
+    'The throttling threshold has been reached: too many refused logins, try again in {seconds} s.',
+  ),
   projectForbidden: entry(
     'ModelArts.0210',
     403,

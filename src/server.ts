@@ -4,6 +4,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
+import { waitForDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { LifecycleEngine } from './engine/engine.js';
 import { watchEmulatorSettings } from './admin/emulator-settings.store.js';
@@ -29,6 +30,9 @@ export async function openContext(config: Config, clock: Clock = systemClock): P
   const flavors = loadFlavorCatalogue(config.flavorsFile);
   const database = openDatabase(config.databaseUrl, { readCacheMs: config.readCacheMs });
   try {
+    await waitForDatabase(database, config.databaseUrl, config.databaseConnectMs, (message) =>
+      process.stderr.write(`${message}\n`),
+    );
     return await assembleContext(config, clock, flavors, database);
   } catch (error) {
     await database.close();

@@ -205,3 +205,18 @@ describe('loadConfig problems', () => {
     ).toBe(true);
   });
 });
+
+describe('loadConfig combinations that cannot work', () => {
+  it('refuses several workers on an in-memory SQLite database: each would have a database of its own', () => {
+    expect(problemsOf({ ATELIER_DATABASE_URL: 'sqlite::memory:', ATELIER_WORKERS: '2' })).toEqual([
+      'ATELIER_WORKERS > 1 needs a database the workers share: sqlite:PATH or postgres://…, not sqlite::memory:',
+    ]);
+    expect(loadConfig({ ATELIER_DATABASE_URL: 'sqlite::memory:', ATELIER_WORKERS: '1' }).workers).toBe(1);
+    expect(loadConfig({ ATELIER_DATABASE_URL: 'sqlite:./data/a.db', ATELIER_WORKERS: '2' }).workers).toBe(2);
+  });
+
+  it('waits 30 s for the database at start unless told otherwise', () => {
+    expect(loadConfig({}).databaseConnectMs).toBe(30_000);
+    expect(loadConfig({ ATELIER_DATABASE_CONNECT_SECONDS: '0' }).databaseConnectMs).toBe(0);
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, type Transaction } from 'kysely';
@@ -13,7 +13,12 @@ import { retryingConflicts, WriteCounter } from './transactions.js';
  * writer at a time: the locks the PostgreSQL dialect takes are already held.
  */
 export function openSqlite(path: string, options: DatabaseOptions): Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true });
+    // It holds sealed secret keys and password hashes. SQLite gives the WAL and shared-memory files
+    // the database file's mode, so creating that one private is enough.
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const native = new SQLite(path);
   native.pragma('journal_mode = WAL');
   native.pragma('synchronous = NORMAL');

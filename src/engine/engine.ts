@@ -6,6 +6,7 @@ import { advanceNetwork, claimDueNetworks } from '../networks/network.steps.js';
 import { admitEveryWaitingPool } from '../pools/pool.capacity.js';
 import { anyWaitingPool } from '../pools/pool.reads.js';
 import { advancePool, claimDuePools } from '../pools/pool.steps.js';
+import { SQLITE_ENGINE_OWNER, takeEngineLock, type EngineLock } from '../db/sqlite-engine-lock.js';
 
 /** How often the safety-net admission pass may run. */
 const ADMISSION_INTERVAL_MS = 10_000;
@@ -33,8 +34,15 @@ export class LifecycleEngine {
   private stopped = true;
   /** Set by stop(): a pass in progress leaves its remaining steps to other replicas. */
   private stopping = false;
-  /** Who holds this engine's leases: unique per engine instance. */
-  readonly leaseOwner = newLeaseOwner();
+  /**
+   * Who holds this engine's leases: unique per engine instance, except for the engine holding a
+   * SQLite database's engine lock, which is the same in every life of the server (see start()).
+   */
+  get leaseOwner(): string {
+    return this.owner;
+  }
+  private owner = newLeaseOwner();
+  private engineLock: EngineLock | undefined;
   /** Wall-clock times for the readiness check; the service clock may be an emulator's. */
   private started: Date | undefined;
   private lastPass: Date | undefined;
@@ -48,6 +56,19 @@ export class LifecycleEngine {
     this.stopped = false;
     this.stopping = false;
     this.started = new Date();
+    this.engineLock ??= takeEngineLock(this.ctx.config.databaseUrl);
+    if (this.engineLock) {
+      // The lock was free, so whoever held leases under this name has died (a kill -9, a crash):
+      // its unfinished steps are this engine's own and are taken back at once, not after expiry.
+      this.owner = SQLITE_ENGINE_OWNER;
+      this.running = releaseAllLeases(this.ctx.database, this.owner)
+        .catch((error: unknown) => this.log.error({ err: error }, 'taking back lifecycle leases failed'))
+        .finally(() => {
+          this.running = undefined;
+          this.schedule(0);
+        });
+      return;
+    }
     this.schedule(0);
   }
 
@@ -76,6 +97,8 @@ export class LifecycleEngine {
     await releaseAllLeases(this.ctx.database, this.leaseOwner).catch((error: unknown) =>
       this.log.error({ err: error }, 'releasing lifecycle leases failed'),
     );
+    this.engineLock?.release();
+    this.engineLock = undefined;
   }
 
   /** Asks for a pass soon; cheap to call after every write. */

@@ -23,7 +23,7 @@ export const iamRoutes =
           operationId: 'KeystoneCreateUserTokenByPassword',
           tags: ['iam'],
           body: CreateTokenBody,
-          response: { 201: TokenResponse, ...errorResponses(400, 401) },
+          response: { 201: TokenResponse, ...errorResponses(400, 401, 429) },
         },
       },
       async (request, reply) => {
@@ -40,6 +40,7 @@ export const iamRoutes =
           accountName: user.domain?.name,
           password: user.password,
           project: scope.project,
+          address: request.ip,
         });
         const domain = { id: issued.account.id, name: issued.account.name };
         reply.code(201).header('X-Subject-Token', issued.token);

@@ -20,9 +20,12 @@ import {
   insertToken,
   insertUser,
   updateCredentialSecret,
+  updateUserPasswordHash,
   type PrincipalKind,
 } from './identity.store.js';
-import { hashPassword, verifyPassword } from './password.js';
+import type { LoginThrottleSettings } from '../config.js';
+import { LoginThrottle } from './login-throttle.js';
+import { hashPassword, PASSWORD_PARAMS, verifyPassword } from './password.js';
 import type { SecretBox } from './secret-box.js';
 import { PROJECT_ID_PATTERN } from '../shared/conventions.js';
 import { DEFAULT_MAX_SKEW_MS, VerifiedSignatures, type HeaderMap, type VerifyFailureReason } from './signature.js';
@@ -49,6 +52,8 @@ export interface IdentityOptions {
   readonly tokenTtlMs: number;
   /** How long a credential lookup is reused; bounds how late a revocation takes effect. */
   readonly cacheMs: number;
+  /** Delay and lockout of refused password logins; unset, logins are not throttled. */
+  readonly login?: LoginThrottleSettings;
 }
 
 const PROJECT_ID = new RegExp(PROJECT_ID_PATTERN);
@@ -64,16 +69,19 @@ export const newAccessKey = (): string => randomText(AK_ALPHABET, 20);
 export const newSecretKey = (): string => randomText(SK_ALPHABET, 40);
 export const hashToken = (token: string): string => hash('sha256', token, 'hex');
 
-/** A hash no password matches, checked when the user is unknown. */
-const DUMMY_PASSWORD_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+/** A hash no password matches, with today's parameters, checked when the user is unknown. */
+const DUMMY_PASSWORD_HASH = `scrypt$${PASSWORD_PARAMS.N}$${PASSWORD_PARAMS.r}$${PASSWORD_PARAMS.p}$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
+
+/** One answer for an unknown key and a wrong signature, so access keys cannot be enumerated. */
+const KEY_OR_SIGNATURE = 'the access key is unknown or disabled, or the signature does not match the request';
 
 const SIGNATURE_REASONS: Record<VerifyFailureReason, string> = {
   missing: 'the Authorization header is missing',
   malformed: 'the Authorization header or X-Sdk-Date is malformed',
-  'unknown-key': 'the access key is unknown or disabled',
+  'unknown-key': KEY_OR_SIGNATURE,
   expired: 'X-Sdk-Date is more than 15 minutes away from the server time',
   'missing-signed-header': 'a signed header is missing from the request',
-  mismatch: 'the signature does not match the request',
+  mismatch: KEY_OR_SIGNATURE,
 };
 
 interface CachedCredential {
@@ -93,7 +101,11 @@ export class IdentityService {
   private readonly signatures = new VerifiedSignatures();
   private readonly tokenPrincipals = new WeakMap<object, Principal>();
 
-  constructor(private readonly options: IdentityOptions) {}
+  private readonly logins: LoginThrottle | undefined;
+
+  constructor(private readonly options: IdentityOptions) {
+    this.logins = options.login && new LoginThrottle(options.login, () => options.clock.now().getTime());
+  }
 
   private get db(): Executor {
     return this.options.database.db;
@@ -319,7 +331,9 @@ export class IdentityService {
   /**
    * The IAM password method: a user of an account asks for a token scoped to one
    * of the projects they were granted. Any failure reads the same, so the answer
-   * never tells which part was wrong.
+   * never tells which part was wrong; refusals in a row are answered later and
+   * later, and then not checked at all for a while (LoginThrottle), for the
+   * user — known or not — and for the client address alike.
    */
   async passwordLogin(input: {
     accountName?: string;
@@ -328,18 +342,45 @@ export class IdentityService {
     userId?: string;
     password: string;
     project: { id?: string; name?: string };
+    /** The client's address, for the per-address throttle. */
+    address?: string;
   }) {
-    const refuse = () =>
-      new AtelierError('unauthorized', { reason: 'the user name, password or project scope is wrong' });
     let user;
     if (input.userId) user = await findUser(this.db, input.userId);
     else {
       const account = await findAccount(this.db, input.accountId ?? input.accountName ?? '');
       if (account && input.userName) user = await findUserByName(this.db, account.id, input.userName);
     }
+    // A known user is one tally however it is named; an unknown one is tallied by what was given.
+    // (Hashed: the names given may be long, and the throttle keeps many of them.)
+    const who = user
+      ? `user:${user.id}`
+      : `name:${hash('sha256', JSON.stringify([input.userId, input.accountId ?? input.accountName, input.userName]))}`;
+    const address = input.address ?? '';
+    const locked = this.logins?.lockedFor(who, address) ?? 0;
+    if (locked > 0) throw new AtelierError('loginThrottled', { seconds: Math.ceil(locked / 1000) });
+    this.logins?.begin(who, address);
+    try {
+      const issued = await this.checkPasswordLogin(user, input);
+      this.logins?.succeeded(who, address);
+      return issued;
+    } catch (error) {
+      const delay = this.logins?.delayFor(who) ?? 0;
+      this.logins?.refused(who, address);
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      throw error;
+    }
+  }
+
+  private async checkPasswordLogin(
+    user: Awaited<ReturnType<typeof findUser>>,
+    input: { password: string; project: { id?: string; name?: string } },
+  ) {
+    const refuse = () =>
+      new AtelierError('unauthorized', { reason: 'the user name, password or project scope is wrong' });
     // Hash even when the user does not exist, so the time taken does not tell.
-    const passwordOk = await verifyPassword(input.password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !passwordOk || user.disabled) throw refuse();
+    const password = await verifyPassword(input.password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+    if (!user || !password.ok || user.disabled) throw refuse();
     const account = await findAccount(this.db, user.account_id);
     if (!account || account.disabled) throw refuse();
     const granted = await grantedProjects(this.db, 'user', user.id);
@@ -348,6 +389,8 @@ export class IdentityService {
       input.project.id ? p.id === input.project.id : p.name === input.project.name,
     );
     if (!project) throw refuse();
+    // A hash made with weaker parameters than today's is replaced while the password is at hand.
+    if (!password.current) await updateUserPasswordHash(this.db, user.id, await hashPassword(input.password));
     const issued = await this.issueToken(account.id, project.id, { userId: user.id });
     return {
       ...issued,

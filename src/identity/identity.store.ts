@@ -69,6 +69,11 @@ export async function listUsers(tx: Executor, accountId?: string): Promise<UserR
   return q.execute();
 }
 
+/** Stores a fresh hash of the user's password (parameters raised since it was set). */
+export async function updateUserPasswordHash(tx: Executor, id: string, passwordHash: string): Promise<void> {
+  await tx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+}
+
 export async function setUserDisabled(tx: Executor, id: string, disabled: boolean): Promise<boolean> {
   const r = await tx
     .updateTable('users')

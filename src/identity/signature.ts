@@ -5,7 +5,7 @@
  * Verification only: clients sign with the official SDK, and so do the tests (through the SDK core), so
  * nothing here is checked against a signer that shares its canonicalisation.
  */
-import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type SigningAlgorithm = 'SDK-HMAC-SHA256' | 'V11-HMAC-SHA256';
 
@@ -33,6 +33,8 @@ export type VerifyResult = { ok: true; accessKey: string } | { ok: false; reason
 export const EMPTY_PAYLOAD_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
+/** What an unknown access key's signature is computed with: as long as a real SK, held by nobody. */
+const UNKNOWN_KEY_SECRET = randomBytes(30).toString('base64');
 
 // §3.3 step 1. `[^,\s]+` for the credential keeps the SDK's `Access=AK` and OTC's older
 // `Credential=AK/date//svc/sdk_request`; the AK is the part before the first `/`.
@@ -253,7 +255,8 @@ export interface VerifyInput {
  *   is not a real `YYYYMMDD'T'HHMMSS'Z'` instant, or a V11 scope names another day than `X-Sdk-Date`;
  * - `missing-signed-header`: `X-Sdk-Date` is absent (checked with the date), or any other signed header is;
  * - `expired`: `X-Sdk-Date` is more than `maxSkewMs` away from `now`, in either direction;
- * - `unknown-key`: `lookupSecret` does not know the AK;
+ * - `unknown-key`: `lookupSecret` does not know the AK (found after every other check, the HMAC
+ *   included, so that an unknown key costs what a wrong signature costs);
  * - `mismatch`: the signature differs, or the query has no canonical form.
  *
  * Project binding (§3.3 step 13) and temporary credentials (§3.6) are the caller's business.
@@ -276,8 +279,10 @@ export function verifySignature(input: VerifyInput): VerifyResult {
   }
   if (Math.abs(input.now.getTime() - signedAt) > (input.maxSkewMs ?? DEFAULT_MAX_SKEW_MS)) return fail('expired');
 
-  const secretKey = input.lookupSecret(parsed.accessKey);
-  if (secretKey === undefined) return fail('unknown-key');
+  // An unknown key is checked as far as a known one, against a secret nobody holds, so neither the
+  // answer nor the work done tells a caller which access keys exist.
+  const knownSecret = input.lookupSecret(parsed.accessKey);
+  const secretKey = knownSecret ?? UNKNOWN_KEY_SECRET;
 
   if (parsed.signedHeaders.some((name) => headerValue(input.headers, name) === undefined)) {
     return fail('missing-signed-header');
@@ -299,7 +304,9 @@ export function verifySignature(input: VerifyInput): VerifyResult {
     'utf8',
   );
   const received = Buffer.from(parsed.signature, 'utf8');
-  if (expected.length !== received.length || !timingSafeEqual(expected, received)) return fail('mismatch');
+  const matches = expected.length === received.length && timingSafeEqual(expected, received);
+  if (knownSecret === undefined) return fail('unknown-key');
+  if (!matches) return fail('mismatch');
   return { ok: true, accessKey: parsed.accessKey };
 }
 

@@ -4,10 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { findAccount, insertAccount } from '../../src/identity/identity.store.js';
+import { findAccount, insertAccount, insertUser } from '../../src/identity/identity.store.js';
 
 describe('group commit on SQLite', () => {
   let dir: string;
@@ -62,5 +63,32 @@ describe('group commit on SQLite', () => {
     await Promise.all(names.map((name) => database.transaction((tx) => insertAccount(tx, account(name)))));
     const count = outside.prepare("select count(*) as n from accounts where name like 'g3-%'").get() as { n: number };
     expect(count.n).toBe(200);
+  });
+
+  it('a COMMIT that fails rejects every transaction of its group and acknowledges none', async () => {
+    const results = await Promise.allSettled([
+      database.transaction((tx) => insertAccount(tx, account('g4-a'))),
+      database.transaction((tx) => insertAccount(tx, account('g4-b'))),
+      // Checked only at COMMIT: a user of an account that does not exist, with the foreign keys deferred.
+      database.transaction(async (tx) => {
+        await sql`pragma defer_foreign_keys = on`.execute(tx);
+        await insertUser(tx, {
+          id: 'g4-u',
+          account_id: 'no-such-account',
+          name: 'g4-u',
+          password_hash: 'x',
+          at: new Date(),
+        });
+      }),
+      database.transaction((tx) => insertAccount(tx, account('g4-c'))),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    for (const r of results)
+      expect((r as PromiseRejectedResult).reason.message).toMatch(/FOREIGN KEY constraint failed/);
+    expect(['g4-a', 'g4-b', 'g4-c'].map(committed)).toEqual([false, false, false]);
+    expect(outside.prepare("select 1 from users where id = 'g4-u'").get()).toBeUndefined();
+    // The connection is usable again: the next group commits.
+    await database.transaction((tx) => insertAccount(tx, account('g4-d')));
+    expect(committed('g4-d')).toBe(true);
   });
 });

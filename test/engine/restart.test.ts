@@ -7,11 +7,15 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { saveClockOffset } from '../../src/admin/emulator-settings.store.js';
 import type { DB } from '../../src/db/schema.js';
+import { openDatabase, toDbTime } from '../../src/db/database.js';
+import { SQLITE_ENGINE_OWNER } from '../../src/db/sqlite-engine-lock.js';
+import { LifecycleEngine } from '../../src/engine/engine.js';
 import { listEventsOf } from '../../src/events/event.store.js';
 import { ApiClient } from '../helpers/client.js';
 import { networkBody, poolBody } from '../helpers/fixtures.js';
-import { uniqueId } from '../helpers/harness.js';
+import { startHarness, uniqueId } from '../helpers/harness.js';
 import { freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -219,4 +223,150 @@ describe('atelier serve with an invalid configuration', () => {
     // Refused before anything was opened or created.
     expect(existsSync(join(dir, 'never.db'))).toBe(false);
   }, 30_000);
+});
+
+describe('a server killed inside a step, with its leases held', () => {
+  it('takes its own unfinished steps back at once after a restart, long before the leases expire', async () => {
+    const dbFile = join(dir, 'atelier.db');
+    const projectId = uniqueId('lease');
+    const adminToken = randomBytes(16).toString('hex');
+    const credentials = {
+      accessKey: `AK${randomBytes(9).toString('hex').toUpperCase()}`,
+      secretKey: randomBytes(20).toString('hex'),
+    };
+    const POOLS = 150;
+    const settings = (port: number) => ({
+      ATELIER_DATABASE_URL: `sqlite:${dbFile}`,
+      ATELIER_PORT: String(port),
+      ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
+      ATELIER_BOOTSTRAP_AK: credentials.accessKey,
+      ATELIER_BOOTSTRAP_SK: credentials.secretKey,
+      ATELIER_ADMIN_TOKEN: adminToken,
+      ATELIER_POOL_QUOTA: String(POOLS),
+      // Nothing is due until the test moves the clock: then every pool's step is due in one pass.
+      ATELIER_POOL_CREATE_SECONDS: '3600',
+      ATELIER_NETWORK_CREATE_SECONDS: '0',
+      // A lease outlives the whole test: only taking it back explains a quick finish.
+      ATELIER_ENGINE_LEASE_SECONDS: '600',
+      ATELIER_LOG_LEVEL: 'warn',
+    });
+    const port1 = await freePort();
+    const first = atelier(settings(port1));
+    const client1 = ApiClient.http(`http://127.0.0.1:${port1}`, projectId, credentials);
+    await waitFor(async () => (await client1.get('/v1/{project_id}/quotas')).status === 200, {
+      what: 'the first server to answer',
+      ...watching(first),
+    });
+    const net = await client1.post('/v1/{project_id}/networks', networkBody());
+    const netName = net.body.metadata.name as string;
+    await waitFor(
+      async () => (await client1.get(`/v1/{project_id}/networks/${netName}`)).body?.status?.phase === 'Active',
+      { what: 'an Active network', ...watching(first) },
+    );
+    const pools: string[] = [];
+    for (let i = 0; i < POOLS; i += 1) {
+      const res = await client1.post('/v2/{project_id}/pools', poolBody(netName));
+      expect(res.status, res.text).toBe(200);
+      pools.push(res.body.metadata.name as string);
+    }
+
+    // Watch the file from outside; kill the server the moment its engine holds leases.
+    const watcher = new SQLite(dbFile, { readonly: true, fileMustExist: true });
+    const leased = watcher.prepare('select count(*) as n from pools where lease_owner is not null');
+    try {
+      // The clock moves as the emulator's clock control stores it, and the server picks it up from the
+      // database: its engine alone runs the steps that made due (POST /_atelier/clock/advance would run
+      // them itself, without leases).
+      const control = openDatabase(`sqlite:${dbFile}`);
+      await control.transaction((tx) => saveClockOffset(tx, 2 * 3_600_000)).finally(() => control.close());
+      const deadline = Date.now() + 20_000;
+      while ((leased.get() as { n: number }).n === 0) {
+        if (Date.now() > deadline) throw new Error(`the engine never held a lease\n${first.output()}`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      first.child.kill('SIGKILL');
+      await first.exited;
+    } finally {
+      watcher.close();
+    }
+    const held = await inspect(dbFile, (db) =>
+      db.selectFrom('pools').select(['name', 'phase', 'lease_owner']).where('lease_owner', 'is not', null).execute(),
+    );
+    // The kill came inside the pass: some pools are still Creating under a lease of the dead process.
+    expect(held.filter((p) => p.phase === 'Creating').length).toBeGreaterThan(0);
+
+    const restartedAt = Date.now();
+    const port2 = await freePort();
+    const second = atelier(settings(port2));
+    const client2 = ApiClient.http(`http://127.0.0.1:${port2}`, projectId, credentials);
+    const running = async () =>
+      (
+        await inspect(dbFile, (db) =>
+          db
+            .selectFrom('pools')
+            .select('phase')
+            .where('project_id', '=', projectId)
+            .where('phase', '=', 'Running')
+            .execute(),
+        )
+      ).length;
+    await waitFor(async () => (await client2.get('/v1/{project_id}/quotas')).status === 200, {
+      what: 'the second server to answer',
+      ...watching(second),
+    });
+    await waitFor(async () => (await running()) === POOLS, {
+      what: 'every pool to be Running',
+      ...watching(second),
+      timeout: 15_000,
+    });
+    // Far less than the 600 s lease.
+    expect(Date.now() - restartedAt).toBeLessThan(15_000);
+
+    expect((await stop(second, 'SIGTERM')).code, second.output()).toBe(0);
+    await inspect(dbFile, async (db) => {
+      for (const pool of pools.slice(0, 20)) {
+        const changes = (await listEventsOf(db, projectId, 'pools', pool))
+          .filter((e) => e.reason === 'PoolStatusChange' && e.message.includes('to Running'))
+          .map((e) => e.message);
+        expect(changes).toEqual(['Pool status changed, from Creating to Running.']);
+      }
+      const leftover = await db.selectFrom('pools').select('name').where('lease_owner', 'is not', null).execute();
+      expect(leftover).toEqual([]);
+    });
+  }, 60_000);
+});
+
+describe('the engine lock of a SQLite database', () => {
+  it('gives the stable owner name to one live engine only; a second engine on the file keeps its own', async () => {
+    const h = await startHarness();
+    const quiet = { error: () => {}, debug: () => {} };
+    const first = new LifecycleEngine(h.context, quiet);
+    const second = new LifecycleEngine(h.context, quiet);
+    const third = new LifecycleEngine(h.context, quiet);
+    try {
+      first.start();
+      expect(first.leaseOwner).toBe(SQLITE_ENGINE_OWNER);
+      const network = await h.client.post('/v1/{project_id}/networks', networkBody());
+      expect(network.status, network.text).toBe(200);
+      // A lease the live first engine holds...
+      const db = h.context.database.db;
+      const until = toDbTime(new Date(h.clock.now().getTime() + 600_000));
+      await db.updateTable('networks').set({ lease_owner: SQLITE_ENGINE_OWNER, lease_expires_at: until }).execute();
+      second.start();
+      expect(second.leaseOwner).not.toBe(SQLITE_ENGINE_OWNER);
+      // ...is not taken from it by the second engine's start.
+      const leases = async () =>
+        (await db.selectFrom('networks').select('lease_owner').execute()).map((r) => r.lease_owner);
+      await second.stop();
+      expect(await leases()).toEqual([SQLITE_ENGINE_OWNER]);
+      // Stopped, the first hands its leases and the lock on; the next engine to start has the name.
+      await db.updateTable('networks').set({ lease_owner: SQLITE_ENGINE_OWNER, lease_expires_at: until }).execute();
+      await first.stop();
+      third.start();
+      expect(third.leaseOwner).toBe(SQLITE_ENGINE_OWNER);
+    } finally {
+      await Promise.all([first.stop(), second.stop(), third.stop()]);
+      await h.close();
+    }
+  });
 });

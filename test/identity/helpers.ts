@@ -18,6 +18,7 @@ import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { ApiResponse } from '../helpers/client.js';
+import { freshDatabase } from '../helpers/databases.js';
 import { expectError } from '../helpers/fixtures.js';
 import type { SdkWireRequest } from '../helpers/sdk-signer.js';
 import { formatSdkDate, signRequest } from '../helpers/signing.js';
@@ -142,8 +143,24 @@ export function serverConfig(dir: string, env: Record<string, string> = {}): Con
   });
 }
 
+/**
+ * A real listening server over the vitest project's dialect: SQLite in `dir`, or a fresh database on
+ * the run's PostgreSQL cluster (dropped on close); an ATELIER_DATABASE_URL in `env` wins.
+ */
 export async function listen(dir: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  return startServer(serverConfig(dir, env));
+  const testDb = env.ATELIER_DATABASE_URL === undefined ? await freshDatabase(dir) : undefined;
+  const url = env.ATELIER_DATABASE_URL ?? testDb!.url;
+  const secret: Record<string, string> = url.startsWith('postgres')
+    ? { ATELIER_SECRET_KEY: 'listen-test-secret-key-0123456789' }
+    : {};
+  const server = await startServer(serverConfig(dir, { ATELIER_DATABASE_URL: url, ...secret, ...env }));
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await testDb?.drop();
+    },
+  };
 }
 
 /** The environment of a child process: ours without any ATELIER_* setting, plus `env`. */

@@ -11,12 +11,14 @@ import { updateProjectQuotas } from '../../src/projects/project.store.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { ApiClient, type ApiResponse } from '../helpers/client.js';
 import { activeNetwork, displayName, expectError, networkBody, poolBody } from '../helpers/fixtures.js';
+import { freshDatabase, type TestDatabase } from '../helpers/databases.js';
 import { startHarness, uniqueId } from '../helpers/harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONCURRENT = 50;
 const QUOTA = 15;
+const SECRET_KEY = 'quota-test-secret-key-0123456789';
 
 /** The environment of a child process: ours without any ATELIER_* setting, plus the given ones. */
 function childEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
@@ -31,7 +33,7 @@ function expectQuotaError(res: ApiResponse, kind: 'pool' | 'network', limit: num
 
 describe('quotas under concurrent creates, over real sockets', () => {
   let dir: string;
-  let dbFile: string;
+  let testDb: TestDatabase;
   let server: RunningServer;
   let projectId: string;
   const credentials = {
@@ -41,13 +43,16 @@ describe('quotas under concurrent creates, over real sockets', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'atelier-quota-'));
-    dbFile = join(dir, 'atelier.db');
+    // SQLite or PostgreSQL, as the vitest project says: on PostgreSQL the project row's lock is what
+    // keeps concurrent creates from all passing the quota check.
+    testDb = await freshDatabase(dir);
     projectId = uniqueId('quota');
     server = await startServer(
       loadConfig({
         ATELIER_HOST: '127.0.0.1',
         ATELIER_PORT: '0',
-        ATELIER_DATABASE_URL: `sqlite:${dbFile}`,
+        ATELIER_DATABASE_URL: testDb.url,
+        ATELIER_SECRET_KEY: SECRET_KEY,
         ATELIER_LOG_LEVEL: 'silent',
         ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
         ATELIER_BOOTSTRAP_AK: credentials.accessKey,
@@ -60,6 +65,7 @@ describe('quotas under concurrent creates, over real sockets', () => {
   });
   afterAll(async () => {
     await server?.close();
+    await testDb?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -165,7 +171,7 @@ describe('quotas under concurrent creates, over real sockets', () => {
   const cli = (...args: string[]) =>
     promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
       cwd: REPO_ROOT,
-      env: childEnv({ ATELIER_DATABASE_URL: `sqlite:${dbFile}`, ATELIER_LOG_LEVEL: 'silent' }),
+      env: childEnv({ ATELIER_DATABASE_URL: testDb.url, ATELIER_SECRET_KEY: SECRET_KEY, ATELIER_LOG_LEVEL: 'silent' }),
       timeout: 20_000,
     });
 
