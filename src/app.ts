@@ -1,8 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AppContext } from './context.js';
 import { eventRoutes } from './events/event.routes.js';
 import { flavorRoutes } from './flavors/flavor.routes.js';
@@ -13,6 +11,9 @@ import { frameworkErrorHandler, registerErrorHandling } from './http/error-handl
 import { notImplementedRoutes } from './http/operations.js';
 import { BODY_LIMIT, registerBodyErrors, registerBodyParsers } from './http/request-body.js';
 import { registerDraining } from './http/draining.js';
+import { clientErrorHandler } from './http/client-errors.js';
+import { createNodeServer } from './http/node-server.js';
+import { newRequestId, responseHeaders } from './http/request-id.js';
 import { HotReads, type RequestListener } from './http/hot-reads.js';
 import { RequestFinished } from './http/request-finished.js';
 import { logRequest } from './http/request-log.js';
@@ -52,29 +53,19 @@ export interface BuildAppOptions {
 export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   // The request log and the metrics hear of every finished request, router errors included.
   const finished = new RequestFinished();
-  let handle: RequestListener | undefined;
+  // Filled in once the routes exist: the hot-read lane in front of Fastify's handler.
+  const lane: { handle?: RequestListener } = {};
   let fastifyHandler: RequestListener | undefined;
   const app = Fastify({
     // The server Fastify would make, with the hot-read lane in front (set below, once the routes exist).
-    serverFactory: (handler, options) => {
+    serverFactory: (handler) => {
       fastifyHandler = handler as RequestListener;
-      // Fastify fills these in before it calls the factory (its defaults included).
-      const timeouts = options as {
-        keepAliveTimeout: number;
-        requestTimeout: number;
-        connectionTimeout: number;
-        maxRequestsPerSocket?: number;
-      };
-      const server = createServer({}, (req: IncomingMessage, res: ServerResponse) => (handle ?? handler)(req, res));
-      server.keepAliveTimeout = timeouts.keepAliveTimeout;
-      server.requestTimeout = timeouts.requestTimeout;
-      server.setTimeout(timeouts.connectionTimeout);
-      if (timeouts.maxRequestsPerSocket) server.maxRequestsPerSocket = timeouts.maxRequestsPerSocket;
-      return server;
+      return createNodeServer(ctx.config.http, (req, res) => (lane.handle ?? handler)(req, res));
     },
+    clientErrorHandler,
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
-    genReqId: () => randomUUID(),
+    genReqId: newRequestId,
     // A client-supplied id must not become ours: it would let callers forge log lines.
     requestIdHeader: false,
     frameworkErrors: finished.around(frameworkErrorHandler),
@@ -83,8 +74,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('X-Request-Id', request.id);
+  app.addHook('onRequest', async function addResponseHeaders(request, reply) {
+    reply.headers(responseHeaders(request.id));
   });
   const metrics = new AtelierMetrics(ctx);
   app.addHook('onClose', async () => metrics.close());
@@ -139,8 +130,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     closing,
   });
   if (!fastifyHandler) throw new Error('Fastify did not ask for a server');
-  handle = hotReads.listener(fastifyHandler);
-  app.decorate('handleRequest', handle);
+  lane.handle = hotReads.listener(fastifyHandler);
+  app.decorate('handleRequest', lane.handle);
   app.decorate('hotReads', hotReads);
   await app.ready();
   return app;

@@ -8,6 +8,18 @@ import { Value } from '@sinclair/typebox/value';
 const Seconds = (fallback: number) => Type.Number({ minimum: 0, maximum: 86_400, default: fallback });
 const Limit = (fallback: number) => Type.Integer({ minimum: 0, maximum: 1_000_000, default: fallback });
 
+const Timeout = (fallback: number) => Type.Number({ exclusiveMinimum: 0, maximum: 3_600, default: fallback });
+
+/** Slow and idle clients (docs/operations.md, "Limits and timeouts"). */
+const HTTP_LIMITS = {
+  ATELIER_HTTP_HEADERS_TIMEOUT_SECONDS: Timeout(10),
+  ATELIER_HTTP_REQUEST_TIMEOUT_SECONDS: Timeout(30),
+  ATELIER_HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: Timeout(5),
+  ATELIER_HTTP_IDLE_TIMEOUT_SECONDS: Timeout(60),
+  ATELIER_HTTP_MAX_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1_024 }),
+  ATELIER_MAX_RESPONSE_MB: Type.Number({ exclusiveMinimum: 0, maximum: 1_024, default: 32 }),
+};
+
 const EnvSchema = Type.Object({
   ATELIER_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   ATELIER_PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
@@ -40,6 +52,7 @@ const EnvSchema = Type.Object({
   ATELIER_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   ATELIER_ENGINE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
   ATELIER_ENGINE_LEASE_SECONDS: Type.Number({ minimum: 1, maximum: 3_600, default: 30 }),
+  ...HTTP_LIMITS,
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -78,6 +91,22 @@ export interface Config {
   readonly engineLeaseMs: number;
   /** HTTP worker processes sharing the port (src/cluster.ts). */
   readonly workers: number;
+  readonly http: HttpLimits;
+}
+
+/** What the server allows a connection (src/http/node-server.ts). */
+export interface HttpLimits {
+  /** From a request's first byte to the end of its headers. */
+  readonly headersTimeoutMs: number;
+  /** From a request's first byte to the end of its body. */
+  readonly requestTimeoutMs: number;
+  /** How long a keep-alive connection may wait for its next request. */
+  readonly keepAliveTimeoutMs: number;
+  /** How long a connection may send and receive nothing at all. */
+  readonly idleTimeoutMs: number;
+  readonly maxConnections: number;
+  /** The largest response body the server sends; a bigger one is refused with a 400 that says how to narrow it. */
+  readonly maxResponseBytes: number;
 }
 
 /** Seconds each simulated provisioning step takes; 0 = at the engine's next pass. */
@@ -142,10 +171,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const message = allowed ? `must be one of ${allowed.join(', ')}` : error.message.toLowerCase();
     problems.push(`${name} ${message} (got "${String(error.value)}")`);
   }
-  const url = String(withDefaults.ATELIER_DATABASE_URL ?? '');
-  if (!/^sqlite:.+/.test(url) && !/^postgres(ql)?:\/\//.test(url)) {
-    problems.push(`ATELIER_DATABASE_URL must be sqlite:PATH, sqlite::memory: or postgres://… (got "${url}")`);
-  }
+  problems.push(...databaseUrlProblems(String(withDefaults.ATELIER_DATABASE_URL ?? '')));
   const ak = withDefaults.ATELIER_BOOTSTRAP_AK;
   const sk = withDefaults.ATELIER_BOOTSTRAP_SK;
   if ((ak === undefined) !== (sk === undefined))
@@ -153,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (ak !== undefined && withDefaults.ATELIER_BOOTSTRAP_PROJECT_ID === undefined) {
     problems.push('ATELIER_BOOTSTRAP_AK needs ATELIER_BOOTSTRAP_PROJECT_ID: the project it is granted');
   }
+  problems.push(...httpLimitProblems(withDefaults));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const e = withDefaults as Env;
@@ -191,6 +218,32 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     engineIntervalMs: e.ATELIER_ENGINE_INTERVAL_MS,
     engineLeaseMs: e.ATELIER_ENGINE_LEASE_SECONDS * 1000,
     workers: e.ATELIER_WORKERS,
+    http: httpLimits(e),
+  });
+}
+
+function databaseUrlProblems(url: string): string[] {
+  return /^sqlite:.+/.test(url) || /^postgres(ql)?:\/\//.test(url)
+    ? []
+    : [`ATELIER_DATABASE_URL must be sqlite:PATH, sqlite::memory: or postgres://… (got "${url}")`];
+}
+
+function httpLimitProblems(env: Record<string, unknown>): string[] {
+  const headers = Number(env.ATELIER_HTTP_HEADERS_TIMEOUT_SECONDS);
+  const request = Number(env.ATELIER_HTTP_REQUEST_TIMEOUT_SECONDS);
+  return headers > request
+    ? ['ATELIER_HTTP_HEADERS_TIMEOUT_SECONDS must not exceed ATELIER_HTTP_REQUEST_TIMEOUT_SECONDS']
+    : [];
+}
+
+function httpLimits(e: Env): HttpLimits {
+  return Object.freeze({
+    headersTimeoutMs: e.ATELIER_HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+    requestTimeoutMs: e.ATELIER_HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+    keepAliveTimeoutMs: e.ATELIER_HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    idleTimeoutMs: e.ATELIER_HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+    maxConnections: e.ATELIER_HTTP_MAX_CONNECTIONS,
+    maxResponseBytes: Math.round(e.ATELIER_MAX_RESPONSE_MB * 1024 * 1024),
   });
 }
 
