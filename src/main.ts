@@ -74,7 +74,8 @@ program
       return;
     }
     const server = await startServer(settings, undefined, { runEngine: runsEngine() });
-    closeOnSignals(server);
+    // The last lines ("shut down") reach stdout before the process goes.
+    closeOnSignals(server, { exit: (code) => void server.flushLogs().finally(() => process.exit(code)) });
   });
 
 program

@@ -15,6 +15,7 @@ import { IdentityService } from './identity/identity.service.js';
 import { ProjectCache } from './projects/project.cache.js';
 import { Signals } from './shared/signals.js';
 import { loadSecretBox, SecretBox } from './identity/secret-box.js';
+import { LogDestination } from './log-destination.js';
 import { randomBytes } from 'node:crypto';
 import cluster from 'node:cluster';
 import { dirname, join } from 'node:path';
@@ -25,6 +26,8 @@ export interface RunningServer {
   engine: LifecycleEngine;
   address: string;
   close(): Promise<void>;
+  /** Waits (at most `timeoutMs`) until the log lines written so far have reached stdout. */
+  flushLogs(timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -124,16 +127,19 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { context, database, firstStart, setWake } = await openContext(config, clock);
   // /readyz asks the engine, which logs through the app's logger: hence a getter, filled in below.
-  let readinessEngine: LifecycleEngine | undefined;
+  const readiness: { engine?: LifecycleEngine } = {};
+  // stdout, never blocking a request; lost lines are counted in the metrics (docs/operations.md, "Logs").
+  const logs = new LogDestination(1, { onDrop: (lines) => context.signals.emit('logLinesDropped', lines) });
   const app = await buildApp(context, {
-    engine: (options.runEngine ?? true) ? () => readinessEngine : undefined,
+    engine: (options.runEngine ?? true) ? () => readiness.engine : undefined,
     logger: {
+      stream: logs,
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers["x-auth-token"]', 'req.headers["x-security-token"]'],
     },
   });
   const engine = new LifecycleEngine(context, app.log);
-  readinessEngine = engine;
+  readiness.engine = engine;
   setWake(() => engine.wake());
   const address = await app.listen({ host: config.host, port: config.port });
   if (options.runEngine ?? true) engine.start();
@@ -146,6 +152,7 @@ export async function startServer(
     context,
     engine,
     address,
+    flushLogs: (timeoutMs = 1_000) => logs.flush(timeoutMs),
     close: () =>
       (closing ??= (async () => {
         // Stop accepting and drain in-flight requests first: they may still need the
