@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context.js';
+import { StorageSpace } from './db/storage-space.js';
 import { eventRoutes } from './events/event.routes.js';
 import { flavorRoutes } from './flavors/flavor.routes.js';
 import { healthRoutes } from './health/health.routes.js';
@@ -87,7 +88,13 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   registerAuthentication(app, ctx.identity, ctx.config.authRequired);
   registerBodyErrors(app);
   registerValidation(app);
-  registerErrorHandling(app);
+  const storage = new StorageSpace();
+  registerErrorHandling(app, {
+    onStorageFull: () => {
+      storage.markFull();
+      ctx.signals.emit('storageFull');
+    },
+  });
   app.addSchema(ErrorEnvelope);
 
   await app.register(swagger, {
@@ -114,7 +121,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(flavorRoutes(ctx));
   await app.register(osConfigRoutes(ctx));
   await app.register(eventRoutes(ctx));
-  await app.register(healthRoutes(ctx, options.engine));
+  await app.register(healthRoutes(ctx, options.engine, storage));
   await app.register(metricsRoutes(ctx, metrics));
   await app.register(iamRoutes(ctx));
   // Emulator controls exist only with a token; without one, /_atelier/ answers 404 like any unknown path.
