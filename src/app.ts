@@ -88,13 +88,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   registerAuthentication(app, ctx.identity, ctx.config.authRequired);
   registerBodyErrors(app);
   registerValidation(app);
-  const storage = new StorageSpace();
-  registerErrorHandling(app, {
-    onStorageFull: () => {
-      storage.markFull();
-      ctx.signals.emit('storageFull');
-    },
-  });
+  const storage = new StorageSpace(() => ctx.signals.emit('storageFull'));
+  registerErrorHandling(app, { onStorageFull: () => storage.markFull() });
   app.addSchema(ErrorEnvelope);
 
   await app.register(swagger, {

@@ -50,8 +50,12 @@ export async function probeStorageSpace(database: Database): Promise<void> {
 export class StorageSpace {
   private fullSince: Date | undefined;
 
+  /** `onFull` hears of each refused change (the metrics count them). */
+  constructor(private readonly onFull: () => void = () => {}) {}
+
   markFull(now = new Date()): void {
     this.fullSince ??= now;
+    this.onFull();
   }
 
   get full(): boolean {
