@@ -12,6 +12,7 @@ import { frameworkErrorHandler, registerErrorHandling } from './http/error-handl
 import { notImplementedRoutes } from './http/operations.js';
 import { BODY_LIMIT, registerBodyErrors, registerBodyParsers } from './http/request-body.js';
 import { registerDraining } from './http/draining.js';
+import { registerResponseLimit } from './http/response-limit.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { createNodeServer } from './http/node-server.js';
 import { newRequestId, responseHeaders } from './http/request-id.js';
@@ -84,6 +85,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   finished.add(metrics.observeRequest);
   finished.register(app);
   const closing = registerDraining(app);
+  registerResponseLimit(app, ctx.config.http.maxResponseBytes);
   registerBodyParsers(app);
   registerAuthentication(app, ctx.identity, ctx.config.authRequired);
   registerBodyErrors(app);

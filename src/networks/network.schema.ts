@@ -1,7 +1,6 @@
 import { ListMetadata } from '../http/wire.js';
+import { LabelMap } from '../shared/metadata-limits.js';
 import { Type, type Static } from '@sinclair/typebox';
-
-const LabelMap = Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 1024 }));
 
 const PeerConnection = Type.Object(
   {

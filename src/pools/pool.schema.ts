@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { AnnotationMap, AnnotationPatch, LabelMap, LabelPatch } from '../shared/metadata-limits.js';
 
 const StringMap = Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 4096 }));
 const Scope = Type.Union([Type.Literal('Train'), Type.Literal('Infer'), Type.Literal('Notebook')]);
@@ -125,8 +126,8 @@ export const CreatePoolBody = Type.Object(
     kind: Type.Literal('Pool'),
     metadata: Type.Object(
       {
-        labels: Type.Intersect([Type.Object({ 'os.modelarts/name': Type.String() }), StringMap]),
-        annotations: Type.Optional(StringMap),
+        labels: Type.Intersect([Type.Object({ 'os.modelarts/name': Type.String() }), LabelMap]),
+        annotations: Type.Optional(AnnotationMap),
       },
       { additionalProperties: false },
     ),
@@ -143,10 +144,8 @@ export type CreatePoolBody = Static<typeof CreatePoolBody>;
 export const PatchPoolBody = Type.Object({
   metadata: Type.Optional(
     Type.Object({
-      labels: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 1024 }), Type.Null()]))),
-      annotations: Type.Optional(
-        Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 4096 }), Type.Null()])),
-      ),
+      labels: Type.Optional(LabelPatch),
+      annotations: Type.Optional(AnnotationPatch),
     }),
   ),
   spec: Type.Optional(

@@ -16,8 +16,9 @@ import { lockedProject, requireProject } from '../projects/project.service.js';
 import { takeQuota } from '../quotas/quota.service.js';
 import { moveUsage, usageCounter } from '../quotas/usage.store.js';
 import { applyMergePatch, flattenPatchPaths } from '../shared/merge-patch.js';
+import { checkMetadataLimits } from '../shared/metadata-limits.js';
 import { generateResourceName, POOL_DISPLAY_NAME } from '../shared/names.js';
-import { labelSelectorFrom, selects } from '../shared/selection.js';
+import { checkUnpagedList, labelSelectorFrom, selects } from '../shared/selection.js';
 import { DEFAULT_WORKSPACE } from '../statistics/statistics.service.js';
 import {
   FAILED_CAP,
@@ -187,6 +188,7 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
   }
   checkSimulation(labels);
   const annotations = { ...(body.metadata.annotations ?? {}) };
+  checkMetadataLimits({ labels, annotations });
   checkAnnotations(annotations);
   const spec: PoolSpec = { ...body.spec, resources: checkResources(ctx, body.spec.type, body.spec.resources) };
   if (spec.containerNetwork || spec.containernetwork) {
@@ -301,6 +303,7 @@ export async function listPools(ctx: AppContext, projectId: string, query: ListP
     .map(toPool)
     .filter((pool) => selects(selector, pool.metadata.labels))
     .filter((pool) => query.parent === undefined || pool.spec.parent === query.parent);
+  checkUnpagedList(items.length, 'pools', 'workspaceId, status, parent or labelSelector');
   return { apiVersion: 'v2', kind: 'PoolList', metadata: {}, items };
 }
 
