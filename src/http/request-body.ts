@@ -62,7 +62,7 @@ export function registerBodyParsers(app: FastifyInstance): void {
 
 /** Raises a body error kept back by the parsers; runs after authentication. */
 export function registerBodyErrors(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', async function raiseBodyError(request) {
     if (request.bodyError) throw request.bodyError;
   });
 }
