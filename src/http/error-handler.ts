@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WriteConflict } from '../db/database.js';
 import { isStorageFull } from '../db/storage-space.js';
+import { isUnstorableText } from '../db/unstorable-text.js';
 import { AtelierError } from '../errors.js';
 
 function send(reply: FastifyReply, error: AtelierError): FastifyReply {
@@ -12,6 +13,9 @@ export function toAtelierError(error: FastifyError | Error): AtelierError | unde
   if (error instanceof AtelierError) return error;
   if (error instanceof WriteConflict) return new AtelierError('conflict');
   if (isStorageFull(error)) return new AtelierError('storageFull');
+  if (isUnstorableText(error)) {
+    return new AtelierError('badRequest', { detail: 'a value contains a character that cannot be stored (U+0000)' });
+  }
   const fe = error as FastifyError;
   if (fe.validation) {
     const first = fe.validation[0];

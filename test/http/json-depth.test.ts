@@ -2,7 +2,7 @@
 // before any route (and the recursive merge-patch walk of PATCH) sees it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../src/http/request-body.js';
-import { expectError } from '../helpers/fixtures.js';
+import { expectError, networkBody } from '../helpers/fixtures.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 const nestedObject = (depth: number) => '{"a":'.repeat(depth - 1) + '{}' + '}'.repeat(depth - 1);
@@ -46,5 +46,28 @@ describe('JSON depth', () => {
       },
     });
     expect(inString.body.error_msg).not.toMatch(/nested deeper/);
+  });
+});
+
+describe('text the database cannot store', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  // SQLite stores it (and finds no such pool); PostgreSQL refuses it: either way a 4xx, never a 500.
+  it('answers U+0000 in a path segment, a query value or a JSON string with a 4xx on both databases', async () => {
+    const pg = h.context.database.kind === 'postgres';
+    const lookup = await h.client.get('/v2/{project_id}/pools/%00');
+    if (pg) expectError(lookup, 400, 'ModelArts.50004000');
+    else expectError(lookup, 404, 'ModelArts.50015001');
+    const listed = await h.client.get('/v2/{project_id}/pools?workspaceId=%00');
+    expect(listed.status).toBeLessThan(500);
+    const body = networkBody();
+    (body.metadata as Record<string, unknown>).annotations = { 'example.com/x': 'a\u0000b' };
+    const created = await h.client.post('/v1/{project_id}/networks', body);
+    // Kept as the JSON escape it arrived in.
+    expect(created.status, created.text).toBe(200);
   });
 });
