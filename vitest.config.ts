@@ -50,6 +50,7 @@ const SQLITE_ONLY = [
   'test/engine/restart.test.ts',
   'test/engine/workers.test.ts',
   'test/operations/serve.test.ts',
+  'test/operations/log-destination.test.ts',
   'test/db/group-commit.test.ts',
   'test/db/sqlite-files.test.ts',
 ];

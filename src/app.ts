@@ -1,9 +1,8 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AppContext } from './context.js';
+import { StorageSpace } from './db/storage-space.js';
 import { eventRoutes } from './events/event.routes.js';
 import { flavorRoutes } from './flavors/flavor.routes.js';
 import { healthRoutes } from './health/health.routes.js';
@@ -13,6 +12,10 @@ import { frameworkErrorHandler, registerErrorHandling } from './http/error-handl
 import { notImplementedRoutes } from './http/operations.js';
 import { BODY_LIMIT, registerBodyErrors, registerBodyParsers } from './http/request-body.js';
 import { registerDraining } from './http/draining.js';
+import { registerResponseLimit } from './http/response-limit.js';
+import { clientErrorHandler } from './http/client-errors.js';
+import { createNodeServer } from './http/node-server.js';
+import { newRequestId, responseHeaders } from './http/request-id.js';
 import { HotReads, type RequestListener } from './http/hot-reads.js';
 import { RequestFinished } from './http/request-finished.js';
 import { logRequest } from './http/request-log.js';
@@ -57,30 +60,17 @@ interface Lane {
   handle?: RequestListener;
 }
 
-function createFastify(finished: RequestFinished, lane: Lane, logger: BuildAppOptions['logger']) {
+function createFastify(ctx: AppContext, finished: RequestFinished, lane: Lane, logger: BuildAppOptions['logger']) {
   return Fastify({
     // The server Fastify would make, with the hot-read lane in front (set below, once the routes exist).
-    serverFactory: (handler, options) => {
+    serverFactory: (handler) => {
       lane.fastify = handler as RequestListener;
-      // Fastify fills these in before it calls the factory (its defaults included).
-      const timeouts = options as {
-        keepAliveTimeout: number;
-        requestTimeout: number;
-        connectionTimeout: number;
-        maxRequestsPerSocket?: number;
-      };
-      const server = createServer({}, (req: IncomingMessage, res: ServerResponse) =>
-        (lane.handle ?? handler)(req, res),
-      );
-      server.keepAliveTimeout = timeouts.keepAliveTimeout;
-      server.requestTimeout = timeouts.requestTimeout;
-      server.setTimeout(timeouts.connectionTimeout);
-      if (timeouts.maxRequestsPerSocket) server.maxRequestsPerSocket = timeouts.maxRequestsPerSocket;
-      return server;
+      return createNodeServer(ctx.config.http, (req, res) => (lane.handle ?? handler)(req, res));
     },
+    clientErrorHandler,
     logger: logger ?? false,
     bodyLimit: BODY_LIMIT,
-    genReqId: () => randomUUID(),
+    genReqId: newRequestId,
     // A client-supplied id must not become ours: it would let callers forge log lines.
     requestIdHeader: false,
     frameworkErrors: finished.around(frameworkErrorHandler),
@@ -93,7 +83,13 @@ function createFastify(finished: RequestFinished, lane: Lane, logger: BuildAppOp
 type App = ReturnType<typeof createFastify>;
 
 /** Every resource's routes, then 501 for the catalogue's operations none of them built. */
-async function registerRoutes(app: App, ctx: AppContext, options: BuildAppOptions, metrics: AtelierMetrics) {
+async function registerRoutes(
+  app: App,
+  ctx: AppContext,
+  options: BuildAppOptions,
+  metrics: AtelierMetrics,
+  storage: StorageSpace,
+) {
   const implemented = new Set<string>();
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -107,7 +103,7 @@ async function registerRoutes(app: App, ctx: AppContext, options: BuildAppOption
   await app.register(flavorRoutes(ctx));
   await app.register(osConfigRoutes(ctx));
   await app.register(eventRoutes(ctx));
-  await app.register(healthRoutes(ctx, options.engine));
+  await app.register(healthRoutes(ctx, options.engine, storage));
   await app.register(metricsRoutes(ctx, metrics));
   await app.register(iamRoutes(ctx));
   // Emulator controls exist only with a token; without one, /_atelier/ answers 404 like any unknown path.
@@ -122,10 +118,10 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   // The request log and the metrics hear of every finished request, router errors included.
   const finished = new RequestFinished();
   const lane: Lane = {};
-  const app = createFastify(finished, lane, options.logger);
+  const app = createFastify(ctx, finished, lane, options.logger);
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('X-Request-Id', request.id);
+  app.addHook('onRequest', async function addResponseHeaders(request, reply) {
+    reply.headers(responseHeaders(request.id));
   });
   const metrics = new AtelierMetrics(ctx);
   app.addHook('onClose', async () => metrics.close());
@@ -133,11 +129,13 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   finished.add(metrics.observeRequest);
   finished.register(app);
   const closing = registerDraining(app);
+  registerResponseLimit(app, ctx.config.http.maxResponseBytes);
   registerBodyParsers(app);
   registerAuthentication(app, ctx.identity, ctx.config.authRequired);
   registerBodyErrors(app);
   registerValidation(app);
-  registerErrorHandling(app);
+  const storage = new StorageSpace(() => ctx.signals.emit('storageFull'));
+  registerErrorHandling(app, { onStorageFull: () => storage.markFull() });
   app.addSchema(ErrorEnvelope);
 
   await app.register(swagger, {
@@ -150,7 +148,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
       },
     },
   });
-  await registerRoutes(app, ctx, options, metrics);
+  await registerRoutes(app, ctx, options, metrics, storage);
 
   const hotReads = new HotReads([quotaHotRead(ctx), statisticsHotRead(ctx)], {
     identity: ctx.identity,

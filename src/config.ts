@@ -10,6 +10,18 @@ import { MAX_QUOTA } from './shared/limits.js';
 const Seconds = (fallback: number) => Type.Number({ minimum: 0, maximum: 86_400, default: fallback });
 const Limit = (fallback: number) => Type.Integer({ minimum: 0, maximum: MAX_QUOTA, default: fallback });
 
+const Timeout = (fallback: number) => Type.Number({ exclusiveMinimum: 0, maximum: 3_600, default: fallback });
+
+/** Slow and idle clients (docs/operations.md, "Limits and timeouts"). */
+const HTTP_LIMITS = {
+  ATELIER_HTTP_HEADERS_TIMEOUT_SECONDS: Timeout(10),
+  ATELIER_HTTP_REQUEST_TIMEOUT_SECONDS: Timeout(30),
+  ATELIER_HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: Timeout(5),
+  ATELIER_HTTP_IDLE_TIMEOUT_SECONDS: Timeout(60),
+  ATELIER_HTTP_MAX_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1_024 }),
+  ATELIER_MAX_RESPONSE_MB: Type.Number({ exclusiveMinimum: 0, maximum: 1_024, default: 32 }),
+};
+
 const EnvSchema = Type.Object({
   ATELIER_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   ATELIER_PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
@@ -49,6 +61,7 @@ const EnvSchema = Type.Object({
   ATELIER_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   ATELIER_ENGINE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
   ATELIER_ENGINE_LEASE_SECONDS: Type.Number({ minimum: 1, maximum: 3_600, default: 30 }),
+  ...HTTP_LIMITS,
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -93,6 +106,22 @@ export interface Config {
   readonly engineLeaseMs: number;
   /** HTTP worker processes sharing the port (src/cluster.ts). */
   readonly workers: number;
+  readonly http: HttpLimits;
+}
+
+/** What the server allows a connection (src/http/node-server.ts). */
+export interface HttpLimits {
+  /** From a request's first byte to the end of its headers. */
+  readonly headersTimeoutMs: number;
+  /** From a request's first byte to the end of its body. */
+  readonly requestTimeoutMs: number;
+  /** How long a keep-alive connection may wait for its next request. */
+  readonly keepAliveTimeoutMs: number;
+  /** How long a connection may send and receive nothing at all. */
+  readonly idleTimeoutMs: number;
+  readonly maxConnections: number;
+  /** The largest response body the server sends; a bigger one is refused with a 400 that says how to narrow it. */
+  readonly maxResponseBytes: number;
 }
 
 /** Refused password logins: a growing delay, then a lockout, per user and per client address. */
@@ -171,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push(`${name} ${message} (got "${String(error.value)}")`);
   }
   problems.push(...combinationProblems(withDefaults));
+  problems.push(...httpLimitProblems(withDefaults));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const e = withDefaults as Env;
@@ -212,6 +242,26 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     engineIntervalMs: e.ATELIER_ENGINE_INTERVAL_MS,
     engineLeaseMs: e.ATELIER_ENGINE_LEASE_SECONDS * 1000,
     workers: e.ATELIER_WORKERS,
+    http: httpLimits(e),
+  });
+}
+
+function httpLimitProblems(env: Record<string, unknown>): string[] {
+  const headers = Number(env.ATELIER_HTTP_HEADERS_TIMEOUT_SECONDS);
+  const request = Number(env.ATELIER_HTTP_REQUEST_TIMEOUT_SECONDS);
+  return headers > request
+    ? ['ATELIER_HTTP_HEADERS_TIMEOUT_SECONDS must not exceed ATELIER_HTTP_REQUEST_TIMEOUT_SECONDS']
+    : [];
+}
+
+function httpLimits(e: Env): HttpLimits {
+  return Object.freeze({
+    headersTimeoutMs: e.ATELIER_HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+    requestTimeoutMs: e.ATELIER_HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+    keepAliveTimeoutMs: e.ATELIER_HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    idleTimeoutMs: e.ATELIER_HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+    maxConnections: e.ATELIER_HTTP_MAX_CONNECTIONS,
+    maxResponseBytes: Math.round(e.ATELIER_MAX_RESPONSE_MB * 1024 * 1024),
   });
 }
 

@@ -30,6 +30,16 @@ export const ERRORS = {
   conflict: entry('ModelArts.5044', 409, 'Operations conflict, please try again later.'),
   notImplemented: entry('ModelArts.50005010', 501, 'Operation {operation} is not implemented by this server.'),
   notReady: entry('ModelArts.50005030', 503, 'Not ready: {reason}.'),
+  storageFull: entry(
+    'ModelArts.50005031',
+    503,
+    'Service unavailable: the database is out of space and refuses changes until space is freed. Retry later.',
+  ),
+  responseTooLarge: entry(
+    'ModelArts.50004000',
+    400,
+    'Bad request. The answer would exceed {limit} bytes: ask for a smaller page (limit) or narrow the list (labelSelector, workspaceId).',
+  ),
   // identity (auth-errors.md §5.2)
   unauthorized: entry('APIGW.0301', 401, 'Incorrect IAM authentication information: {reason}.'),
   loginThrottled: entry(
@@ -55,6 +65,10 @@ export const ERRORS = {
   // API gateway layer
   routeNotFound: entry('APIGW.0101', 404, 'The API does not exist or has not been published in the environment.'),
   bodyTooLarge: entry('APIGW.0201', 413, 'Request entity too large.'),
+  malformedRequest: entry('APIGW.0202', 400, 'Bad request: {reason}.'),
+  headersTooLarge: entry('APIGW.0203', 431, 'Request header fields too large (the URL counts towards them).'),
+  requestTimeout: entry('APIGW.0204', 408, 'Request timeout: the request was not received in time.'),
+  expectationFailed: entry('APIGW.0205', 417, 'Expectation failed: only "Expect: 100-continue" is supported.'),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorName = keyof typeof ERRORS;

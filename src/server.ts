@@ -12,6 +12,7 @@ import { contextOver } from './context-builder.js';
 import { loadSeedFile } from './seed/seed.loader.js';
 import { loadFlavorCatalogue } from './flavors/flavor.catalogue.js';
 import { bootstrapIdentity, type FirstStart } from './identity/bootstrap.js';
+import { LogDestination } from './log-destination.js';
 import cluster from 'node:cluster';
 
 export interface RunningServer {
@@ -20,6 +21,8 @@ export interface RunningServer {
   engine: LifecycleEngine;
   address: string;
   close(): Promise<void>;
+  /** Waits (at most `timeoutMs`) until the log lines written so far have reached stdout. */
+  flushLogs(timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -99,9 +102,12 @@ export async function startServer(
   const { context, database, firstStart, setWake } = await openContext(config, clock);
   // /readyz asks the engine, which logs through the app's logger: hence a getter, filled in below.
   const readiness: { engine?: LifecycleEngine } = {};
+  // stdout, never blocking a request; lost lines are counted in the metrics (docs/operations.md, "Logs").
+  const logs = new LogDestination(1, { onDrop: (lines) => context.signals.emit('logLinesDropped', lines) });
   const app = await buildApp(context, {
     engine: (options.runEngine ?? true) ? () => readiness.engine : undefined,
     logger: {
+      stream: logs,
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers["x-auth-token"]', 'req.headers["x-security-token"]'],
     },
@@ -120,6 +126,7 @@ export async function startServer(
     context,
     engine,
     address,
+    flushLogs: (timeoutMs = 1_000) => logs.flush(timeoutMs),
     close: () =>
       (closing ??= (async () => {
         // Stop accepting and drain in-flight requests first: they may still need the

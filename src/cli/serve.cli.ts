@@ -25,7 +25,8 @@ export function registerServeCommands(program: Command): void {
       const { closeOnSignals } = await import('../shutdown.js');
       const server = await startServer(settings, undefined, { runEngine: runsEngine() });
       if (opts.ephemeral) process.stderr.write(ephemeralBanner(settings, server.address));
-      closeOnSignals(server);
+      // The last lines ("shut down") reach stdout before the process goes.
+      closeOnSignals(server, { exit: (code) => void server.flushLogs().finally(() => process.exit(code)) });
     });
 
   program

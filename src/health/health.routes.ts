@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
+import type { StorageSpace } from '../db/storage-space.js';
 import { errorResponses } from '../http/wire.js';
 import { Liveness, Readiness } from './health.schema.js';
 import { checkReadiness, type EngineProbe } from './health.service.js';
@@ -9,7 +10,11 @@ import { checkReadiness, type EngineProbe } from './health.service.js';
  * a probe carries no credentials, and neither answer says more than ok or which check failed.
  */
 export const healthRoutes =
-  (ctx: AppContext, engine: (() => EngineProbe | undefined) | undefined): FastifyPluginAsyncTypebox =>
+  (
+    ctx: AppContext,
+    engine: (() => EngineProbe | undefined) | undefined,
+    storage?: StorageSpace,
+  ): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['operations'];
     app.get(
@@ -34,6 +39,6 @@ export const healthRoutes =
           },
         },
       },
-      (request) => checkReadiness(ctx, engine, request.log),
+      (request) => checkReadiness(ctx, engine, request.log, storage),
     );
   };

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { DEFAULT_MIGRATION_TABLE, sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import type { StorageSpace } from '../db/storage-space.js';
 import { LATEST_MIGRATION } from '../db/migrate.js';
 import type { LifecycleEngine } from '../engine/engine.js';
 import { AtelierError } from '../errors.js';
@@ -27,9 +28,13 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function checkDatabase(ctx: AppContext): Promise<CheckResult> {
+async function checkDatabase(ctx: AppContext, storage: StorageSpace | undefined): Promise<CheckResult> {
   try {
     await withTimeout(sql`select 1`.execute(ctx.database.db), 'select 1');
+    // After a change failed for want of space: ready again only once the database can grow.
+    if (storage && !(await withTimeout(storage.recheck(ctx.database), 'the space probe'))) {
+      return { ok: false, reason: 'database out of space' };
+    }
     return { ok: true };
   } catch (error) {
     return { ok: false, reason: 'database unreachable', error };
@@ -86,8 +91,9 @@ export async function checkReadiness(
   ctx: AppContext,
   engine: (() => EngineProbe | undefined) | undefined,
   log: Pick<FastifyBaseLogger, 'warn'>,
+  storage?: StorageSpace,
 ): Promise<Readiness> {
-  const database = await checkDatabase(ctx);
+  const database = await checkDatabase(ctx, storage);
   // Without a database the migration table cannot be read either; say so once.
   const migrations: CheckResult = database.ok
     ? await checkMigrations(ctx)

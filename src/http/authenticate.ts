@@ -104,7 +104,7 @@ export async function authorize(
  */
 export function registerAuthentication(app: FastifyInstance, identity: IdentityService, required: boolean): void {
   app.decorateRequest('principal', undefined);
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', async function authenticateRequest(request) {
     if (request.is404 || request.routeOptions.config?.public) return;
     const caller: CallerRequest = {
       method: request.method,

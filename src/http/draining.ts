@@ -12,7 +12,7 @@ export function registerDraining(app: FastifyInstance): () => boolean {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', async function closeWhenDraining(request, reply) {
     if (closing && request.raw.httpVersionMajor < 2) reply.header('connection', 'close');
   });
   return () => closing;

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WriteConflict } from '../db/database.js';
+import { isStorageFull } from '../db/storage-space.js';
+import { isUnstorableText } from '../db/unstorable-text.js';
 import { AtelierError } from '../errors.js';
 
 function send(reply: FastifyReply, error: AtelierError): FastifyReply {
@@ -10,6 +12,10 @@ function send(reply: FastifyReply, error: AtelierError): FastifyReply {
 export function toAtelierError(error: FastifyError | Error): AtelierError | undefined {
   if (error instanceof AtelierError) return error;
   if (error instanceof WriteConflict) return new AtelierError('conflict');
+  if (isStorageFull(error)) return new AtelierError('storageFull');
+  if (isUnstorableText(error)) {
+    return new AtelierError('badRequest', { detail: 'a value contains a character that cannot be stored (U+0000)' });
+  }
   const fe = error as FastifyError;
   if (fe.validation) {
     const first = fe.validation[0];
@@ -46,9 +52,18 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   );
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+export interface ErrorHandlingOptions {
+  /** Told of every change the database refused for want of space (/readyz then probes it). */
+  onStorageFull?: () => void;
+}
+
+export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = toAtelierError(error);
+    if (known?.kind === 'storageFull') {
+      request.log.error({ err: error }, 'the database is out of space');
+      options.onStorageFull?.();
+    }
     if (known) {
       if (known.status === 500) request.log.error({ err: error }, 'request failed');
       return send(reply, known);

@@ -2,13 +2,13 @@ import type { TObject, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import fastJson from 'fast-json-stringify';
 import type { FastifyBaseLogger } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { IdentityService } from '../identity/identity.service.js';
 import type { AtelierMetrics } from '../metrics/metrics.js';
 import { authorize } from './authenticate.js';
 import { logFinished } from './request-log.js';
+import { newRequestId, responseHeaders } from './request-id.js';
 import { ProjectIdParam } from './wire.js';
 
 /**
@@ -27,6 +27,22 @@ export interface HotRead {
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Every Fastify request hook the hot routes run (`hook:functionName`), and how the
+ * lane has the same effect on the requests it answers. test/http/hot-reads.test.ts
+ * compares this list with the hooks the application registers: a hook added to
+ * Fastify (a rate limit, a security header) fails it until the lane applies it too
+ * or this says why it need not.
+ */
+export const LANE_HOOKS: Readonly<Record<string, string>> = {
+  'onRequest:addResponseHeaders': 'writes responseHeaders() (http/request-id.ts), the same function',
+  'preValidation:authenticateRequest': 'calls authorize() (http/authenticate.ts), the same function',
+  'preValidation:raiseBodyError': 'not needed: a request with a body goes to Fastify',
+  'onSend:closeWhenDraining': 'not needed: once the server closes, every request goes to Fastify',
+  'onSend:limitResponseSize': 'not needed: a quota or statistics answer is a few hundred bytes',
+  'onResponse:reportFinished': 'counts the request and writes its log line (countRequest, logFinished)',
+};
 
 interface CompiledRead {
   read: HotRead;
@@ -84,6 +100,11 @@ export class HotReads {
         serialize: fastJson(read.response as unknown as Parameters<typeof fastJson>[0]) as (value: unknown) => string,
       };
     });
+  }
+
+  /** The Fastify routes the lane stands in for. */
+  get routes(): string[] {
+    return this.reads.map((compiled) => compiled.read.route);
   }
 
   /** Wraps Fastify's request handler: the lane first, Fastify for everything it hands over. */
@@ -145,9 +166,9 @@ export class HotReads {
     }
     const body = compiled.serialize(await compiled.read.answer(projectId, match.query));
     if (this.options.closing() || res.headersSent) return false;
-    const reqId = randomUUID();
+    const reqId = newRequestId();
     res.writeHead(200, {
-      'x-request-id': reqId,
+      ...responseHeaders(reqId),
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),
     });

@@ -1,5 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AtelierError, badRequest } from '../errors.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+
+export { MAX_JSON_DEPTH };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,7 +25,7 @@ const JSON_TYPES = ['application/json', 'application/merge-patch+json'];
  * Replaces Fastify's JSON parsing: keeps the raw bytes for signature checks,
  * accepts merge-patch JSON (decision 9), treats an empty body as no body (the
  * SDK sends `content-type: application/json` even on DELETE), and turns
- * malformed JSON into our 400.
+ * malformed or too deeply nested JSON into our 400.
  */
 export function registerBodyParsers(app: FastifyInstance): void {
   app.decorateRequest('rawBody', undefined);
@@ -33,7 +36,13 @@ export function registerBodyParsers(app: FastifyInstance): void {
     const raw = body as Buffer;
     request.rawBody = raw;
     if (raw.length === 0) return done(null, undefined);
-    parseJson(request, raw.toString('utf8'), (error, value) => {
+    const text = raw.toString('utf8');
+    // Before parsing: nothing past this point (the merge-patch walk least of all) meets a deeper body.
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      request.bodyError = badRequest(`The body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
+      return done(null, undefined);
+    }
+    parseJson(request, text, (error, value) => {
       if (error) request.bodyError = badRequest('The body is not valid JSON.');
       done(null, error ? undefined : value);
     });
@@ -53,7 +62,7 @@ export function registerBodyParsers(app: FastifyInstance): void {
 
 /** Raises a body error kept back by the parsers; runs after authentication. */
 export function registerBodyErrors(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', async function raiseBodyError(request) {
     if (request.bodyError) throw request.bodyError;
   });
 }

@@ -18,7 +18,10 @@ export class RequestFinished {
 
   /** The onResponse hook; call before routes are registered so it covers them all. */
   register(app: FastifyInstance): void {
-    app.addHook('onResponse', async (request, reply) => this.emit(request, reply));
+    const emit = (request: FastifyRequest, reply: FastifyReply) => this.emit(request, reply);
+    app.addHook('onResponse', async function reportFinished(request, reply) {
+      emit(request, reply);
+    });
   }
 
   /** Wraps Fastify's `frameworkErrors` handler so router errors are reported too. */

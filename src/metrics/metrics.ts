@@ -70,6 +70,7 @@ export class AtelierMetrics {
       ctx.signals.on('quotaRejected', (kind) => quotaRejections.inc({ resource: kind })),
       ctx.signals.on('leaseTakenOver', (kind) => leaseTakeovers.inc({ kind })),
     );
+    this.countOutages(ctx);
 
     const phases = { pool: [...POOL_PHASES], network: [...NETWORK_PHASES, NETWORK_FAILED_COUNTER] };
     for (const kind of ['pool', 'network'] as const) {
@@ -87,6 +88,12 @@ export class AtelierMetrics {
       });
     }
 
+    this.gaugeEngine(ctx);
+  }
+
+  /** The engine's queue, read from the database when scraped: the same on every replica. */
+  private gaugeEngine(ctx: AppContext): void {
+    const registers = [this.registry];
     const DUE_WORK = { pool: poolDueWork, network: networkDueWork } as const;
     const dueWork = (kind: 'pool' | 'network', now: Date) => DUE_WORK[kind](ctx.database.db, now);
     new Gauge({
@@ -131,6 +138,25 @@ export class AtelierMetrics {
   }
 
   /** Stops listening to the context's signals (the app closes; the context may live on). */
+
+  /** What an operator must hear of even when the log itself is lost: dropped log lines, writes refused for space. */
+  private countOutages(ctx: AppContext): void {
+    const registers = [this.registry];
+    const droppedLines = new Counter({
+      name: 'atelier_log_lines_dropped_total',
+      help: 'Log lines lost because the log destination failed or did not keep up.',
+      registers,
+    });
+    const storageFull = new Counter({
+      name: 'atelier_storage_full_errors_total',
+      help: 'Changes refused because the database was out of space.',
+      registers,
+    });
+    this.unsubscribe.push(
+      ctx.signals.on('logLinesDropped', (lines) => droppedLines.inc(lines)),
+      ctx.signals.on('storageFull', () => storageFull.inc()),
+    );
+  }
   close(): void {
     for (const off of this.unsubscribe.splice(0)) off();
   }

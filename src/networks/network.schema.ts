@@ -1,9 +1,8 @@
 import { ListMetadata, ObjectMetadata, ProjectIdParam } from '../http/wire.js';
+import { LabelMap } from '../shared/metadata-limits.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from '../shared/string-enum.js';
 import { NETWORK_PHASES, PEER_CONNECTION_PHASES, SFS_TURBO_STATES } from './network.lifecycle.js';
-
-const LabelMap = Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 1024 }));
 
 const PeerConnection = Type.Object(
   {

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ObjectMetadata, ProjectIdParam } from '../http/wire.js';
 import { StringEnum } from '../shared/string-enum.js';
 import { POOL_PHASES, SCOPE_STATES, STATISTICS_BUCKETS } from './pool.lifecycle.js';
+import { AnnotationMap, AnnotationPatch, LabelMap, LabelPatch } from '../shared/metadata-limits.js';
 
 const StringMap = Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 4096 }));
 const Scope = Type.Union([Type.Literal('Train'), Type.Literal('Infer'), Type.Literal('Notebook')]);
@@ -128,8 +129,8 @@ export const CreatePoolBody = Type.Object(
     kind: Type.Literal('Pool'),
     metadata: Type.Object(
       {
-        labels: Type.Intersect([Type.Object({ 'os.modelarts/name': Type.String() }), StringMap]),
-        annotations: Type.Optional(StringMap),
+        labels: Type.Intersect([Type.Object({ 'os.modelarts/name': Type.String() }), LabelMap]),
+        annotations: Type.Optional(AnnotationMap),
       },
       { additionalProperties: false },
     ),
@@ -146,10 +147,8 @@ export type CreatePoolBody = Static<typeof CreatePoolBody>;
 export const PatchPoolBody = Type.Object({
   metadata: Type.Optional(
     Type.Object({
-      labels: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 1024 }), Type.Null()]))),
-      annotations: Type.Optional(
-        Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 4096 }), Type.Null()])),
-      ),
+      labels: Type.Optional(LabelPatch),
+      annotations: Type.Optional(AnnotationPatch),
     }),
   ),
   spec: Type.Optional(

@@ -7,8 +7,9 @@ import { lockedProject, requireProject } from '../projects/project.service.js';
 import { moveUsage, takeQuota, usageCounter } from '../quotas/quota.service.js';
 import { checkDescription, DEFAULT_WORKSPACE, DESCRIPTION_ANNOTATION, WORKSPACE_LABEL } from '../shared/conventions.js';
 import { applyMergePatch } from '../shared/merge-patch.js';
+import { checkMetadataLimits } from '../shared/metadata-limits.js';
 import { generateResourceName } from '../shared/names.js';
-import { labelSelectorFrom, selects } from '../shared/selection.js';
+import { checkUnpagedList, labelSelectorFrom, selects } from '../shared/selection.js';
 import { admitWaitingPools, capacityShortfall, finiteFlavors, queuedFlavors } from './pool.capacity.js';
 import { checkPatchPaths, checkResources, checkScaleDirection, plannedPool, WORKSPACE_PATH } from './pool.checks.js';
 import {
@@ -67,6 +68,7 @@ async function checkNetwork(tx: Executor, projectId: string, spec: PoolSpec): Pr
 
 export async function createPool(ctx: AppContext, projectId: string, body: CreatePoolBody): Promise<Pool> {
   const { labels, displayName, annotations, spec, workspaceId } = plannedPool(ctx, body);
+  checkMetadataLimits({ labels, annotations });
   const wanted = nodesWanted(spec.resources);
   const finite = finiteFlavors(ctx, wanted).length > 0;
   // Fails fast for a project that does not exist (from the short-lived cache);
@@ -170,6 +172,7 @@ export async function listPools(ctx: AppContext, projectId: string, query: ListP
     .map(toPool)
     .filter((pool) => selects(selector, pool.metadata.labels))
     .filter((pool) => query.parent === undefined || pool.spec.parent === query.parent);
+  checkUnpagedList(items.length, 'pools', 'workspaceId, status, parent or labelSelector');
   return { apiVersion: 'v2', kind: 'PoolList', metadata: {}, items };
 }
 

@@ -27,13 +27,27 @@ export function cursorPosition(token: string | undefined): number {
   return id;
 }
 
+/** The most items one list answer holds: a page's size, and the cap of a list the API does not page. */
+export const MAX_LIST_ITEMS = 500;
+
+/**
+ * A list the API gives no paging (ListPools, pools.md §6.2) is answered whole or not
+ * at all: cutting it short would hide objects from a client that cannot ask for the
+ * rest, so more than MAX_LIST_ITEMS matches is a 400 that says how to narrow it.
+ */
+export function checkUnpagedList(count: number, what: string, narrowBy: string): void {
+  if (count > MAX_LIST_ITEMS) {
+    throw badRequest(`more than ${MAX_LIST_ITEMS} ${what} match (${count}); narrow the list with ${narrowBy}`);
+  }
+}
+
 /** Page metadata in the Kubernetes style the list APIs use. */
 export function pageOf<T>(
   items: T[],
   limit: number | undefined,
   idOf: (item: T) => number,
 ): { page: T[]; metadata: { continue?: string; remainingItemCount?: number } } {
-  const size = limit === undefined || limit === 0 ? 500 : limit;
+  const size = limit === undefined || limit === 0 ? MAX_LIST_ITEMS : limit;
   if (items.length <= size) return { page: items, metadata: {} };
   const page = items.slice(0, size);
   return {

@@ -9,6 +9,10 @@ export interface SignalMap {
   quotaRejected: [kind: 'pool' | 'network'];
   /** The engine took over a step whose lease another engine let expire. */
   leaseTakenOver: [kind: 'pool' | 'network'];
+  /** Log lines were lost: the log destination failed or did not keep up (src/log-destination.ts). */
+  logLinesDropped: [lines: number];
+  /** A change was refused because the database is out of space. */
+  storageFull: [];
 }
 
 type Listener<K extends keyof SignalMap> = (...args: SignalMap[K]) => void;

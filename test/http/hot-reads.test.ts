@@ -2,6 +2,7 @@
 // Fastify answers, and everything it does not answer with a 200 reaches Fastify unchanged.
 import { inject } from 'light-my-request';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LANE_HOOKS } from '../../src/http/hot-reads.js';
 import { formatSdkDate, signRequest } from '../helpers/signing.js';
 import { ApiClient } from '../helpers/client.js';
 import { networkBody } from '../helpers/fixtures.js';
@@ -51,6 +52,25 @@ describe('the hot-read lane', () => {
     expect(id).toMatch(UUID);
     return { status: res.status, headers: rest, body: res.body };
   };
+
+  /** `hook:functionName` of every request hook Fastify runs for `route` (from printRoutes, Fastify's own listing). */
+  function hooksOf(route: string): string[] {
+    const lines = h.app.printRoutes({ includeHooks: true, commonPrefix: false }).split('\n');
+    const start = lines.findIndex((line) => line.includes(`${route} (GET)`));
+    expect(start, `${route} is not among the routes`).toBeGreaterThan(-1);
+    const hooks: string[] = [];
+    for (const line of lines.slice(start + 1)) {
+      const hook = /• \((\w+)\) (\[.*\])/.exec(line);
+      if (!hook) break;
+      for (const name of JSON.parse(hook[2]!) as string[]) hooks.push(`${hook[1]}:${name.replace(/\(\)$/, '')}`);
+    }
+    return hooks;
+  }
+
+  it('knows every hook Fastify runs for the routes it stands in for', () => {
+    expect(h.app.hotReads.routes).toEqual(['/v1/:project_id/quotas', '/v2/:project_id/statistics/pools']);
+    for (const route of h.app.hotReads.routes) expect(hooksOf(route).sort()).toEqual(Object.keys(LANE_HOOKS).sort());
+  });
 
   it('answers signed and token reads of quotas and statistics with the bytes Fastify sends', async () => {
     const quotas = `/v1/${h.projectId}/quotas`;
