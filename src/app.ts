@@ -1,4 +1,3 @@
-import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +9,7 @@ import { healthRoutes } from './health/health.routes.js';
 import type { EngineProbe } from './health/health.service.js';
 import { registerAuthentication } from './http/authenticate.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
+import { registerApiReference, registerOpenApi } from './http/openapi.js';
 import { notImplementedRoutes } from './http/operations.js';
 import { BODY_LIMIT, registerBodyErrors, registerBodyParsers } from './http/request-body.js';
 import { registerDraining } from './http/draining.js';
@@ -99,16 +99,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   registerErrorHandling(app);
   app.addSchema(ErrorEnvelope);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Atelier — ModelArts Resource Management API',
-        version: '1',
-        description: 'Resource pools, networks, OS quotas and pool statistics.',
-      },
-    },
-  });
+  await registerOpenApi(app);
 
   const implemented = new Set<string>();
   app.addHook('onRoute', (route) => {
@@ -130,7 +121,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   if (ctx.config.adminToken) await app.register(adminRoutes(ctx, ctx.config.adminToken));
   await app.register(notImplementedRoutes(implemented));
 
-  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await registerApiReference(app);
   const hotReads = new HotReads([quotaHotRead(ctx), statisticsHotRead(ctx)], {
     identity: ctx.identity,
     authRequired: ctx.config.authRequired,
