@@ -1,5 +1,6 @@
 import { ListMetadata } from '../http/wire.js';
 import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '../shared/string-enum.js';
 
 /**
  * `since`/`until`: the spec leaves the unit open (config-events-flavors-tags-plugins.md §4, E2);
@@ -7,15 +8,15 @@ import { Type, type Static } from '@sinclair/typebox';
  */
 const EpochTime = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 });
 
-/** A string parameter whose allowed values the 400 names (an enum, not a union of literals). */
-const OneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] });
+/** Kubernetes' event types: Normal for what was asked for, Warning for a failure. */
+export const EVENT_TYPES = ['Normal', 'Warning'] as const;
 
 export const EVENT_RESOURCES = ['pools', 'networks'] as const;
 export type EventResource = (typeof EVENT_RESOURCES)[number];
 
 export const ListEventsQuery = Type.Object({
   // §4 names only `pools`; `networks` is ours, their events are recorded the same way.
-  resource: OneOf(EVENT_RESOURCES),
+  resource: StringEnum(EVENT_RESOURCES),
   name: Type.String({ minLength: 1, maxLength: 256 }),
   limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 500 })),
   // E1: HW pages with `continue`, OTC with `offset`; both are accepted.
@@ -23,7 +24,7 @@ export const ListEventsQuery = Type.Object({
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
   since: Type.Optional(EpochTime),
   until: Type.Optional(EpochTime),
-  type: Type.Optional(OneOf(['Normal', 'Warning'] as const)),
+  type: Type.Optional(StringEnum(EVENT_TYPES)),
   // §4: the documented example contradicts itself; absent = oldest first, false = newest first.
   ascend: Type.Optional(Type.Boolean()),
 });
@@ -33,7 +34,7 @@ export const Event = Type.Object(
   {
     apiVersion: Type.Literal('v1'),
     kind: Type.Literal('Event'),
-    type: Type.Union([Type.Literal('Normal'), Type.Literal('Warning')]),
+    type: StringEnum(EVENT_TYPES),
     firstTimestamp: Type.String({ description: 'RFC 3339, UTC, whole seconds' }),
     lastTimestamp: Type.String({ description: 'RFC 3339, UTC, whole seconds' }),
     count: Type.Integer({ minimum: 1 }),

@@ -3,8 +3,9 @@ import type { Executor } from '../db/database.js';
 import { toDbTime } from '../db/database.js';
 import { param, preparedStatement } from '../db/prepared-read.js';
 import type { EventTable } from '../db/schema.js';
+import type { EVENT_TYPES } from './event.schema.js';
 
-export type EventType = 'Normal' | 'Warning';
+export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface NewEvent {
   projectId: string;
