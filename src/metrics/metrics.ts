@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../context.js';
 import { NETWORK_FAILED_COUNTER, NETWORK_PHASES } from '../networks/network.lifecycle.js';
 import { POOL_PHASES } from '../pools/pool.lifecycle.js';
@@ -34,6 +34,9 @@ export class AtelierMetrics {
 
   constructor(ctx: AppContext) {
     const registers = [this.registry];
+    // The process itself (CPU, memory, heap, event loop lag, GC, handles), under prom-client's
+    // standard names so the usual Node.js dashboards work; each worker reports its own process.
+    collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
       name: 'atelier_http_requests_total',
       help: 'HTTP requests answered, by route pattern, method and status code.',
