@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.js';
 import { fromDbTime, toDbTime, type Executor } from '../db/database.js';
 import type { FaultRow, NetworkRow, PoolRow } from '../db/schema.js';
@@ -13,7 +14,7 @@ import {
   takeFault,
 } from '../faults/fault.store.js';
 import { bootstrapIdentity, DEFAULT_ACCOUNT } from '../identity/bootstrap.js';
-import { findAccount } from '../identity/identity.store.js';
+import { countTokensExpiringBetween, findAccount } from '../identity/identity.store.js';
 import { advanceNetwork } from '../networks/network.service.js';
 import { selectDueNetworks } from '../networks/network.store.js';
 import { healAbnormal, makeAbnormal } from '../pools/pool.faults.js';
@@ -48,7 +49,7 @@ import { clearEmulatorSettings, saveClockOffset, saveLifecycle } from './emulato
 
 // --- reset -------------------------------------------------------------------
 
-export async function resetState(ctx: AppContext, body: ResetBody): Promise<ResetResult> {
+export async function resetState(ctx: AppContext, body: ResetBody, log: FastifyBaseLogger): Promise<ResetResult> {
   const { database } = ctx;
   const projectId = body.project;
   const keepIdentities = body.keepIdentities ?? true;
@@ -113,9 +114,19 @@ export async function resetState(ctx: AppContext, body: ResetBody): Promise<Rese
     if (ctx.config.bootstrap.projectId) await bootstrapIdentity(ctx.config, database, ctx.identity);
     else if (!(await findAccount(database.db, DEFAULT_ACCOUNT))) await ctx.identity.createAccount(DEFAULT_ACCOUNT);
   }
-  if (body.reseed && ctx.config.seedFile) await loadSeedFile(ctx, ctx.config.seedFile);
+  if (body.reseed) await reseed(ctx, log);
   ctx.wakeEngine();
   return { scope: projectId === undefined ? 'all' : 'project', ...(projectId ? { project: projectId } : {}), removed };
+}
+
+/** Loads the configured seed file again; a reseed with none to load is worth a warning, not an error. */
+async function reseed(ctx: AppContext, log: FastifyBaseLogger): Promise<void> {
+  const seedFile = ctx.config.seedFile;
+  if (!seedFile) {
+    log.warn('reset asked to reseed, but no seed file is configured (ATELIER_SEED_FILE): nothing was seeded');
+    return;
+  }
+  log.info({ seedFile, loaded: await loadSeedFile(ctx, seedFile) }, 'seed file loaded');
 }
 
 // --- lifecycle timing ----------------------------------------------------------
@@ -319,12 +330,21 @@ export function showClock(ctx: AppContext): ClockState {
  * future) and runs every step the move made due, so the answer shows the world
  * after the jump. Signature freshness keeps to real time (identity.service.ts).
  */
-export async function advanceClock(ctx: AppContext, body: ClockBody): Promise<ClockState> {
+export async function advanceClock(ctx: AppContext, body: ClockBody, log: FastifyBaseLogger): Promise<ClockState> {
   const ms = Math.round((body.seconds ?? 0) * 1000 + (body.hours ?? 0) * 3_600_000);
   if (ms <= 0) throw badRequest('give seconds or hours, greater than 0');
   const offset = ctx.clockOffset.offsetMs + ms;
+  const before = ctx.clock.now();
   await ctx.database.transaction((tx) => saveClockOffset(tx, offset));
   ctx.clockOffset.setOffset(offset);
+  // Tokens expire by the service clock: a jump can log out every client at once.
+  const expiredTokens = await countTokensExpiringBetween(ctx.database.db, before, ctx.clock.now());
+  if (expiredTokens > 0) {
+    log.warn(
+      { expiredTokens, movedSeconds: ms / 1000 },
+      'the clock move expired tokens: their clients now get 401 and must ask for new ones',
+    );
+  }
   let stepsRun = 0;
   // Each pass may make more work due (a failure record's expiry, an admitted pool); a
   // bounded number of passes keeps a huge backlog from holding the request forever.
