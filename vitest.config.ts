@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { findPostgresBin } from './test/helpers/postgres-cluster.js';
 
@@ -27,6 +28,9 @@ if (wanted.includes('postgres') && !postgresBin) {
   );
 }
 
+/** The browser test of /docs skips itself without Chromium; the closing summary says so too. */
+if (!existsSync('/usr/bin/chromium')) process.env.ATELIER_TEST_CHROMIUM_SKIPPED = '1';
+
 /** Tests that never open a database: once is enough. */
 const DATABASE_FREE = [
   'test/shared/**',
@@ -53,6 +57,8 @@ const SQLITE_ONLY = [
   'test/operations/log-destination.test.ts',
   'test/db/group-commit.test.ts',
   'test/db/sqlite-files.test.ts',
+  // Not about a database at all, but a browser: once is enough.
+  'test/http/docs-browser.test.ts',
 ];
 
 const projects: TestProjectInlineConfiguration[] = [];

@@ -1,4 +1,3 @@
-import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context.js';
@@ -10,6 +9,7 @@ import type { EngineProbe } from './health/health.service.js';
 import { registerAuthentication } from './http/authenticate.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
 import { notImplementedRoutes } from './http/operations.js';
+import { registerApiReference, registerOpenApi } from './http/openapi.js';
 import { BODY_LIMIT, registerBodyErrors, registerBodyParsers } from './http/request-body.js';
 import { registerDraining } from './http/draining.js';
 import { registerResponseLimit } from './http/response-limit.js';
@@ -110,7 +110,7 @@ async function registerRoutes(
   if (ctx.config.adminToken) await app.register(adminRoutes(ctx, ctx.config.adminToken));
   await app.register(notImplementedRoutes(implemented));
 
-  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await registerApiReference(app);
 }
 
 /** Builds the HTTP application over a context; never listens (server.ts does). */
@@ -138,16 +138,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   registerErrorHandling(app, { onStorageFull: () => storage.markFull() });
   app.addSchema(ErrorEnvelope);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Atelier — ModelArts Resource Management API',
-        version: '1',
-        description: 'Resource pools, networks, OS quotas and pool statistics.',
-      },
-    },
-  });
+  await registerOpenApi(app);
   await registerRoutes(app, ctx, options, metrics, storage);
 
   const hotReads = new HotReads([quotaHotRead(ctx), statisticsHotRead(ctx)], {

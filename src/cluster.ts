@@ -10,8 +10,9 @@ import { announceFirstStart, openContext } from './server.js';
  * A worker that dies is replaced.
  */
 export async function runPrimary(config: Config, announce: (text: string) => void): Promise<void> {
-  const { database, firstStart } = await openContext(config);
+  const { database, firstStart, seeded } = await openContext(config);
   await database.close();
+  if (seeded) announce(`seed file ${config.seedFile} loaded: ${JSON.stringify(seeded)}`);
   if (firstStart) announce(announceFirstStart(firstStart, `http://${config.host}:${config.port}`));
 
   let stopping = false;

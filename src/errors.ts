@@ -81,6 +81,8 @@ export class AtelierError extends Error {
   constructor(
     readonly kind: ErrorName,
     params: Record<string, string | number> = {},
+    /** Further problems of the same request, listed beside the message (`more_errors`). */
+    readonly more: readonly string[] = [],
   ) {
     const def = ERRORS[kind];
     super(fill(def.message, params));

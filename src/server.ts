@@ -9,7 +9,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { LifecycleEngine } from './engine/engine.js';
 import { watchEmulatorSettings } from './admin/emulator-settings.store.js';
 import { contextOver } from './context-builder.js';
-import { loadSeedFile } from './seed/seed.loader.js';
+import { loadSeedFile, type SeedSummary } from './seed/seed.loader.js';
 import { loadFlavorCatalogue } from './flavors/flavor.catalogue.js';
 import { bootstrapIdentity, type FirstStart } from './identity/bootstrap.js';
 import { LogDestination } from './log-destination.js';
@@ -47,6 +47,8 @@ type OpenedContext = {
   context: AppContext;
   database: Database;
   firstStart?: FirstStart;
+  /** What the seed file created at this start, when one is configured and this process loaded it. */
+  seeded?: SeedSummary;
   setWake(fn: () => void): void;
 };
 
@@ -63,10 +65,11 @@ async function assembleContext(
   // With ATELIER_WORKERS the primary has seeded already; workers seeding at once would race,
   // and so would replicas on one PostgreSQL database without the lock.
   const seedFile = config.seedFile;
-  if (seedFile && !cluster.isWorker) await database.exclusive('seed', () => loadSeedFile(context, seedFile));
+  const seeded =
+    seedFile && !cluster.isWorker ? await database.exclusive('seed', () => loadSeedFile(context, seedFile)) : undefined;
   // Replicas starting together on one PostgreSQL database bootstrap one at a time.
   const firstStart = await database.exclusive('bootstrap', () => bootstrapIdentity(config, database, context.identity));
-  return { context, database, firstStart, setWake: (fn) => (wake = fn) };
+  return { context, database, firstStart, seeded, setWake: (fn) => (wake = fn) };
 }
 
 export { secretBoxFor } from './identity/secret-box-for.js';
@@ -99,7 +102,7 @@ export async function startServer(
   clock: Clock = systemClock,
   options: { runEngine?: boolean } = {},
 ): Promise<RunningServer> {
-  const { context, database, firstStart, setWake } = await openContext(config, clock);
+  const { context, database, firstStart, seeded, setWake } = await openContext(config, clock);
   // /readyz asks the engine, which logs through the app's logger: hence a getter, filled in below.
   const readiness: { engine?: LifecycleEngine } = {};
   // stdout, never blocking a request; lost lines are counted in the metrics (docs/operations.md, "Logs").
@@ -112,6 +115,7 @@ export async function startServer(
       redact: ['req.headers.authorization', 'req.headers["x-auth-token"]', 'req.headers["x-security-token"]'],
     },
   });
+  if (seeded) app.log.info({ seedFile: config.seedFile, loaded: seeded }, 'seed file loaded');
   const engine = new LifecycleEngine(context, app.log);
   readiness.engine = engine;
   setWake(() => engine.wake());

@@ -69,7 +69,7 @@ export const adminRoutes =
     app.post(
       '/_atelier/reset',
       { config, schema: { hide: true, tags, body: ResetBody, response: { 200: ResetResult, ...errors(404) } } },
-      (request) => resetState(ctx, request.body),
+      (request) => resetState(ctx, request.body, request.log),
     );
     app.get(
       '/_atelier/lifecycle',
@@ -114,6 +114,6 @@ export const adminRoutes =
     app.post(
       '/_atelier/clock/advance',
       { config, schema: { hide: true, tags, body: ClockBody, response: { 200: ClockState, ...errors() } } },
-      (request) => advanceClock(ctx, request.body),
+      (request) => advanceClock(ctx, request.body, request.log),
     );
   };

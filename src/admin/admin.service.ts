@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.js';
 import { LIFECYCLE_STEPS } from '../engine/lifecycle-policy.js';
 import { AtelierError, badRequest } from '../errors.js';
@@ -196,12 +197,21 @@ export function showClock(ctx: AppContext): ClockState {
  * future) and runs every step the move made due, so the answer shows the world
  * after the jump. Signature freshness keeps to real time (identity.service.ts).
  */
-export async function advanceClock(ctx: AppContext, body: ClockBody): Promise<ClockState> {
+export async function advanceClock(ctx: AppContext, body: ClockBody, log: FastifyBaseLogger): Promise<ClockState> {
   const ms = Math.round((body.seconds ?? 0) * 1000 + (body.hours ?? 0) * 3_600_000);
   if (ms <= 0) throw badRequest('give seconds or hours, greater than 0');
   const offset = ctx.clockOffset.offsetMs + ms;
+  const before = ctx.clock.now();
   await ctx.database.transaction((tx) => saveClockOffset(tx, offset));
   ctx.clockOffset.setOffset(offset);
+  // Tokens expire by the service clock: a jump can log out every client at once.
+  const expiredTokens = await ctx.identity.countTokensExpiringBetween(before, ctx.clock.now());
+  if (expiredTokens > 0) {
+    log.warn(
+      { expiredTokens, movedSeconds: ms / 1000 },
+      'the clock move expired tokens: their clients now get 401 and must ask for new ones',
+    );
+  }
   let stepsRun = 0;
   // Each pass may make more work due (a failure record's expiry, an admitted pool); a
   // bounded number of passes keeps a huge backlog from holding the request forever.

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.js';
 import { deleteState } from '../db/reset.js';
 import { bootstrapIdentity, DEFAULT_ACCOUNT } from '../identity/bootstrap.js';
@@ -11,7 +12,10 @@ import type { ResetBody, ResetResult } from './admin.schema.js';
  * keeping or dropping identities, in one transaction. Which tables that touches,
  * and how each belongs to a project, is db/tables.ts.
  */
-export async function resetState(ctx: AppContext, body: ResetBody): Promise<ResetResult> {
+/** Where a reset says what its reseed did: the request's log, or the command line's. */
+export type ResetLog = Pick<FastifyBaseLogger, 'info' | 'warn'>;
+
+export async function resetState(ctx: AppContext, body: ResetBody, log: ResetLog): Promise<ResetResult> {
   const { database } = ctx;
   const projectId = body.project;
   const keepIdentities = body.keepIdentities ?? true;
@@ -42,7 +46,17 @@ export async function resetState(ctx: AppContext, body: ResetBody): Promise<Rese
     if (ctx.config.bootstrap.projectId) await bootstrapIdentity(ctx.config, database, ctx.identity);
     else await ctx.identity.ensureAccount(DEFAULT_ACCOUNT);
   }
-  if (body.reseed && ctx.config.seedFile) await loadSeedFile(ctx, ctx.config.seedFile);
+  if (body.reseed) await reseed(ctx, log);
   ctx.wakeEngine();
   return { scope: projectId === undefined ? 'all' : 'project', ...(projectId ? { project: projectId } : {}), removed };
+}
+
+/** Loads the configured seed file again; a reseed with none to load is worth a warning, not an error. */
+async function reseed(ctx: AppContext, log: ResetLog): Promise<void> {
+  const seedFile = ctx.config.seedFile;
+  if (!seedFile) {
+    log.warn('reset asked to reseed, but no seed file is configured (ATELIER_SEED_FILE): nothing was seeded');
+    return;
+  }
+  log.info({ seedFile, loaded: await loadSeedFile(ctx, seedFile) }, 'seed file loaded');
 }

@@ -75,11 +75,15 @@ function registerReset(program: Command): void {
         if (!opts.yes && !(await confirm(`Remove ${what}${opts.identities ? ' and its identities' : ''}?`)))
           throw new Error('nothing removed (give --yes to skip the question)');
         const { resetState } = await import('../admin/reset.service.js');
-        const result = await resetState(ctx, {
-          project: opts.project,
-          keepIdentities: !opts.identities,
-          reseed: false,
-        });
+        const result = await resetState(
+          ctx,
+          {
+            project: opts.project,
+            keepIdentities: !opts.identities,
+            reseed: false,
+          },
+          { info: () => {}, warn: () => {} },
+        );
         const r = result.removed;
         out(
           `removed ${r.pools} pools, ${r.networks} networks, ${r.events} events, ${r.faults} faults, ${r.projects} projects`,

@@ -1,5 +1,6 @@
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import type { Database, Executor } from './database.js';
+import { ExpiringCache } from '../shared/expiring-cache.js';
 import type { DB } from './schema.js';
 
 const MARK = '\u0000atelier-parameter:';
@@ -127,20 +128,21 @@ function cachedRun<P, R>(
   execute: (parameters: readonly unknown[]) => Promise<R[]>,
   bind: (given: P) => unknown[],
 ): (given: P) => Promise<readonly R[]> | readonly R[] {
-  const entries = new Map<string, { generation: number; at: number; rows: readonly R[] }>();
+  const entries = new ExpiringCache<string, { generation: number; rows: readonly R[] }>({
+    max: CACHE_CAPACITY,
+    ttlMs: database.readCacheMs,
+  });
   return (given) => {
     const parameters = bind(given);
     const key = parameters.join('\u0000');
     const generation = database.writeGeneration();
-    const now = Date.now();
-    const hit = entries.get(key);
-    if (hit && hit.generation === generation && now - hit.at < database.readCacheMs) return hit.rows;
-    // The generation is taken before the read starts: a write that ends while it
-    // runs moves the generation on, and the entry is never used.
+    const hit = entries.peek(key)?.value;
+    if (hit && hit.generation === generation) return hit.rows;
+    // The generation and the age are taken before the read starts: a write that ends
+    // while it runs moves the generation on, and the entry is never used.
+    const readAt = entries.now();
     return execute(parameters).then((rows) => {
-      entries.delete(key);
-      if (entries.size >= CACHE_CAPACITY) entries.delete(entries.keys().next().value as string);
-      entries.set(key, { generation, at: now, rows });
+      entries.set(key, { generation, rows }, readAt);
       return rows;
     });
   };

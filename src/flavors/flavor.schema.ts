@@ -1,5 +1,6 @@
 import { ListMetadata } from '../http/wire.js';
 import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '../shared/string-enum.js';
 
 const Accelerator = Type.Object(
   { type: Type.String(), size: Type.String(), memory: Type.Optional(Type.String()) },
@@ -19,7 +20,7 @@ export const ResourceFlavor = Type.Object(
     }),
     spec: Type.Object({
       type: Type.String(),
-      cpuArch: Type.Union([Type.Literal('x86'), Type.Literal('arm64')]),
+      cpuArch: StringEnum(['x86', 'arm64']),
       cpu: Type.String(),
       memory: Type.String(),
       gpu: Type.Optional(Accelerator),

@@ -1,11 +1,25 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { PROJECT_ID_PATTERN } from '../shared/conventions.js';
 
-/** The ModelArts error envelope (auth-errors.md §4). */
+/** At most this many further errors are listed; the last entry then says how many were left out. */
+export const MORE_ERRORS_MAX = 20;
+
+/**
+ * The ModelArts error envelope (auth-errors.md §4), with one optional key of ours:
+ * the SDKs read error_code and error_msg and hand the rest of the JSON over as it is.
+ */
 export const ErrorEnvelope = Type.Object(
   {
     error_code: Type.String({ minLength: 8, maxLength: 36 }),
     error_msg: Type.String({ minLength: 2, maxLength: 512 }),
+    more_errors: Type.Optional(
+      Type.Array(Type.String({ maxLength: 512 }), {
+        maxItems: MORE_ERRORS_MAX,
+        description:
+          'When a request has several validation errors: the ones after the first (which is in error_msg). ' +
+          'Clients that know only error_code and error_msg ignore it.',
+      }),
+    ),
   },
   { $id: 'ErrorEnvelope', description: 'ModelArts error envelope' },
 );

@@ -5,6 +5,7 @@ import { fromDbTime, isUniqueViolation } from '../db/database.js';
 import { AtelierError } from '../errors.js';
 import { ensureOwnedProject, findProject, listProjects } from '../projects/project.service.js';
 import {
+  countTokensExpiringBetween,
   findAccount,
   findActiveCredential,
   findCredential,
@@ -26,6 +27,7 @@ import {
 import type { LoginThrottleSettings } from '../config.js';
 import { LoginThrottle } from './login-throttle.js';
 import { hashPassword, PASSWORD_PARAMS, verifyPassword } from './password.js';
+import { ExpiringCache } from '../shared/expiring-cache.js';
 import type { SecretBox } from './secret-box.js';
 import { PROJECT_ID_PATTERN } from '../shared/conventions.js';
 import { DEFAULT_MAX_SKEW_MS, VerifiedSignatures, type HeaderMap, type VerifyFailureReason } from './signature.js';
@@ -97,7 +99,7 @@ interface CachedCredential {
  * administration behind it. Used by the HTTP layer and the command line.
  */
 export class IdentityService {
-  private readonly cache = new Map<string, { at: number; value: CachedCredential | null }>();
+  private readonly cache: ExpiringCache<string, CachedCredential | null>;
   private readonly signatures = new VerifiedSignatures();
   private readonly tokenPrincipals = new WeakMap<object, Principal>();
 
@@ -105,6 +107,7 @@ export class IdentityService {
 
   constructor(private readonly options: IdentityOptions) {
     this.logins = options.login && new LoginThrottle(options.login, () => options.clock.now().getTime());
+    this.cache = new ExpiringCache({ max: 10_000, ttlMs: options.cacheMs });
   }
 
   private get db(): Executor {
@@ -115,28 +118,23 @@ export class IdentityService {
 
   /** The cached lookup of a key, if it is fresh; `null` for a key known not to hold. */
   private cachedCredential(accessKey: string): CachedCredential | null | undefined {
-    const hit = this.cache.get(accessKey);
-    return hit && Date.now() - hit.at < this.options.cacheMs ? hit.value : undefined;
+    return this.cache.peek(accessKey)?.value;
   }
 
   private async credential(accessKey: string): Promise<CachedCredential | null> {
-    const cached = this.cachedCredential(accessKey);
-    if (cached !== undefined) return cached;
-    const now = Date.now();
+    return this.cache.getOrLoad(accessKey, () => this.lookUpCredential(accessKey));
+  }
+
+  private async lookUpCredential(accessKey: string): Promise<CachedCredential | null> {
     const row = await findActiveCredential(this.db, accessKey);
     const projectIds = row ? new Set(await grantedProjects(this.db, 'credential', accessKey)) : undefined;
-    const value =
-      row && projectIds
-        ? {
-            secret: this.options.secrets.open(row.secret_sealed),
-            accountId: row.account_id,
-            projectIds,
-            principal: { kind: 'credential' as const, id: accessKey, accountId: row.account_id, projectIds },
-          }
-        : null;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(accessKey, { at: now, value });
-    return value;
+    if (!row || !projectIds) return null;
+    return {
+      secret: this.options.secrets.open(row.secret_sealed),
+      accountId: row.account_id,
+      projectIds,
+      principal: { kind: 'credential' as const, id: accessKey, accountId: row.account_id, projectIds },
+    };
   }
 
   /** Forgets cached credentials, so a change made in this process applies at once. */
@@ -203,6 +201,11 @@ export class IdentityService {
   }
 
   // --- administration ------------------------------------------------------
+
+  /** Live tokens whose expiry falls in (from, to]: what a move of the service clock would end. */
+  countTokensExpiringBetween(from: Date, to: Date): Promise<number> {
+    return countTokensExpiringBetween(this.options.database.db, from, to);
+  }
 
   async createAccount(name: string): Promise<{ id: string; name: string }> {
     const id = newHexId();

@@ -230,6 +230,18 @@ export async function findLiveToken(database: Database, tokenHash: string, now: 
   return row && fromDbTime(row.expires_at).getTime() > now.getTime() ? row : undefined;
 }
 
+/** Unrevoked tokens live at `from` and expired at `to`: what a move of the clock from one to the other ends. */
+export async function countTokensExpiringBetween(db: Executor, from: Date, to: Date): Promise<number> {
+  const row = await db
+    .selectFrom('tokens')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', toDbTime(from))
+    .where('expires_at', '<=', toDbTime(to))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function listTokens(tx: Executor, accountId?: string): Promise<TokenRow[]> {
   let q = tx.selectFrom('tokens').selectAll().orderBy('created_at');
   if (accountId) q = q.where('account_id', '=', accountId);

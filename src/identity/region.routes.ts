@@ -27,7 +27,11 @@ export const regionRoutes =
       '/v3/regions',
       {
         config: { public: true },
-        schema: { operationId: 'KeystoneListRegions', tags: ['iam'], response: { 200: RegionList } },
+        schema: {
+          operationId: 'KeystoneListRegions',
+          tags: ['iam'],
+          response: { 200: RegionList, ...errorResponses(400) },
+        },
       },
       async (request) => ({
         regions: ctx.config.regions.map((id) => describe(request, id)),

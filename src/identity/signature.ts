@@ -6,6 +6,7 @@
  * nothing here is checked against a signer that shares its canonicalisation.
  */
 import { createHmac, hash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ExpiringCache } from '../shared/expiring-cache.js';
 
 export type SigningAlgorithm = 'SDK-HMAC-SHA256' | 'V11-HMAC-SHA256';
 
@@ -331,18 +332,21 @@ export interface RememberedSignature {
  * again. Whoever accepts a recalled signature must still hold it against the clock and against the
  * key's current secret, as `verify` does, so a disabled or rotated key stops a remembered signature
  * exactly as it stops a new one. Requests with a body are always verified in full. Bounded: the
- * oldest entry makes room for a new one.
+ * least recently recalled entry makes room for a new one.
  */
 export class VerifiedSignatures {
-  private readonly entries = new Map<string, RememberedSignature>();
+  // No age limit of its own: an entry is held against the clock and the key's secret when recalled.
+  private readonly entries: ExpiringCache<string, RememberedSignature>;
 
-  constructor(private readonly capacity = 4096) {}
+  constructor(capacity = 4096) {
+    this.entries = new ExpiringCache({ max: capacity, ttlMs: Infinity });
+  }
 
   /** The verified request this one repeats exactly, if any (clock and secret not yet checked). */
   recall(method: string, rawUrl: string, headers: HeaderMap): RememberedSignature | undefined {
     const authorization = headers.authorization;
     if (typeof authorization !== 'string') return undefined;
-    const hit = this.entries.get(authorization);
+    const hit = this.entries.peek(authorization)?.value;
     if (hit === undefined || hit.method !== method || hit.rawUrl !== rawUrl) return undefined;
     for (let i = 0; i < hit.names.length; i += 1) if (headers[hit.names[i]!] !== hit.values[i]) return undefined;
     return hit;
@@ -378,7 +382,6 @@ export class VerifiedSignatures {
       if (typeof value !== 'string') return;
       values.push(value);
     }
-    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(authorization, {
       accessKey,
       secretKey,

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../context.js';
 import { NETWORK_FAILED_COUNTER, NETWORK_PHASES } from '../networks/network.lifecycle.js';
 import { networkDueWork } from '../networks/network.reads.js';
@@ -23,13 +23,22 @@ async function readOrNothing<T>(read: () => Promise<T>): Promise<T | undefined> 
 }
 
 /**
+ * The process itself (CPU, memory, heap, event loop lag, GC, handles), under prom-client's
+ * standard names so the usual Node.js dashboards work; each worker reports its own process.
+ */
+function withProcessMetrics(registry: Registry): Registry {
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
  * The metrics of one application, on its own registry: the process-wide default
  * registry would mix the many apps a test run builds (and refuse duplicate names).
  * Request metrics are counted as requests finish; resource and engine gauges are
  * read from the database when scraped, so they are right whichever replica wrote.
  */
 export class AtelierMetrics {
-  readonly registry = new Registry();
+  readonly registry = withProcessMetrics(new Registry());
   private readonly requests: Counter<'method' | 'route' | 'status_code'>;
   private readonly duration: Histogram<'method' | 'route' | 'status_code'>;
   private readonly unsubscribe: Array<() => void> = [];

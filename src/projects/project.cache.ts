@@ -1,5 +1,6 @@
 import type { Executor } from '../db/database.js';
 import type { ProjectRow } from '../db/schema.js';
+import { ExpiringCache } from '../shared/expiring-cache.js';
 import { findProject } from './project.store.js';
 
 /**
@@ -9,24 +10,19 @@ import { findProject } from './project.store.js';
  * within `ttlMs` (docs/performance.md). Write transactions never use the cache.
  */
 export class ProjectCache {
-  private readonly rows = new Map<string, { at: number; row: ProjectRow | undefined }>();
+  private readonly rows: ExpiringCache<string, ProjectRow | undefined>;
 
-  constructor(private readonly ttlMs: number) {}
+  constructor(ttlMs: number) {
+    this.rows = new ExpiringCache({ max: 100_000, ttlMs });
+  }
 
   /** The cached row, if it is fresh and the project exists; never reads. */
   peek(id: string): ProjectRow | undefined {
-    const hit = this.rows.get(id);
-    return hit && Date.now() - hit.at < this.ttlMs ? hit.row : undefined;
+    return this.rows.peek(id)?.value;
   }
 
-  async get(db: Executor, id: string): Promise<ProjectRow | undefined> {
-    const now = Date.now();
-    const hit = this.rows.get(id);
-    if (hit && now - hit.at < this.ttlMs) return hit.row;
-    const row = await findProject(db, id);
-    if (this.rows.size >= 100_000) this.rows.clear();
-    this.rows.set(id, { at: now, row });
-    return row;
+  get(db: Executor, id: string): Promise<ProjectRow | undefined> {
+    return this.rows.getOrLoad(id, () => findProject(db, id));
   }
 
   forget(id?: string): void {

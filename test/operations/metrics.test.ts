@@ -108,6 +108,16 @@ describe('GET /metrics', () => {
     expect(value(samples, 'atelier_engine_queue_depth', { kind: 'pool' })).toBe(0);
   });
 
+  it('reports the Node process: CPU, memory, heap, event loop lag, handles', async () => {
+    const samples = await scrape(h);
+    expect(value(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(value(samples, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
+    expect(value(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(value(samples, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+    expect(value(samples, 'nodejs_active_handles_total')).toBeGreaterThanOrEqual(0);
+    expect(value(samples, 'nodejs_version_info', { major: String(process.versions.node.split('.')[0]) })).toBe(1);
+  });
+
   it('is public without ATELIER_METRICS_TOKEN', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);

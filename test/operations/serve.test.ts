@@ -1,5 +1,7 @@
 // `atelier serve` as a real process: what it writes to stdout per request, and how it stops on SIGTERM.
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signRequest } from '../helpers/signing.js';
@@ -31,7 +33,7 @@ describe('atelier serve', () => {
     dirs.removeAll();
   });
 
-  async function start() {
+  async function start(extra: (dir: string) => Record<string, string> = () => ({})) {
     const dir = dirs.make('atelier-serve-');
     const projectId = uniqueId('proj');
     const credentials = {
@@ -46,6 +48,7 @@ describe('atelier serve', () => {
       ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
       ATELIER_BOOTSTRAP_AK: credentials.accessKey,
       ATELIER_BOOTSTRAP_SK: credentials.secretKey,
+      ...extra(dir),
     };
     serve = new ServeProcess(env);
     const [, baseUrl] = await serve.waitFor(/"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/);
@@ -100,6 +103,19 @@ describe('atelier serve', () => {
     expect(all).not.toMatch(/incoming request/);
     for (const secret of [s.credentials.secretKey, token, 'SDK-HMAC-SHA256', 'Signature='])
       expect(all).not.toContain(secret);
+  });
+
+  it('logs what a seed file loaded at start, by kind', async () => {
+    const s = await start((dir) => {
+      const file = join(dir, 'seed.yaml');
+      writeFileSync(
+        file,
+        `projects:\n  - id: ${uniqueId('seedstart')}\n    name: cn-start-1\n    networks: [{ name: net-one, cidr: 10.0.0.0/16 }]\n`,
+      );
+      return { ATELIER_SEED_FILE: file };
+    });
+    const loaded = lines(s.process.stdout).find((l) => l.msg === 'seed file loaded');
+    expect(loaded).toMatchObject({ level: 30, loaded: { projects: 1, credentials: 0, networks: 1, pools: 0 } });
   });
 
   it('lets a slow in-flight request finish on SIGTERM, then exits 0 within 10 s', async () => {
