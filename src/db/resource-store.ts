@@ -144,3 +144,14 @@ export function selectPageAfter<T extends ResourceTable>(table: T) {
 
 /** Fixed-width ISO text (SQLite) or timestamptz (PostgreSQL) for an optional time. */
 export const toDbTimeOrNull = (date: Date | null): string | null => (date === null ? null : toDbTime(date));
+
+/**
+ * The record as a conditional update left it: what was read, the changes given
+ * (undefined leaves a field), and the next version. The version condition is what
+ * makes this the row as stored, without reading it back.
+ */
+export function afterUpdate<R extends { version: number }>(record: R, changes: Partial<R>): R {
+  const updated: R = { ...record, version: record.version + 1 };
+  for (const [key, value] of Object.entries(changes)) if (value !== undefined) Object.assign(updated, { [key]: value });
+  return updated;
+}

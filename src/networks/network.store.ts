@@ -1,6 +1,7 @@
 import type { Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
 import {
+  afterUpdate,
   deleteIfVersion,
   dueWork,
   findByName,
@@ -132,9 +133,7 @@ export async function updateNetworkIf(
   changes: NetworkChanges,
 ): Promise<NetworkRecord | undefined> {
   if (!(await networkUpdate(tx, network.id, network.version, toNetworkUpdate(changes)))) return undefined;
-  const updated: NetworkRecord = { ...network, version: network.version + 1 };
-  for (const [key, value] of Object.entries(changes)) if (value !== undefined) Object.assign(updated, { [key]: value });
-  return updated;
+  return afterUpdate<NetworkRecord>(network, changes);
 }
 
 const networkDelete = deleteIfVersion('networks');

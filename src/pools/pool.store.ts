@@ -3,6 +3,7 @@ import type { Database, Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
 import { param, preparedRead, preparedStatement } from '../db/prepared-read.js';
 import {
+  afterUpdate,
   deleteIfVersion,
   dueWork,
   findByName,
@@ -199,9 +200,7 @@ export async function updatePoolIf(
   changes: PoolChanges,
 ): Promise<PoolRecord | undefined> {
   if (!(await poolUpdate(tx, pool.id, pool.version, toPoolUpdate(changes)))) return undefined;
-  const updated: PoolRecord = { ...pool, version: pool.version + 1 };
-  for (const [key, value] of Object.entries(changes)) if (value !== undefined) Object.assign(updated, { [key]: value });
-  return updated;
+  return afterUpdate<PoolRecord>(pool, changes);
 }
 
 const poolDelete = deleteIfVersion('pools');
