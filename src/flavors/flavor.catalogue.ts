@@ -30,6 +30,12 @@ export class FlavorCatalogue {
     return this.byName.get(name)?.flavor.spec.cpuArch;
   }
 
+  /** Which accelerator a node of this flavor has (`spec.gpu` or `spec.npu`), if any. */
+  accelerator(name: string): 'gpu' | 'npu' | undefined {
+    const spec = this.byName.get(name)?.flavor.spec;
+    return spec?.gpu ? 'gpu' : spec?.npu ? 'npu' : undefined;
+  }
+
   /** Nodes of this flavor in the whole installation; undefined = unlimited. */
   capacity(name: string): number | undefined {
     return this.byName.get(name)?.capacity;
