@@ -10,15 +10,21 @@ export const CreatePluginBody = Type.Object(
   {
     apiVersion: Type.Literal('v2'),
     kind: Type.Literal('Plugin'),
-    spec: Type.Object({
-      template: Type.Object({
-        name: Type.String({ minLength: 1, maxLength: 128 }),
-        version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-        inputs: Type.Optional(Inputs),
-      }),
-    }),
+    spec: Type.Object(
+      {
+        template: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 128 }),
+            version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            inputs: Type.Optional(Inputs),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false },
+    ),
   },
-  { $id: 'CreatePluginBody' },
+  { $id: 'CreatePluginBody', additionalProperties: false },
 );
 export type CreatePluginBody = Static<typeof CreatePluginBody>;
 

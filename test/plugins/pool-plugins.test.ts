@@ -66,6 +66,7 @@ describe('POST /v2/{project_id}/pools/{pool_name}/plugins', () => {
       [{ ...pluginBody('node-local-dns'), kind: 'Pool' }, 400, 'ModelArts.50004000'],
       [{ apiVersion: 'v2', kind: 'Plugin', spec: {} }, 400, 'ModelArts.50004000'],
       [pluginBody('node-local-dns', { inputs: 'not an object' }), 400, 'ModelArts.50004000'],
+      [{ ...pluginBody('node-local-dns'), colour: 'red' }, 400, 'ModelArts.50004000'],
     ];
     for (const [body, status, code] of refusals) {
       const res = await h.client.post(plugins(pool), body);
