@@ -6,11 +6,11 @@ import type { PluginChanges, PluginRecord } from './plugin.record.js';
 import { updatePluginIf } from './plugin.store.js';
 
 /** Records what happened to a plug-in as an event of its pool (ListEvents shows plug-ins with their pool). */
-export async function pluginEvent(
+async function pluginEvent(
   ctx: AppContext,
   tx: Executor,
   plugin: PluginRecord,
-  type: 'Normal' | 'Warning',
+  type: 'Warning',
   reason: string,
   message: string,
 ): Promise<void> {
@@ -27,8 +27,8 @@ export async function pluginEvent(
 
 /**
  * The one way a plug-in changes (STYLE §5): the move checked against
- * PLUGIN_TRANSITIONS, a conditional update on the version read, and an event of
- * its pool when the phase changes — in `tx`. Returns undefined when another
+ * PLUGIN_TRANSITIONS, a conditional update on the version read, and a Warning
+ * event of its pool when an install fails — in `tx`. Returns undefined when another
  * writer changed the plug-in first.
  */
 export async function movePlugin(
@@ -42,13 +42,15 @@ export async function movePlugin(
   if (!canMovePlugin(from, to)) throw new Error(`Plugin ${plugin.name} cannot move from ${from} to ${to}`);
   const updated = await updatePluginIf(tx, plugin, { ...changes, phase: to });
   if (!updated) return undefined;
-  if (from !== to) {
+  // Only a failure is told in the pool's history: the pool's own events are its story
+  // (ListEvents, config-events-flavors §4), and a routine install would crowd it.
+  if (from !== to && to === 'Abnormal') {
     const why = updated.reason ? `, reason: ${updated.reason}` : '';
     await pluginEvent(
       ctx,
       tx,
       plugin,
-      to === 'Running' ? 'Normal' : 'Warning',
+      'Warning',
       'PluginStatusChange',
       `Plugin ${plugin.name} status changed, from ${from} to ${to}${why}.`,
     );

@@ -15,7 +15,6 @@ import type {
 } from './plugin-template.schema.js';
 import { toPluginTemplate, toPluginTemplateV2 } from './plugin-template.view.js';
 import { PLUGIN_ENTRY, POOL_PHASE_FOR_INSTALL } from './plugin.lifecycle.js';
-import { pluginEvent } from './plugin.move.js';
 import type { PluginRecord } from './plugin.record.js';
 import type { CreatePluginBody, Plugin, PluginList } from './plugin.schema.js';
 import { nextLook } from './plugin.steps.js';
@@ -93,7 +92,7 @@ async function install(
   pool: Pick<PoolRecord, 'id' | 'projectId' | 'name'>,
   plugin: { name: string; version: string; inputs: Record<string, unknown>; dueAt: Date },
 ): Promise<PluginRecord> {
-  const inserted = await insertPlugin(tx, {
+  return insertPlugin(tx, {
     projectId: pool.projectId,
     poolId: pool.id,
     poolName: pool.name,
@@ -110,8 +109,6 @@ async function install(
     if (isForeignKeyViolation(error)) throw new AtelierError('poolNotFound', { name: pool.name });
     throw error;
   });
-  await pluginEvent(ctx, tx, inserted, 'Normal', 'PluginCreated', `Plugin ${plugin.name} ${plugin.version} accepted.`);
-  return inserted;
 }
 
 /**

@@ -135,6 +135,13 @@ describe('a plug-in fault', () => {
     expect((await h.client.post(plugins(pool), pluginBody('node-local-dns'))).status).toBe(200);
     await h.settle();
     expect(await pluginPhases(h.client, pool)).toEqual({ volcano: 'Abnormal', 'node-local-dns': 'Running' });
+    const events = await h.client.get(`/v1/{project_id}/events?resource=pools&name=${pool}`);
+    expect(events.body.items.filter((e: any) => e.reason === 'PluginStatusChange')).toEqual([
+      expect.objectContaining({
+        type: 'Warning',
+        message: 'Plugin volcano status changed, from Pending to Abnormal, reason: image pull failed.',
+      }),
+    ]);
     const faults = (await adminOk(h, 'GET', `/_atelier/faults?project=${h.projectId}`)).faults;
     expect(faults).toEqual([
       expect.objectContaining({ id: fault.id, operation: 'plugin', remaining: 0, triggered: 1 }),
