@@ -117,8 +117,22 @@ describe('ATELIER_PLUGIN_TEMPLATES_FILE', () => {
   });
 });
 
-describe('a plug-in fault', () => {
+describe('plug-ins and the emulator controls', () => {
   const h = useHarness({ ...QUICK, ATELIER_ADMIN_TOKEN: 'emulator-admin-token-0123456789' });
+
+  it('a plug-in waits for its pool: Pending however long a manual creation takes, Running after the advance', async () => {
+    await adminOk(h, 'PUT', '/_atelier/lifecycle', { poolCreate: { mode: 'manual' } });
+    try {
+      const pool = await newPool(h, h.client, { settle: false });
+      await h.advance(60_000);
+      expect(await pluginPhases(h.client, pool)).toEqual({ volcano: 'Pending' });
+      await adminOk(h, 'POST', '/_atelier/lifecycle/advance', { project: h.projectId, name: pool, kind: 'pool' });
+      await h.advance(1_000);
+      expect(await pluginPhases(h.client, pool)).toEqual({ volcano: 'Running' });
+    } finally {
+      await adminOk(h, 'PUT', '/_atelier/lifecycle', { poolCreate: { mode: 'auto', seconds: 0 } });
+    }
+  });
 
   it('makes the next matching install Abnormal with the fault reason, once', async () => {
     const pool = await newPool(h, h.client, { settle: false });
