@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { Value } from '@sinclair/typebox/value';
-import YAML from 'yaml';
+import { readCheckedFile } from '../shared/checked-file.js';
 import { BUILTIN_PLUGIN_TEMPLATES } from './builtin-plugin-templates.js';
 import { PluginTemplatesFile, type Accelerator, type PluginTemplateEntry } from './plugin-template.schema.js';
 
@@ -37,17 +35,7 @@ export class PluginTemplateCatalogue {
  */
 export function loadPluginTemplateCatalogue(file: string | undefined): PluginTemplateCatalogue {
   if (!file) return new PluginTemplateCatalogue(BUILTIN_PLUGIN_TEMPLATES);
-  let parsed: unknown;
-  try {
-    const text = readFileSync(file, 'utf8');
-    parsed = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
-  } catch (error) {
-    throw new Error(`Cannot read plug-in templates file ${file}: ${(error as Error).message}`);
-  }
-  if (!Value.Check(PluginTemplatesFile, parsed)) {
-    const problems = [...Value.Errors(PluginTemplatesFile, parsed)].slice(0, 10).map((e) => `${e.path} ${e.message}`);
-    throw new Error(`Plug-in templates file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
-  }
+  const parsed = readCheckedFile(file, PluginTemplatesFile, 'plug-in templates file');
   const names = parsed.pluginTemplates.map((t) => t.name);
   const twice = names.find((name, i) => names.indexOf(name) !== i);
   if (twice) throw new Error(`Plug-in templates file ${file} lists ${twice} twice`);
