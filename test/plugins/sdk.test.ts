@@ -3,6 +3,7 @@
 // URL template, content type, query and body (a DELETE with a body for batchDeletePoolTags).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KNOWN_OPERATIONS } from '../../src/http/operations.js';
 import type { RunningServer } from '../../src/server.js';
 import { displayName, networkBody, poolBody } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -116,5 +117,26 @@ describe('plug-ins and tags through the SDK client', () => {
     expect(deleted.status, deleted.errorMsg).toBe(200);
     expect(deleted.body.tags).toEqual([]);
     expect((await client().call({ method: 'GET', url: tags })).body.tags).toEqual([]);
+  });
+});
+
+describe('the operations list', () => {
+  // Method and path of each operation as the SDK's ModelArtsClient request builders give them.
+  const SDK_PATHS: Record<string, string> = {
+    ListPluginTemplates: 'GET /v2/{project_id}/plugintemplates',
+    ShowPluginTemplate: 'GET /v1/{project_id}/plugintemplates/{plugintemplate_name}',
+    ListPoolPlugins: 'GET /v2/{project_id}/pools/{pool_name}/plugins',
+    CreatePoolPlugin: 'POST /v2/{project_id}/pools/{pool_name}/plugins',
+    ShowPoolTags: 'GET /v1/{project_id}/pools/{pool_name}/tags',
+    ListPoolTags: 'GET /v1/{project_id}/pools/tags',
+    BatchCreatePoolTags: 'POST /v1/{project_id}/pools/{pool_name}/tags/create',
+    BatchDeletePoolTags: 'DELETE /v1/{project_id}/pools/{pool_name}/tags/delete',
+  };
+
+  it("names the plug-in and tag operations at the SDK's paths", () => {
+    const listed = Object.fromEntries(
+      KNOWN_OPERATIONS.map((op) => [op.operationId, `${op.method} ${op.url.replace(/:(\w+)/g, '{$1}')}`]),
+    );
+    for (const [operation, path] of Object.entries(SDK_PATHS)) expect(listed[operation], operation).toBe(path);
   });
 });
