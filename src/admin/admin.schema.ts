@@ -43,6 +43,8 @@ const StepTimings = {
   poolCreate: StepTiming,
   poolDelete: StepTiming,
   poolScale: StepTiming,
+  nodeCreate: StepTiming,
+  nodeDelete: StepTiming,
 };
 
 export const Lifecycle = Type.Object({ timings: Type.Object(StepTimings) });
@@ -57,6 +59,8 @@ export const LifecycleBody = Type.Object(
     poolCreate: Type.Optional(StepTiming),
     poolDelete: Type.Optional(StepTiming),
     poolScale: Type.Optional(StepTiming),
+    nodeCreate: Type.Optional(StepTiming),
+    nodeDelete: Type.Optional(StepTiming),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.js';
+import type { Executor } from '../db/database.js';
 import { LIFECYCLE_STEPS } from '../engine/lifecycle-policy.js';
 import { AtelierError, badRequest } from '../errors.js';
 import {
@@ -15,7 +16,16 @@ import type { NetworkRecord } from '../networks/network.record.js';
 import { advanceNetwork, makeNetworksDue, selectDueNetworks } from '../networks/network.steps.js';
 import { poolPhase, projectsOfPools } from '../pools/pool.reads.js';
 import type { PoolRecord } from '../pools/pool.record.js';
-import { advancePool, applyAbnormalFault, healFaultedPool, makePoolsDue, selectDuePools } from '../pools/pool.steps.js';
+import {
+  advancePool,
+  advancePoolNodes,
+  applyAbnormalFault,
+  healFaultedPool,
+  makePoolsDue,
+  selectDuePools,
+  selectPoolsMatching,
+} from '../pools/pool.steps.js';
+import { makePoolNodesDue, selectDueNodes, type NodeRecord } from '../nodes/node.reads.js';
 import type {
   AdvanceBody,
   AdvanceResult,
@@ -56,7 +66,32 @@ export async function updateLifecycle(ctx: AppContext, body: LifecycleBody): Pro
   return showLifecycle(ctx);
 }
 
-type Step = { kind: 'network'; row: NetworkRecord } | { kind: 'pool'; row: PoolRecord };
+type Step =
+  | { kind: 'network'; row: NetworkRecord }
+  | { kind: 'pool'; row: PoolRecord }
+  | { kind: 'nodes'; row: { projectId: string; poolId: number }; nodes: NodeRecord[] };
+
+/** Due nodes as steps, one per pool, as the engine runs them. */
+function nodeSteps(nodes: readonly NodeRecord[]): Step[] {
+  const byPool = new Map<number, NodeRecord[]>();
+  for (const node of nodes) byPool.set(node.poolId, [...(byPool.get(node.poolId) ?? []), node]);
+  return [...byPool.values()].map((group) => ({
+    kind: 'nodes' as const,
+    row: { projectId: group[0].projectId, poolId: group[0].poolId },
+    nodes: group,
+  }));
+}
+
+const runStep = (ctx: AppContext, tx: Executor, step: Step): Promise<boolean> => {
+  switch (step.kind) {
+    case 'network':
+      return advanceNetwork(ctx, tx, step.row);
+    case 'pool':
+      return advancePool(ctx, tx, step.row);
+    case 'nodes':
+      return advancePoolNodes(ctx, tx, step.row.poolId, step.nodes);
+  }
+};
 
 /** Runs one step per row, each in its own transaction, as the engine does (engine/engine.ts). */
 async function runSteps(ctx: AppContext, steps: readonly Step[]): Promise<number> {
@@ -66,7 +101,7 @@ async function runSteps(ctx: AppContext, steps: readonly Step[]): Promise<number
   for (const step of steps) {
     const moved = await database.transaction(async (tx) => {
       if (ctx.flavors.anyFinite) await database.lockProject(tx, step.row.projectId);
-      return step.kind === 'network' ? advanceNetwork(quiet, tx, step.row) : advancePool(quiet, tx, step.row);
+      return runStep(quiet, tx, step);
     });
     if (moved) ran += 1;
   }
@@ -90,12 +125,21 @@ export async function advanceLifecycle(ctx: AppContext, body: AdvanceBody): Prom
     }
     if (kinds.includes('pool')) {
       for (const row of await makePoolsDue(tx, now, filter)) steps.push({ kind: 'pool', row });
+      // A pool's nodes come up after its own step, which may be what completes the pool.
+      const pools = await selectPoolsMatching(tx, filter);
+      const due = await makePoolNodesDue(
+        tx,
+        pools.map((p) => p.id),
+        now,
+      );
+      steps.push(...nodeSteps(due));
     }
   });
   await runSteps(ctx, steps);
   ctx.wakeEngine();
   const advanced: AdvanceResult['advanced'] = [];
   for (const step of steps) {
+    if (step.kind === 'nodes') continue;
     const db = database.db;
     const after = step.kind === 'network' ? await networkPhase(db, step.row.id) : await poolPhase(db, step.row.id);
     advanced.push({
@@ -223,6 +267,7 @@ export async function advanceClock(ctx: AppContext, body: ClockBody, log: Fastif
     const steps: Step[] = [
       ...networks.map((row) => ({ kind: 'network' as const, row })),
       ...pools.map((row) => ({ kind: 'pool' as const, row })),
+      ...nodeSteps(await selectDueNodes(ctx.database.db, now, 1000)),
     ];
     if (steps.length === 0) break;
     const ran = await runSteps(ctx, steps);

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from './database.js';
 import { toDbTime } from './database.js';
 import { param, preparedStatement } from './prepared-read.js';
-import type { ResourceRow, ResourceTable } from './resource-store.js';
+import type { Selectable } from 'kysely';
+import type { ResourceTable } from './resource-store.js';
+import type { DB } from './schema.js';
 
 /**
  * Leases on lifecycle work (STYLE §5, [PB]): every engine replica claims the rows
@@ -15,10 +17,10 @@ import type { ResourceRow, ResourceTable } from './resource-store.js';
  * replica that stalled past its lease) changes nothing the second time; the lease
  * is what keeps replicas from doing the same work at the same time.
  */
-export type ClaimedTable = ResourceTable;
-type RowOf<T extends ClaimedTable> = ResourceRow<T>;
+export type ClaimedTable = ResourceTable | 'nodes';
+type RowOf<T extends ClaimedTable> = Selectable<DB[T]>;
 /** Every table whose rows the engine claims. */
-const CLAIMED_TABLES = ['pools', 'networks', 'pool_plugins'] as const satisfies readonly ClaimedTable[];
+const CLAIMED_TABLES = ['pools', 'networks', 'pool_plugins', 'nodes'] as const satisfies readonly ClaimedTable[];
 
 /** A name for this engine that no other replica, past or present, uses. */
 export function newLeaseOwner(): string {
@@ -113,6 +115,22 @@ const leaseReleases = Object.fromEntries(CLAIMED_TABLES.map((t) => [t, leaseRele
  */
 export async function releaseLease(tx: Executor, table: ClaimedTable, id: number, owner: string): Promise<void> {
   await leaseReleases[table](tx, { id, owner });
+}
+
+/** Clears the leases `owner` still holds on these rows (a step over several rows, e.g. a pool's due nodes). */
+export async function releaseLeases(
+  tx: Executor,
+  table: ClaimedTable,
+  ids: readonly number[],
+  owner: string,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await tx
+    .updateTable(table as 'pools')
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where('id', 'in', [...ids])
+    .where('lease_owner', '=', owner)
+    .execute();
 }
 
 /** Clears every lease `owner` holds: on a graceful stop, so other replicas need not wait for expiry. */

@@ -53,6 +53,12 @@ export interface Database {
    */
   forClaim<TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /**
+   * A select that locks the rows it reads for the rest of the transaction
+   * (PostgreSQL: FOR UPDATE), so writers that must see each other's changes of
+   * a row take turns. SQLite has a single writer: unchanged.
+   */
+  forUpdate<TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /**
    * After rows were inserted with their ids given (db/copy.ts), makes the table's
    * id generator continue after the largest of them.
    */

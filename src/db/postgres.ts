@@ -41,6 +41,7 @@ export function openPostgres(url: string, options: DatabaseOptions): Database {
         }
       }),
     forClaim: (query) => query.forUpdate().skipLocked(),
+    forUpdate: (query) => query.forUpdate(),
     continueIds: (table) => continueSequence(db, table),
     prepareRead<R>(query: CompiledQuery<R>) {
       const name = `atelier_read_${(preparedReads += 1)}`;

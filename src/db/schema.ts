@@ -53,8 +53,6 @@ export interface PoolTable {
   labels: Json;
   annotations: Json;
   spec: Json;
-  /** status.resources.available: the nodes the pool has now, per flavor. */
-  available: Json;
   /** status.scope: the state of each job type. */
   scope_status: Json;
   created_at: Timestamp;
@@ -67,11 +65,50 @@ export interface PoolTable {
   lease_expires_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
 }
 
-/** Nodes a pool holds per flavor: what capacity accounting sums (decision 10). */
-export interface PoolNodeTable {
+/** A node of a pool (nodepools-nodes-jobs.md §1): its own lifecycle, due time and lease. */
+export interface NodeTable {
+  id: Generated<number>;
   pool_id: number;
+  project_id: string;
+  name: string;
+  node_pool: string;
   flavor: string;
-  nodes: number;
+  az: string;
+  /** The network the private IP is unique in: the pool's network, or the pool itself without one. */
+  network_key: string;
+  private_ip: string;
+  phase: string;
+  /** status.driver.phase of a GPU or NPU node; null for CPU flavors. */
+  driver_phase: string | null;
+  labels: Json;
+  annotations: Json;
+  spec: Json;
+  taints: Json;
+  created_at: Timestamp;
+  deleting_at: NullableTimestamp;
+  due_at: NullableTimestamp;
+  version: number;
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_expires_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
+}
+
+/**
+ * How many nodes a pool has per node pool, flavor and phase, kept in the same
+ * transaction as every node change: a pool's status.resources and a flavor's
+ * used capacity (decision 10) are read from here, never by counting nodes.
+ */
+export interface NodeCountTable {
+  pool_id: number;
+  node_pool: string;
+  flavor: string;
+  phase: string;
+  n: number;
+}
+
+/** The next private IP offset handed out in a network. */
+export interface IpCursorTable {
+  network_key: string;
+  next_offset: number;
 }
 
 /**
@@ -209,7 +246,9 @@ export interface DB {
   projects: ProjectTable;
   networks: NetworkTable;
   pools: PoolTable;
-  pool_nodes: PoolNodeTable;
+  nodes: NodeTable;
+  node_counts: NodeCountTable;
+  ip_cursors: IpCursorTable;
   usage_counts: UsageCountTable;
   events: EventTable;
   faults: FaultTable;
@@ -226,6 +265,8 @@ export type NetworkUpdate = Updateable<NetworkTable>;
 export type PoolRow = Selectable<PoolTable>;
 export type NewPoolRow = Insertable<PoolTable>;
 export type PoolUpdate = Updateable<PoolTable>;
+export type NodeRow = Selectable<NodeTable>;
+export type NewNodeRow = Insertable<NodeTable>;
 export type AccountRow = Selectable<AccountTable>;
 export type UserRow = Selectable<UserTable>;
 export type CredentialRow = Selectable<CredentialTable>;

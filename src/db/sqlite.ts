@@ -54,6 +54,7 @@ export function openSqlite(path: string, options: DatabaseOptions): Database {
     exclusive: (_name, fn) => fn(),
     // Likewise: no other transaction can hold a row the claim picks.
     forClaim: (query) => query,
+    forUpdate: (query) => query,
     // An INTEGER PRIMARY KEY continues after the largest id the table holds.
     async continueIds() {},
     prepareRead<R>(query: CompiledQuery<R>) {

@@ -15,7 +15,17 @@ export interface TableEntry {
   readonly name: TableName;
   /** The folder under src/ whose code alone queries the table (eslint.config.js holds the same list). */
   readonly room:
-    'identity' | 'projects' | 'networks' | 'pools' | 'plugins' | 'tags' | 'quotas' | 'events' | 'faults' | 'admin';
+    | 'identity'
+    | 'projects'
+    | 'networks'
+    | 'pools'
+    | 'nodes'
+    | 'plugins'
+    | 'tags'
+    | 'quotas'
+    | 'events'
+    | 'faults'
+    | 'admin';
   readonly scope: TableScope;
   /** Identities (who may call) outlive a reset that keeps them; state never does. */
   readonly holds: 'state' | 'identity';
@@ -34,7 +44,8 @@ export const TABLES: readonly TableEntry[] = Object.freeze([
   { name: 'faulted_pools', room: 'faults', scope: ofPool, holds: 'state' },
   { name: 'pool_plugins', room: 'plugins', scope: ofPool, holds: 'state' },
   { name: 'pool_tags', room: 'tags', scope: ofPool, holds: 'state' },
-  { name: 'pool_nodes', room: 'pools', scope: ofPool, holds: 'state' },
+  { name: 'node_counts', room: 'nodes', scope: ofPool, holds: 'state' },
+  { name: 'nodes', room: 'nodes', scope: ofPool, holds: 'state' },
   { name: 'pools', room: 'pools', scope: byProject, holds: 'state' },
   { name: 'networks', room: 'networks', scope: byProject, holds: 'state' },
   // Counters go with the rows they count, so quotas and statistics stay true.
@@ -47,6 +58,8 @@ export const TABLES: readonly TableEntry[] = Object.freeze([
   { name: 'credentials', room: 'identity', scope: installation, holds: 'identity' },
   { name: 'projects', room: 'projects', scope: { by: 'column', column: 'id' }, holds: 'identity' },
   { name: 'accounts', room: 'identity', scope: installation, holds: 'identity' },
+  // Private IPs handed out per network: kept with the installation, so an IP is not reused at once.
+  { name: 'ip_cursors', room: 'nodes', scope: installation, holds: 'state' },
   // The emulator's clock offset and timings (admin/emulator-settings.store.ts).
   { name: 'emulator_settings', room: 'admin', scope: installation, holds: 'state' },
 ] satisfies TableEntry[]);

@@ -1,12 +1,21 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
-import { newLeaseOwner, releaseAllLeases, releaseLease, renewLeases, type ClaimedTable } from '../db/claims.js';
+import {
+  newLeaseOwner,
+  releaseAllLeases,
+  releaseLease,
+  releaseLeases,
+  renewLeases,
+  type ClaimedTable,
+} from '../db/claims.js';
+import { claimDueNodes } from '../nodes/node.steps.js';
+import type { NodeRecord } from '../nodes/node.reads.js';
 import { advanceNetwork, claimDueNetworks } from '../networks/network.steps.js';
 import { advancePlugin, claimDuePlugins } from '../plugins/plugin.steps.js';
 import { admitEveryWaitingPool } from '../pools/pool.capacity.js';
 import { anyWaitingPool } from '../pools/pool.reads.js';
-import { advancePool, claimDuePools } from '../pools/pool.steps.js';
+import { advancePool, advancePoolNodes, claimDuePools } from '../pools/pool.steps.js';
 import { SQLITE_ENGINE_OWNER, takeEngineLock, type EngineLock } from '../db/sqlite-engine-lock.js';
 
 /** How often the safety-net admission pass may run. */
@@ -14,6 +23,20 @@ const ADMISSION_INTERVAL_MS = 10_000;
 
 /** How many due rows one pass takes of each kind before yielding to requests. */
 const BATCH = 200;
+
+/** How many due nodes one pass takes: a 1,000-node pool comes up in a couple of passes. */
+const NODE_BATCH = 1000;
+
+/** Due nodes grouped by pool, in the order of their first due node. */
+function byPool(nodes: readonly NodeRecord[]): NodeRecord[][] {
+  const groups = new Map<number, NodeRecord[]>();
+  for (const node of nodes) {
+    const group = groups.get(node.poolId);
+    if (group) group.push(node);
+    else groups.set(node.poolId, [node]);
+  }
+  return [...groups.values()];
+}
 
 /** Steps in flight at once where each holds a pooled connection (PostgreSQL). */
 const CONCURRENT_STEPS = 4;
@@ -171,8 +194,12 @@ export class LifecycleEngine {
         this.reportTakeovers('plugin', n),
       );
       await this.stepAll(plugins, (row) => this.step('pool_plugins', row, (tx) => advancePlugin(ctx, tx, row)));
+      const nodes = await claimDueNodes(database, owner, clock.now(), leaseMs, NODE_BATCH, (n) =>
+        this.reportTakeovers('node', n),
+      );
+      await this.stepAll(byPool(nodes), (group) => this.stepNodes(ctx, group));
       if (!this.stopping) await this.admitWaiting(ctx);
-      return Math.max(networks.length, pools.length, plugins.length);
+      return Math.max(networks.length, pools.length, plugins.length, nodes.length >= NODE_BATCH ? BATCH : nodes.length);
     } finally {
       clearInterval(heartbeat);
     }
@@ -211,8 +238,35 @@ export class LifecycleEngine {
     await Promise.all(Array.from({ length: CONCURRENT_STEPS }, lane));
   }
 
+  /**
+   * The due nodes of one pool, in one transaction (pools/pool.steps.ts
+   * advancePoolNodes). Nodes it moved handed their lease back in that update; the
+   * others' leases are released in the same commit, or after a failure.
+   */
+  private async stepNodes(ctx: AppContext, nodes: readonly NodeRecord[]): Promise<void> {
+    if (this.stopping) return;
+    const { database } = this.ctx;
+    const [first] = nodes;
+    const ids = nodes.map((n) => n.id);
+    try {
+      await database.transaction(async (tx) => {
+        if (this.ctx.flavors.anyFinite) await database.lockProject(tx, first.projectId);
+        await advancePoolNodes(ctx, tx, first.poolId, nodes);
+        await releaseLeases(tx, 'nodes', ids, this.leaseOwner);
+      });
+      return;
+    } catch (error) {
+      this.log.error({ err: error, kind: 'nodes', pool: first.poolId }, 'lifecycle step failed');
+    }
+    try {
+      await releaseLeases(database.db, 'nodes', ids, this.leaseOwner);
+    } catch (error) {
+      this.log.error({ err: error, kind: 'nodes', pool: first.poolId }, 'releasing lifecycle leases failed');
+    }
+  }
+
   /** Counts work taken over from a replica whose lease expired (the metric of docs/operations.md). */
-  private reportTakeovers(kind: 'pool' | 'network' | 'plugin', count: number): void {
+  private reportTakeovers(kind: 'pool' | 'network' | 'plugin' | 'node', count: number): void {
     this.log.debug({ kind, count }, 'took over expired lifecycle leases');
     for (let i = 0; i < count; i += 1) this.ctx.signals.emit('leaseTakenOver', kind);
   }

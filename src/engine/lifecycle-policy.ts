@@ -2,7 +2,15 @@ import type { LifecycleTimings } from '../config.js';
 import { after } from '../db/database.js';
 
 /** The simulated provisioning steps whose timing can change at run time. */
-export const LIFECYCLE_STEPS = ['networkCreate', 'networkDelete', 'poolCreate', 'poolDelete', 'poolScale'] as const;
+export const LIFECYCLE_STEPS = [
+  'networkCreate',
+  'networkDelete',
+  'poolCreate',
+  'poolDelete',
+  'poolScale',
+  'nodeCreate',
+  'nodeDelete',
+] as const;
 export type LifecycleStep = (typeof LIFECYCLE_STEPS)[number];
 
 /** `auto`: the step is due `seconds` after it starts; `manual`: only an advance call makes it due. */
@@ -30,6 +38,20 @@ export class LifecyclePolicy {
   dueAt(step: LifecycleStep, now: Date): Date {
     const timing = this.get(step);
     return timing.mode === 'manual' ? MANUAL_DUE : after(now, timing.seconds);
+  }
+
+  /**
+   * When a chain of steps started at `now` is done: a node comes up after its
+   * pool's step and then its own (nodeCreate). Manual if any step is.
+   */
+  dueAfter(steps: readonly LifecycleStep[], now: Date): Date {
+    let seconds = 0;
+    for (const step of steps) {
+      const timing = this.get(step);
+      if (timing.mode === 'manual') return MANUAL_DUE;
+      seconds += timing.seconds;
+    }
+    return after(now, seconds);
   }
 
   get(step: LifecycleStep): StepTiming {

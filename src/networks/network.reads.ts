@@ -23,6 +23,8 @@ export interface NetworkForPool {
   deleting: boolean;
   /** Whether a pool may be attached to it now. */
   usable: boolean;
+  /** The address range the pool's nodes take their private IPs from. */
+  cidr: string;
 }
 
 export async function findNetworkForPool(
@@ -38,6 +40,7 @@ export async function findNetworkForPool(
     phase: network.phase,
     deleting,
     usable: network.phase === NETWORK_USABLE_PHASE && !deleting,
+    cidr: network.spec.cidr,
   };
 }
 

@@ -2,7 +2,8 @@ import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import { movePool } from './pool.move.js';
 import type { PoolRecord } from './pool.record.js';
-import { anyWaitingPool, selectWaitingPools, sumHeldNodes } from './pool.store.js';
+import { countFlavorNodes } from '../nodes/node.reads.js';
+import { anyWaitingPool, selectWaitingPools } from './pool.store.js';
 import { nodesWanted } from './pool.view.js';
 
 /**
@@ -23,7 +24,8 @@ export async function capacityShortfall(
     // Nodes already held are the pool's own: keeping or giving back needs no check.
     if (capacity === undefined || nodes <= (held.get(flavor) ?? 0)) continue;
     if (blocked.has(flavor)) return `earlier pools are waiting for flavor ${flavor}`;
-    const usedByOthers = (await sumHeldNodes(tx, flavor)) - (held.get(flavor) ?? 0);
+    // Every node of the flavor counts until it is gone, whatever its phase.
+    const usedByOthers = (await countFlavorNodes(tx, flavor)) - (held.get(flavor) ?? 0);
     if (usedByOthers + nodes > capacity) {
       return `flavor ${flavor} needs ${nodes} nodes, ${Math.max(0, capacity - usedByOthers)} of ${capacity} are free`;
     }
@@ -45,7 +47,7 @@ export async function queuedFlavors(ctx: AppContext, tx: Executor): Promise<Set<
   return queued;
 }
 
-/** Waiting → Creating: movePool takes the pool's nodes; the provisioning timer starts. */
+/** Waiting → Creating: movePool creates the pool's nodes; the provisioning timer starts. */
 export async function startCreating(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<PoolRecord | undefined> {
   return movePool(ctx, tx, pool, 'Creating', {
     dueAt: ctx.lifecycle.dueAt('poolCreate', ctx.clock.now()),

@@ -4,8 +4,16 @@ import { recordEvent, type EventType } from '../events/event.recorder.js';
 import { moveUsage, usageCounter } from '../quotas/quota.service.js';
 import { canMove, POOL_ACQUIRES_CAPACITY, POOL_HOLDS_CAPACITY, type PoolPhase } from './pool.lifecycle.js';
 import type { PoolChanges, PoolRecord } from './pool.record.js';
-import { deletePoolIf, setHeldNodes, updatePoolIf } from './pool.store.js';
-import { nodesWanted } from './pool.view.js';
+import type { NodeTally } from '../nodes/node.reads.js';
+import {
+  createPoolNodes,
+  deletePoolNodes,
+  describeTallies,
+  discardPoolNodes,
+  poolTallies,
+  setPoolNodesHealth,
+} from './pool.nodes.js';
+import { deletePoolIf, updatePoolIf } from './pool.store.js';
 
 /** config-events-flavors §4: a status change is Normal when it reaches Running, a Warning otherwise. */
 const eventTypeFor = (to: PoolPhase): EventType => (to === 'Running' ? 'Normal' : 'Warning');
@@ -56,9 +64,6 @@ export async function movePool(
     { workspaceId: pool.workspaceId, phase: from },
     { workspaceId: updated.workspaceId, phase: to },
   );
-  const held = POOL_HOLDS_CAPACITY.has(from);
-  if (!held && POOL_ACQUIRES_CAPACITY.has(to)) await setHeldNodes(tx, pool.id, nodesWanted(updated.spec.resources));
-  if (held && !POOL_HOLDS_CAPACITY.has(to)) await setHeldNodes(tx, pool.id, new Map());
   if (from !== to) {
     const suffix = details ? `, details: ${details}` : '';
     await poolEvent(
@@ -70,7 +75,66 @@ export async function movePool(
       `Pool status changed, from ${from} to ${to}${suffix}.`,
     );
   }
+  await nodesFollow(ctx, tx, updated, from, to);
   return updated;
+}
+
+/** What a pool's move does to its nodes. */
+type NodeEffect = 'create' | 'discard' | 'takeDown' | 'keep' | 'sicken' | 'heal';
+
+/**
+ * From the lifecycle tables (pool.lifecycle.ts): entering the phase that acquires
+ * capacity creates the nodes, leaving the phases that hold it gives them back, a
+ * deletion takes them down, a teardown that failed keeps them, and an Abnormal
+ * pool's nodes are Abnormal until it heals.
+ */
+function nodeEffect(from: PoolPhase, to: PoolPhase): NodeEffect | undefined {
+  if (from === to) return undefined;
+  const held = POOL_HOLDS_CAPACITY.has(from);
+  if (!held && POOL_ACQUIRES_CAPACITY.has(to)) return 'create';
+  if (held && !POOL_HOLDS_CAPACITY.has(to)) return 'discard';
+  if (to === 'Deleting') return 'takeDown';
+  if (from === 'Deleting') return 'keep';
+  if (to === 'Abnormal') return 'sicken';
+  if (from === 'Abnormal') return 'heal';
+  return undefined;
+}
+
+async function nodesFollow(ctx: AppContext, tx: Executor, pool: PoolRecord, from: PoolPhase, to: PoolPhase) {
+  const effect = nodeEffect(from, to);
+  if (!effect) return;
+  const before = await poolTallies(tx, pool.id);
+  if (effect === 'create') await createPoolNodes(ctx, tx, pool);
+  else if (effect === 'discard') await discardPoolNodes(tx, pool);
+  else if (effect === 'takeDown') await deletePoolNodes(ctx, tx, pool);
+  else if (effect === 'keep') await setPoolNodesHealth(tx, pool, true, ['Deleting']);
+  else await setPoolNodesHealth(tx, pool, effect === 'heal');
+  await rollUpEvent(ctx, tx, pool, before);
+}
+
+/**
+ * The event of a change of a pool's roll-up (status.resources), in the message
+ * shape of config-events-flavors §4, which clients may parse; nothing when the
+ * counts did not change. `before` are the counts before the change.
+ */
+export async function rollUpEvent(
+  ctx: AppContext,
+  tx: Executor,
+  pool: Pick<PoolRecord, 'id' | 'projectId' | 'name'>,
+  before: readonly NodeTally[],
+): Promise<void> {
+  const from = describeTallies(before);
+  const to = describeTallies(await poolTallies(tx, pool.id));
+  if (from === to) return;
+  const now = ctx.clock.now();
+  await poolEvent(
+    tx,
+    pool,
+    now,
+    'Normal',
+    'PoolResourcesStatusChange',
+    `Pool resources status changed, available/abnormal/creating/deleting count from ${from} to ${to}, timestamp: ${Math.floor(now.getTime() / 1000)}.`,
+  );
 }
 
 /** Removes a pool and everything it holds or counts (its nodes go with the row). */

@@ -1,9 +1,6 @@
 import type { PoolPhase } from './pool.lifecycle.js';
 import type { PoolSpec, ScopeStatus } from './pool.schema.js';
 
-/** Nodes per flavor, as stored in pools.available. */
-export type NodeCounts = Record<string, number>;
-
 /**
  * A pool as the store hands it out and takes it back (STYLE §4): JSON columns
  * parsed, the phase typed, times as Date. Only pool.store.ts sees the row.
@@ -22,8 +19,6 @@ export interface PoolRecord {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   spec: PoolSpec;
-  /** status.resources.available: the nodes the pool has now, per flavor. */
-  available: NodeCounts;
   /** status.scope: the state of each job type. */
   scope: ScopeStatus[];
   createdAt: Date;

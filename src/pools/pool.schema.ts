@@ -51,6 +51,26 @@ export const PoolResource = Type.Object(
     count: Type.Integer({ minimum: 1, maximum: 2000 }),
     maxCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })),
     azs: Type.Optional(Type.Array(Az, { maxItems: 10 })),
+    // The node pool these nodes form (nodepools-nodes-jobs.md §4); `<flavor>-default` when absent.
+    nodePool: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,48}[a-z0-9]$' })),
+    labels: Type.Optional(StringMap),
+    taints: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            key: Type.String({ minLength: 1, maxLength: 63 }),
+            value: Type.Optional(Type.String({ maxLength: 63 })),
+            effect: Type.Union([
+              Type.Literal('NoSchedule'),
+              Type.Literal('PreferNoSchedule'),
+              Type.Literal('NoExecute'),
+            ]),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 20 },
+      ),
+    ),
     tags: Type.Optional(
       Type.Array(
         Type.Object(
@@ -166,6 +186,7 @@ export type PatchPoolBody = Static<typeof PatchPoolBody>;
 
 const NodeGroup = Type.Object({
   flavor: Type.String(),
+  nodePool: Type.Optional(Type.String()),
   count: Type.Integer(),
   maxCount: Type.Integer(),
   azs: Type.Optional(Type.Array(Type.Object({ az: Type.String(), count: Type.Integer() }))),

@@ -23,7 +23,7 @@ import {
   POOL_PATCHABLE,
   POOL_SCALABLE,
 } from './pool.lifecycle.js';
-import { movePool, poolEvent, removePool } from './pool.move.js';
+import { movePool, poolEvent, removePool, rollUpEvent } from './pool.move.js';
 import type { PoolRecord } from './pool.record.js';
 import type {
   CreatePoolBody,
@@ -34,15 +34,9 @@ import type {
   PoolSpec,
   ScopeStatus,
 } from './pool.schema.js';
-import {
-  addHeldNodes,
-  findPool,
-  findPoolByDisplayName,
-  insertPool,
-  selectHeldNodes,
-  selectPools,
-  setHeldNodes,
-} from './pool.store.js';
+import { createPoolNodes, heldNodes, poolTallies, scalePoolNodes } from './pool.nodes.js';
+import { selectTallies, type NodeTally } from '../nodes/node.reads.js';
+import { findPool, findPoolByDisplayName, insertPool, selectPools } from './pool.store.js';
 import { describeNodes, nodesWanted, toPool } from './pool.view.js';
 
 /** The pool operations of the API (pools.md §6): each records intent; the engine does the work (pool.steps.ts). */
@@ -112,7 +106,6 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       },
       annotations,
       spec,
-      available: {},
       scope: (spec.scope ?? []).map((scopeType) => ({ scopeType, state: 'Enabling' })),
       createdAt: now,
       deletingAt: null,
@@ -123,10 +116,13 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       if (isForeignKeyViolation(error)) throw new AtelierError('projectNotFound', { project: projectId });
       throw error;
     });
-    if (POOL_ACQUIRES_CAPACITY.has(phase)) await addHeldNodes(tx, inserted.id, wanted);
     // The plug-ins every new pool gets (decision 29); the engine installs them once it has nodes.
     await installDefaultPlugins(ctx, tx, inserted);
     await poolEvent(tx, inserted, now, 'Normal', 'PoolCreated', `Pool ${name} accepted, phase ${phase}.`);
+    if (POOL_ACQUIRES_CAPACITY.has(phase)) {
+      await createPoolNodes(ctx, tx, inserted);
+      await rollUpEvent(ctx, tx, inserted, []);
+    }
     // The quota is taken last, under the project lock, which is held from here to
     // the commit: requests creating pools in one project queue for these few
     // statements only, not for the whole transaction. The count sees every
@@ -136,10 +132,10 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     await checkNetwork(tx, projectId, spec);
     await takeQuota(ctx, tx, project, 'pool');
     await moveUsage(tx, usageCounter(ctx.database, 'pool', inserted), null, { workspaceId, phase });
-    return inserted;
+    return { pool: inserted, tallies: await poolTallies(tx, inserted.id) };
   });
   ctx.wakeEngine();
-  return toPool(pool);
+  return toPool(pool.pool, pool.tallies);
 }
 
 async function requirePool(ctx: AppContext, projectId: string, name: string, tx?: Executor): Promise<PoolRecord> {
@@ -150,7 +146,8 @@ async function requirePool(ctx: AppContext, projectId: string, name: string, tx?
 
 export async function showPool(ctx: AppContext, projectId: string, name: string): Promise<Pool> {
   await requireProject(ctx, projectId);
-  return toPool(await requirePool(ctx, projectId, name));
+  const pool = await requirePool(ctx, projectId, name);
+  return toPool(pool, await poolTallies(ctx.database.db, pool.id));
 }
 
 /** Decision 8: no status lists every pool but failure records; a status selects its bucket. */
@@ -171,8 +168,15 @@ export async function listPools(ctx: AppContext, projectId: string, query: ListP
           workspaceId,
           query.status ? phasesInBucket(query.status) : POOL_LISTED_BY_DEFAULT,
         );
+  const tallies = new Map<number, NodeTally[]>();
+  for (const t of await selectTallies(
+    db,
+    pools.map((p) => p.id),
+  )) {
+    tallies.set(t.poolId, [...(tallies.get(t.poolId) ?? []), t]);
+  }
   const items = pools
-    .map(toPool)
+    .map((pool) => toPool(pool, tallies.get(pool.id) ?? []))
     .filter((pool) => selects(selector, pool.metadata.labels))
     .filter((pool) => query.parent === undefined || pool.spec.parent === query.parent);
   checkUnpagedList(items.length, 'pools', 'workspaceId, status, parent or labelSelector');
@@ -189,18 +193,18 @@ function plannedScopes(scopes: readonly ScopeStatus[], wanted: readonly string[]
 }
 
 /**
- * Scale-out takes the new nodes now, so two pools cannot both count on them;
- * scale-in releases nodes only when the engine has removed them.
+ * Scale-out creates the new nodes now, so two pools cannot both count on them;
+ * scale-in releases capacity only when the engine has removed the nodes.
  */
-async function reserveNodes(ctx: AppContext, tx: Executor, pool: PoolRecord, spec: PoolSpec): Promise<void> {
-  const held = await selectHeldNodes(tx, pool.id);
+async function scaleNodes(ctx: AppContext, tx: Executor, pool: PoolRecord, spec: PoolSpec): Promise<NodeTally[]> {
+  const tallies = await poolTallies(tx, pool.id);
+  const held = heldNodes(tallies);
   const wanted = nodesWanted(spec.resources);
-  // A scale-out queues behind waiting pools like a new pool would (decision 10).
+  // A scale-out may not overtake waiting pools (decision 10).
   const shortfall = await capacityShortfall(ctx, tx, wanted, held, await queuedFlavors(ctx, tx));
   if (shortfall) throw badRequest(`spec.resources: insufficient capacity, ${shortfall}`);
-  const reserve = new Map(held);
-  for (const [flavor, n] of wanted) reserve.set(flavor, Math.max(n, held.get(flavor) ?? 0));
-  await setHeldNodes(tx, pool.id, reserve);
+  await scalePoolNodes(ctx, tx, pool, spec, tallies);
+  return tallies;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -235,7 +239,7 @@ export async function patchPool(ctx: AppContext, projectId: string, name: string
     const resourcesChanged = !same(spec.resources, before.resources);
     const scopeChanged = !same(spec.scope ?? [], before.scope ?? []);
     const driverChanged = !same(spec.driver ?? null, before.driver ?? null);
-    if (resourcesChanged) await reserveNodes(ctx, tx, current, spec);
+    const talliesBefore = resourcesChanged ? await scaleNodes(ctx, tx, current, spec) : undefined;
     const settling = resourcesChanged || scopeChanged || driverChanged;
     const updated = await movePool(ctx, tx, current, settling ? 'Running' : phase, {
       workspaceId: merged.metadata.labels[WORKSPACE_LABEL],
@@ -250,10 +254,11 @@ export async function patchPool(ctx: AppContext, projectId: string, name: string
       const change = `${describeNodes(nodesWanted(before.resources))} to ${describeNodes(nodesWanted(spec.resources))}`;
       await poolEvent(tx, updated, now, 'Normal', 'PoolScaling', `Pool resources change requested: ${change}.`);
     }
-    return updated;
+    if (talliesBefore) await rollUpEvent(ctx, tx, updated, talliesBefore);
+    return { pool: updated, tallies: await poolTallies(tx, updated.id) };
   });
   ctx.wakeEngine();
-  return toPool(pool);
+  return toPool(pool.pool, pool.tallies);
 }
 
 export async function deletePool(ctx: AppContext, projectId: string, name: string): Promise<Pool> {
@@ -279,5 +284,5 @@ export async function deletePool(ctx: AppContext, projectId: string, name: strin
     return updated;
   });
   ctx.wakeEngine();
-  return toPool(pool);
+  return toPool(pool, await poolTallies(ctx.database.db, pool.id));
 }

@@ -20,11 +20,13 @@ import {
   scalingFailure,
   type Failure,
 } from './pool.faults.js';
-import { movePool, poolEvent, removePool } from './pool.move.js';
-import type { NodeCounts, PoolRecord } from './pool.record.js';
-import type { NodeGroup, PoolResource, PoolResourcesStatus, ScopeStatus } from './pool.schema.js';
-import { findPoolById, selectSettledRunningPools, setHeldNodes, toPoolRecord } from './pool.store.js';
-import { describeNodes, nodesWanted, resourcesStatus } from './pool.view.js';
+import { movePool, poolEvent, removePool, rollUpEvent } from './pool.move.js';
+import { advanceDueNodes, bucketTotal, poolTallies, revertScaling } from './pool.nodes.js';
+import type { PoolRecord } from './pool.record.js';
+import type { PoolResource, ScopeStatus } from './pool.schema.js';
+import { findPoolById, lockPoolById, selectSettledRunningPools, toPoolRecord } from './pool.store.js';
+import { nodePoolOf } from './pool.nodes.js';
+import type { NodeRecord } from '../nodes/node.reads.js';
 
 /**
  * The engine's steps for a pool (STYLE §5): what runs when a pool's due time
@@ -42,55 +44,60 @@ const settledScopes = (scopes: readonly ScopeStatus[]): ScopeStatus[] =>
     .filter((s) => s.state !== 'Disabling')
     .map((s): ScopeStatus => ({ ...s, state: s.state === 'Enabling' ? 'Enabled' : s.state }));
 
-const availableOf = (pool: PoolRecord): NodeCounts =>
-  Object.fromEntries(pool.spec.resources.map((r) => [r.flavor, r.count]));
-
-/** `available/abnormal/creating/deleting` node totals, as the event message gives them. */
-function nodeCounts(status: PoolResourcesStatus): string {
-  const total = (groups: NodeGroup[] | undefined) => (groups ?? []).reduce((n, g) => n + g.count, 0);
-  return [status.available, status.abnormal, status.creating, status.deleting].map(total).join('/');
-}
-
 /** Creating → Running: the nodes are up and every job type enabled. */
 export async function finishCreating(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<PoolRecord | undefined> {
-  return movePool(ctx, tx, pool, 'Running', {
-    available: availableOf(pool),
-    scope: scopeStatus(pool.spec.scope, 'Enabled'),
-    dueAt: null,
-  });
+  return movePool(ctx, tx, pool, 'Running', { scope: scopeStatus(pool.spec.scope, 'Enabled'), dueAt: null });
 }
 
-/** Running, ScalingFailed or Error with a change pending: the nodes and job types reach the spec. */
+/**
+ * The end of a pool's creation, once its own setup is done and none of its nodes
+ * is still coming up: Running, then Abnormal at once if a fault asks for it.
+ */
+async function completeCreation(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<boolean> {
+  const running = await finishCreating(ctx, tx, pool);
+  if (!running) return false;
+  const abnormal = await abnormalFailure(tx, running);
+  if (abnormal) await makeAbnormal(ctx, tx, running, abnormal);
+  return true;
+}
+
+/**
+ * The engine's step for the due nodes of one pool, in one transaction: nodes
+ * being created come up, nodes being removed go, the roll-up event is written,
+ * and a pool whose setup is done becomes Running with its last node. The pool's
+ * row is locked first, so pool steps and node steps of a pool take turns (and
+ * always in the order pool, nodes, counts). Returns false when nothing moved.
+ */
+export async function advancePoolNodes(
+  ctx: AppContext,
+  tx: Executor,
+  poolId: number,
+  due: readonly NodeRecord[],
+): Promise<boolean> {
+  const pool = await lockPoolById(ctx.database, tx, poolId);
+  if (!pool) return false;
+  const before = await poolTallies(tx, pool.id);
+  if ((await advanceDueNodes(tx, pool, due)) === 0) return false;
+  await rollUpEvent(ctx, tx, pool, before);
+  const after = await poolTallies(tx, pool.id);
+  if (pool.phase === 'Creating' && pool.dueAt === null && bucketTotal(after, 'creating') === 0) {
+    await completeCreation(ctx, tx, pool);
+  }
+  // Nodes that went gave back capacity.
+  if (bucketTotal(after, 'deleting') < bucketTotal(before, 'deleting')) await admitWaitingPools(ctx, tx);
+  return true;
+}
+
+/** Running, ScalingFailed or Error with a change pending: job types settle; a scaling may fail here. */
 async function settle(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<boolean> {
-  const now = ctx.clock.now();
-  const { phase, spec } = pool;
-  const available = availableOf(pool);
-  if (
-    phase === 'Running' &&
-    describeNodes(new Map(Object.entries(pool.available))) !== describeNodes(nodesWanted(spec.resources))
-  ) {
+  const { phase } = pool;
+  const tallies = await poolTallies(tx, pool.id);
+  const scaling = bucketTotal(tallies, 'creating') + bucketTotal(tallies, 'deleting') > 0;
+  if (phase === 'Running' && scaling) {
     const failure = await scalingFailure(tx, pool);
     if (failure) return failScaling(ctx, tx, pool, failure);
   }
-  const settled = await movePool(ctx, tx, pool, phase, { available, scope: settledScopes(pool.scope), dueAt: null });
-  if (!settled) return false;
-  // A settled scale-in gives back the nodes it no longer has; a scale-out took them when asked for.
-  await setHeldNodes(tx, pool.id, nodesWanted(spec.resources));
-  const from = nodeCounts(resourcesStatus(phase, spec, pool.available));
-  const to = nodeCounts(resourcesStatus(phase, spec, available));
-  if (from !== to) {
-    // The message shape of config-events-flavors §4, which clients may parse.
-    await poolEvent(
-      tx,
-      pool,
-      now,
-      'Normal',
-      'PoolResourcesStatusChange',
-      `Pool resources status changed, available/abnormal/creating/deleting count from ${from} to ${to}, timestamp: ${Math.floor(now.getTime() / 1000)}.`,
-    );
-  }
-  await admitWaitingPools(ctx, tx);
-  return true;
+  return (await movePool(ctx, tx, pool, phase, { scope: settledScopes(pool.scope), dueAt: null })) !== undefined;
 }
 
 /**
@@ -104,11 +111,13 @@ export async function advancePool(ctx: AppContext, tx: Executor, pool: PoolRecor
       // A simulated failure (label or fault) is decided, and a fault consumed, in this step's transaction.
       const failure = await creationFailure(tx, pool);
       if (failure) return failCreation(ctx, tx, pool, failure);
-      const running = await finishCreating(ctx, tx, pool);
-      if (!running) return false;
-      const abnormal = await abnormalFailure(tx, running);
-      if (abnormal) await makeAbnormal(ctx, tx, running, abnormal);
-      return true;
+      // The pool's own setup is done; its last node to come up completes it (advancePoolNodes).
+      const locked = await lockPoolById(ctx.database, tx, pool.id);
+      if (!locked || locked.version !== pool.version) return false;
+      if (bucketTotal(await poolTallies(tx, pool.id), 'creating') > 0) {
+        return (await movePool(ctx, tx, pool, 'Creating', { dueAt: null })) !== undefined;
+      }
+      return completeCreation(ctx, tx, pool);
     }
     case 'Abnormal':
       // Nothing else makes an Abnormal pool due (it cannot be scaled): its recovery time has come.
@@ -158,16 +167,16 @@ export async function failCreation(
  */
 export async function failScaling(ctx: AppContext, tx: Executor, pool: PoolRecord, failure: Failure): Promise<boolean> {
   const { spec } = pool;
-  const resources: PoolResource[] = Object.entries(pool.available)
-    .filter(([, n]) => n > 0)
-    .map(([flavor, count]) => {
-      const wanted = spec.resources.find((r) => r.flavor === flavor);
-      if (!wanted) return { flavor, count, maxCount: count };
-      const { azs, ...rest } = wanted;
-      // A Dedicate pool's maxCount equals its count (pools.md §3.3); others keep their ceiling.
-      const maxCount = spec.type === 'Dedicate' ? count : Math.max(count, wanted.maxCount ?? count);
-      return { ...rest, count, maxCount, ...(azs && wanted.count === count ? { azs } : {}) };
-    });
+  const before = await poolTallies(tx, pool.id);
+  const kept = await revertScaling(tx, pool);
+  const resources: PoolResource[] = spec.resources.flatMap((wanted) => {
+    const count = kept.get(nodePoolOf(wanted)) ?? 0;
+    if (count === 0) return [];
+    const { azs, ...rest } = wanted;
+    // A Dedicate pool's maxCount equals its count (pools.md §3.3); others keep their ceiling.
+    const maxCount = spec.type === 'Dedicate' ? count : Math.max(count, wanted.maxCount ?? count);
+    return [{ ...rest, count, maxCount, ...(azs && wanted.count === count ? { azs } : {}) }];
+  });
   const changes = {
     spec: { ...spec, resources },
     scope: settledScopes(pool.scope),
@@ -175,7 +184,7 @@ export async function failScaling(ctx: AppContext, tx: Executor, pool: PoolRecor
     dueAt: null,
   };
   if (!(await movePool(ctx, tx, pool, 'ScalingFailed', changes, failure.details))) return false;
-  await setHeldNodes(tx, pool.id, nodesWanted(resources));
+  await rollUpEvent(ctx, tx, pool, before);
   await admitWaitingPools(ctx, tx);
   return true;
 }
@@ -264,4 +273,4 @@ export async function healFaultedPool(ctx: AppContext, tx: Executor, poolId: num
 }
 
 /** Due pools (the emulator's clock runs them itself) and pools made due now (its advance). */
-export { makePoolsDue, selectDuePools } from './pool.store.js';
+export { makePoolsDue, selectDuePools, selectPoolsMatching } from './pool.store.js';

@@ -30,7 +30,6 @@ export function toPoolRecord(row: PoolRow): PoolRecord {
     labels: JSON.parse(row.labels) as PoolRecord['labels'],
     annotations: JSON.parse(row.annotations) as PoolRecord['annotations'],
     spec: JSON.parse(row.spec) as PoolRecord['spec'],
-    available: JSON.parse(row.available) as PoolRecord['available'],
     scope: JSON.parse(row.scope_status) as PoolRecord['scope'],
     createdAt: fromDbTime(row.created_at),
     deletingAt: fromDbTime(row.deleting_at),
@@ -50,7 +49,6 @@ function toPoolUpdate(changes: PoolChanges): PoolUpdate {
   if (changes.labels !== undefined) update.labels = JSON.stringify(changes.labels);
   if (changes.annotations !== undefined) update.annotations = JSON.stringify(changes.annotations);
   if (changes.spec !== undefined) update.spec = JSON.stringify(changes.spec);
-  if (changes.available !== undefined) update.available = JSON.stringify(changes.available);
   if (changes.scope !== undefined) update.scope_status = JSON.stringify(changes.scope);
   if (changes.deletingAt !== undefined) update.deleting_at = toDbTimeOrNull(changes.deletingAt);
   if (changes.failedAt !== undefined) update.failed_at = toDbTimeOrNull(changes.failedAt);
@@ -73,7 +71,6 @@ export async function insertPool(tx: Executor, pool: NewPool): Promise<PoolRecor
     labels: JSON.stringify(pool.labels),
     annotations: JSON.stringify(pool.annotations),
     spec: JSON.stringify(pool.spec),
-    available: JSON.stringify(pool.available),
     scope_status: JSON.stringify(pool.scope),
     created_at: toDbTime(pool.createdAt),
     deleting_at: toDbTimeOrNull(pool.deletingAt),
@@ -105,6 +102,12 @@ export async function findPoolByDisplayName(
   displayName: string,
 ): Promise<PoolRecord | undefined> {
   const [row] = await poolByDisplayName(tx, { projectId, displayName });
+  return row && toPoolRecord(row);
+}
+
+/** The pool as it stands, its row locked for the rest of the transaction (node steps and pool steps take turns). */
+export async function lockPoolById(database: Database, tx: Executor, id: number): Promise<PoolRecord | undefined> {
+  const row = await database.forUpdate(tx.selectFrom('pools').selectAll().where('id', '=', id)).executeTakeFirst();
   return row && toPoolRecord(row);
 }
 
@@ -239,6 +242,18 @@ export async function makePoolsDue(
   return (await query.returningAll().execute()).map(toPoolRecord);
 }
 
+/** Every pool matching the filter (the emulator's advance also makes their nodes' steps due). */
+export async function selectPoolsMatching(
+  tx: Executor,
+  filter: { projectId?: string; name?: string },
+): Promise<PoolRecord[]> {
+  let query = tx.selectFrom('pools').selectAll();
+  if (filter.projectId) query = query.where('project_id', '=', filter.projectId);
+  const { name } = filter;
+  if (name) query = query.where((eb) => eb.or([eb('name', '=', name), eb('display_name', '=', name)]));
+  return (await query.execute()).map(toPoolRecord);
+}
+
 /** Running pools with no step pending, oldest first (optionally of one project): what an abnormal fault may hit. */
 export async function selectSettledRunningPools(tx: Executor, projectId: string | null): Promise<PoolRecord[]> {
   let query = tx
@@ -277,36 +292,4 @@ export async function findPoolUsingNetwork(
     .limit(1)
     .executeTakeFirst();
   return row?.name;
-}
-
-/** Nodes of a flavor held by all pools of the installation. */
-export async function sumHeldNodes(tx: Executor, flavor: string): Promise<number> {
-  const row = await tx
-    .selectFrom('pool_nodes')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('nodes'), sql<number>`0`).as('n'))
-    .where('flavor', '=', flavor)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-/** Replaces what a pool holds; an empty map releases everything. */
-export async function setHeldNodes(tx: Executor, poolId: number, nodes: ReadonlyMap<string, number>): Promise<void> {
-  await tx.deleteFrom('pool_nodes').where('pool_id', '=', poolId).execute();
-  await addHeldNodes(tx, poolId, nodes);
-}
-
-const heldNodesInsert = preparedStatement<{ poolId: number; flavor: string; nodes: number }>((db) =>
-  db
-    .insertInto('pool_nodes')
-    .values({ pool_id: param<number>('poolId'), flavor: param('flavor'), nodes: param<number>('nodes') }),
-);
-
-/** Records the nodes of a pool that holds none yet (a new one): a row per flavor, most pools have one. */
-export async function addHeldNodes(tx: Executor, poolId: number, nodes: ReadonlyMap<string, number>): Promise<void> {
-  for (const [flavor, n] of nodes) if (n > 0) await heldNodesInsert(tx, { poolId, flavor, nodes: n });
-}
-
-export async function selectHeldNodes(tx: Executor, poolId: number): Promise<Map<string, number>> {
-  const rows = await tx.selectFrom('pool_nodes').select(['flavor', 'nodes']).where('pool_id', '=', poolId).execute();
-  return new Map(rows.map((r) => [r.flavor, Number(r.nodes)]));
 }

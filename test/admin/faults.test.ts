@@ -18,6 +18,7 @@ import {
   poolQuotaUsed,
   show,
   statistics,
+  nodeGroup,
 } from '../pools/helpers.js';
 import { admin, adminOk, runningPool, useAdminHarness } from './helpers.js';
 
@@ -144,7 +145,7 @@ describe('scaling, deletion and abnormal faults', () => {
     expect(failed.status.phase).toBe('ScalingFailed');
     expect(failed.status.message).toBe('No nodes left to add.');
     expect(failed.spec.resources).toEqual([{ flavor: CPU_8, count: 2, maxCount: 2 }]);
-    expect(failed.status.resources).toEqual({ available: [{ flavor: CPU_8, count: 2, maxCount: 2 }] });
+    expect(failed.status.resources).toEqual({ available: [nodeGroup(CPU_8, 2)] });
     expect((await phaseChanges(h, name)).at(-1)).toContain('from Running to ScalingFailed');
     expect(await statistics(h.client)).toMatchObject({ created: 1 });
 
@@ -152,7 +153,7 @@ describe('scaling, deletion and abnormal faults', () => {
     await h.settle();
     const scaled = await show(h.client, name);
     expect(scaled.status.phase).toBe('Running');
-    expect(scaled.status.resources.available).toEqual([{ flavor: CPU_8, count: 3, maxCount: 3 }]);
+    expect(scaled.status.resources.available).toEqual([nodeGroup(CPU_8, 3)]);
   });
 
   it('a deletion fault leaves the pool in Error with the reason; a second DELETE removes it', async () => {

@@ -17,6 +17,8 @@ describe('lifecycle timing', () => {
         poolCreate: { mode: 'auto', seconds: 5 },
         poolDelete: { mode: 'auto', seconds: 0 },
         poolScale: { mode: 'auto', seconds: 0 },
+        nodeCreate: { mode: 'auto', seconds: 0 },
+        nodeDelete: { mode: 'auto', seconds: 0 },
       },
     });
   });
@@ -105,7 +107,8 @@ describe('lifecycle timing', () => {
     await adminOk(h, 'PUT', '/_atelier/lifecycle', { all: { mode: 'auto', seconds: 20 } });
     const net = await h.client.get('/v1/{project_id}/networks');
     const created = await createPool(h.client, createBody(net.body.items[0].metadata.name));
-    await h.advance(19_000);
+    // The pool's own 20 s, then its nodes' 20 s (nodeCreate runs after the pool's step).
+    await h.advance(39_000);
     expect(await phaseOf(h.client, created.metadata.name)).toBe('Creating');
     await h.advance(1_000);
     expect(await phaseOf(h.client, created.metadata.name)).toBe('Running');
@@ -129,7 +132,8 @@ describe('the service clock', () => {
     const moved = await adminOk(h, 'POST', '/_atelier/clock/advance', { hours: 71 });
     expect(moved.offsetSeconds).toBe(71 * 3600);
     expect(moved.now).toBe(new Date(Date.parse('2026-03-01T08:00:30.000Z') + 71 * 3_600_000).toISOString());
-    expect(moved.stepsRun).toBe(1);
+    // The pool's provisioning step and its nodes' (one step for the pool's due nodes).
+    expect(moved.stepsRun).toBe(2);
     // The clock ran the pool's provisioning timer; the failure is still inside its window.
     expect(await phaseOf(h.client, pending.metadata.name)).toBe('Running');
     expect(await statistics(h.client)).toMatchObject({ failed: 1, created: 1 });

@@ -13,6 +13,7 @@ import {
   phaseOf,
   pool,
   show,
+  nodeGroup,
 } from '../pools/helpers.js';
 
 const CREATE_MS = 10_000;
@@ -58,7 +59,7 @@ describe('the atelier.io/simulate label', () => {
     const failed = await show(h.client, created.metadata.name);
     expect(failed.status.phase).toBe('ScalingFailed');
     expect(failed.spec.resources[0].count).toBe(2);
-    expect(failed.status.resources.available).toEqual([{ flavor: CPU_8, count: 2, maxCount: 2 }]);
+    expect(failed.status.resources.available).toEqual([nodeGroup(CPU_8, 2)]);
   });
 
   it('DeletionFailed fails the first deletion (the pool goes to Error); the second succeeds', async () => {

@@ -200,8 +200,14 @@ describe('a server killed mid-work', () => {
       ]);
       const removals = (await listEventsOf(db, projectId, 'pools', doomed)).filter((e) => e.reason === 'PoolDeleted');
       expect(removals).toHaveLength(1);
-      const held = await db.selectFrom('pool_nodes').selectAll().execute();
-      expect(held).toHaveLength(1);
+      // The kept pool's nodes, and counts that agree with them.
+      expect(await db.selectFrom('nodes').select('phase').execute()).toEqual([
+        { phase: 'Available' },
+        { phase: 'Available' },
+      ]);
+      expect(await db.selectFrom('node_counts').select(['phase', 'n']).execute()).toEqual([
+        { phase: 'Available', n: 2 },
+      ]);
     });
   }, 45_000);
 });

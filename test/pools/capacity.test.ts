@@ -18,6 +18,7 @@ import {
   show,
   statistics,
   writeFlavorsFile,
+  nodeGroup,
 } from './helpers.js';
 
 const CREATE_MS = 10_000;
@@ -148,7 +149,7 @@ describe('capacity (decision 10)', () => {
     const bNow = await show(h.client, names.b);
     expect(bNow.status.phase).toBe('Creating');
     expect(bNow.status).not.toHaveProperty('message');
-    expect(bNow.status.resources).toEqual({ creating: [{ flavor: SMALL, count: 2, maxCount: 2 }] });
+    expect(bNow.status.resources).toEqual({ creating: [nodeGroup(SMALL, 2)] });
     expect(await phaseOf(h.client, names.c)).toBe('Creating');
     // B was admitted before C.
     const started = async (name: string) =>

@@ -15,6 +15,7 @@ import {
   poolQuotaUsed,
   show,
   visiblePools,
+  nodeGroup,
 } from './helpers.js';
 
 const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -65,7 +66,7 @@ describe('POST /v2/{project_id}/pools', () => {
       },
       status: {
         phase: 'Creating',
-        resources: { creating: [{ flavor: CPU_8, count: 2, maxCount: 2, azs: [{ az: 'az-1', count: 2 }] }] },
+        resources: { creating: [{ ...nodeGroup(CPU_8, 2), azs: [{ az: 'az-1', count: 2 }] }] },
         scope: [
           { scopeType: 'Train', state: 'Enabling' },
           { scopeType: 'Infer', state: 'Enabling' },
@@ -83,12 +84,12 @@ describe('POST /v2/{project_id}/pools', () => {
     await h.advance(9_999);
     const before = await show(h.client, id);
     expect(before.status.phase).toBe('Creating');
-    expect(before.status.resources).toEqual({ creating: [{ flavor: CPU_8, count: 2, maxCount: 2 }] });
+    expect(before.status.resources).toEqual({ creating: [nodeGroup(CPU_8, 2)] });
     await h.advance(1);
     const after = await show(h.client, id);
     expect(after.status).toEqual({
       phase: 'Running',
-      resources: { available: [{ flavor: CPU_8, count: 2, maxCount: 2 }] },
+      resources: { available: [nodeGroup(CPU_8, 2)] },
       scope: [
         { scopeType: 'Train', state: 'Enabled' },
         { scopeType: 'Notebook', state: 'Enabled' },

@@ -12,6 +12,7 @@ import {
   poolQuotaUsed,
   show,
   statistics,
+  nodeGroup,
 } from './helpers.js';
 
 const CREATE_MS = 10_000;
@@ -52,7 +53,7 @@ describe('DELETE /v2/{project_id}/pools/{pool_name}', () => {
       status: {
         ...before.status,
         phase: 'Deleting',
-        resources: { deleting: [{ flavor: CPU_8, count: 2, maxCount: 2 }] },
+        resources: { deleting: [nodeGroup(CPU_8, 2)] },
       },
     });
     expect(await show(h.client, name)).toEqual(res.body);

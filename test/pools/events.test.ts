@@ -50,7 +50,7 @@ describe('pool events', () => {
     const createdAt = h.clock.now();
     const created = await createPool(h.client, createBody(net, { resources: [{ flavor: CPU_8, count: 2 }] }));
     const name = created.metadata.name;
-    expect((await eventsOf(h, name)).map((e) => e.reason)).toEqual(['PoolCreated']);
+    expect((await eventsOf(h, name)).map((e) => e.reason)).toEqual(['PoolCreated', 'PoolResourcesStatusChange']);
 
     await h.advance(CREATE_MS);
     await h.settle();
@@ -75,11 +75,26 @@ describe('pool events', () => {
     const events = await eventsOf(h, name);
     expect(events.map((e) => e.reason)).toEqual([
       'PoolCreated',
+      'PoolResourcesStatusChange',
+      'PoolResourcesStatusChange',
       'PoolStatusChange',
       'PoolScaling',
       'PoolResourcesStatusChange',
+      'PoolResourcesStatusChange',
       'PoolStatusChange',
+      'PoolResourcesStatusChange',
       'PoolDeleted',
+    ]);
+    // Every change of the roll-up, as available/abnormal/creating/deleting (config-events §4).
+    const rollUps = events
+      .filter((e) => e.reason === 'PoolResourcesStatusChange')
+      .map((e) => /count from (\S+) to (\S+),/.exec(e.message)?.slice(1).join(' → '));
+    expect(rollUps).toEqual([
+      '0/0/0/0 → 0/0/2/0',
+      '0/0/2/0 → 2/0/0/0',
+      '2/0/0/0 → 2/0/1/0',
+      '2/0/1/0 → 3/0/0/0',
+      '3/0/0/0 → 0/0/0/3',
     ]);
     expect(await phaseChanges(h, name)).toEqual([change('Creating', 'Running'), change('Running', 'Deleting')]);
     for (const event of events) expect(event.projectId).toBe(h.projectId);
@@ -100,7 +115,14 @@ describe('pool events', () => {
     await createPool(h.client, createBody(net, { name: display }));
     await h.advance(72 * 3_600_000);
     const reasons = (await eventsOf(h, name)).map((e) => e.reason);
-    expect(reasons).toEqual(['PoolCreated', 'PoolStatusChange', 'PoolDeleted']);
+    // Its nodes were created with it and given back when it failed.
+    expect(reasons).toEqual([
+      'PoolCreated',
+      'PoolResourcesStatusChange',
+      'PoolStatusChange',
+      'PoolResourcesStatusChange',
+      'PoolDeleted',
+    ]);
   });
 
   it("records a waiting pool's admission as its only extra phase change", async () => {

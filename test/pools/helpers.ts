@@ -15,6 +15,14 @@ export const CPU_16 = 'modelarts.vm.cpu.16ud';
 export const CPU_ARM = 'modelarts.vm.cpu.32ud.arm';
 export const GPU_T4 = 'modelarts.vm.gpu.t4';
 
+/** An entry of a pool's status.resources: nodes of a flavor in its default node pool. */
+export const nodeGroup = (flavor: string, count: number) => ({
+  flavor,
+  nodePool: `${flavor.replace(/\./g, '-')}-default`,
+  count,
+  maxCount: count,
+});
+
 export const POOLS = '/v2/{project_id}/pools';
 export const pool = (name: string) => `${POOLS}/${name}`;
 

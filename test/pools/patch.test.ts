@@ -13,6 +13,7 @@ import {
   pool,
   show,
   statistics,
+  nodeGroup,
 } from './helpers.js';
 
 const CREATE_MS = 10_000;
@@ -162,15 +163,15 @@ describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
       expect(res.body.spec.resources).toEqual([{ flavor: CPU_8, count: 3, maxCount: 3 }]);
       expect(res.body.status.phase).toBe('Running');
       expect(res.body.status.resources).toEqual({
-        available: [{ flavor: CPU_8, count: 2, maxCount: 2 }],
-        creating: [{ flavor: CPU_8, count: 1, maxCount: 1 }],
+        available: [nodeGroup(CPU_8, 2)],
+        creating: [nodeGroup(CPU_8, 1)],
       });
       await h.advance(SCALE_MS - 1);
       expect((await show(h.client, name)).status.resources).toEqual(res.body.status.resources);
       await h.advance(1);
       const after = await show(h.client, name);
       expect(after.status.phase).toBe('Running');
-      expect(after.status.resources).toEqual({ available: [{ flavor: CPU_8, count: 3, maxCount: 3 }] });
+      expect(after.status.resources).toEqual({ available: [nodeGroup(CPU_8, 3)] });
     });
 
     it('scales out by adding a flavor', async () => {
@@ -185,15 +186,12 @@ describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
       });
       expect(res.status, res.text).toBe(200);
       expect(res.body.status.resources).toEqual({
-        available: [{ flavor: CPU_8, count: 1, maxCount: 1 }],
-        creating: [{ flavor: GPU_T4, count: 2, maxCount: 2 }],
+        available: [nodeGroup(CPU_8, 1)],
+        creating: [nodeGroup(GPU_T4, 2)],
       });
       await h.advance(SCALE_MS);
       expect((await show(h.client, name)).status.resources).toEqual({
-        available: [
-          { flavor: CPU_8, count: 1, maxCount: 1 },
-          { flavor: GPU_T4, count: 2, maxCount: 2 },
-        ],
+        available: [nodeGroup(CPU_8, 1), nodeGroup(GPU_T4, 2)],
       });
     });
 
@@ -204,14 +202,14 @@ describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
       expect(res.body.spec.resources).toEqual([{ flavor: CPU_8, count: 1, maxCount: 1 }]);
       expect(res.body.status.phase).toBe('Running');
       expect(res.body.status.resources).toEqual({
-        available: [{ flavor: CPU_8, count: 1, maxCount: 1 }],
-        deleting: [{ flavor: CPU_8, count: 2, maxCount: 2 }],
+        available: [nodeGroup(CPU_8, 1)],
+        deleting: [nodeGroup(CPU_8, 2)],
       });
       await h.advance(SCALE_MS - 1);
       expect((await show(h.client, name)).status.resources).toEqual(res.body.status.resources);
       await h.advance(1);
       expect((await show(h.client, name)).status.resources).toEqual({
-        available: [{ flavor: CPU_8, count: 1, maxCount: 1 }],
+        available: [nodeGroup(CPU_8, 1)],
       });
     });
 
@@ -226,12 +224,12 @@ describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
       expect(res.status, res.text).toBe(200);
       expect(res.body.spec.resources).toEqual([{ flavor: CPU_8, count: 1, maxCount: 1 }]);
       expect(res.body.status.resources).toEqual({
-        available: [{ flavor: CPU_8, count: 1, maxCount: 1 }],
-        deleting: [{ flavor: CPU_16, count: 2, maxCount: 2 }],
+        available: [nodeGroup(CPU_8, 1)],
+        deleting: [nodeGroup(CPU_16, 2)],
       });
       await h.advance(SCALE_MS);
       expect((await show(h.client, name)).status.resources).toEqual({
-        available: [{ flavor: CPU_8, count: 1, maxCount: 1 }],
+        available: [nodeGroup(CPU_8, 1)],
       });
     });
 
@@ -324,7 +322,7 @@ describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
       expect((await show(h.client, name)).status.scope).toEqual([{ scopeType: 'Infer', state: 'Enabled' }]);
       // Nodes are untouched by scope changes.
       expect((await show(h.client, name)).status.resources).toEqual({
-        available: [{ flavor: CPU_8, count: 2, maxCount: 2 }],
+        available: [nodeGroup(CPU_8, 2)],
       });
     });
 

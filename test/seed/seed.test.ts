@@ -13,7 +13,7 @@ import type { SeedFile } from '../../src/seed/seed.schema.js';
 import { ApiClient } from '../helpers/client.js';
 import { startHarness, uniqueId, type Harness } from '../helpers/harness.js';
 import { runCli } from '../identity/helpers.js';
-import { CPU_8, CPU_16, listNames, poolQuotaUsed, show, statistics } from '../pools/helpers.js';
+import { CPU_8, CPU_16, listNames, poolQuotaUsed, show, statistics, nodeGroup } from '../pools/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-seed-'));
 const projectId = uniqueId('seeded');
@@ -102,7 +102,7 @@ describe('ATELIER_SEED_FILE', () => {
         expect(pool.status.message).toBe('Creation failed: no capacity in az-1.');
       if (pool.status.phase === 'Running') {
         expect(pool.metadata.labels.team).toBe('ml');
-        expect(pool.status.resources.available).toEqual([{ flavor: CPU_8, count: 2, maxCount: 2 }]);
+        expect(pool.status.resources.available).toEqual([nodeGroup(CPU_8, 2)]);
         expect(pool.status.scope).toEqual([
           { scopeType: 'Train', state: 'Enabled' },
           { scopeType: 'Infer', state: 'Enabled' },

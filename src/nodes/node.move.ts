@@ -1,0 +1,122 @@
+import type { Executor } from '../db/database.js';
+import { canMoveNode, DRIVER_FOR, type NodePhase } from './node.lifecycle.js';
+import type { NodeChanges, NodeRecord, NodeTally } from './node.record.js';
+import {
+  addToTallies,
+  deleteDeletingNodes,
+  deleteNodesById,
+  updateNodesInPhase,
+  updatePoolNodes,
+} from './node.store.js';
+
+/**
+ * The ways nodes change (STYLE §5), each in the caller's transaction and each
+ * keeping node_counts equal to the nodes: a move is checked against
+ * NODE_TRANSITIONS, applied only to nodes still in the phase read (so a node
+ * moves once however many writers try), and counted. The pool's roll-up and its
+ * event are the pool's business (pools/pool.nodes.ts).
+ */
+
+const tally = (node: NodeRecord, phase: NodePhase, count: number): NodeTally => ({
+  poolId: node.poolId,
+  nodePool: node.nodePool,
+  flavor: node.flavor,
+  phase,
+  count,
+});
+
+/** Counts nodes just inserted. */
+export async function countNewNodes(tx: Executor, nodes: readonly NodeRecord[]): Promise<void> {
+  await addToTallies(
+    tx,
+    nodes.map((n) => tally(n, n.phase, 1)),
+  );
+}
+
+/**
+ * Moves the nodes that are still in `from` to `to`; the driver follows the node
+ * (decision 22) unless `changes` says otherwise. Returns the nodes moved.
+ */
+export async function moveNodes(
+  tx: Executor,
+  nodes: readonly NodeRecord[],
+  from: NodePhase,
+  to: NodePhase,
+  changes: NodeChanges = {},
+): Promise<NodeRecord[]> {
+  if (!canMoveNode(from, to)) throw new Error(`Nodes cannot move from ${from} to ${to}`);
+  const candidates = nodes.filter((n) => n.phase === from);
+  if (candidates.length === 0) return [];
+  // CPU nodes have no driver; an accelerator node's driver follows its phase.
+  const withDriver = candidates.filter((n) => n.driverPhase !== null).map((n) => n.id);
+  const without = candidates.filter((n) => n.driverPhase === null).map((n) => n.id);
+  const moved = [
+    ...(await updateNodesInPhase(tx, withDriver, from, { driverPhase: DRIVER_FOR[to], ...changes, phase: to })),
+    ...(await updateNodesInPhase(tx, without, from, { ...changes, phase: to })),
+  ];
+  await addToTallies(
+    tx,
+    moved.flatMap((n) => [tally(n, from, -1), tally(n, to, 1)]),
+  );
+  return moved;
+}
+
+/** Removes nodes whose teardown finished (they must be Deleting); returns those removed. */
+export async function removeDeletedNodes(tx: Executor, nodes: readonly NodeRecord[]): Promise<NodeRecord[]> {
+  const removed = await deleteDeletingNodes(
+    tx,
+    nodes.map((n) => n.id),
+  );
+  await addToTallies(
+    tx,
+    removed.map((n) => tally(n, 'Deleting', -1)),
+  );
+  return removed;
+}
+
+/** Removes nodes in whatever phase they are (a creation that failed takes its nodes back). */
+export async function discardNodes(tx: Executor, nodes: readonly NodeRecord[]): Promise<NodeRecord[]> {
+  const removed = await deleteNodesById(
+    tx,
+    nodes.map((n) => n.id),
+  );
+  await addToTallies(
+    tx,
+    removed.map((n) => tally(n, n.phase, -1)),
+  );
+  return removed;
+}
+
+/**
+ * Moves every node of a pool that is in one of `from` to `to` (a pool deleted,
+ * made Abnormal, healed), without reading the nodes first; returns how many moved.
+ */
+export async function movePoolNodes(
+  tx: Executor,
+  poolId: number,
+  from: readonly NodePhase[],
+  to: NodePhase,
+  changes: NodeChanges = {},
+): Promise<number> {
+  let moved = 0;
+  for (const phase of from) {
+    if (!canMoveNode(phase, to) || phase === to) continue;
+    const nodes = await updatePoolNodes(tx, poolId, [phase], { ...changes, phase: to });
+    // A driver follows its node; CPU nodes keep none.
+    const withDriver = nodes.filter((n) => n.driverPhase !== null && n.driverPhase !== DRIVER_FOR[to]);
+    if (withDriver.length > 0) {
+      await updateNodesInPhase(
+        tx,
+        withDriver.map((n) => n.id),
+        to,
+        { driverPhase: DRIVER_FOR[to] },
+      );
+    }
+    await addToTallies(
+      tx,
+      nodes.flatMap((n) => [tally(n, phase, -1), tally(n, to, 1)]),
+    );
+    moved += nodes.length;
+  }
+  return moved;
+}

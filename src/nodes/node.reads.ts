@@ -1,0 +1,16 @@
+/**
+ * What other rooms may read of nodes (a pool's counts, a flavor's used
+ * capacity, a page of a pool's nodes); they never import the store.
+ */
+export {
+  countFlavorNodes,
+  deleteAllPoolNodes,
+  findNode,
+  makePoolNodesDue,
+  selectNodePage,
+  selectNodesByName,
+  selectDueNodes,
+  selectNodesInPhase,
+  selectTallies,
+} from './node.store.js';
+export type { NodeRecord, NodeTally } from './node.record.js';

@@ -1,0 +1,352 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.js';
+import { fromDbTime, toDbTime } from '../db/database.js';
+import { toDbTimeOrNull } from '../db/resource-store.js';
+import type { NewNodeRow, NodeRow } from '../db/schema.js';
+import type { DriverPhase, NodePhase } from './node.lifecycle.js';
+import type { NewNode, NodeChanges, NodeRecord, NodeTally } from './node.record.js';
+
+/** The one place a node row becomes a record (STYLE §4). */
+export function toNodeRecord(row: NodeRow): NodeRecord {
+  return {
+    id: Number(row.id),
+    poolId: Number(row.pool_id),
+    projectId: row.project_id,
+    name: row.name,
+    nodePool: row.node_pool,
+    flavor: row.flavor,
+    az: row.az,
+    networkKey: row.network_key,
+    privateIp: row.private_ip,
+    phase: row.phase as NodePhase,
+    driverPhase: row.driver_phase as DriverPhase | null,
+    labels: JSON.parse(row.labels) as NodeRecord['labels'],
+    annotations: JSON.parse(row.annotations) as NodeRecord['annotations'],
+    spec: JSON.parse(row.spec) as NodeRecord['spec'],
+    taints: JSON.parse(row.taints) as NodeRecord['taints'],
+    createdAt: fromDbTime(row.created_at),
+    deletingAt: fromDbTime(row.deleting_at),
+    dueAt: fromDbTime(row.due_at),
+    version: Number(row.version),
+  };
+}
+
+function toNodeRow(node: NewNode): NewNodeRow {
+  return {
+    pool_id: node.poolId,
+    project_id: node.projectId,
+    name: node.name,
+    node_pool: node.nodePool,
+    flavor: node.flavor,
+    az: node.az,
+    network_key: node.networkKey,
+    private_ip: node.privateIp,
+    phase: node.phase,
+    driver_phase: node.driverPhase,
+    labels: JSON.stringify(node.labels),
+    annotations: JSON.stringify(node.annotations),
+    spec: JSON.stringify(node.spec),
+    taints: JSON.stringify(node.taints),
+    created_at: toDbTime(node.createdAt),
+    deleting_at: toDbTimeOrNull(node.deletingAt),
+    due_at: toDbTimeOrNull(node.dueAt),
+    version: 0,
+  };
+}
+
+function toNodeUpdate(changes: NodeChanges) {
+  const update: Partial<NewNodeRow> = {};
+  if (changes.phase !== undefined) update.phase = changes.phase;
+  if (changes.driverPhase !== undefined) update.driver_phase = changes.driverPhase;
+  if (changes.labels !== undefined) update.labels = JSON.stringify(changes.labels);
+  if (changes.annotations !== undefined) update.annotations = JSON.stringify(changes.annotations);
+  if (changes.taints !== undefined) update.taints = JSON.stringify(changes.taints);
+  if (changes.spec !== undefined) update.spec = JSON.stringify(changes.spec);
+  if (changes.deletingAt !== undefined) update.deleting_at = toDbTimeOrNull(changes.deletingAt);
+  if (changes.dueAt !== undefined) update.due_at = toDbTimeOrNull(changes.dueAt);
+  return update;
+}
+
+/** Rows per INSERT: well inside both dialects' bound-parameter limits. */
+const INSERT_CHUNK = 400;
+
+/**
+ * Inserts nodes and returns those stored. A node whose name or IP is already
+ * taken in its pool or network is skipped (ON CONFLICT DO NOTHING), so the
+ * caller can plan it again; nothing else fails the transaction.
+ */
+export async function insertNodes(tx: Executor, nodes: readonly NewNode[]): Promise<NodeRecord[]> {
+  const stored: NodeRecord[] = [];
+  for (let i = 0; i < nodes.length; i += INSERT_CHUNK) {
+    const chunk = nodes.slice(i, i + INSERT_CHUNK);
+    const rows = await tx
+      .insertInto('nodes')
+      .values(chunk.map(toNodeRow))
+      .onConflict((oc) => oc.doNothing())
+      .returning(['id', 'name'])
+      .execute();
+    const ids = new Map(rows.map((r) => [r.name, Number(r.id)]));
+    for (const node of chunk) {
+      const id = ids.get(node.name);
+      if (id !== undefined) stored.push({ ...node, id, version: 0 });
+    }
+  }
+  return stored;
+}
+
+export async function findNode(tx: Executor, poolId: number, name: string): Promise<NodeRecord | undefined> {
+  const row = await tx
+    .selectFrom('nodes')
+    .selectAll()
+    .where('pool_id', '=', poolId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row && toNodeRecord(row);
+}
+
+export async function selectNodesByName(tx: Executor, poolId: number, names: readonly string[]): Promise<NodeRecord[]> {
+  if (names.length === 0) return [];
+  const rows = await tx
+    .selectFrom('nodes')
+    .selectAll()
+    .where('pool_id', '=', poolId)
+    .where('name', 'in', [...names])
+    .execute();
+  return rows.map(toNodeRecord);
+}
+
+/**
+ * A page of a pool's nodes (of one node pool, if given) after `afterName`, in
+ * name order, from the (pool_id, name) and (pool_id, node_pool, name) indexes.
+ * `limit` rows at most; undefined reads them all (decision 27).
+ */
+export async function selectNodePage(
+  tx: Executor,
+  poolId: number,
+  options: { afterName?: string; limit?: number; nodePool?: string },
+): Promise<NodeRecord[]> {
+  let query = tx.selectFrom('nodes').selectAll().where('pool_id', '=', poolId).orderBy('name');
+  if (options.nodePool !== undefined) query = query.where('node_pool', '=', options.nodePool);
+  if (options.afterName) query = query.where('name', '>', options.afterName);
+  if (options.limit !== undefined) query = query.limit(options.limit);
+  return (await query.execute()).map(toNodeRecord);
+}
+
+/** Nodes of a pool in a phase, newest first: what a scale-in chooses from. */
+export async function selectNodesInPhase(
+  tx: Executor,
+  poolId: number,
+  nodePool: string,
+  phases: readonly NodePhase[],
+  limit: number,
+): Promise<NodeRecord[]> {
+  const rows = await tx
+    .selectFrom('nodes')
+    .selectAll()
+    .where('pool_id', '=', poolId)
+    .where('node_pool', '=', nodePool)
+    .where('phase', 'in', [...phases])
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toNodeRecord);
+}
+
+/**
+ * Moves the given nodes if each is still in phase `from`, handing back any lease,
+ * and returns those moved: the phase is the condition, so a node moves once
+ * however many writers try.
+ */
+export async function updateNodesInPhase(
+  tx: Executor,
+  ids: readonly number[],
+  from: NodePhase,
+  changes: NodeChanges,
+): Promise<NodeRecord[]> {
+  if (ids.length === 0) return [];
+  const moved: NodeRecord[] = [];
+  for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+    const rows = await tx
+      .updateTable('nodes')
+      .set({
+        ...toNodeUpdate(changes),
+        version: sql<number>`version + 1`,
+        lease_owner: null,
+        lease_expires_at: null,
+      })
+      .where('id', 'in', ids.slice(i, i + INSERT_CHUNK))
+      .where('phase', '=', from)
+      .returningAll()
+      .execute();
+    moved.push(...rows.map(toNodeRecord));
+  }
+  return moved;
+}
+
+/** A change of one node at the version read; undefined when another writer came first. */
+export async function updateNodeIf(
+  tx: Executor,
+  node: NodeRecord,
+  changes: NodeChanges,
+): Promise<NodeRecord | undefined> {
+  const row = await tx
+    .updateTable('nodes')
+    .set({ ...toNodeUpdate(changes), version: node.version + 1, lease_owner: null, lease_expires_at: null })
+    .where('id', '=', node.id)
+    .where('version', '=', node.version)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toNodeRecord(row);
+}
+
+/** Removes the given nodes if they are still Deleting; returns those removed. */
+export async function deleteDeletingNodes(tx: Executor, ids: readonly number[]): Promise<NodeRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx
+    .deleteFrom('nodes')
+    .where('id', 'in', [...ids])
+    .where('phase', '=', 'Deleting')
+    .returningAll()
+    .execute();
+  return rows.map(toNodeRecord);
+}
+
+/** Removes nodes outright, in any phase (a failed creation takes back what it made). */
+export async function deleteNodesById(tx: Executor, ids: readonly number[]): Promise<NodeRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx
+    .deleteFrom('nodes')
+    .where('id', 'in', [...ids])
+    .returningAll()
+    .execute();
+  return rows.map(toNodeRecord);
+}
+
+/** Moves every node of a pool that is in one of `from` into `changes.phase`; returns those moved. */
+export async function updatePoolNodes(
+  tx: Executor,
+  poolId: number,
+  from: readonly NodePhase[],
+  changes: NodeChanges,
+): Promise<NodeRecord[]> {
+  const rows = await tx
+    .updateTable('nodes')
+    .set({ ...toNodeUpdate(changes), version: sql<number>`version + 1`, lease_owner: null, lease_expires_at: null })
+    .where('pool_id', '=', poolId)
+    .where('phase', 'in', [...from])
+    .returningAll()
+    .execute();
+  return rows.map(toNodeRecord);
+}
+
+// --- the counts ---------------------------------------------------------------
+
+const tallyKey = (t: Omit<NodeTally, 'count'>) => `${t.poolId}\u0000${t.nodePool}\u0000${t.flavor}\u0000${t.phase}`;
+
+/** Adds the deltas to node_counts (an upsert per key); rows that reach zero go. */
+export async function addToTallies(tx: Executor, deltas: readonly NodeTally[]): Promise<void> {
+  const summed = new Map<string, NodeTally>();
+  for (const d of deltas) {
+    const key = tallyKey(d);
+    const seen = summed.get(key);
+    if (seen) seen.count += d.count;
+    else summed.set(key, { ...d });
+  }
+  for (const d of summed.values()) {
+    if (d.count === 0) continue;
+    await tx
+      .insertInto('node_counts')
+      .values({ pool_id: d.poolId, node_pool: d.nodePool, flavor: d.flavor, phase: d.phase, n: d.count })
+      .onConflict((oc) =>
+        oc
+          .columns(['pool_id', 'node_pool', 'flavor', 'phase'])
+          .doUpdateSet({ n: sql<number>`node_counts.n + ${d.count}` }),
+      )
+      .execute();
+    if (d.count < 0) {
+      await tx
+        .deleteFrom('node_counts')
+        .where('pool_id', '=', d.poolId)
+        .where('node_pool', '=', d.nodePool)
+        .where('flavor', '=', d.flavor)
+        .where('phase', '=', d.phase)
+        .where('n', '<=', 0)
+        .execute();
+    }
+  }
+}
+
+/** The counts of these pools, in no particular order. */
+export async function selectTallies(tx: Executor, poolIds: readonly number[]): Promise<NodeTally[]> {
+  if (poolIds.length === 0) return [];
+  const rows = await tx
+    .selectFrom('node_counts')
+    .selectAll()
+    .where('pool_id', 'in', [...poolIds])
+    .execute();
+  return rows.map((r) => ({
+    poolId: Number(r.pool_id),
+    nodePool: r.node_pool,
+    flavor: r.flavor,
+    phase: r.phase as NodePhase,
+    count: Number(r.n),
+  }));
+}
+
+/** Nodes of a flavor in the whole installation, whatever their phase, until gone (decision 10). */
+export async function countFlavorNodes(tx: Executor, flavor: string): Promise<number> {
+  const row = await tx
+    .selectFrom('node_counts')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), sql<number>`0`).as('n'))
+    .where('flavor', '=', flavor)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+// --- private IPs --------------------------------------------------------------
+
+/** Reserves `count` consecutive offsets of a network and returns the first (cursors start at 0). */
+export async function takeIpOffsets(tx: Executor, networkKey: string, count: number): Promise<number> {
+  const row = await tx
+    .insertInto('ip_cursors')
+    .values({ network_key: networkKey, next_offset: count })
+    .onConflict((oc) =>
+      oc.column('network_key').doUpdateSet({ next_offset: sql<number>`ip_cursors.next_offset + ${count}` }),
+    )
+    .returning('next_offset')
+    .executeTakeFirstOrThrow();
+  return Number(row.next_offset) - count;
+}
+
+// --- the engine ---------------------------------------------------------------
+
+/** Makes the pending steps of these pools' nodes due at `now` (the emulator's advance); returns the nodes. */
+export async function makePoolNodesDue(tx: Executor, poolIds: readonly number[], now: Date): Promise<NodeRecord[]> {
+  if (poolIds.length === 0) return [];
+  const rows = await tx
+    .updateTable('nodes')
+    .set({ due_at: toDbTime(now) })
+    .where('pool_id', 'in', [...poolIds])
+    .where('due_at', 'is not', null)
+    .returningAll()
+    .execute();
+  return rows.map(toNodeRecord);
+}
+
+/** Removes every node of a pool and its counts (a failed creation gives everything back). */
+export async function deleteAllPoolNodes(tx: Executor, poolId: number): Promise<void> {
+  await tx.deleteFrom('nodes').where('pool_id', '=', poolId).execute();
+  await tx.deleteFrom('node_counts').where('pool_id', '=', poolId).execute();
+}
+
+/** Nodes whose next step is due at `now`, earliest first (the emulator's clock runs them itself). */
+export async function selectDueNodes(tx: Executor, now: Date, limit: number): Promise<NodeRecord[]> {
+  const rows = await tx
+    .selectFrom('nodes')
+    .selectAll()
+    .where('due_at', '<=', toDbTime(now))
+    .orderBy('due_at')
+    .limit(limit)
+    .execute();
+  return rows.map(toNodeRecord);
+}
