@@ -68,7 +68,11 @@ describe('creation faults', () => {
     const changes = await phaseChanges(h, failed);
     expect(changes.at(-1)).toContain('from Creating to CreationFailed');
     expect(changes.at(-1)).toContain(reason);
-    expect((await eventsOf(h, failed)).at(-1)).toMatchObject({ type: 'Warning', reason: 'PoolStatusChange' });
+    // The failure, then its nodes given back (the roll-up's last change).
+    expect((await eventsOf(h, failed)).slice(-2)).toMatchObject([
+      { type: 'Warning', reason: 'PoolStatusChange' },
+      { type: 'Normal', reason: 'PoolResourcesStatusChange' },
+    ]);
     const events = await h.client.get(`/v1/{project_id}/events?resource=pools&name=${failed}&type=Warning`);
     expect(events.status, events.text).toBe(200);
     expect(events.body.items).toEqual([
