@@ -19,6 +19,7 @@ const ROOMS = [
   'identity',
   'metrics',
   'networks',
+  'node-config',
   'os-config',
   'pools',
   'projects',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import YAML from 'yaml';
+import { BUILTIN_NODE_CONFIG_TEMPLATES, DEFAULT_NODE_CONFIG_TEMPLATE } from '../node-config/builtin-templates.js';
 import { BUILTIN_FLAVORS } from './builtin-flavors.js';
 import { FlavorsFile, type CatalogueEntry, type ResourceFlavor } from './flavor.schema.js';
 
@@ -16,6 +17,11 @@ export class FlavorCatalogue {
     for (const entry of entries) {
       const name = entry.flavor.metadata.name;
       if (this.byName.has(name)) throw new Error(`Flavor ${name} is listed twice`);
+      const template = entry.flavor.spec.nodeConfigTemplate;
+      if (template !== undefined && !Object.hasOwn(BUILTIN_NODE_CONFIG_TEMPLATES, template)) {
+        const known = Object.keys(BUILTIN_NODE_CONFIG_TEMPLATES).join(', ');
+        throw new Error(`Flavor ${name} names node config template ${template}, which is not one of ${known}`);
+      }
       this.byName.set(name, entry);
     }
     this.flavors = entries.map((e) => ({ apiVersion: 'v1' as const, kind: 'ResourceFlavor' as const, ...e.flavor }));
@@ -28,6 +34,12 @@ export class FlavorCatalogue {
 
   cpuArch(name: string): string | undefined {
     return this.byName.get(name)?.flavor.spec.cpuArch;
+  }
+
+  /** The node configuration template the flavor's nodes are built from; undefined for an unknown flavor. */
+  nodeConfigTemplate(name: string): string | undefined {
+    const entry = this.byName.get(name);
+    return entry && (entry.flavor.spec.nodeConfigTemplate ?? DEFAULT_NODE_CONFIG_TEMPLATE);
   }
 
   /** Nodes of this flavor in the whole installation; undefined = unlimited. */
