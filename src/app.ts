@@ -25,6 +25,7 @@ import { registerValidation } from './http/validation.js';
 import { ErrorEnvelope } from './http/wire.js';
 import { AtelierMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
+import { jobRoutes } from './jobs/job.routes.js';
 import { networkRoutes } from './networks/network.routes.js';
 import { nodeConfigRoutes } from './node-config/node-config.routes.js';
 import { osConfigRoutes } from './os-config/os-config.routes.js';
@@ -104,6 +105,7 @@ async function registerRoutes(
   await app.register(flavorRoutes(ctx));
   await app.register(osConfigRoutes(ctx));
   await app.register(nodeConfigRoutes(ctx));
+  await app.register(jobRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(healthRoutes(ctx, options.engine, storage));
   await app.register(metricsRoutes(ctx, metrics));

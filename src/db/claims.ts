@@ -4,7 +4,7 @@ import type { Database, Executor } from './database.js';
 import { toDbTime } from './database.js';
 import { param, preparedStatement } from './prepared-read.js';
 import type { ResourceTable } from './resource-store.js';
-import type { NetworkRow, PoolRow } from './schema.js';
+import type { JobRow, NetworkRow, PoolRow } from './schema.js';
 
 /**
  * Leases on lifecycle work (STYLE §5, [PB]): every engine replica claims the rows
@@ -16,8 +16,10 @@ import type { NetworkRow, PoolRow } from './schema.js';
  * replica that stalled past its lease) changes nothing the second time; the lease
  * is what keeps replicas from doing the same work at the same time.
  */
-export type ClaimedTable = ResourceTable;
-type RowOf<T extends ClaimedTable> = T extends 'pools' ? PoolRow : NetworkRow;
+export type ClaimedTable = ResourceTable | 'jobs';
+type RowOf<T extends ClaimedTable> = T extends 'pools' ? PoolRow : T extends 'jobs' ? JobRow : NetworkRow;
+/** Every table whose rows the engine claims. */
+const CLAIMED_TABLES = ['pools', 'networks', 'jobs'] as const satisfies readonly ClaimedTable[];
 
 /** A name for this engine that no other replica, past or present, uses. */
 export function newLeaseOwner(): string {
@@ -42,7 +44,7 @@ export async function claimDue<T extends ClaimedTable>(
 ): Promise<Array<RowOf<T>>> {
   const at = toDbTime(now);
   const until = toDbTime(new Date(now.getTime() + leaseMs));
-  // The two tables share every column used here; Kysely cannot see that through a union.
+  // The tables share every column used here; Kysely cannot see that through a union.
   const t = table as 'pools';
   const rows = await database.transaction(async (tx) => {
     const due = tx
@@ -80,7 +82,7 @@ const dueTime = (row: { due_at: string | Date | null }): number =>
 /** The heartbeat: pushes the expiry of every lease `owner` holds to `until`. Returns how many it holds. */
 export async function renewLeases(database: Database, owner: string, until: Date): Promise<number> {
   let held = 0;
-  for (const table of ['pools', 'networks'] as const) {
+  for (const table of CLAIMED_TABLES) {
     const result = await database.db
       .updateTable(table)
       .set({ lease_expires_at: toDbTime(until) })
@@ -99,7 +101,11 @@ const leaseRelease = (table: ClaimedTable) =>
       .where('id', '=', param<number>('id'))
       .where('lease_owner', '=', param('owner')),
   );
-const leaseReleases = { pools: leaseRelease('pools'), networks: leaseRelease('networks') };
+const leaseReleases = {
+  pools: leaseRelease('pools'),
+  networks: leaseRelease('networks'),
+  jobs: leaseRelease('jobs'),
+};
 
 /**
  * Clears one lease whose step changed nothing or failed (to be retried at the
@@ -111,7 +117,7 @@ export async function releaseLease(tx: Executor, table: ClaimedTable, id: number
 
 /** Clears every lease `owner` holds: on a graceful stop, so other replicas need not wait for expiry. */
 export async function releaseAllLeases(database: Database, owner: string): Promise<void> {
-  for (const table of ['pools', 'networks'] as const) {
+  for (const table of CLAIMED_TABLES) {
     await database.db
       .updateTable(table)
       .set({ lease_owner: null, lease_expires_at: null })

@@ -166,6 +166,29 @@ export interface FaultedPoolTable {
   fault_id: number | null;
 }
 
+/** A maintenance job on nodes of a pool (jobs/), driven by the engine like pools and networks. */
+export interface JobTable {
+  id: Generated<number>;
+  /** The wire's jobId: `job-` and 8 hex digits. */
+  job_id: string;
+  project_id: string;
+  type: string;
+  phase: string;
+  pool_name: string;
+  /** The nodes the job works on, a JSON array of names. */
+  node_names: Json;
+  /** The request body that started the job, as JSON. */
+  inputs: Json;
+  message: ColumnType<string, string | undefined, string>;
+  started_at: Timestamp;
+  ended_at: NullableTimestamp;
+  due_at: NullableTimestamp;
+  version: number;
+  /** The engine replica working on the row's due step (db/claims.ts), until lease_expires_at. */
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_expires_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
+}
+
 /** Emulator settings that survive a restart: the clock offset, the lifecycle timing. */
 export interface EmulatorSettingTable {
   key: string;
@@ -187,6 +210,7 @@ export interface DB {
   faults: FaultTable;
   faulted_pools: FaultedPoolTable;
   emulator_settings: EmulatorSettingTable;
+  jobs: JobTable;
 }
 
 export type ProjectRow = Selectable<ProjectTable>;
@@ -201,3 +225,5 @@ export type UserRow = Selectable<UserTable>;
 export type CredentialRow = Selectable<CredentialTable>;
 export type TokenRow = Selectable<TokenTable>;
 export type FaultRow = Selectable<FaultTable>;
+export type JobRow = Selectable<JobTable>;
+export type JobUpdate = Updateable<JobTable>;

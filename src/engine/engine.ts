@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import { newLeaseOwner, releaseAllLeases, releaseLease, renewLeases, type ClaimedTable } from '../db/claims.js';
+import { advanceJob, claimDueJobs, removeExpiredJobs } from '../jobs/job.steps.js';
 import { advanceNetwork, claimDueNetworks } from '../networks/network.steps.js';
 import { admitEveryWaitingPool } from '../pools/pool.capacity.js';
 import { anyWaitingPool } from '../pools/pool.reads.js';
@@ -11,6 +12,9 @@ import { SQLITE_ENGINE_OWNER, takeEngineLock, type EngineLock } from '../db/sqli
 /** How often the safety-net admission pass may run. */
 const ADMISSION_INTERVAL_MS = 10_000;
 
+/** How often finished jobs past their retention are looked for. */
+const JOB_SWEEP_INTERVAL_MS = 60_000;
+
 /** How many due rows one pass takes of each kind before yielding to requests. */
 const BATCH = 200;
 
@@ -18,7 +22,7 @@ const BATCH = 200;
 const CONCURRENT_STEPS = 4;
 
 /**
- * The reconciler: finds networks and pools whose next step is due and runs it,
+ * The reconciler: finds networks, pools and jobs whose next step is due and runs it,
  * each step in its own transaction. All state is in the database, so a fresh
  * engine after a crash simply finds the unfinished work and carries on.
  *
@@ -165,8 +169,17 @@ export class LifecycleEngine {
         this.reportTakeovers('pool', n),
       );
       await this.stepAll(pools, (row) => this.step('pools', row, (tx) => advancePool(ctx, tx, row)));
-      if (!this.stopping) await this.admitWaiting(ctx);
-      return Math.max(networks.length, pools.length);
+      const jobs = await claimDueJobs(database, owner, clock.now(), leaseMs, BATCH, (n) =>
+        this.reportTakeovers('job', n),
+      );
+      await this.stepAll(jobs, (job) =>
+        this.step('jobs', { id: job.id, name: job.jobId, projectId: job.projectId }, (tx) => advanceJob(ctx, tx, job)),
+      );
+      if (!this.stopping) {
+        await this.admitWaiting(ctx);
+        await this.sweepJobs();
+      }
+      return Math.max(networks.length, pools.length, jobs.length);
     } finally {
       clearInterval(heartbeat);
     }
@@ -187,6 +200,15 @@ export class LifecycleEngine {
   }
   private lastAdmission = 0;
 
+  /** Removes finished jobs past their retention (decision 25), at most once a minute of the service clock. */
+  private async sweepJobs(): Promise<void> {
+    const now = this.ctx.clock.now();
+    if (now.getTime() - this.lastJobSweep < JOB_SWEEP_INTERVAL_MS) return;
+    this.lastJobSweep = now.getTime();
+    await removeExpiredJobs(this.ctx.database, now);
+  }
+  private lastJobSweep = Number.NEGATIVE_INFINITY;
+
   /**
    * Where transactions started together commit together (SQLite), a batch's
    * steps are issued at once and share commits. On PostgreSQL a few run at a
@@ -206,7 +228,7 @@ export class LifecycleEngine {
   }
 
   /** Counts work taken over from a replica whose lease expired (the metric of docs/operations.md). */
-  private reportTakeovers(kind: 'pool' | 'network', count: number): void {
+  private reportTakeovers(kind: 'pool' | 'network' | 'job', count: number): void {
     this.log.debug({ kind, count }, 'took over expired lifecycle leases');
     for (let i = 0; i < count; i += 1) this.ctx.signals.emit('leaseTakenOver', kind);
   }
