@@ -1,12 +1,12 @@
 // A job kind registered through the real registry (src/jobs/job.kinds.ts) for the engine's tests:
 // the work nodes will do is stood in for by events written in the job's own transaction, so a
 // test counts from the database how often each phase's work committed.
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { AppContext } from '../../src/context.js';
 import type { Executor } from '../../src/db/database.js';
 import { recordEvent } from '../../src/events/event.recorder.js';
 import { listEventsOf } from '../../src/events/event.store.js';
-import type { JobKind, JobProgress } from '../../src/jobs/job.kinds.js';
+import { registerJobKind, type JobKind, type JobProgress } from '../../src/jobs/job.kinds.js';
 import type { JobType } from '../../src/jobs/job.lifecycle.js';
 import type { JobRecord } from '../../src/jobs/job.record.js';
 import { startJob } from '../../src/jobs/job.service.js';
@@ -55,6 +55,15 @@ export const TEST_KIND: JobKind = {
 
 /** The type the tests register TEST_KIND under (replacing, for the file, whatever src registers). */
 export const TEST_TYPE: JobType = 'reboot-node';
+
+/** Registers TEST_KIND for the enclosing `describe`, and puts back what was there after its last test. */
+export function useTestJobKind(): void {
+  let restore: (() => void) | undefined;
+  beforeAll(() => {
+    restore = registerJobKind(TEST_TYPE, TEST_KIND, { replace: true });
+  });
+  afterAll(() => restore?.());
+}
 
 /** Starts a job of TEST_TYPE as a batch action would, in a transaction of its own. */
 export async function startTestJob(

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LifecycleEngine } from '../../src/engine/engine.js';
 import { jobKindOf, registerJobKind } from '../../src/jobs/job.kinds.js';
 import { claimDueJobs } from '../../src/jobs/job.steps.js';
 import { expectError } from '../helpers/fixtures.js';
 import { uniqueId, useHarness } from '../helpers/harness.js';
-import { JOBS, phaseWork, showJob, startTestJob, TEST_KIND, TEST_TYPE } from './helpers.js';
+import { JOBS, phaseWork, showJob, startTestJob, TEST_KIND, useTestJobKind } from './helpers.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -13,11 +13,7 @@ const list = (query: Record<string, string>) => `${JOBS}?${new URLSearchParams(q
 
 describe('a job through its phases (decision 25)', () => {
   const h = useHarness();
-  let restore: () => void;
-  beforeAll(() => {
-    restore = registerJobKind(TEST_TYPE, TEST_KIND, { replace: true });
-  });
-  afterAll(() => restore());
+  useTestJobKind();
 
   it('Pending → Running → Success, each phase’s work committed once; what ShowJob answers', async () => {
     const pool = uniqueId('pool');
@@ -91,11 +87,7 @@ describe('a job through its phases (decision 25)', () => {
 
 describe('GET /v2/{project_id}/jobs (listJobs)', () => {
   const h = useHarness();
-  let restore: () => void;
-  beforeAll(() => {
-    restore = registerJobKind(TEST_TYPE, TEST_KIND, { replace: true });
-  });
-  afterAll(() => restore());
+  useTestJobKind();
 
   it('newest first; type, pool, limit and offset; count before paging; the 30-day default window', async () => {
     const client = await h.newProject();
@@ -186,11 +178,7 @@ describe('GET /v2/{project_id}/jobs (listJobs)', () => {
 
 describe('jobs under several engines (leases, as pools and networks)', () => {
   const h = useHarness();
-  let restore: () => void;
-  beforeAll(() => {
-    restore = registerJobKind(TEST_TYPE, TEST_KIND, { replace: true });
-  });
-  afterAll(() => restore());
+  useTestJobKind();
 
   const engine = () => new LifecycleEngine(h.context, { error: console.error, debug: () => {} } as never);
 

@@ -1,39 +1,19 @@
 // listJobs through the SDK's own HTTP client (HcClient, as the generated ModelArtsClient sends it),
 // against a listening server whose engine runs the jobs, and the job detail the Terraform provider polls.
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerJobKind } from '../../src/jobs/job.kinds.js';
+import { describe, expect, it } from 'vitest';
 import { startJob } from '../../src/jobs/job.service.js';
-import type { RunningServer } from '../../src/server.js';
-import { listen, sdkClient, TempDirs } from '../identity/helpers.js';
+import { useSdkServer } from '../identity/helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { TEST_KIND, TEST_TYPE } from './helpers.js';
+import { TEST_TYPE, useTestJobKind } from './helpers.js';
 
 describe("jobs through the SDK's own HTTP client", () => {
-  const dirs = new TempDirs();
-  let server: RunningServer;
-  let restore: () => void;
-  const projectId = randomBytes(16).toString('hex');
-  const ak = `AK${randomBytes(9).toString('hex').toUpperCase()}`;
-  const sk = randomBytes(20).toString('base64url');
-  beforeAll(async () => {
-    restore = registerJobKind(TEST_TYPE, TEST_KIND, { replace: true });
-    server = await listen(dirs.make(), {
-      ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
-      ATELIER_BOOTSTRAP_AK: ak,
-      ATELIER_BOOTSTRAP_SK: sk,
-      ATELIER_ENGINE_INTERVAL_MS: '20',
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    restore?.();
-    dirs.removeAll();
-  });
+  useTestJobKind();
+  const sdk = useSdkServer();
 
   it('listJobs with every query parameter the SDK sends; the job polled until Success', async () => {
-    const client = sdkClient({ endpoint: server.address, ak, sk, projectId });
-    const { context } = server;
+    const client = sdk.client();
+    const { context } = sdk.server();
+    const { projectId } = sdk;
     const job = await context.database.transaction((tx) =>
       startJob(context, tx, {
         type: TEST_TYPE,

@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FlavorCatalogue } from '../../src/flavors/flavor.catalogue.js';
 import { BUILTIN_FLAVORS } from '../../src/flavors/builtin-flavors.js';
-import type { RunningServer } from '../../src/server.js';
 import { activeNetwork, expectError, networkBody, poolBody } from '../helpers/fixtures.js';
 import { useHarness } from '../helpers/harness.js';
-import { listen, sdkClient, TempDirs } from '../identity/helpers.js';
+import { useSdkServer } from '../identity/helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const CPU_8 = 'modelarts.vm.cpu.8ud';
@@ -124,28 +122,10 @@ describe('node configuration (nodepools-nodes-jobs.md §5)', () => {
 });
 
 describe("node configuration through the SDK's own HTTP client", () => {
-  const dirs = new TempDirs();
-  let server: RunningServer;
-  const projectId = randomBytes(16).toString('hex');
-  const ak = `AK${randomBytes(9).toString('hex').toUpperCase()}`;
-  const sk = randomBytes(20).toString('base64url');
-  beforeAll(async () => {
-    server = await listen(dirs.make(), {
-      ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
-      ATELIER_BOOTSTRAP_AK: ak,
-      ATELIER_BOOTSTRAP_SK: sk,
-      ATELIER_NETWORK_CREATE_SECONDS: '0',
-      ATELIER_POOL_CREATE_SECONDS: '0',
-      ATELIER_ENGINE_INTERVAL_MS: '20',
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    dirs.removeAll();
-  });
+  const sdk = useSdkServer({ ATELIER_NETWORK_CREATE_SECONDS: '0', ATELIER_POOL_CREATE_SECONDS: '0' });
 
   it('showNodeConfigTemplate, showPoolNodeConfig, showPoolNodeConfigTemplate', async () => {
-    const client = sdkClient({ endpoint: server.address, ak, sk, projectId });
+    const client = sdk.client();
     const template = await client.call({
       method: 'GET',
       url: '/v1/{project_id}/nodeconfigtemplates/modelarts-bms-npu',
