@@ -25,7 +25,9 @@ import { registerValidation } from './http/validation.js';
 import { ErrorEnvelope } from './http/wire.js';
 import { AtelierMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
+import { jobRoutes } from './jobs/job.routes.js';
 import { networkRoutes } from './networks/network.routes.js';
+import { nodeConfigRoutes } from './node-config/node-config.routes.js';
 import { osConfigRoutes } from './os-config/os-config.routes.js';
 import { pluginRoutes } from './plugins/plugin.routes.js';
 import { poolRoutes } from './pools/pool.routes.js';
@@ -106,6 +108,8 @@ async function registerRoutes(
   await app.register(pluginRoutes(ctx));
   await app.register(tagRoutes(ctx));
   await app.register(osConfigRoutes(ctx));
+  await app.register(nodeConfigRoutes(ctx));
+  await app.register(jobRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(healthRoutes(ctx, options.engine, storage));
   await app.register(metricsRoutes(ctx, metrics));

@@ -63,6 +63,9 @@ export const ERRORS = {
   networkExists: entry('ModelArts.50025000', 409, 'Network already exists. The name {name} is used by network {id}.'),
   networkNotFound: entry('ModelArts.50025001', 404, 'Network not exist. No network {name} in this project.'),
   networkInUse: entry('ModelArts.50025002', 409, 'Network {name} is in use by pool {pool} and cannot be deleted.'),
+  // node configuration, jobs (decision 31: the generic not-found code, naming the object)
+  nodeConfigTemplateNotFound: entry('ModelArts.50005101', 404, 'Node config template {name} not found.'),
+  jobNotFound: entry('ModelArts.50005101', 404, 'Job {id} not found.'),
   // emulator controls (docs/emulator.md)
   faultNotFound: entry('Atelier.40401001', 404, 'Fault {id} not found.'),
   // API gateway layer

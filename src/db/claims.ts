@@ -4,7 +4,7 @@ import type { Database, Executor } from './database.js';
 import { toDbTime } from './database.js';
 import { param, preparedStatement } from './prepared-read.js';
 import type { Selectable } from 'kysely';
-import type { ResourceTable } from './resource-store.js';
+import type { VersionedTable } from './resource-store.js';
 import type { DB } from './schema.js';
 
 /**
@@ -17,10 +17,16 @@ import type { DB } from './schema.js';
  * replica that stalled past its lease) changes nothing the second time; the lease
  * is what keeps replicas from doing the same work at the same time.
  */
-export type ClaimedTable = ResourceTable | 'nodes';
+export type ClaimedTable = VersionedTable | 'nodes';
 type RowOf<T extends ClaimedTable> = Selectable<DB[T]>;
 /** Every table whose rows the engine claims. */
-const CLAIMED_TABLES = ['pools', 'networks', 'pool_plugins', 'nodes'] as const satisfies readonly ClaimedTable[];
+const CLAIMED_TABLES = [
+  'pools',
+  'networks',
+  'pool_plugins',
+  'nodes',
+  'jobs',
+] as const satisfies readonly ClaimedTable[];
 
 /** A name for this engine that no other replica, past or present, uses. */
 export function newLeaseOwner(): string {
@@ -45,7 +51,7 @@ export async function claimDue<T extends ClaimedTable>(
 ): Promise<Array<RowOf<T>>> {
   const at = toDbTime(now);
   const until = toDbTime(new Date(now.getTime() + leaseMs));
-  // The two tables share every column used here; Kysely cannot see that through a union.
+  // The tables share every column used here; Kysely cannot see that through a union.
   const t = table as 'pools';
   const rows = await database.transaction(async (tx) => {
     const due = tx

@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003_leases.js';
 import * as m0004 from './migrations/0004_faults.js';
 import * as m0005 from './migrations/0005_usage_shards.js';
 import * as m0006 from './migrations/0006_nodes.js';
+import * as m0007 from './migrations/0007_jobs.js';
 import * as m0008 from './migrations/0008_plugins_tags.js';
 
 /**
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_faults': m0004,
   '0005_usage_shards': m0005,
   '0006_nodes': m0006,
+  '0007_jobs': m0007,
   '0008_plugins_tags': m0008,
 };
 

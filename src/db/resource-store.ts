@@ -12,7 +12,12 @@ import type { DB } from './schema.js';
  * plus the few queries only it has, and a mapper between its row and its record.
  */
 export type ResourceTable = 'pools' | 'networks' | 'pool_plugins';
-export type ResourceRow<T extends ResourceTable> = Selectable<DB[T]>;
+export type ResourceRow<T extends VersionedTable> = Selectable<DB[T]>;
+/**
+ * Tables with a version, a due time and a lease but no name of the API (jobs are
+ * found by their job id): the conditional change and the engine's queries apply.
+ */
+export type VersionedTable = ResourceTable | 'jobs';
 
 // The resource tables share every column used here; Kysely cannot see that
 // through a union of table names, so the queries are written against one of them.
@@ -55,7 +60,7 @@ export function insertReturningId<T extends ResourceTable>(table: T) {
  * step the lease was for has been done, or lost to this change, so the row is
  * free for the next one. True when it applied.
  */
-export function updateIfVersion<T extends ResourceTable>(table: T) {
+export function updateIfVersion<T extends VersionedTable>(table: T) {
   // The columns are whatever the transition sets, plus the two of the condition.
   const update = preparedByColumns<{ id: number }>((db, columns) =>
     db
@@ -79,7 +84,7 @@ export function updateIfVersion<T extends ResourceTable>(table: T) {
 }
 
 /** Deletes the row if it is still at `version`; what hangs off it goes with it (ON DELETE CASCADE). */
-export function deleteIfVersion(table: ResourceTable) {
+export function deleteIfVersion(table: VersionedTable) {
   const remove = preparedStatement<{ id: number; version: number }, { id: number }>((db) =>
     db
       .deleteFrom(table as AnyResource)
@@ -92,7 +97,7 @@ export function deleteIfVersion(table: ResourceTable) {
 }
 
 /** Rows whose next step is due at `now`, earliest first, from the due_at index. */
-export function selectDue<T extends ResourceTable>(table: T) {
+export function selectDue<T extends VersionedTable>(table: T) {
   return async (tx: Executor, now: Date, limit: number): Promise<ResourceRow<T>[]> =>
     (await tx
       .selectFrom(table as AnyResource)
@@ -111,7 +116,7 @@ export interface DueWork {
 }
 
 /** How much of a table's lifecycle work is due, read from its due_at index (the engine's metrics). */
-export function dueWork(table: ResourceTable) {
+export function dueWork(table: VersionedTable) {
   return async (tx: Executor, now: Date): Promise<DueWork> => {
     const row = await tx
       .selectFrom(table as AnyResource)

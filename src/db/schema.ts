@@ -219,6 +219,30 @@ export interface PoolPluginTable {
   created_at: Timestamp;
   due_at: NullableTimestamp;
   version: number;
+  /** The engine replica working on the row's due step (db/claims.ts), until lease_expires_at. */
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_expires_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
+}
+
+/** A maintenance job on nodes of a pool (jobs/), driven by the engine like pools and networks. */
+export interface JobTable {
+  id: Generated<number>;
+  /** The wire's jobId: `job-` and 8 hex digits. */
+  job_id: string;
+  project_id: string;
+  type: string;
+  phase: string;
+  pool_name: string;
+  /** The nodes the job works on, a JSON array of names. */
+  node_names: Json;
+  /** The request body that started the job, as JSON. */
+  inputs: Json;
+  message: ColumnType<string, string | undefined, string>;
+  started_at: Timestamp;
+  ended_at: NullableTimestamp;
+  due_at: NullableTimestamp;
+  version: number;
+  /** The engine replica working on the row's due step (db/claims.ts), until lease_expires_at. */
   lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
   lease_expires_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
 }
@@ -256,6 +280,7 @@ export interface DB {
   emulator_settings: EmulatorSettingTable;
   pool_plugins: PoolPluginTable;
   pool_tags: PoolTagTable;
+  jobs: JobTable;
 }
 
 export type ProjectRow = Selectable<ProjectTable>;
@@ -275,3 +300,5 @@ export type FaultRow = Selectable<FaultTable>;
 export type PoolPluginRow = Selectable<PoolPluginTable>;
 export type PoolPluginUpdate = Updateable<PoolPluginTable>;
 export type PoolTagRow = Selectable<PoolTagTable>;
+export type JobRow = Selectable<JobTable>;
+export type JobUpdate = Updateable<JobTable>;

@@ -20,6 +20,7 @@ export interface TableEntry {
     | 'networks'
     | 'pools'
     | 'nodes'
+    | 'jobs'
     | 'plugins'
     | 'tags'
     | 'quotas'
@@ -46,6 +47,7 @@ export const TABLES: readonly TableEntry[] = Object.freeze([
   { name: 'pool_tags', room: 'tags', scope: ofPool, holds: 'state' },
   { name: 'node_counts', room: 'nodes', scope: ofPool, holds: 'state' },
   { name: 'nodes', room: 'nodes', scope: ofPool, holds: 'state' },
+  { name: 'jobs', room: 'jobs', scope: byProject, holds: 'state' },
   { name: 'pools', room: 'pools', scope: byProject, holds: 'state' },
   { name: 'networks', room: 'networks', scope: byProject, holds: 'state' },
   // Counters go with the rows they count, so quotas and statistics stay true.

@@ -11,6 +11,7 @@ import {
 } from '../db/claims.js';
 import { claimDueNodes } from '../nodes/node.steps.js';
 import type { NodeRecord } from '../nodes/node.reads.js';
+import { advanceJob, claimDueJobs, removeExpiredJobs } from '../jobs/job.steps.js';
 import { advanceNetwork, claimDueNetworks } from '../networks/network.steps.js';
 import { advancePlugin, claimDuePlugins } from '../plugins/plugin.steps.js';
 import { admitEveryWaitingPool } from '../pools/pool.capacity.js';
@@ -20,6 +21,9 @@ import { SQLITE_ENGINE_OWNER, takeEngineLock, type EngineLock } from '../db/sqli
 
 /** How often the safety-net admission pass may run. */
 const ADMISSION_INTERVAL_MS = 10_000;
+
+/** How often finished jobs past their retention are looked for. */
+const JOB_SWEEP_INTERVAL_MS = 60_000;
 
 /** How many due rows one pass takes of each kind before yielding to requests. */
 const BATCH = 200;
@@ -42,7 +46,7 @@ function byPool(nodes: readonly NodeRecord[]): NodeRecord[][] {
 const CONCURRENT_STEPS = 4;
 
 /**
- * The reconciler: finds networks and pools whose next step is due and runs it,
+ * The reconciler: finds networks, pools and jobs whose next step is due and runs it,
  * each step in its own transaction. All state is in the database, so a fresh
  * engine after a crash simply finds the unfinished work and carries on.
  *
@@ -198,8 +202,23 @@ export class LifecycleEngine {
         this.reportTakeovers('node', n),
       );
       await this.stepAll(byPool(nodes), (group) => this.stepNodes(ctx, group));
-      if (!this.stopping) await this.admitWaiting(ctx);
-      return Math.max(networks.length, pools.length, plugins.length, nodes.length >= NODE_BATCH ? BATCH : nodes.length);
+      const jobs = await claimDueJobs(database, owner, clock.now(), leaseMs, BATCH, (n) =>
+        this.reportTakeovers('job', n),
+      );
+      await this.stepAll(jobs, (job) =>
+        this.step('jobs', { id: job.id, name: job.jobId, projectId: job.projectId }, (tx) => advanceJob(ctx, tx, job)),
+      );
+      if (!this.stopping) {
+        await this.admitWaiting(ctx);
+        await this.sweepJobs();
+      }
+      return Math.max(
+        networks.length,
+        pools.length,
+        plugins.length,
+        jobs.length,
+        nodes.length >= NODE_BATCH ? BATCH : nodes.length,
+      );
     } finally {
       clearInterval(heartbeat);
     }
@@ -219,6 +238,15 @@ export class LifecycleEngine {
     if (await anyWaitingPool(database.db)) await database.transaction((tx) => admitEveryWaitingPool(ctx, tx));
   }
   private lastAdmission = 0;
+
+  /** Removes finished jobs past their retention (decision 25), at most once a minute of the service clock. */
+  private async sweepJobs(): Promise<void> {
+    const now = this.ctx.clock.now();
+    if (now.getTime() - this.lastJobSweep < JOB_SWEEP_INTERVAL_MS) return;
+    this.lastJobSweep = now.getTime();
+    await removeExpiredJobs(this.ctx.database, now);
+  }
+  private lastJobSweep = Number.NEGATIVE_INFINITY;
 
   /**
    * Where transactions started together commit together (SQLite), a batch's
@@ -266,7 +294,7 @@ export class LifecycleEngine {
   }
 
   /** Counts work taken over from a replica whose lease expired (the metric of docs/operations.md). */
-  private reportTakeovers(kind: 'pool' | 'network' | 'plugin' | 'node', count: number): void {
+  private reportTakeovers(kind: 'pool' | 'network' | 'plugin' | 'node' | 'job', count: number): void {
     this.log.debug({ kind, count }, 'took over expired lifecycle leases');
     for (let i = 0; i < count; i += 1) this.ctx.signals.emit('leaseTakenOver', kind);
   }

@@ -22,6 +22,7 @@ export const BUILTIN_FLAVORS: readonly CatalogueEntry[] = [
     cpu: '8',
     memory: '32Gi',
     dataVolumes: ssd('500Gi'),
+    nodeConfigTemplate: 'modelarts-vm-default',
   }),
   flavor('modelarts.vm.cpu.16ud', 'Train,Infer,Notebook', {
     type: 'Dedicate',
@@ -29,6 +30,7 @@ export const BUILTIN_FLAVORS: readonly CatalogueEntry[] = [
     cpu: '16',
     memory: '64Gi',
     dataVolumes: ssd('500Gi'),
+    nodeConfigTemplate: 'modelarts-vm-default',
   }),
   flavor('modelarts.vm.cpu.32ud.arm', 'Train,Infer', {
     type: 'Dedicate',
@@ -36,6 +38,7 @@ export const BUILTIN_FLAVORS: readonly CatalogueEntry[] = [
     cpu: '32',
     memory: '128Gi',
     dataVolumes: ssd('1000Gi'),
+    nodeConfigTemplate: 'modelarts-vm-default',
   }),
   flavor('modelarts.vm.gpu.t4', 'Infer,Notebook', {
     type: 'Dedicate',
@@ -44,6 +47,7 @@ export const BUILTIN_FLAVORS: readonly CatalogueEntry[] = [
     memory: '32Gi',
     gpu: { type: 'nvidia-t4', size: '1', memory: '16Gi' },
     dataVolumes: ssd('500Gi'),
+    nodeConfigTemplate: 'modelarts-vm-default',
   }),
   flavor('modelarts.bm.gpu.8v100', 'Train,Infer', {
     type: 'Dedicate',
@@ -52,6 +56,7 @@ export const BUILTIN_FLAVORS: readonly CatalogueEntry[] = [
     memory: '512Gi',
     gpu: { type: 'nvidia-v100', size: '8', memory: '32Gi' },
     dataVolumes: ssd('3200Gi'),
+    nodeConfigTemplate: 'modelarts-bms-gpu',
   }),
   flavor('modelarts.bm.gpu.8a100', 'Train', {
     type: 'Dedicate',
@@ -60,6 +65,7 @@ export const BUILTIN_FLAVORS: readonly CatalogueEntry[] = [
     memory: '1024Gi',
     gpu: { type: 'nvidia-a100', size: '8', memory: '80Gi' },
     dataVolumes: ssd('7000Gi'),
+    nodeConfigTemplate: 'modelarts-bms-gpu',
   }),
   flavor('modelarts.bm.npu.arm.8snt9b3', 'Train,Infer', {
     type: 'Dedicate',
@@ -68,5 +74,6 @@ export const BUILTIN_FLAVORS: readonly CatalogueEntry[] = [
     memory: '1536Gi',
     npu: { type: 'ascend-snt9b', size: '8', memory: '64Gi' },
     dataVolumes: ssd('7000Gi'),
+    nodeConfigTemplate: 'modelarts-bms-npu',
   }),
 ];

@@ -1,4 +1,5 @@
 import { readCheckedFile } from '../shared/checked-file.js';
+import { BUILTIN_NODE_CONFIG_TEMPLATES, DEFAULT_NODE_CONFIG_TEMPLATE } from '../node-config/builtin-templates.js';
 import { BUILTIN_FLAVORS } from './builtin-flavors.js';
 import { FlavorsFile, type CatalogueEntry, type ResourceFlavor } from './flavor.schema.js';
 
@@ -14,6 +15,11 @@ export class FlavorCatalogue {
     for (const entry of entries) {
       const name = entry.flavor.metadata.name;
       if (this.byName.has(name)) throw new Error(`Flavor ${name} is listed twice`);
+      const template = entry.flavor.spec.nodeConfigTemplate;
+      if (template !== undefined && !Object.hasOwn(BUILTIN_NODE_CONFIG_TEMPLATES, template)) {
+        const known = Object.keys(BUILTIN_NODE_CONFIG_TEMPLATES).join(', ');
+        throw new Error(`Flavor ${name} names node config template ${template}, which is not one of ${known}`);
+      }
       this.byName.set(name, entry);
     }
     this.flavors = entries.map((e) => ({ apiVersion: 'v1' as const, kind: 'ResourceFlavor' as const, ...e.flavor }));
@@ -59,6 +65,12 @@ export class FlavorCatalogue {
   /** The availability zones the flavor is offered in (status.phase of the flavor), in order. */
   zones(name: string): string[] {
     return Object.keys(this.byName.get(name)?.flavor.status.phase ?? {});
+  }
+
+  /** The node configuration template the flavor's nodes are built from; undefined for an unknown flavor. */
+  nodeConfigTemplate(name: string): string | undefined {
+    const entry = this.byName.get(name);
+    return entry && (entry.flavor.spec.nodeConfigTemplate ?? DEFAULT_NODE_CONFIG_TEMPLATE);
   }
 
   /** Nodes of this flavor in the whole installation; undefined = unlimited. */

@@ -30,6 +30,11 @@ export const ResourceFlavor = Type.Object(
       rootVolume: Type.Optional(Volume),
       billingModes: Type.Optional(Type.Array(Type.Integer())),
       jobFlavors: Type.Optional(Type.Array(Type.String())),
+      nodeConfigTemplate: Type.Optional(
+        Type.String({
+          description: 'The node configuration template its nodes are built from (ShowNodeConfigTemplate)',
+        }),
+      ),
     }),
     status: Type.Object({ phase: Type.Record(Type.String(), Type.String()) }),
   },

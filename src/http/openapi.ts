@@ -39,6 +39,8 @@ const TAGS = [
   { name: 'networks', description: 'Networks pools are attached to' },
   { name: 'flavors', description: 'Node flavors pools are built from' },
   { name: 'events', description: 'What happened to pools and networks' },
+  { name: 'node-config', description: 'How the nodes of a pool are configured, and the templates behind it' },
+  { name: 'jobs', description: 'Maintenance jobs on the nodes of a pool (reboot, reset, migrate, replace)' },
   { name: 'iam', description: 'The IAM calls clients make first: tokens and project lookup' },
 ];
 

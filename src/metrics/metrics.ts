@@ -71,10 +71,8 @@ export class AtelierMetrics {
       registers,
     });
     // Present from the first scrape, so a rate() over them starts at zero.
-    for (const kind of ['pool', 'network'] as const) {
-      quotaRejections.inc({ resource: kind }, 0);
-      leaseTakeovers.inc({ kind }, 0);
-    }
+    for (const kind of ['pool', 'network'] as const) quotaRejections.inc({ resource: kind }, 0);
+    for (const kind of ['pool', 'network', 'job'] as const) leaseTakeovers.inc({ kind }, 0);
     this.unsubscribe.push(
       ctx.signals.on('quotaRejected', (kind) => quotaRejections.inc({ resource: kind })),
       ctx.signals.on('leaseTakenOver', (kind) => leaseTakeovers.inc({ kind })),

@@ -2,7 +2,7 @@
 // may tamper with, the command line as a child process, a listening server, and the official SDK's own
 // HTTP client pointed at it.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4j
 import { Region } from '@huaweicloud/huaweicloud-sdk-core/region/region.js';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'light-my-request';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { ApiResponse } from '../helpers/client.js';
@@ -309,5 +309,43 @@ export function sdkClient(options: { endpoint: string; ak: string; sk: string; p
         };
       }
     },
+  };
+}
+
+/**
+ * A listening server of the enclosing `describe` with a fresh bootstrap project and access key, and the
+ * SDK's own HTTP client for it: started before its first test, closed after its last.
+ */
+export function useSdkServer(env: Record<string, string> = {}): {
+  server(): RunningServer;
+  client(): ReturnType<typeof sdkClient>;
+  projectId: string;
+} {
+  const dirs = new TempDirs();
+  let server: RunningServer | undefined;
+  const projectId = randomBytes(16).toString('hex');
+  const ak = `AK${randomBytes(9).toString('hex').toUpperCase()}`;
+  const sk = randomBytes(20).toString('base64url');
+  beforeAll(async () => {
+    server = await listen(dirs.make(), {
+      ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
+      ATELIER_BOOTSTRAP_AK: ak,
+      ATELIER_BOOTSTRAP_SK: sk,
+      ATELIER_ENGINE_INTERVAL_MS: '20',
+      ...env,
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    dirs.removeAll();
+  });
+  const started = () => {
+    if (!server) throw new Error('the server is used before it started');
+    return server;
+  };
+  return {
+    server: started,
+    client: () => sdkClient({ endpoint: started().address, ak, sk, projectId }),
+    projectId,
   };
 }
