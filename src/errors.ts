@@ -56,6 +56,8 @@ export const ERRORS = {
   // pools
   poolExists: entry('ModelArts.50015000', 409, 'Pool already exists. The name {name} is used by pool {id}.'),
   poolNotFound: entry('ModelArts.50015001', 404, 'Pool {name} not found.'),
+  // nodes
+  nodeNotFound: entry('ModelArts.50035001', 404, 'Node {name} not found.'),
   // networks
   networkExists: entry('ModelArts.50025000', 409, 'Network already exists. The name {name} is used by network {id}.'),
   networkNotFound: entry('ModelArts.50025001', 404, 'Network not exist. No network {name} in this project.'),
