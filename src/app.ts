@@ -28,6 +28,7 @@ import { metricsRoutes } from './metrics/metrics.routes.js';
 import { jobRoutes } from './jobs/job.routes.js';
 import { networkRoutes } from './networks/network.routes.js';
 import { nodeConfigRoutes } from './node-config/node-config.routes.js';
+import { nodeRoutes } from './nodes/node.routes.js';
 import { osConfigRoutes } from './os-config/os-config.routes.js';
 import { pluginRoutes } from './plugins/plugin.routes.js';
 import { poolRoutes } from './pools/pool.routes.js';
@@ -104,6 +105,7 @@ async function registerRoutes(
   await app.register(statisticsRoutes(ctx));
   await app.register(networkRoutes(ctx));
   await app.register(poolRoutes(ctx));
+  await app.register(nodeRoutes(ctx));
   await app.register(flavorRoutes(ctx));
   await app.register(pluginRoutes(ctx));
   await app.register(tagRoutes(ctx));

@@ -99,6 +99,12 @@ export const KNOWN_OPERATIONS: ReadonlyArray<{ operationId: string; summary: str
     url: '/v2/:project_id/pools/:pool_name/nodes',
   },
   {
+    operationId: 'ShowPoolNode',
+    summary: 'Show a node of a pool',
+    method: 'GET',
+    url: '/v2/:project_id/pools/:pool_name/nodes/:node_name',
+  },
+  {
     operationId: 'BatchDeletePoolNodes',
     summary: 'Delete nodes of a pool',
     method: 'POST',
@@ -109,6 +115,30 @@ export const KNOWN_OPERATIONS: ReadonlyArray<{ operationId: string; summary: str
     summary: 'Update nodes of a pool',
     method: 'POST',
     url: '/v2/:project_id/pools/:pool_name/nodes/batch-update',
+  },
+  {
+    operationId: 'BatchLockPoolNodes',
+    summary: 'Lock nodes of a pool against deletion',
+    method: 'POST',
+    url: '/v2/:project_id/pools/:pool_name/nodes/batch-lock',
+  },
+  {
+    operationId: 'BatchUnlockPoolNodes',
+    summary: 'Unlock nodes of a pool',
+    method: 'POST',
+    url: '/v2/:project_id/pools/:pool_name/nodes/batch-unlock',
+  },
+  {
+    operationId: 'BatchBindPoolNodes',
+    summary: 'Bind nodes of a pool to a logical sub-pool',
+    method: 'POST',
+    url: '/v2/:project_id/pools/:pool_name/nodes/batch-bind',
+  },
+  {
+    operationId: 'BatchDrainPoolNodes',
+    summary: 'Drain nodes of a pool',
+    method: 'POST',
+    url: '/v2/:project_id/pools/:pool_name/nodes/batch-drain',
   },
   {
     operationId: 'ListWorkloads',

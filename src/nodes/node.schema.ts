@@ -80,3 +80,85 @@ export const NodeListQuery = Type.Object({
   continue: Type.Optional(Type.String({ maxLength: 512 })),
 });
 export type NodeListQuery = Static<typeof NodeListQuery>;
+
+// --- batch actions (nodepools-nodes-jobs.md §2.2, nodes-workloads-metrics.md §1.5–1.7) -------------------
+
+/** Nodes one request may name: far more than a pool page, well under the body limit. */
+export const NODE_BATCH_MAX = 2000;
+/** Decision 28: a drain names at most this many nodes. */
+export const DRAIN_MAX = 10;
+
+const NodeName = Type.String({ minLength: 1, maxLength: 128 });
+const NodeNames = (maxItems = NODE_BATCH_MAX) => Type.Array(NodeName, { minItems: 1, maxItems });
+
+export const BatchDeleteBody = Type.Object({ deleteNodeNames: NodeNames() });
+export type BatchDeleteBody = Static<typeof BatchDeleteBody>;
+
+/** The one action a lock knows (TF: exactly `delete`). */
+export const LOCK_ACTIONS = ['delete'] as const;
+
+export const BatchLockBody = Type.Object({
+  nodeNames: NodeNames(),
+  actions: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 8 }),
+});
+export type BatchLockBody = Static<typeof BatchLockBody>;
+
+export const NODE_RESULTS = ['success', 'failed'] as const;
+export const NodeResult = Type.Object({ name: Type.String(), status: StringEnum(NODE_RESULTS) });
+export type NodeResult = Static<typeof NodeResult>;
+
+export const NodeResults = Type.Object({ nodes: Type.Array(NodeResult) }, { $id: 'NodeResults' });
+export type NodeResults = Static<typeof NodeResults>;
+
+/** §1.7: the SDK's `true`/`false` enum is a generator bug; the live API takes these four. */
+export const UPDATE_ACTIONS = ['openHaRedundant', 'closeHaRedundant', 'createTags', 'deleteTags'] as const;
+export type UpdateAction = (typeof UPDATE_ACTIONS)[number];
+
+export const NodeTag = Type.Object({
+  key: Type.String({ minLength: 1, maxLength: 128 }),
+  value: Type.Optional(Type.String({ maxLength: 255 })),
+});
+export type NodeTag = Static<typeof NodeTag>;
+
+export const BatchUpdateBody = Type.Object({
+  nodeNames: NodeNames(),
+  action: StringEnum(UPDATE_ACTIONS),
+  haRedundantEffect: Type.Optional(Type.Union([Type.Literal('NoSchedule'), Type.Literal('NoExecute')])),
+  tags: Type.Optional(Type.Array(NodeTag, { maxItems: 20 })),
+  // Accepted and not acted on: no documented action upgrades a driver (§1.7).
+  driver: Type.Optional(
+    Type.Object({ version: Type.Optional(Type.String()), updateStrategy: Type.Optional(Type.String()) }),
+  ),
+});
+export type BatchUpdateBody = Static<typeof BatchUpdateBody>;
+
+export const BatchUpdateResult = Type.Object(
+  {
+    successNodeNames: Type.Array(Type.String()),
+    failNodeNames: Type.Array(Type.String()),
+    nodes: Type.Array(NodeResult),
+  },
+  { $id: 'BatchUpdateResult' },
+);
+export type BatchUpdateResult = Static<typeof BatchUpdateResult>;
+
+/** HW spells the field `quotaname` in one table, the SDK `quotaName`: both are taken. */
+export const BatchBindBody = Type.Object({
+  nodes: Type.Array(
+    Type.Object({
+      name: NodeName,
+      quotaName: Type.Optional(Type.String({ maxLength: 128 })),
+      quotaname: Type.Optional(Type.String({ maxLength: 128 })),
+    }),
+    { minItems: 1, maxItems: NODE_BATCH_MAX },
+  ),
+  drain: Type.Optional(Type.Boolean()),
+});
+export type BatchBindBody = Static<typeof BatchBindBody>;
+
+export const BatchDrainBody = Type.Object({ nodeNames: NodeNames(DRAIN_MAX) });
+export type BatchDrainBody = Static<typeof BatchDrainBody>;
+
+/** Decision 24: delete, drain and bind answer an empty object. */
+export const EmptyAnswer = Type.Object({}, { $id: 'EmptyAnswer' });
+export type EmptyAnswer = Static<typeof EmptyAnswer>;

@@ -7,6 +7,7 @@ import {
   findPool,
   findPoolById,
   findPoolUsingNetwork,
+  lockPoolById,
   selectPoolDueWork,
   selectProjectsOfPools,
   selectProjectPools,
@@ -69,4 +70,18 @@ export async function listProjectPools(
 /** The project of each of these pools (those that still exist), for locking before a change. */
 export async function projectsOfPools(tx: Executor, ids: readonly number[]): Promise<string[]> {
   return [...new Set(await selectProjectsOfPools(tx, ids))].sort();
+}
+
+/**
+ * A pool of the project, its row locked for the rest of the transaction: what a
+ * change of its nodes takes after the project lock (lock order project → pool → nodes).
+ */
+export async function lockPool(
+  database: Database,
+  tx: Executor,
+  projectId: string,
+  name: string,
+): Promise<PoolRecord | undefined> {
+  const pool = await findPool(tx, projectId, name);
+  return pool && lockPoolById(database, tx, pool.id);
 }
