@@ -27,6 +27,7 @@ import { AtelierMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { networkRoutes } from './networks/network.routes.js';
 import { osConfigRoutes } from './os-config/os-config.routes.js';
+import { nodePoolRoutes } from './pools/nodepool.routes.js';
 import { poolRoutes } from './pools/pool.routes.js';
 import { quotaHotRead, quotaRoutes } from './quotas/quota.routes.js';
 import { statisticsHotRead, statisticsRoutes } from './statistics/statistics.routes.js';
@@ -100,6 +101,7 @@ async function registerRoutes(
   await app.register(statisticsRoutes(ctx));
   await app.register(networkRoutes(ctx));
   await app.register(poolRoutes(ctx));
+  await app.register(nodePoolRoutes(ctx));
   await app.register(flavorRoutes(ctx));
   await app.register(osConfigRoutes(ctx));
   await app.register(eventRoutes(ctx));

@@ -56,6 +56,9 @@ export const ERRORS = {
   // pools
   poolExists: entry('ModelArts.50015000', 409, 'Pool already exists. The name {name} is used by pool {id}.'),
   poolNotFound: entry('ModelArts.50015001', 404, 'Pool {name} not found.'),
+  // node pools (nodepools-nodes-jobs.md §4, D-NP4)
+  nodePoolNotFound: entry('ModelArts.50035002', 404, 'NodePool {name} not found.'),
+  nodePoolExists: entry('ModelArts.50035003', 409, 'NodePool {name} already exists in pool {pool}.'),
   // networks
   networkExists: entry('ModelArts.50025000', 409, 'Network already exists. The name {name} is used by network {id}.'),
   networkNotFound: entry('ModelArts.50025001', 404, 'Network not exist. No network {name} in this project.'),

@@ -93,6 +93,42 @@ export const KNOWN_OPERATIONS: ReadonlyArray<{ operationId: string; summary: str
     url: '/v1/:project_id/events',
   },
   {
+    operationId: 'CreateNodePool',
+    summary: 'Add a node pool to a resource pool',
+    method: 'POST',
+    url: '/v2/:project_id/pools/:pool_name/nodepools',
+  },
+  {
+    operationId: 'ListNodePools',
+    summary: 'List the node pools of a resource pool',
+    method: 'GET',
+    url: '/v2/:project_id/pools/:pool_name/nodepools',
+  },
+  {
+    operationId: 'ShowNodePool',
+    summary: 'Show a node pool',
+    method: 'GET',
+    url: '/v2/:project_id/pools/:pool_name/nodepools/:nodepool_name',
+  },
+  {
+    operationId: 'PatchNodePool',
+    summary: 'Change a node pool (scale, labels, taints, tags)',
+    method: 'PATCH',
+    url: '/v2/:project_id/pools/:pool_name/nodepools/:nodepool_name',
+  },
+  {
+    operationId: 'DeleteNodePool',
+    summary: 'Delete a node pool and its nodes',
+    method: 'DELETE',
+    url: '/v2/:project_id/pools/:pool_name/nodepools/:nodepool_name',
+  },
+  {
+    operationId: 'ListNodePoolNodes',
+    summary: 'List the nodes of a node pool',
+    method: 'GET',
+    url: '/v2/:project_id/pools/:pool_name/nodepools/:nodepool_name/nodes',
+  },
+  {
     operationId: 'ListPoolNodes',
     summary: 'List the nodes of a pool',
     method: 'GET',
