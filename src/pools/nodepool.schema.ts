@@ -73,7 +73,7 @@ export const NodePool = Type.Object(
     kind: Type.Literal('NodePool'),
     metadata: Type.Object({ name: Type.String(), annotations: Type.Optional(StringMap) }),
     spec: Type.Object({ resources: PoolResource }),
-    status: Type.Object({ resources: NodePoolResourcesStatus, message: Type.Optional(Type.String()) }),
+    status: Type.Object({ resources: NodePoolResourcesStatus }),
   },
   { $id: 'NodePool' },
 );

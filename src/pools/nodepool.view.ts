@@ -26,19 +26,12 @@ export function toNodePool(
     const group: FlavorCount = { flavor: resource.flavor, nodePool: name, count, maxCount: count };
     status[bucket] = resource.azs && resource.count === count ? { ...group, azs: resource.azs } : group;
   }
-  const shortfall =
-    resource.count - (status.creating?.count ?? 0) - (status.available?.count ?? 0) - (status.abnormal?.count ?? 0);
   return {
     apiVersion: 'v2',
     kind: 'NodePool',
     metadata: { name, ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}) },
     spec: { resources: { ...resource, nodePool: name } },
-    status: {
-      resources: status,
-      ...(shortfall > 0
-        ? { message: `Waiting for capacity: ${shortfall} of ${resource.count} nodes are not created yet.` }
-        : {}),
-    },
+    status: { resources: status },
   };
 }
 
