@@ -31,6 +31,7 @@ import { nodeConfigRoutes } from './node-config/node-config.routes.js';
 import { nodeRoutes } from './nodes/node.routes.js';
 import { osConfigRoutes } from './os-config/os-config.routes.js';
 import { pluginRoutes } from './plugins/plugin.routes.js';
+import { nodePoolRoutes } from './pools/nodepool.routes.js';
 import { poolRoutes } from './pools/pool.routes.js';
 import { tagRoutes } from './tags/tag.routes.js';
 import { quotaHotRead, quotaRoutes } from './quotas/quota.routes.js';
@@ -106,6 +107,7 @@ async function registerRoutes(
   await app.register(networkRoutes(ctx));
   await app.register(poolRoutes(ctx));
   await app.register(nodeRoutes(ctx));
+  await app.register(nodePoolRoutes(ctx));
   await app.register(flavorRoutes(ctx));
   await app.register(pluginRoutes(ctx));
   await app.register(tagRoutes(ctx));

@@ -61,6 +61,9 @@ export const ERRORS = {
   pluginTemplateNotFound: entry('ModelArts.50005101', 404, 'Plugintemplate {name} not found.'),
   // nodes
   nodeNotFound: entry('ModelArts.50035001', 404, 'Node {name} not found.'),
+  // node pools (nodepools-nodes-jobs.md §4, D-NP4)
+  nodePoolNotFound: entry('ModelArts.50035002', 404, 'NodePool {name} not found.'),
+  nodePoolExists: entry('ModelArts.50035003', 409, 'NodePool {name} already exists in pool {pool}.'),
   // networks
   networkExists: entry('ModelArts.50025000', 409, 'Network already exists. The name {name} is used by network {id}.'),
   networkNotFound: entry('ModelArts.50025001', 404, 'Network not exist. No network {name} in this project.'),

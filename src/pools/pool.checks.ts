@@ -8,10 +8,11 @@ import {
   WORKSPACE_LABEL,
 } from '../shared/conventions.js';
 import { flattenPatchPaths } from '../shared/merge-patch.js';
-import { POOL_DISPLAY_NAME } from '../shared/names.js';
+import { NODE_POOL_NAME, POOL_DISPLAY_NAME } from '../shared/names.js';
 import { SIMULATE_LABEL, SIMULATIONS } from './pool.faults.js';
 import type { CreatePoolBody, PatchPoolBody, PoolResource, PoolSpec } from './pool.schema.js';
-import { nodesWanted } from './pool.view.js';
+import { nodePoolOf } from './pool.nodes.js';
+import { defaultNodePool } from '../nodes/node.plan.js';
 
 // The console's rules on what a client sends (pools.md §3 and §6), checked before anything is read or written.
 
@@ -35,6 +36,26 @@ export function checkDisplayName(displayName: string): void {
   }
 }
 
+/** A default node pool's suffix (D-NP3): only the server names a node pool so. */
+const DEFAULT_SUFFIX = '-default';
+
+/**
+ * HW's rule for node-pool names (nodepools-nodes-jobs.md §4): 2–50 characters of
+ * [a-z0-9-], starting with a letter, not ending with `-`; a name ending in
+ * `-default` is only the flavor's own default (`flavor` absent: a user-created
+ * node pool, which may never end so).
+ */
+export function checkNodePoolName(name: string, where: string, flavor?: string): void {
+  if (!NODE_POOL_NAME.test(name)) {
+    throw badRequest(
+      `${where}: 2 to 50 characters, lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen`,
+    );
+  }
+  if (name.endsWith(DEFAULT_SUFFIX) && (flavor === undefined || name !== defaultNodePool(flavor))) {
+    throw badRequest(`${where}: a name ending in ${DEFAULT_SUFFIX} is reserved for a flavor's default node pool`);
+  }
+}
+
 /** Console rules on spec.resources (pools.md §3.3 and §6.1), returning the list with defaults filled. */
 export function checkResources(
   ctx: AppContext,
@@ -52,8 +73,11 @@ export function checkResources(
         `${where}.flavor: unknown flavor ${resource.flavor}; GET /v1/{project_id}/resourceflavors lists them`,
       );
     }
-    if (seen.has(resource.flavor)) throw badRequest(`${where}.flavor: ${resource.flavor} is listed twice`);
-    seen.add(resource.flavor);
+    // A flavor may form several node pools; a node pool is one entry (nodepools-nodes-jobs.md §4).
+    const nodePool = nodePoolOf(resource);
+    checkNodePoolName(nodePool, `${where}.nodePool`, resource.flavor);
+    if (seen.has(nodePool)) throw badRequest(`${where}.nodePool: node pool ${nodePool} is listed twice`);
+    seen.add(nodePool);
     arches.add(ctx.flavors.cpuArch(resource.flavor) ?? '');
     // Decision 10: a pool larger than the installation's whole capacity would wait
     // forever and, first come first served, hold up every later pool of the flavor.
@@ -137,15 +161,16 @@ export function checkPatchPaths(patch: PatchPoolBody): string[] {
 
 /** Pools.md §6.4: console rule — one request scales out or in, never both. */
 export function checkScaleDirection(before: PoolSpec, after: PoolSpec): void {
-  const old = nodesWanted(before.resources);
+  // Per node pool: each spec.resources entry is one (nodepools-nodes-jobs.md §4).
+  const old = new Map(before.resources.map((r) => [nodePoolOf(r), r.count]));
   let up = false;
   let down = false;
   for (const r of after.resources) {
-    const was = old.get(r.flavor) ?? 0;
+    const was = old.get(nodePoolOf(r)) ?? 0;
     if (r.count > was) up = true;
     if (r.count < was) down = true;
   }
-  for (const [flavor] of old) if (!after.resources.some((r) => r.flavor === flavor)) down = true;
+  for (const [nodePool] of old) if (!after.resources.some((r) => nodePoolOf(r) === nodePool)) down = true;
   if (up && down) throw badRequest('spec.resources: scale out and scale in in separate requests');
 }
 

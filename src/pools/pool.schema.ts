@@ -52,7 +52,7 @@ export const PoolResource = Type.Object(
     maxCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })),
     azs: Type.Optional(Type.Array(Az, { maxItems: 10 })),
     // The node pool these nodes form (nodepools-nodes-jobs.md §4); `<flavor>-default` when absent.
-    nodePool: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,48}[a-z0-9]$' })),
+    nodePool: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     labels: Type.Optional(StringMap),
     taints: Type.Optional(
       Type.Array(

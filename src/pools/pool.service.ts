@@ -138,7 +138,12 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
   return toPool(pool.pool, pool.tallies);
 }
 
-async function requirePool(ctx: AppContext, projectId: string, name: string, tx?: Executor): Promise<PoolRecord> {
+export async function requirePool(
+  ctx: AppContext,
+  projectId: string,
+  name: string,
+  tx?: Executor,
+): Promise<PoolRecord> {
   const pool = await findPool(tx ?? ctx.database.db, projectId, name);
   if (!pool) throw new AtelierError('poolNotFound', { name });
   return pool;
@@ -212,16 +217,35 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 type Merged = { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: PoolSpec };
 
 export async function patchPool(ctx: AppContext, projectId: string, name: string, patch: PatchPoolBody): Promise<Pool> {
-  const touched = checkPatchPaths(patch);
-  if (touched.length === 0) throw badRequest('the patch changes nothing');
-  const movesWorkspace = touched.includes(WORKSPACE_PATH);
-  if (movesWorkspace && touched.some((p) => p !== WORKSPACE_PATH)) {
-    throw badRequest(`${WORKSPACE_PATH}: change the workspace in a request of its own`);
-  }
-  const changesSpec = touched.some((p) => p.startsWith('spec.'));
-  const pool = await ctx.database.transaction(async (tx) => {
+  checkPatchPaths(patch);
+  const changed = await changePool(ctx, projectId, name, () => patch);
+  return toPool(changed.pool, changed.tallies);
+}
+
+/**
+ * A merge patch of a pool, planned from the pool as read in the transaction:
+ * what a pool PATCH does, and what the node-pool operations do to the pool's
+ * spec.resources (nodepools-nodes-jobs.md §4.3: one record, two views). `after`
+ * runs in the same transaction once the pool and its nodes have changed.
+ */
+export async function changePool(
+  ctx: AppContext,
+  projectId: string,
+  name: string,
+  plan: (current: PoolRecord) => PatchPoolBody,
+  after?: (tx: Executor, before: PoolRecord, updated: PoolRecord) => Promise<void>,
+): Promise<{ pool: PoolRecord; tallies: NodeTally[] }> {
+  const changed = await ctx.database.transaction(async (tx) => {
     await lockedProject(ctx, tx, projectId);
     const current = await requirePool(ctx, projectId, name, tx);
+    const patch = plan(current);
+    const touched = checkPatchPaths(patch);
+    if (touched.length === 0) throw badRequest('the patch changes nothing');
+    const movesWorkspace = touched.includes(WORKSPACE_PATH);
+    if (movesWorkspace && touched.some((p) => p !== WORKSPACE_PATH)) {
+      throw badRequest(`${WORKSPACE_PATH}: change the workspace in a request of its own`);
+    }
+    const changesSpec = touched.some((p) => p.startsWith('spec.'));
     const { phase } = current;
     if (!POOL_PATCHABLE.has(phase)) throw badRequest(`pool ${name} is ${phase} and cannot be changed now`);
     if (changesSpec && !POOL_SCALABLE.has(phase)) {
@@ -254,11 +278,12 @@ export async function patchPool(ctx: AppContext, projectId: string, name: string
       const change = `${describeNodes(nodesWanted(before.resources))} to ${describeNodes(nodesWanted(spec.resources))}`;
       await poolEvent(tx, updated, now, 'Normal', 'PoolScaling', `Pool resources change requested: ${change}.`);
     }
+    if (after) await after(tx, current, updated);
     if (talliesBefore) await rollUpEvent(ctx, tx, updated, talliesBefore);
     return { pool: updated, tallies: await poolTallies(tx, updated.id) };
   });
   ctx.wakeEngine();
-  return toPool(pool.pool, pool.tallies);
+  return changed;
 }
 
 export async function deletePool(ctx: AppContext, projectId: string, name: string): Promise<Pool> {

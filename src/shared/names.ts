@@ -16,6 +16,9 @@ export const NETWORK_DISPLAY_NAME_LENGTH = Object.freeze({ min: 4, max: 32 });
 /** Pool `os.modelarts/name`; the quantifier also enforces the 4–30 length. */
 export const POOL_DISPLAY_NAME = /^[a-z][a-z0-9-]{2,28}[a-z0-9]$/;
 
+/** A node pool's name (nodepools-nodes-jobs.md §4, HW rule): 2–50 characters. */
+export const NODE_POOL_NAME = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
+
 /**
  * Characters the service refuses in `os.modelarts/description`. No `g` flag on purpose: a global
  * regex keeps `lastIndex` between `.test()` calls and would skip matches on a shared constant.

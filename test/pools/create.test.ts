@@ -201,13 +201,23 @@ describe('POST /v2/{project_id}/pools with a bad request', () => {
     ['spec.type is Dedicated', (b) => (b.spec.type = 'Dedicated'), /type/],
     ['a flavor is unknown', (b) => (b.spec.resources = [{ flavor: 'modelarts.vm.cpu.none', count: 1 }]), /flavor/],
     [
-      'a flavor is listed twice',
+      'a node pool is listed twice (one flavor twice, neither naming its node pool)',
       (b) =>
         (b.spec.resources = [
           { flavor: CPU_8, count: 1 },
           { flavor: CPU_8, count: 2 },
         ]),
       /twice/,
+    ],
+    [
+      'a node pool name is not one',
+      (b) => (b.spec.resources = [{ flavor: CPU_8, count: 1, nodePool: 'Bad_Name' }]),
+      /nodePool/,
+    ],
+    [
+      "a node pool name ends in -default but is not its flavor's default",
+      (b) => (b.spec.resources = [{ flavor: CPU_8, count: 1, nodePool: 'mine-default' }]),
+      /nodePool/,
     ],
     ['there are no resources', (b) => (b.spec.resources = []), /resources/],
     ['resources are missing', (b) => delete b.spec.resources, /resources/],
