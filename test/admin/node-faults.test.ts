@@ -1,0 +1,128 @@
+// Node faults (docs/emulator.md, "Node faults"): a chosen node, or the next N nodes
+// of a pool, fail to come up, turn Abnormal or get an Abnormal driver; clearing the
+// fault heals them, and the pool follows its nodes — over HTTP.
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/harness.js';
+import { displayName } from '../helpers/fixtures.js';
+import { activeNetwork } from '../helpers/fixtures.js';
+import { createBody, createPool, eventsOf, phaseChanges, pool } from '../pools/helpers.js';
+import { adminOk, runningPool, useAdminHarness } from './helpers.js';
+
+const GPU = 'modelarts.vm.gpu.t4';
+
+async function nodesOf(h: Harness, poolName: string) {
+  return h.context.database.db
+    .selectFrom('nodes')
+    .innerJoin('pools', 'pools.id', 'nodes.pool_id')
+    .select(['nodes.name', 'nodes.phase', 'nodes.driver_phase', 'nodes.pool_id'])
+    .where('pools.name', '=', poolName)
+    .orderBy('nodes.id')
+    .execute();
+}
+
+/** node_counts equal the nodes, per group (a GROUP BY over the nodes). */
+async function expectCountsExact(h: Harness, poolId: number) {
+  const db = h.context.database.db;
+  const byGroup = await db
+    .selectFrom('nodes')
+    .select(['node_pool', 'flavor', 'phase', sql<number>`count(*)`.as('n')])
+    .where('pool_id', '=', poolId)
+    .groupBy(['node_pool', 'flavor', 'phase'])
+    .orderBy('phase')
+    .execute();
+  const counts = await db
+    .selectFrom('node_counts')
+    .select(['node_pool', 'flavor', 'phase', 'n'])
+    .where('pool_id', '=', poolId)
+    .where('n', '!=', 0)
+    .orderBy('phase')
+    .execute();
+  expect(counts.map((c) => ({ ...c, n: Number(c.n) }))).toEqual(byGroup.map((g) => ({ ...g, n: Number(g.n) })));
+}
+
+const rollUps = async (h: Harness, name: string) =>
+  (await eventsOf(h, name)).filter((e) => e.reason === 'PoolResourcesStatusChange').map((e) => e.message);
+
+describe('node faults', () => {
+  const h = useAdminHarness({ ATELIER_POOL_CREATE_SECONDS: '0' });
+
+  it('nodeAbnormal on a chosen node: it turns Abnormal, its pool too; clearing heals both', async () => {
+    const name = await runningPool(h, h.client, { resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 3 }] });
+    const [, chosen] = await nodesOf(h, name);
+    const fault = await adminOk(h, 'POST', '/_atelier/faults', { operation: 'nodeAbnormal', name: chosen.name }, 201);
+    expect(fault).toMatchObject({ remaining: 0, triggered: 1, applied: [chosen.name] });
+    expect((await nodesOf(h, name)).map((n) => n.phase)).toEqual(['Available', 'Abnormal', 'Available']);
+    const shown = (await h.client.get(pool(name))).body;
+    expect(shown.status.phase).toBe('Abnormal');
+    expect(shown.status.resources.abnormal).toEqual([expect.objectContaining({ count: 1 })]);
+    expect(shown.status.resources.available).toEqual([expect.objectContaining({ count: 2 })]);
+    await expectCountsExact(h, chosen.pool_id);
+
+    const cleared = await adminOk(h, 'DELETE', `/_atelier/faults/${fault.id}`);
+    expect(cleared).toEqual({ cleared: [fault.id], healed: [chosen.name] });
+    expect((await nodesOf(h, name)).every((n) => n.phase === 'Available')).toBe(true);
+    const healed = (await h.client.get(pool(name))).body;
+    expect(healed.status.phase).toBe('Running');
+    expect(healed.status.resources).toEqual({ available: [expect.objectContaining({ count: 3 })] });
+    await expectCountsExact(h, chosen.pool_id);
+    expect((await phaseChanges(h, name)).slice(-2)).toEqual([
+      'Pool status changed, from Running to Abnormal, details: node abnormal.',
+      'Pool status changed, from Abnormal to Running, details: recovered.',
+    ]);
+    expect((await rollUps(h, name)).slice(-2).map((m) => /from (\S+) to (\S+),/.exec(m)!.slice(1))).toEqual([
+      ['3/0/0/0', '2/1/0/0'],
+      ['2/1/0/0', '3/0/0/0'],
+    ]);
+  });
+
+  it('nodeCreate on the next 2 nodes of a pool: they end Abnormal, the pool Abnormal; clearing brings it to Running', async () => {
+    const network = await activeNetwork(h.client, h.settle);
+    const display = displayName('flaky');
+    const fault = await adminOk(
+      h,
+      'POST',
+      '/_atelier/faults',
+      { operation: 'nodeCreate', name: display, count: 2 },
+      201,
+    );
+    const created = await createPool(
+      h.client,
+      createBody(network, { name: display, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 4 }] }),
+    );
+    const name = created.metadata.name as string;
+    await h.settle();
+    const nodes = await nodesOf(h, name);
+    expect(nodes.filter((n) => n.phase === 'Abnormal')).toHaveLength(2);
+    expect(nodes.filter((n) => n.phase === 'Available')).toHaveLength(2);
+    expect((await h.client.get(pool(name))).body.status.phase).toBe('Abnormal');
+    await expectCountsExact(h, nodes[0].pool_id);
+    const changes = await phaseChanges(h, name);
+    expect(changes.filter((c) => !c.includes('Waiting'))).toEqual([
+      'Pool status changed, from Creating to Running.',
+      'Pool status changed, from Running to Abnormal, details: node abnormal.',
+    ]);
+
+    const cleared = await adminOk(h, 'DELETE', `/_atelier/faults/${fault.id}`);
+    expect(cleared.healed).toHaveLength(2);
+    expect((await h.client.get(pool(name))).body.status).toMatchObject({
+      phase: 'Running',
+      resources: { available: [expect.objectContaining({ count: 4 })] },
+    });
+    await expectCountsExact(h, nodes[0].pool_id);
+  });
+
+  it('driverAbnormal: a GPU node keeps its phase with an Abnormal driver until the fault is cleared', async () => {
+    const name = await runningPool(h, h.client, { resources: [{ flavor: GPU, count: 2 }] });
+    const fault = await adminOk(h, 'POST', '/_atelier/faults', { operation: 'driverAbnormal', name, count: 1 }, 201);
+    expect(fault.applied).toHaveLength(1);
+    const nodes = await nodesOf(h, name);
+    expect(nodes.map((n) => [n.phase, n.driver_phase]).sort()).toEqual([
+      ['Available', 'Abnormal'],
+      ['Available', 'Running'],
+    ]);
+    expect((await h.client.get(pool(name))).body.status.phase).toBe('Running');
+    await adminOk(h, 'DELETE', `/_atelier/faults/${fault.id}`);
+    expect((await nodesOf(h, name)).map((n) => n.driver_phase)).toEqual(['Running', 'Running']);
+  });
+});
