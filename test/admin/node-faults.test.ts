@@ -126,3 +126,29 @@ describe('node faults', () => {
     expect((await nodesOf(h, name)).map((n) => n.driver_phase)).toEqual(['Running', 'Running']);
   });
 });
+
+describe('manual node steps', () => {
+  const h = useAdminHarness({ ATELIER_POOL_CREATE_SECONDS: '0' });
+
+  it('hold a pool’s nodes Creating until an advance, which brings them up and the pool to Running', async () => {
+    await adminOk(h, 'PUT', '/_atelier/lifecycle', { nodeCreate: { mode: 'manual' } });
+    const network = await activeNetwork(h.client, h.settle);
+    const display = displayName('held');
+    const created = await createPool(
+      h.client,
+      createBody(network, { name: display, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 3 }] }),
+    );
+    const name = created.metadata.name as string;
+    await h.advance(7 * 24 * 3_600_000);
+    expect((await nodesOf(h, name)).map((n) => n.phase)).toEqual(['Creating', 'Creating', 'Creating']);
+    expect((await h.client.get(pool(name))).body.status.phase).toBe('Creating');
+
+    await adminOk(h, 'POST', '/_atelier/lifecycle/advance', { name: display });
+    await h.settle();
+    expect((await nodesOf(h, name)).map((n) => n.phase)).toEqual(['Available', 'Available', 'Available']);
+    expect((await h.client.get(pool(name))).body.status).toMatchObject({
+      phase: 'Running',
+      resources: { available: [expect.objectContaining({ count: 3 })] },
+    });
+  });
+});
