@@ -155,18 +155,7 @@ export async function takeFault(
   operation: FaultOperation,
   target: FaultTarget,
 ): Promise<FaultRecord | undefined> {
-  const candidates = (await faultCandidates(tx, { operation, projectId: target.projectId })).map(toFaultRecord);
-  for (const fault of candidates) {
-    if (!faultMatches(fault, target)) continue;
-    const taken = await tx
-      .updateTable('faults')
-      .set((eb) => ({ remaining: eb('remaining', '-', 1), triggered: eb('triggered', '+', 1) }))
-      .where('id', '=', fault.id)
-      .where('remaining', '>', 0)
-      .executeTakeFirst();
-    if (Number(taken.numUpdatedRows) > 0) return fault;
-  }
-  return undefined;
+  return (await takeFaults(tx, operation, [target])).get(0);
 }
 
 /**

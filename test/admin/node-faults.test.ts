@@ -1,12 +1,12 @@
 // Node faults (docs/emulator.md, "Node faults"): a chosen node, or the next N nodes
 // of a pool, fail to come up, turn Abnormal or get an Abnormal driver; clearing the
 // fault heals them, and the pool follows its nodes — over HTTP.
-import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/harness.js';
 import { displayName } from '../helpers/fixtures.js';
 import { activeNetwork } from '../helpers/fixtures.js';
 import { createBody, createPool, eventsOf, phaseChanges, pool } from '../pools/helpers.js';
+import { expectCountsExact as expectCounts } from '../engine/node-checks.js';
 import { adminOk, runningPool, useAdminHarness } from './helpers.js';
 
 const GPU = 'modelarts.vm.gpu.t4';
@@ -21,25 +21,7 @@ async function nodesOf(h: Harness, poolName: string) {
     .execute();
 }
 
-/** node_counts equal the nodes, per group (a GROUP BY over the nodes). */
-async function expectCountsExact(h: Harness, poolId: number) {
-  const db = h.context.database.db;
-  const byGroup = await db
-    .selectFrom('nodes')
-    .select(['node_pool', 'flavor', 'phase', sql<number>`count(*)`.as('n')])
-    .where('pool_id', '=', poolId)
-    .groupBy(['node_pool', 'flavor', 'phase'])
-    .orderBy('phase')
-    .execute();
-  const counts = await db
-    .selectFrom('node_counts')
-    .select(['node_pool', 'flavor', 'phase', 'n'])
-    .where('pool_id', '=', poolId)
-    .where('n', '!=', 0)
-    .orderBy('phase')
-    .execute();
-  expect(counts.map((c) => ({ ...c, n: Number(c.n) }))).toEqual(byGroup.map((g) => ({ ...g, n: Number(g.n) })));
-}
+const expectCountsExact = (h: Harness, poolId: number) => expectCounts(h.context.database.db, poolId);
 
 const rollUps = async (h: Harness, name: string) =>
   (await eventsOf(h, name)).filter((e) => e.reason === 'PoolResourcesStatusChange').map((e) => e.message);

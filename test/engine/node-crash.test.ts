@@ -8,12 +8,12 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/db/schema.js';
-import { listEventsOf } from '../../src/events/event.store.js';
 import { ApiClient } from '../helpers/client.js';
 import { networkBody, poolBody } from '../helpers/fixtures.js';
 import { uniqueId } from '../helpers/harness.js';
 import { freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { expectNodesConsistent } from './node-checks.js';
 
 /**
  * SIGKILL of a real `atelier serve` while a pool's 100 nodes are being created
@@ -68,13 +68,6 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** `available/abnormal/creating/deleting` of a PoolResourcesStatusChange message: [from, to]. */
-const rollUp = (message: string): [string, string] => {
-  const m = /count from (\S+) to (\S+),/.exec(message);
-  if (!m) throw new Error(`not a roll-up message: ${message}`);
-  return [m[1], m[2]];
-};
-
 async function setUp() {
   const dbFile = join(dir, 'atelier.db');
   const projectId = uniqueId('nodecrash');
@@ -108,44 +101,6 @@ async function setUp() {
     return { child, client };
   };
   return { dbFile, projectId, start };
-}
-
-async function checkConsistent(dbFile: string, projectId: string, client: ApiClient, pool: string, total: number) {
-  const shown = await client.get(`/v2/{project_id}/pools/${pool}`);
-  expect(shown.body.status.phase).toBe('Running');
-  expect(shown.body.status.resources).toEqual({
-    available: [expect.objectContaining({ flavor: FLAVOR, count: total })],
-  });
-  await inspect(dbFile, async (db) => {
-    const poolRow = await db.selectFrom('pools').select('id').where('name', '=', pool).executeTakeFirstOrThrow();
-    const byGroup = await db
-      .selectFrom('nodes')
-      .select(['node_pool', 'flavor', 'phase', sql<number>`count(*)`.as('n')])
-      .where('pool_id', '=', poolRow.id)
-      .groupBy(['node_pool', 'flavor', 'phase'])
-      .orderBy('phase')
-      .execute();
-    const counts = await db
-      .selectFrom('node_counts')
-      .select(['node_pool', 'flavor', 'phase', 'n'])
-      .where('pool_id', '=', poolRow.id)
-      .where('n', '!=', 0)
-      .orderBy('phase')
-      .execute();
-    expect(counts.map((c) => ({ ...c, n: Number(c.n) }))).toEqual(byGroup.map((g) => ({ ...g, n: Number(g.n) })));
-    expect(byGroup).toEqual([expect.objectContaining({ phase: 'Available', n: total })]);
-    const names = await db.selectFrom('nodes').select('name').where('pool_id', '=', poolRow.id).execute();
-    expect(new Set(names.map((n) => n.name)).size).toBe(total);
-
-    // One chain: each roll-up starts where the one before ended, and it ends at the nodes.
-    const chain = (await listEventsOf(db, projectId, 'pools', pool))
-      .filter((e) => e.reason === 'PoolResourcesStatusChange')
-      .map((e) => rollUp(e.message));
-    expect(chain.length).toBeGreaterThan(0);
-    expect(chain[0][0]).toBe('0/0/0/0');
-    for (let i = 1; i < chain.length; i += 1) expect(chain[i][0]).toBe(chain[i - 1][1]);
-    expect(chain.at(-1)![1]).toBe(`${total}/0/0/0`);
-  });
 }
 
 async function activeNetwork(client: ApiClient): Promise<string> {
@@ -191,7 +146,7 @@ describe('SIGKILL while a pool’s nodes are being created (SQLite)', () => {
       async () => (await second.client.get(`/v2/{project_id}/pools/${pool}`)).body?.status?.phase === 'Running',
       { what: 'the pool to be Running after the restart', timeout: 30_000 },
     );
-    await checkConsistent(dbFile, projectId, second.client, pool, 100);
+    await inspect(dbFile, (db) => expectNodesConsistent(db, projectId, second.client, pool, 100));
   }, 240_000);
 
   it('a scale-out from 2 to 100 nodes: after a restart each new node comes up once', async () => {
@@ -225,6 +180,6 @@ describe('SIGKILL while a pool’s nodes are being created (SQLite)', () => {
       },
       { what: 'the 100 nodes to be Available after the restart', timeout: 30_000 },
     );
-    await checkConsistent(dbFile, projectId, second.client, pool, 100);
+    await inspect(dbFile, (db) => expectNodesConsistent(db, projectId, second.client, pool, 100));
   }, 240_000);
 });
