@@ -13,7 +13,9 @@
  *  3. workers: signed quotas with ATELIER_WORKERS=2 beside 1 (on every core; not with --quick);
  *  4. lifecycles: pools per second from create to Running and from delete to gone;
  *  5. postgres: the signed reads on PostgreSQL;
- *  6. postgres-lifecycles: the lifecycles over two replicas on PostgreSQL (every core).
+ *  6. postgres-lifecycles: the lifecycles over two replicas on PostgreSQL (every core);
+ *  7. nodes: a pool of 1,000 nodes from POST to Running and from DELETE to gone (nodes/s),
+ *     and pool lifecycles with one node per pool.
  */
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -458,6 +460,7 @@ async function driveLifecycles(
   inst: Installation,
   ports: number[],
   servers: ChildProcess[],
+  section = 'lifecycles',
 ): Promise<void> {
   let turn = 0;
   const call = async (method: string, path: string, body?: unknown) => {
@@ -520,18 +523,109 @@ async function driveLifecycles(
     [`${label}: ${LIFECYCLES} pools, create → Running`, createSeconds],
     [`${label}: ${LIFECYCLES} pools, delete → gone`, deleteSeconds],
   ] as const) {
-    const row: Row = { section: 'lifecycles', name, requestsPerSecond: Math.round(LIFECYCLES / seconds), rssMiB: rss };
+    const row: Row = { section, name, requestsPerSecond: Math.round(LIFECYCLES / seconds), rssMiB: rss };
     rows.push(row);
     process.stdout.write(`  ${name}: ${row.requestsPerSecond} pools/s\n`);
   }
 }
 
-async function lifecycles(): Promise<void> {
-  process.stdout.write('lifecycles\n');
+const NODE_POOL_SIZE = 1_000;
+
+/** A signed JSON call to one installation; throws on anything but 200. */
+function caller(inst: Installation) {
+  return async (method: string, path: string, body?: unknown): Promise<any> => {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const { headers } = await signRequest({
+      method,
+      url: path,
+      headers: { host: `127.0.0.1:${inst.port}`, 'content-type': 'application/json', 'x-project-id': inst.projectId },
+      body: text,
+      accessKey: inst.ak,
+      secretKey: inst.sk,
+    });
+    const res = await fetch(`http://127.0.0.1:${inst.port}${path}`, { method, headers, body: text });
+    const json = (await res.json()) as any;
+    if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
+/**
+ * One pool of NODE_POOL_SIZE nodes, all timings 0: seconds from its POST to
+ * Running and from its DELETE to gone (polled every 10 ms, so the figure is the
+ * engine's time plus at most one poll), as nodes per second.
+ */
+async function nodePool(): Promise<void> {
   const inst = await installation(LIFECYCLE_TIMINGS);
   const server = await start(ATELIER, inst.env, inst.port);
   try {
-    await driveLifecycles('SQLite', inst, [inst.port], [server]);
+    const call = caller(inst);
+    const until = async (check: () => Promise<boolean>) => {
+      while (!(await check())) await new Promise((r) => setTimeout(r, 10));
+    };
+    const network = await call('POST', `/v1/${inst.projectId}/networks`, {
+      apiVersion: 'v1',
+      kind: 'Network',
+      metadata: { labels: { 'os.modelarts/name': 'bench-net' } },
+      spec: { cidr: '10.0.0.0/8' },
+    });
+    const networkPath = `/v1/${inst.projectId}/networks/${network.metadata.name}`;
+    await until(async () => (await call('GET', networkPath)).status.phase === 'Active');
+    const figures: Array<[string, number]> = [];
+    // A warm-up pool of 10 nodes first, so the JIT has seen the path.
+    for (const count of [10, NODE_POOL_SIZE]) {
+      const created = Date.now();
+      const pool = await call('POST', `/v2/${inst.projectId}/pools`, {
+        apiVersion: 'v2',
+        kind: 'Pool',
+        metadata: { labels: { 'os.modelarts/name': `bench-nodes-${count}` } },
+        spec: {
+          type: 'Dedicate',
+          network: { name: network.metadata.name },
+          resources: [{ flavor: 'modelarts.vm.cpu.8ud', count }],
+        },
+      });
+      const path = `/v2/${inst.projectId}/pools/${pool.metadata.name}`;
+      await until(async () => (await call('GET', path)).status.phase === 'Running');
+      const createSeconds = (Date.now() - created) / 1000;
+      const deleted = Date.now();
+      await call('DELETE', path);
+      await until(async () => (await call('GET', `/v1/${inst.projectId}/quotas`)).quotas.resources[0].used === 0);
+      const deleteSeconds = (Date.now() - deleted) / 1000;
+      if (count === NODE_POOL_SIZE) {
+        figures.push(['POST → Running', createSeconds], ['DELETE → gone', deleteSeconds]);
+      }
+    }
+    for (const [what, seconds] of figures) {
+      const name = `SQLite: 1 pool of ${NODE_POOL_SIZE.toLocaleString('en')} nodes, ${what} (${seconds.toFixed(2)} s)`;
+      const row: Row = {
+        section: 'nodes',
+        name,
+        requestsPerSecond: Math.round(NODE_POOL_SIZE / seconds),
+        rssMiB: rssMiB(server.pid),
+      };
+      rows.push(row);
+      process.stdout.write(`  ${name}: ${row.requestsPerSecond} nodes/s\n`);
+    }
+  } finally {
+    await stop(server);
+    rmSync(inst.dir, { recursive: true, force: true });
+  }
+}
+
+/** The nodes section: a 1,000-node pool, then the pool lifecycles (one node each) beside it. */
+async function nodes(): Promise<void> {
+  process.stdout.write('nodes\n');
+  await nodePool();
+  await lifecycles('nodes');
+}
+
+async function lifecycles(section = 'lifecycles'): Promise<void> {
+  if (section === 'lifecycles') process.stdout.write('lifecycles\n');
+  const inst = await installation(LIFECYCLE_TIMINGS);
+  const server = await start(ATELIER, inst.env, inst.port);
+  try {
+    await driveLifecycles('SQLite', inst, [inst.port], [server], section);
   } finally {
     await stop(server);
     rmSync(inst.dir, { recursive: true, force: true });
@@ -696,9 +790,10 @@ async function main(): Promise<void> {
     reads,
     scale,
     workers,
-    lifecycles,
+    lifecycles: () => lifecycles(),
     postgres,
     'postgres-lifecycles': postgresLifecycles,
+    nodes,
   };
   // --quick leaves out the workers section: on two cores it mostly measures the load generator.
   const chosen = only ?? Object.keys(sections).filter((name) => !QUICK || name !== 'workers');

@@ -117,7 +117,10 @@ export const Fault = Type.Object({
   reason: Type.String(),
   recoverAfterSeconds: Type.Union([Type.Number(), Type.Null()]),
   createdAt: Type.String(),
-  /** abnormal only: the running pools the fault turned Abnormal when it was registered. */
+  /**
+   * abnormal: the running pools the fault turned Abnormal when it was registered;
+   * nodeAbnormal, driverAbnormal: the nodes it hit then.
+   */
   applied: Type.Optional(Type.Array(Type.String())),
 });
 export type Fault = Static<typeof Fault>;

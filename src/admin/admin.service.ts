@@ -7,12 +7,14 @@ import {
   deleteFaults,
   findFault,
   insertFault,
+  NODE_FAULTS,
   selectFaultedPoolIds,
   selectFaults,
   type FaultRecord,
 } from '../faults/fault.service.js';
 import { networkPhase } from '../networks/network.reads.js';
 import type { NetworkRecord } from '../networks/network.record.js';
+import { applyNodeFault, healFaultedNodes } from '../pools/pool.node-faults.js';
 import { advanceNetwork, makeNetworksDue, selectDueNetworks } from '../networks/network.steps.js';
 import { poolPhase, projectsOfPools } from '../pools/pool.reads.js';
 import type { PoolRecord } from '../pools/pool.record.js';
@@ -176,6 +178,9 @@ const DEFAULT_REASONS: Record<FaultBody['operation'], string> = {
   delete: 'Deletion failed: simulated teardown failure (emulator fault).',
   abnormal: 'Pool abnormal: simulated node failure (emulator fault).',
   plugin: 'Plugin installation failed: simulated failure (emulator fault).',
+  nodeCreate: 'Node creation failed: simulated provisioning failure (emulator fault).',
+  nodeAbnormal: 'Node abnormal: simulated node failure (emulator fault).',
+  driverAbnormal: 'Driver abnormal: simulated driver failure (emulator fault).',
 };
 
 /**
@@ -202,6 +207,10 @@ export async function createFault(ctx: AppContext, body: FaultBody): Promise<Fau
       recoverAfterSeconds: body.recoverAfterSeconds ?? null,
       at: ctx.clock.now(),
     });
+    if (body.operation === 'nodeAbnormal' || body.operation === 'driverAbnormal') {
+      const hitNodes = await applyNodeFault(ctx, tx, row);
+      return toFault((await findFault(tx, row.id)) ?? row, hitNodes);
+    }
     if (body.operation !== 'abnormal') return toFault(row);
     const applied = await applyAbnormalFault(ctx, tx, row);
     return toFault((await findFault(tx, row.id)) ?? row, applied);
@@ -221,8 +230,15 @@ export async function clearFaults(ctx: AppContext, id?: number): Promise<ClearRe
     // two cannot deadlock on PostgreSQL.
     const poolIds = await selectFaultedPoolIds(tx, id === undefined ? undefined : [id]);
     for (const projectId of await projectsOfPools(tx, poolIds)) await database.lockProject(tx, projectId);
+    const nodeFaults = (await selectFaults(tx)).filter(
+      (f) => NODE_FAULTS.has(f.operation) && (id === undefined || f.id === id),
+    );
     const cleared = await deleteFaults(tx, id === undefined ? {} : { id });
-    const healed: string[] = [];
+    const healed: string[] = await healFaultedNodes(
+      ctx,
+      tx,
+      nodeFaults.map((f) => f.id),
+    );
     for (const poolId of [...poolIds].sort((a, b) => a - b)) {
       const name = await healFaultedPool(ctx, tx, poolId);
       if (name) healed.push(name);

@@ -4,7 +4,16 @@ import { param, preparedStatement } from '../db/prepared-read.js';
 import type { FaultRow } from '../db/schema.js';
 
 /** What a fault makes fail (docs/emulator.md, "Faults"). */
-export const FAULT_OPERATIONS = ['create', 'scale', 'delete', 'abnormal', 'plugin'] as const;
+export const FAULT_OPERATIONS = [
+  'create',
+  'scale',
+  'delete',
+  'abnormal',
+  'nodeCreate',
+  'nodeAbnormal',
+  'driverAbnormal',
+  'plugin',
+] as const;
 export type FaultOperation = (typeof FAULT_OPERATIONS)[number];
 
 export interface NewFault {
@@ -48,13 +57,22 @@ function toFaultRecord(row: FaultRow): FaultRecord {
   };
 }
 
-/** What a fault is matched against: the pool a step is about to move. */
+/** What a fault is matched against: the pool a step is about to move, or one of its nodes. */
 export interface FaultTarget {
   projectId: string;
   name: string;
   displayName: string;
   flavors: readonly string[];
+  /** A node fault's pattern matches the node's name as well as its pool's names. */
+  nodeName?: string;
 }
+
+/** The node faults: they act on single nodes, their pattern may name a node. */
+export const NODE_FAULTS: ReadonlySet<FaultOperation> = new Set<FaultOperation>([
+  'nodeCreate',
+  'nodeAbnormal',
+  'driverAbnormal',
+]);
 
 export async function insertFault(tx: Executor, fault: NewFault): Promise<FaultRecord> {
   const row = await tx
@@ -109,7 +127,8 @@ export function faultMatches(fault: FaultRecord, target: FaultTarget): boolean {
   if (
     fault.namePattern !== null &&
     !globMatches(fault.namePattern, target.displayName) &&
-    !globMatches(fault.namePattern, target.name)
+    !globMatches(fault.namePattern, target.name) &&
+    (target.nodeName === undefined || !globMatches(fault.namePattern, target.nodeName))
   ) {
     return false;
   }
@@ -137,18 +156,42 @@ export async function takeFault(
   operation: FaultOperation,
   target: FaultTarget,
 ): Promise<FaultRecord | undefined> {
-  const candidates = (await faultCandidates(tx, { operation, projectId: target.projectId })).map(toFaultRecord);
-  for (const fault of candidates) {
-    if (!faultMatches(fault, target)) continue;
-    const taken = await tx
-      .updateTable('faults')
-      .set((eb) => ({ remaining: eb('remaining', '-', 1), triggered: eb('triggered', '+', 1) }))
-      .where('id', '=', fault.id)
-      .where('remaining', '>', 0)
-      .executeTakeFirst();
-    if (Number(taken.numUpdatedRows) > 0) return fault;
+  return (await takeFaults(tx, operation, [target])).get(0);
+}
+
+/**
+ * takeFault for a batch of targets (the nodes of one step): the candidate faults
+ * are read once, so a step with no fault registered costs one query. Returns,
+ * per target index, the fault it consumed.
+ */
+export async function takeFaults(
+  tx: Executor,
+  operation: FaultOperation,
+  targets: readonly FaultTarget[],
+): Promise<Map<number, FaultRecord>> {
+  const taken = new Map<number, FaultRecord>();
+  if (targets.length === 0) return taken;
+  const candidates = (await faultCandidates(tx, { operation, projectId: targets[0].projectId })).map(toFaultRecord);
+  if (candidates.length === 0) return taken;
+  for (const [index, target] of targets.entries()) {
+    for (const fault of candidates) {
+      if (fault.remaining <= 0 || !faultMatches(fault, target)) continue;
+      const used = await tx
+        .updateTable('faults')
+        .set((eb) => ({ remaining: eb('remaining', '-', 1), triggered: eb('triggered', '+', 1) }))
+        .where('id', '=', fault.id)
+        .where('remaining', '>', 0)
+        .executeTakeFirst();
+      if (Number(used.numUpdatedRows) === 0) {
+        fault.remaining = 0;
+        continue;
+      }
+      fault.remaining -= 1;
+      taken.set(index, fault);
+      break;
+    }
   }
-  return undefined;
+  return taken;
 }
 
 export async function markFaultedPool(tx: Executor, poolId: number, faultId: number | null): Promise<void> {

@@ -120,3 +120,22 @@ export async function movePoolNodes(
   }
   return moved;
 }
+
+/**
+ * Sets the driver phase (and other fields) of nodes still in `phase`: an
+ * emulator fault's Abnormal driver and its healing. The node's phase and the
+ * counts do not change. Returns the nodes changed.
+ */
+export async function setNodesDriver(
+  tx: Executor,
+  nodes: readonly NodeRecord[],
+  phase: NodePhase,
+  changes: NodeChanges,
+): Promise<NodeRecord[]> {
+  return updateNodesInPhase(
+    tx,
+    nodes.filter((n) => n.driverPhase !== null && n.phase === phase).map((n) => n.id),
+    phase,
+    changes,
+  );
+}

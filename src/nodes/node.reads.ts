@@ -8,6 +8,7 @@ export {
   findNode,
   makePoolNodesDue,
   selectNodePage,
+  selectNodesAnnotated,
   selectNodesByName,
   selectDueNodes,
   selectNodesInPhase,

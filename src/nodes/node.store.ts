@@ -350,3 +350,24 @@ export async function selectDueNodes(tx: Executor, now: Date, limit: number): Pr
     .execute();
   return rows.map(toNodeRecord);
 }
+
+/**
+ * Nodes carrying annotation `key` with one of `values` (what the emulator's node
+ * faults mark): a scan, for the emulator controls only, never a request path.
+ */
+export async function selectNodesAnnotated(
+  tx: Executor,
+  key: string,
+  values: readonly string[],
+): Promise<NodeRecord[]> {
+  if (values.length === 0) return [];
+  const rows = await tx
+    .selectFrom('nodes')
+    .selectAll()
+    .where((eb) =>
+      eb.or(values.map((v) => eb('annotations', 'like', `%${JSON.stringify({ [key]: v }).slice(1, -1)}%`))),
+    )
+    .orderBy('id')
+    .execute();
+  return rows.map(toNodeRecord).filter((n) => values.includes(n.annotations[key] ?? ''));
+}

@@ -44,7 +44,9 @@ export async function poolEvent(
  * usage counters moved, the nodes taken on entering the phase that acquires them
  * and released on leaving the phases that hold them (pool.lifecycle.ts), and the event
  * written — all in `tx`. `to` may be the pool's own phase: a change of its other
- * fields. Returns undefined when another writer changed the pool first.
+ * fields. Returns undefined when another writer changed the pool first. With
+ * `nodes: 'stay'` (a pool made Abnormal or healed by one of its nodes) the
+ * nodes are the cause, not the consequence, and keep their phases.
  */
 export async function movePool(
   ctx: AppContext,
@@ -53,6 +55,7 @@ export async function movePool(
   to: PoolPhase,
   changes: PoolChanges = {},
   details?: string,
+  nodes: 'follow' | 'stay' = 'follow',
 ): Promise<PoolRecord | undefined> {
   const from = pool.phase;
   if (!canMove(from, to)) throw new Error(`Pool ${pool.name} cannot move from ${from} to ${to}`);
@@ -75,7 +78,7 @@ export async function movePool(
       `Pool status changed, from ${from} to ${to}${suffix}.`,
     );
   }
-  await nodesFollow(ctx, tx, updated, from, to);
+  if (nodes === 'follow') await nodesFollow(ctx, tx, updated, from, to);
   return updated;
 }
 

@@ -27,6 +27,7 @@ import type { PoolResource, ScopeStatus } from './pool.schema.js';
 import { findPoolById, lockPoolById, selectSettledRunningPools, toPoolRecord } from './pool.store.js';
 import { nodePoolOf } from './pool.nodes.js';
 import type { NodeRecord } from '../nodes/node.reads.js';
+import { failingNodes, faultDrivers, poolFollowsNodes } from './pool.node-faults.js';
 
 /**
  * The engine's steps for a pool (STYLE §5): what runs when a pool's due time
@@ -77,12 +78,17 @@ export async function advancePoolNodes(
   const pool = await lockPoolById(ctx.database, tx, poolId);
   if (!pool) return false;
   const before = await poolTallies(tx, pool.id);
-  if ((await advanceDueNodes(tx, pool, due)) === 0) return false;
+  // Node faults (pool.node-faults.ts): some of the due nodes may fail to come up.
+  const stepping = pool.phase === 'Deleting' ? due : await failingNodes(tx, pool, due);
+  const failed = due.length - stepping.length;
+  if ((await advanceDueNodes(tx, pool, stepping)) + failed === 0) return false;
+  if (pool.phase !== 'Deleting') await faultDrivers(tx, pool, stepping);
   await rollUpEvent(ctx, tx, pool, before);
   const after = await poolTallies(tx, pool.id);
   if (pool.phase === 'Creating' && pool.dueAt === null && bucketTotal(after, 'creating') === 0) {
     await completeCreation(ctx, tx, pool);
   }
+  if (bucketTotal(after, 'abnormal') > 0) await poolFollowsNodes(ctx, tx, pool);
   // Nodes that went gave back capacity.
   if (bucketTotal(after, 'deleting') < bucketTotal(before, 'deleting')) await admitWaitingPools(ctx, tx);
   return true;

@@ -266,6 +266,21 @@ export async function selectSettledRunningPools(tx: Executor, projectId: string 
   return (await query.execute()).map(toPoolRecord);
 }
 
+/** A project's (or every) pool in one of `phases`, oldest first: what a node fault applies to. */
+export async function selectPoolsInPhases(
+  tx: Executor,
+  projectId: string | null,
+  phases: readonly PoolPhase[],
+): Promise<PoolRecord[]> {
+  let query = tx
+    .selectFrom('pools')
+    .selectAll()
+    .where('phase', 'in', [...phases])
+    .orderBy('id');
+  if (projectId !== null) query = query.where('project_id', '=', projectId);
+  return (await query.execute()).map(toPoolRecord);
+}
+
 /** Pools waiting for capacity, first come first served. */
 export async function selectWaitingPools(tx: Executor): Promise<PoolRecord[]> {
   return (await tx.selectFrom('pools').selectAll().where('phase', '=', 'Waiting').orderBy('id').execute()).map(

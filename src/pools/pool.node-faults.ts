@@ -1,0 +1,161 @@
+import type { AppContext } from '../context.js';
+import type { Executor } from '../db/database.js';
+import {
+  faultMatches,
+  markFaultedPool,
+  takeFaults,
+  type FaultOperation,
+  type FaultRecord,
+} from '../faults/fault.service.js';
+import { moveNodes, setNodesDriver } from '../nodes/node.move.js';
+import { selectNodesAnnotated, selectNodesInPhase, type NodeRecord } from '../nodes/node.reads.js';
+import { movePool, rollUpEvent } from './pool.move.js';
+import { faultTargetOf } from './pool.faults.js';
+import { bucketTotal, poolTallies } from './pool.nodes.js';
+import type { PoolRecord } from './pool.record.js';
+import { findPoolById, lockPoolById, selectPoolsInPhases } from './pool.store.js';
+
+/**
+ * The emulator's node faults (docs/emulator.md, "Node faults"): a node that
+ * fails to come up (it ends Abnormal), a node that turns Abnormal, a node whose
+ * driver turns Abnormal. A faulted node carries FAULT_ANNOTATION (the fault's
+ * id) until the fault is cleared, which heals it. An Abnormal node makes its
+ * pool Abnormal; the pool is Running again once none of its nodes is Abnormal.
+ * Every node change is counted (node.move.ts) and rolled up (rollUpEvent).
+ */
+export const FAULT_ANNOTATION = 'atelier.io/fault';
+
+const nodeTarget = (pool: PoolRecord, node: NodeRecord) => ({
+  ...faultTargetOf(pool),
+  flavors: [node.flavor],
+  nodeName: node.name,
+});
+
+const marked = (node: NodeRecord, fault: FaultRecord) => ({
+  ...node.annotations,
+  [FAULT_ANNOTATION]: String(fault.id),
+});
+
+/** Nodes of `nodes` that a fault of `operation` hits, each consuming one use. */
+async function hit(tx: Executor, operation: FaultOperation, pool: PoolRecord, nodes: readonly NodeRecord[]) {
+  const taken = await takeFaults(
+    tx,
+    operation,
+    nodes.map((n) => nodeTarget(pool, n)),
+  );
+  return [...taken].map(([index, fault]) => ({ node: nodes[index], fault }));
+}
+
+/** Makes nodes Abnormal (from `from`), each marked with its fault. */
+async function sicken(
+  tx: Executor,
+  hits: Array<{ node: NodeRecord; fault: FaultRecord }>,
+  from: 'Creating' | 'Available',
+) {
+  let moved = 0;
+  for (const { node, fault } of hits) {
+    moved += (await moveNodes(tx, [node], from, 'Abnormal', { annotations: marked(node, fault), dueAt: null })).length;
+  }
+  return moved;
+}
+
+/**
+ * Before a node step: the due Creating nodes a `nodeCreate` or `nodeAbnormal`
+ * fault hits end Abnormal instead of coming up. Returns the nodes left to step.
+ */
+export async function failingNodes(tx: Executor, pool: PoolRecord, due: readonly NodeRecord[]): Promise<NodeRecord[]> {
+  const creating = due.filter((n) => n.phase === 'Creating');
+  if (creating.length === 0) return [...due];
+  const hits = [
+    ...(await hit(tx, 'nodeCreate', pool, creating)),
+    ...(await hit(tx, 'nodeAbnormal', pool, creating)),
+  ].filter((h, i, all) => all.findIndex((o) => o.node.id === h.node.id) === i);
+  if (hits.length === 0) return [...due];
+  await sicken(tx, hits, 'Creating');
+  const failed = new Set(hits.map((h) => h.node.id));
+  return due.filter((n) => !failed.has(n.id));
+}
+
+/** After a node step: accelerator nodes that came up under a `driverAbnormal` fault get an Abnormal driver. */
+export async function faultDrivers(tx: Executor, pool: PoolRecord, stepped: readonly NodeRecord[]): Promise<void> {
+  const accelerated = stepped.filter((n) => n.driverPhase !== null && n.phase === 'Creating');
+  for (const { node, fault } of await hit(tx, 'driverAbnormal', pool, accelerated)) {
+    const up = { ...node, phase: 'Available' as const };
+    await setNodesDriver(tx, [up], 'Available', { driverPhase: 'Abnormal', annotations: marked(node, fault) });
+  }
+}
+
+/** A Running pool with an Abnormal node turns Abnormal (its other nodes stay as they are). */
+export async function poolFollowsNodes(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<void> {
+  const current = await findPoolById(tx, pool.id);
+  if (!current) return;
+  const abnormal = bucketTotal(await poolTallies(tx, pool.id), 'abnormal');
+  if (current.phase === 'Running' && abnormal > 0) {
+    const message = `Pool abnormal: ${abnormal} node(s) Abnormal (emulator fault).`;
+    if (await movePool(ctx, tx, current, 'Abnormal', { message, dueAt: null }, 'node abnormal', 'stay')) {
+      await markFaultedPool(tx, pool.id, null);
+    }
+  } else if (current.phase === 'Abnormal' && abnormal === 0) {
+    await movePool(ctx, tx, current, 'Running', { message: null, dueAt: null }, 'recovered', 'stay');
+  }
+}
+
+/**
+ * A `nodeAbnormal` or `driverAbnormal` fault applied at once: matching Available
+ * nodes of Running or Abnormal pools, oldest pool first, as many as the fault has
+ * uses. Returns the names of the nodes it hit.
+ */
+export async function applyNodeFault(ctx: AppContext, tx: Executor, fault: FaultRecord): Promise<string[]> {
+  const applied: string[] = [];
+  for (const pool of await selectPoolsInPhases(tx, fault.projectId, ['Running', 'Abnormal'])) {
+    if (applied.length >= fault.remaining) break;
+    if (!faultMatches({ ...fault, namePattern: null }, faultTargetOf(pool))) continue;
+    await ctx.database.lockProject(tx, pool.projectId);
+    const locked = await lockPoolById(ctx.database, tx, pool.id);
+    if (!locked) continue;
+    const before = await poolTallies(tx, pool.id);
+    for (const nodePool of new Set(before.map((t) => t.nodePool))) {
+      const available = await selectNodesInPhase(tx, pool.id, nodePool, ['Available'], 100_000);
+      const hits = await hit(tx, fault.operation, locked, available);
+      if (fault.operation === 'nodeAbnormal') await sicken(tx, hits, 'Available');
+      else {
+        for (const { node, fault: f } of hits) {
+          await setNodesDriver(tx, [node], 'Available', { driverPhase: 'Abnormal', annotations: marked(node, f) });
+        }
+      }
+      applied.push(...hits.map((h) => h.node.name));
+    }
+    await rollUpEvent(ctx, tx, locked, before);
+    await poolFollowsNodes(ctx, tx, locked);
+  }
+  return applied;
+}
+
+/** Heals the nodes the given faults hit (all node faults when undefined); returns their names. */
+export async function healFaultedNodes(ctx: AppContext, tx: Executor, faultIds: readonly number[]): Promise<string[]> {
+  const nodes = await selectNodesAnnotated(
+    tx,
+    FAULT_ANNOTATION,
+    faultIds.map((id) => String(id)),
+  );
+  const healed: string[] = [];
+  for (const poolId of [...new Set(nodes.map((n) => n.poolId))].sort((a, b) => a - b)) {
+    const pool = await findPoolById(tx, poolId);
+    if (!pool) continue;
+    await ctx.database.lockProject(tx, pool.projectId);
+    await lockPoolById(ctx.database, tx, poolId);
+    const before = await poolTallies(tx, poolId);
+    for (const node of nodes.filter((n) => n.poolId === poolId)) {
+      const { [FAULT_ANNOTATION]: _, ...annotations } = node.annotations;
+      const changes = { annotations, ...(node.driverPhase === null ? {} : { driverPhase: 'Running' as const }) };
+      const moved =
+        node.phase === 'Abnormal'
+          ? await moveNodes(tx, [node], 'Abnormal', 'Available', changes)
+          : await setNodesDriver(tx, [node], node.phase, changes);
+      if (moved.length > 0) healed.push(node.name);
+    }
+    await rollUpEvent(ctx, tx, pool, before);
+    await poolFollowsNodes(ctx, tx, pool);
+  }
+  return healed;
+}
