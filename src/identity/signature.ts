@@ -2,8 +2,9 @@
  * AK/SK request signing as the Huawei Cloud SDKs and API Gateway do it
  * (spec: shared/spec/auth-errors.md §3). Pure functions: no I/O, no clock unless one is passed in.
  *
- * Verification only: clients sign with the official SDK, and so do the tests (through the SDK core), so
- * nothing here is checked against a signer that shares its canonicalisation.
+ * Verification only: clients sign with the official SDKs, and so do the tests (through the Node SDK
+ * core, and as the Terraform provider's Go SDK signs, in test/helpers/go-signer.ts), so nothing here is
+ * checked against a signer that shares its canonicalisation.
  */
 import { createHmac, hash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ExpiringCache } from '../shared/expiring-cache.js';
