@@ -20,11 +20,13 @@ const ROOMS = [
   'metrics',
   'networks',
   'os-config',
+  'plugins',
   'pools',
   'projects',
   'quotas',
   'seed',
   'statistics',
+  'tags',
 ];
 
 /** Which room owns each table: only that room's code names it in a query. */
@@ -43,6 +45,8 @@ const TABLE_OWNERS = {
   events: 'events',
   faults: 'faults',
   emulator_settings: 'admin',
+  pool_plugins: 'plugins',
+  pool_tags: 'tags',
 };
 
 const NO_ENUMS = {

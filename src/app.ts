@@ -27,7 +27,9 @@ import { AtelierMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { networkRoutes } from './networks/network.routes.js';
 import { osConfigRoutes } from './os-config/os-config.routes.js';
+import { pluginRoutes } from './plugins/plugin.routes.js';
 import { poolRoutes } from './pools/pool.routes.js';
+import { tagRoutes } from './tags/tag.routes.js';
 import { quotaHotRead, quotaRoutes } from './quotas/quota.routes.js';
 import { statisticsHotRead, statisticsRoutes } from './statistics/statistics.routes.js';
 
@@ -101,6 +103,8 @@ async function registerRoutes(
   await app.register(networkRoutes(ctx));
   await app.register(poolRoutes(ctx));
   await app.register(flavorRoutes(ctx));
+  await app.register(pluginRoutes(ctx));
+  await app.register(tagRoutes(ctx));
   await app.register(osConfigRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(healthRoutes(ctx, options.engine, storage));

@@ -49,6 +49,7 @@ const EnvSchema = Type.Object({
   ATELIER_AUTH_CACHE_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 1_000 }),
   ATELIER_READ_CACHE_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 1_000 }),
   ATELIER_FLAVORS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  ATELIER_PLUGIN_TEMPLATES_FILE: Type.Optional(Type.String({ minLength: 1 })),
   ATELIER_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
   ATELIER_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256, pattern: '^\\S+$' })),
   ATELIER_SEED_FILE: Type.Optional(Type.String({ minLength: 1 })),
@@ -57,6 +58,7 @@ const EnvSchema = Type.Object({
   ATELIER_POOL_CREATE_SECONDS: Seconds(5),
   ATELIER_POOL_DELETE_SECONDS: Seconds(3),
   ATELIER_POOL_SCALE_SECONDS: Seconds(3),
+  ATELIER_PLUGIN_INSTALL_SECONDS: Seconds(3),
   ATELIER_FAILED_RETENTION_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 87_600, default: 72 }),
   ATELIER_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   ATELIER_ENGINE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
@@ -92,6 +94,10 @@ export interface Config {
   /** How long a polling read (usage, failures, tokens) is reused while this process writes nothing. */
   readonly readCacheMs: number;
   readonly flavorsFile: string | undefined;
+  /** JSON or YAML plug-in templates added to the built-in catalogue (src/plugins/). */
+  readonly pluginTemplatesFile: string | undefined;
+  /** How long a plug-in stays Pending once its pool has nodes. */
+  readonly pluginInstallSeconds: number;
   /** Bearer token of the emulator controls under /_atelier/; unset, the prefix answers 404. */
   readonly adminToken: string | undefined;
   /** Bearer token that GET /metrics requires; unset, the metrics are public like /healthz. */
@@ -228,6 +234,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     authCacheMs: e.ATELIER_AUTH_CACHE_MS,
     readCacheMs: e.ATELIER_READ_CACHE_MS,
     flavorsFile: e.ATELIER_FLAVORS_FILE,
+    pluginTemplatesFile: e.ATELIER_PLUGIN_TEMPLATES_FILE,
+    pluginInstallSeconds: e.ATELIER_PLUGIN_INSTALL_SECONDS,
     adminToken: e.ATELIER_ADMIN_TOKEN,
     metricsToken: e.ATELIER_METRICS_TOKEN,
     seedFile: e.ATELIER_SEED_FILE,
@@ -292,6 +300,7 @@ export const EPHEMERAL_SETTINGS: Readonly<Record<string, string>> = Object.freez
   ATELIER_POOL_CREATE_SECONDS: '0',
   ATELIER_POOL_DELETE_SECONDS: '0',
   ATELIER_POOL_SCALE_SECONDS: '0',
+  ATELIER_PLUGIN_INSTALL_SECONDS: '0',
   ATELIER_ENGINE_INTERVAL_MS: '50',
 });
 

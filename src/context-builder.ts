@@ -7,6 +7,7 @@ import { applyEmulatorSettings, loadEmulatorSettings } from './admin/emulator-se
 import type { FlavorCatalogue } from './flavors/flavor.catalogue.js';
 import { IdentityService } from './identity/identity.service.js';
 import { secretBoxFor } from './identity/secret-box-for.js';
+import { loadPluginTemplateCatalogue } from './plugins/plugin-template.catalogue.js';
 import { ProjectCache } from './projects/project.cache.js';
 import { Signals } from './shared/signals.js';
 
@@ -39,6 +40,7 @@ export async function contextOver(
     database,
     clock: clockOffset,
     flavors,
+    pluginTemplates: loadPluginTemplateCatalogue(config.pluginTemplatesFile),
     identity,
     projects,
     lifecycle,

@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { LifecyclePolicy } from './engine/lifecycle-policy.js';
 import type { FlavorCatalogue } from './flavors/flavor.catalogue.js';
+import type { PluginTemplateCatalogue } from './plugins/plugin-template.catalogue.js';
 import type { IdentityService } from './identity/identity.service.js';
 import type { ProjectCache } from './projects/project.cache.js';
 import type { Signals } from './shared/signals.js';
@@ -13,6 +14,8 @@ export interface AppContext {
   readonly database: Database;
   readonly clock: Clock;
   readonly flavors: FlavorCatalogue;
+  /** The plug-in templates pools may install (ATELIER_PLUGIN_TEMPLATES_FILE extends the built-in ones). */
+  readonly pluginTemplates: PluginTemplateCatalogue;
   readonly identity: IdentityService;
   readonly projects: ProjectCache;
   /** Lifecycle timing per step, changeable at run time by the emulator controls. */

@@ -56,6 +56,9 @@ export const ERRORS = {
   // pools
   poolExists: entry('ModelArts.50015000', 409, 'Pool already exists. The name {name} is used by pool {id}.'),
   poolNotFound: entry('ModelArts.50015001', 404, 'Pool {name} not found.'),
+  // plug-ins (decision 31: an unknown template is the generic not-found code, naming the object)
+  pluginExists: entry('ModelArts.50015002', 409, 'Plugin {name} already exists on pool {pool}.'),
+  pluginTemplateNotFound: entry('ModelArts.50005101', 404, 'Plugintemplate {name} not found.'),
   // networks
   networkExists: entry('ModelArts.50025000', 409, 'Network already exists. The name {name} is used by network {id}.'),
   networkNotFound: entry('ModelArts.50025001', 404, 'Network not exist. No network {name} in this project.'),

@@ -131,6 +131,7 @@ const DEFAULT_REASONS: Record<FaultBody['operation'], string> = {
   scale: 'Scaling failed: simulated provisioning failure (emulator fault).',
   delete: 'Deletion failed: simulated teardown failure (emulator fault).',
   abnormal: 'Pool abnormal: simulated node failure (emulator fault).',
+  plugin: 'Plugin installation failed: simulated failure (emulator fault).',
 };
 
 /**

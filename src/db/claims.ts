@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from './database.js';
 import { toDbTime } from './database.js';
 import { param, preparedStatement } from './prepared-read.js';
-import type { ResourceTable } from './resource-store.js';
-import type { NetworkRow, PoolRow } from './schema.js';
+import type { ResourceRow, ResourceTable } from './resource-store.js';
 
 /**
  * Leases on lifecycle work (STYLE §5, [PB]): every engine replica claims the rows
@@ -17,7 +16,9 @@ import type { NetworkRow, PoolRow } from './schema.js';
  * is what keeps replicas from doing the same work at the same time.
  */
 export type ClaimedTable = ResourceTable;
-type RowOf<T extends ClaimedTable> = T extends 'pools' ? PoolRow : NetworkRow;
+type RowOf<T extends ClaimedTable> = ResourceRow<T>;
+/** Every table whose rows the engine claims. */
+const CLAIMED_TABLES = ['pools', 'networks', 'pool_plugins'] as const satisfies readonly ClaimedTable[];
 
 /** A name for this engine that no other replica, past or present, uses. */
 export function newLeaseOwner(): string {
@@ -71,16 +72,18 @@ export async function claimDue<T extends ClaimedTable>(
       .execute();
   });
   // UPDATE … RETURNING answers in no particular order; work the earliest due first.
-  return (rows as Array<RowOf<T>>).sort((a, b) => dueTime(a) - dueTime(b) || a.id - b.id);
+  const sorted = (rows as ClaimedRow[]).sort((a, b) => dueTime(a) - dueTime(b) || a.id - b.id);
+  return sorted as unknown as Array<RowOf<T>>;
 }
 
-const dueTime = (row: { due_at: string | Date | null }): number =>
+type ClaimedRow = { id: number; due_at: string | Date | null };
+const dueTime = (row: ClaimedRow): number =>
   row.due_at === null ? 0 : row.due_at instanceof Date ? row.due_at.getTime() : Date.parse(row.due_at);
 
 /** The heartbeat: pushes the expiry of every lease `owner` holds to `until`. Returns how many it holds. */
 export async function renewLeases(database: Database, owner: string, until: Date): Promise<number> {
   let held = 0;
-  for (const table of ['pools', 'networks'] as const) {
+  for (const table of CLAIMED_TABLES) {
     const result = await database.db
       .updateTable(table)
       .set({ lease_expires_at: toDbTime(until) })
@@ -99,7 +102,10 @@ const leaseRelease = (table: ClaimedTable) =>
       .where('id', '=', param<number>('id'))
       .where('lease_owner', '=', param('owner')),
   );
-const leaseReleases = { pools: leaseRelease('pools'), networks: leaseRelease('networks') };
+const leaseReleases = Object.fromEntries(CLAIMED_TABLES.map((t) => [t, leaseRelease(t)])) as Record<
+  ClaimedTable,
+  ReturnType<typeof leaseRelease>
+>;
 
 /**
  * Clears one lease whose step changed nothing or failed (to be retried at the
@@ -111,7 +117,7 @@ export async function releaseLease(tx: Executor, table: ClaimedTable, id: number
 
 /** Clears every lease `owner` holds: on a graceful stop, so other replicas need not wait for expiry. */
 export async function releaseAllLeases(database: Database, owner: string): Promise<void> {
-  for (const table of ['pools', 'networks'] as const) {
+  for (const table of CLAIMED_TABLES) {
     await database.db
       .updateTable(table)
       .set({ lease_owner: null, lease_expires_at: null })

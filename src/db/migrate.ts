@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002_identity.js';
 import * as m0003 from './migrations/0003_leases.js';
 import * as m0004 from './migrations/0004_faults.js';
 import * as m0005 from './migrations/0005_usage_shards.js';
+import * as m0008 from './migrations/0008_plugins_tags.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so the compiled
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_leases': m0003,
   '0004_faults': m0004,
   '0005_usage_shards': m0005,
+  '0008_plugins_tags': m0008,
 };
 
 /** Every migration of the program, for Kysely's Migrator (tests also move between them). */

@@ -11,7 +11,7 @@ import type { DB } from './schema.js';
  * engine's next step) and a lease (db/claims.ts). A new resource's store is these
  * plus the few queries only it has, and a mapper between its row and its record.
  */
-export type ResourceTable = 'pools' | 'networks';
+export type ResourceTable = 'pools' | 'networks' | 'pool_plugins';
 export type ResourceRow<T extends ResourceTable> = Selectable<DB[T]>;
 
 // The resource tables share every column used here; Kysely cannot see that

@@ -166,6 +166,34 @@ export interface FaultedPoolTable {
   fault_id: number | null;
 }
 
+/** A plug-in installed on a pool (src/plugins/): one per template, driven by the engine like pools. */
+export interface PoolPluginTable {
+  id: Generated<number>;
+  project_id: string;
+  pool_id: number;
+  /** metadata.name of the pool, for events and fault matching without reading the pool. */
+  pool_name: string;
+  name: string;
+  template_version: string;
+  inputs: Json;
+  phase: string;
+  reason: string | null;
+  installed_version: string | null;
+  created_at: Timestamp;
+  due_at: NullableTimestamp;
+  version: number;
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_expires_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
+}
+
+/** A tag of a pool (src/tags/): one value per key. */
+export interface PoolTagTable {
+  pool_id: number;
+  project_id: string;
+  key: string;
+  value: string;
+}
+
 /** Emulator settings that survive a restart: the clock offset, the lifecycle timing. */
 export interface EmulatorSettingTable {
   key: string;
@@ -187,6 +215,8 @@ export interface DB {
   faults: FaultTable;
   faulted_pools: FaultedPoolTable;
   emulator_settings: EmulatorSettingTable;
+  pool_plugins: PoolPluginTable;
+  pool_tags: PoolTagTable;
 }
 
 export type ProjectRow = Selectable<ProjectTable>;
@@ -201,3 +231,6 @@ export type UserRow = Selectable<UserTable>;
 export type CredentialRow = Selectable<CredentialTable>;
 export type TokenRow = Selectable<TokenTable>;
 export type FaultRow = Selectable<FaultTable>;
+export type PoolPluginRow = Selectable<PoolPluginTable>;
+export type PoolPluginUpdate = Updateable<PoolPluginTable>;
+export type PoolTagRow = Selectable<PoolTagTable>;

@@ -14,7 +14,8 @@ export type TableScope =
 export interface TableEntry {
   readonly name: TableName;
   /** The folder under src/ whose code alone queries the table (eslint.config.js holds the same list). */
-  readonly room: 'identity' | 'projects' | 'networks' | 'pools' | 'quotas' | 'events' | 'faults' | 'admin';
+  readonly room:
+    'identity' | 'projects' | 'networks' | 'pools' | 'plugins' | 'tags' | 'quotas' | 'events' | 'faults' | 'admin';
   readonly scope: TableScope;
   /** Identities (who may call) outlive a reset that keeps them; state never does. */
   readonly holds: 'state' | 'identity';
@@ -31,6 +32,8 @@ const ofPool = { by: 'parent', column: 'pool_id', parent: 'pools', parentKey: 'i
  */
 export const TABLES: readonly TableEntry[] = Object.freeze([
   { name: 'faulted_pools', room: 'faults', scope: ofPool, holds: 'state' },
+  { name: 'pool_plugins', room: 'plugins', scope: ofPool, holds: 'state' },
+  { name: 'pool_tags', room: 'tags', scope: ofPool, holds: 'state' },
   { name: 'pool_nodes', room: 'pools', scope: ofPool, holds: 'state' },
   { name: 'pools', room: 'pools', scope: byProject, holds: 'state' },
   { name: 'networks', room: 'networks', scope: byProject, holds: 'state' },

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import { newLeaseOwner, releaseAllLeases, releaseLease, renewLeases, type ClaimedTable } from '../db/claims.js';
 import { advanceNetwork, claimDueNetworks } from '../networks/network.steps.js';
+import { advancePlugin, claimDuePlugins } from '../plugins/plugin.steps.js';
 import { admitEveryWaitingPool } from '../pools/pool.capacity.js';
 import { anyWaitingPool } from '../pools/pool.reads.js';
 import { advancePool, claimDuePools } from '../pools/pool.steps.js';
@@ -165,8 +166,13 @@ export class LifecycleEngine {
         this.reportTakeovers('pool', n),
       );
       await this.stepAll(pools, (row) => this.step('pools', row, (tx) => advancePool(ctx, tx, row)));
+      // After the pools, so a plug-in due with its pool's creation sees the pool Running.
+      const plugins = await claimDuePlugins(database, owner, clock.now(), leaseMs, BATCH, (n) =>
+        this.reportTakeovers('plugin', n),
+      );
+      await this.stepAll(plugins, (row) => this.step('pool_plugins', row, (tx) => advancePlugin(ctx, tx, row)));
       if (!this.stopping) await this.admitWaiting(ctx);
-      return Math.max(networks.length, pools.length);
+      return Math.max(networks.length, pools.length, plugins.length);
     } finally {
       clearInterval(heartbeat);
     }
@@ -206,7 +212,7 @@ export class LifecycleEngine {
   }
 
   /** Counts work taken over from a replica whose lease expired (the metric of docs/operations.md). */
-  private reportTakeovers(kind: 'pool' | 'network', count: number): void {
+  private reportTakeovers(kind: 'pool' | 'network' | 'plugin', count: number): void {
     this.log.debug({ kind, count }, 'took over expired lifecycle leases');
     for (let i = 0; i < count; i += 1) this.ctx.signals.emit('leaseTakenOver', kind);
   }

@@ -4,7 +4,7 @@ import { param, preparedStatement } from '../db/prepared-read.js';
 import type { FaultRow } from '../db/schema.js';
 
 /** What a fault makes fail (docs/emulator.md, "Faults"). */
-export const FAULT_OPERATIONS = ['create', 'scale', 'delete', 'abnormal'] as const;
+export const FAULT_OPERATIONS = ['create', 'scale', 'delete', 'abnormal', 'plugin'] as const;
 export type FaultOperation = (typeof FAULT_OPERATIONS)[number];
 
 export interface NewFault {

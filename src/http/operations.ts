@@ -174,7 +174,19 @@ export const KNOWN_OPERATIONS: ReadonlyArray<{ operationId: string; summary: str
     operationId: 'ShowPluginTemplate',
     summary: 'Show a plug-in template',
     method: 'GET',
-    url: '/v2/:project_id/plugintemplates/:plugintemplate_name',
+    url: '/v1/:project_id/plugintemplates/:plugintemplate_name',
+  },
+  {
+    operationId: 'ListPoolPlugins',
+    summary: 'List the plug-ins installed on a pool',
+    method: 'GET',
+    url: '/v2/:project_id/pools/:pool_name/plugins',
+  },
+  {
+    operationId: 'CreatePoolPlugin',
+    summary: 'Install a plug-in on a Running pool',
+    method: 'POST',
+    url: '/v2/:project_id/pools/:pool_name/plugins',
   },
 ];
 

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
  */
 export const newRequestId = (): string => randomUUID();
 
+/** A new object each call: the caller may add its own headers to it. */
 export function responseHeaders(requestId: string): Record<string, string> {
   return { 'x-request-id': requestId };
 }

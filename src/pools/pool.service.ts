@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { isForeignKeyViolation, isUniqueViolation, WriteConflict, type Executor } from '../db/database.js';
 import { AtelierError, badRequest } from '../errors.js';
 import { findNetworkForPool } from '../networks/network.reads.js';
+import { installDefaultPlugins } from '../plugins/plugin.service.js';
 import { lockedProject, requireProject } from '../projects/project.service.js';
 import { moveUsage, takeQuota, usageCounter } from '../quotas/quota.service.js';
 import { checkDescription, DEFAULT_WORKSPACE, DESCRIPTION_ANNOTATION, WORKSPACE_LABEL } from '../shared/conventions.js';
@@ -130,6 +131,8 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       throw error;
     });
     if (POOL_ACQUIRES_CAPACITY.has(phase)) await addHeldNodes(tx, inserted.id, wanted);
+    // The plug-ins every new pool gets (decision 29); the engine installs them once it has nodes.
+    await installDefaultPlugins(ctx, tx, inserted);
     await poolEvent(tx, inserted, now, 'Normal', 'PoolCreated', `Pool ${name} accepted, phase ${phase}.`);
     // The quota is taken last, under the project lock, which is held from here to
     // the commit: requests creating pools in one project queue for these few

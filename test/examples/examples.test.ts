@@ -138,6 +138,28 @@ describe('the examples, against `atelier serve` on a first start', () => {
   }, 30_000);
 });
 
+describe('plugin-templates.yaml', () => {
+  it('adds its templates to the catalogue a server serves', async () => {
+    const server = await listen(dirs.make('atelier-templates-'), {
+      ATELIER_PLUGIN_TEMPLATES_FILE: example('plugin-templates.yaml'),
+      ATELIER_BOOTSTRAP_PROJECT_ID: 'templates-example',
+      ATELIER_BOOTSTRAP_AK: 'TEMPLATESEXAMPLEAK',
+      ATELIER_BOOTSTRAP_SK: 'templates-example-secret-key',
+    });
+    try {
+      const api = ApiClient.http(server.address, 'templates-example', {
+        accessKey: 'TEMPLATESEXAMPLEAK',
+        secretKey: 'templates-example-secret-key',
+      });
+      const res = await api.get('/v2/{project_id}/plugintemplates');
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.items.map((t: { metadata: { name: string } }) => t.metadata.name)).toContain('site-agent');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('flavors.yaml', () => {
   it('is the catalogue a server started with it serves', async () => {
     const dir = dirs.make('atelier-flavors-');
