@@ -2,8 +2,9 @@
  * AK/SK request signing as the Huawei Cloud SDKs and API Gateway do it
  * (spec: shared/spec/auth-errors.md §3). Pure functions: no I/O, no clock unless one is passed in.
  *
- * Verification only: clients sign with the official SDK, and so do the tests (through the SDK core), so
- * nothing here is checked against a signer that shares its canonicalisation.
+ * Verification only: clients sign with the official SDKs, and so do the tests (through the Node SDK
+ * core, and as the Terraform provider's Go SDK signs, in test/helpers/go-signer.ts), so nothing here is
+ * checked against a signer that shares its canonicalisation.
  */
 import { createHmac, hash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ExpiringCache } from '../shared/expiring-cache.js';
@@ -174,9 +175,24 @@ export function canonicalHeaders(signedHeaders: readonly string[], headers: Head
   return out;
 }
 
-/** §3.3 step 8. */
-export function hashedPayload(body: Buffer | string | undefined, headers: HeaderMap): string {
-  if (headerValue(headers, 'x-sdk-content-sha256') === UNSIGNED_PAYLOAD) return UNSIGNED_PAYLOAD;
+/**
+ * §3.3 step 8. `UNSIGNED-PAYLOAD` leaves the body out of the signature, so it is honoured only when
+ * `x-sdk-content-sha256` is itself among the signed headers (both SDKs sign it when they send it): an
+ * unsigned header is never trusted to decide what the signature covers. Any other value of the
+ * header is not taken on trust either: the body received is hashed, which equals the value the
+ * client signed with exactly when the body is the one it signed.
+ */
+export function hashedPayload(
+  body: Buffer | string | undefined,
+  headers: HeaderMap,
+  signedHeaders: readonly string[],
+): string {
+  if (
+    headerValue(headers, 'x-sdk-content-sha256') === UNSIGNED_PAYLOAD &&
+    signedHeaders.some((name) => name.toLowerCase() === 'x-sdk-content-sha256')
+  ) {
+    return UNSIGNED_PAYLOAD;
+  }
   if (body === undefined || body.length === 0) return EMPTY_PAYLOAD_SHA256;
   return sha256Hex(body);
 }
@@ -206,7 +222,7 @@ export function canonicalRequest(input: CanonicalRequestInput): string | null {
     query,
     headerLines,
     input.signedHeaders.join(';'),
-    hashedPayload(input.body, input.headers),
+    hashedPayload(input.body, input.headers, input.signedHeaders),
   ].join('\n');
 }
 
@@ -252,7 +268,7 @@ export interface VerifyInput {
  * Verifies an AK/SK-signed request (§3.3, §3.5). Checks run in the order header, SignedHeaders, date,
  * key, signed headers, signature; the first failure is reported:
  * - `missing`: no `Authorization` header;
- * - `malformed`: the header does not parse, `SignedHeaders` lacks `host` or `x-sdk-date`, `X-Sdk-Date`
+ * - `malformed`: the header does not parse, `SignedHeaders` lacks `x-sdk-date`, `X-Sdk-Date`
  *   is not a real `YYYYMMDD'T'HHMMSS'Z'` instant, or a V11 scope names another day than `X-Sdk-Date`;
  * - `missing-signed-header`: `X-Sdk-Date` is absent (checked with the date), or any other signed header is;
  * - `expired`: `X-Sdk-Date` is more than `maxSkewMs` away from `now`, in either direction;
@@ -268,8 +284,10 @@ export function verifySignature(input: VerifyInput): VerifyResult {
   const parsed = parseAuthorization(authorization);
   if (parsed === null) return fail('malformed');
 
-  const signed = new Set(parsed.signedHeaders.map((name) => name.toLowerCase()));
-  if (!signed.has('host') || !signed.has('x-sdk-date')) return fail('malformed');
+  // Decision 15 (orders-billing-terraform.md §3.0): only x-sdk-date must be signed. The Node SDK signs
+  // host too, but the Go signer of the Terraform provider signs the headers its request holds, which
+  // never include host; every header named is verified, whichever they are.
+  if (!parsed.signedHeaders.some((name) => name.toLowerCase() === 'x-sdk-date')) return fail('malformed');
 
   const sdkDate = headerValue(input.headers, 'x-sdk-date');
   if (sdkDate === undefined) return fail('missing-signed-header');

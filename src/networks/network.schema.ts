@@ -13,7 +13,13 @@ const PeerConnection = Type.Object(
   { additionalProperties: false },
 );
 const SfsTurboConnection = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 128 }), sfsId: Type.String({ minLength: 1, maxLength: 64 }) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    sfsId: Type.String({ minLength: 1, maxLength: 64 }),
+    // The Terraform provider sends the network's own subnet (status.subnets[0].networkId) with each
+    // attachment (orders-billing-terraform.md §3.1); it is kept and shown as sent.
+    subnetId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
   { additionalProperties: false },
 );
 
@@ -45,6 +51,10 @@ export const ConnectionStatus = Type.Object({
 });
 export type ConnectionStatus = Static<typeof ConnectionStatus>;
 
+/** The subnet an Active network provides (decision 23); its id is what the Terraform provider reads. */
+export const NetworkSubnet = Type.Object({ networkId: Type.String(), cidr: Type.String() });
+export type NetworkSubnet = Static<typeof NetworkSubnet>;
+
 /** spec as the server keeps and shows it: the defaults filled in. */
 export const NetworkSpec = Type.Object({
   cidr: Type.String(),
@@ -63,6 +73,7 @@ export const Network = Type.Object(
     status: Type.Object({
       phase: StringEnum(NETWORK_PHASES),
       connectionStatus: ConnectionStatus,
+      subnets: Type.Optional(Type.Array(NetworkSubnet)),
     }),
   },
   { $id: 'Network' },

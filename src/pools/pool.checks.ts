@@ -132,6 +132,56 @@ export function checkSimulation(labels: Record<string, string>): void {
   }
 }
 
+const sameSplit = (a: readonly { az: string; count: number }[], b: readonly { az: string; count: number }[]) =>
+  a.length === b.length && a.every((x) => b.some((y) => y.az === x.az && y.count === x.count));
+
+/**
+ * An AZ split spread again over the same zones to add up to `count`: nodes added go one at a time to
+ * the zone with the fewest, nodes removed come one at a time from the zone with the most; a zone
+ * left with none is dropped.
+ */
+function respread(azs: readonly { az: string; count: number }[], count: number): { az: string; count: number }[] {
+  const split = azs.map((z) => ({ ...z }));
+  let sum = split.reduce((n, z) => n + z.count, 0);
+  while (sum < count) {
+    split.reduce((min, z) => (z.count < min.count ? z : min)).count += 1;
+    sum += 1;
+  }
+  while (sum > count) {
+    split.reduce((max, z) => (z.count > max.count ? z : max)).count -= 1;
+    sum -= 1;
+  }
+  return split.filter((z) => z.count > 0);
+}
+
+/**
+ * Decision 20 (orders-billing-terraform.md §3.2): the Terraform provider rebuilds every resource of a
+ * PATCH from its configuration and, for what is not configured, from its last read, so a new `count`
+ * arrives next to the old `maxCount` and the old `azs`. Where an entry's count changed and its
+ * maxCount or azs are exactly what the pool had, they are taken as echoes and brought in line — a
+ * Dedicate pool's maxCount becomes the count, a Logical pool's is raised to it, the split is spread
+ * again — instead of being refused. Values that differ from the pool's are the client's own and meet
+ * the usual checks. Counts are left as sent.
+ */
+export function normaliseEchoes(
+  type: PoolSpec['type'],
+  before: readonly PoolResource[],
+  after: readonly PoolResource[],
+): PoolResource[] {
+  return after.map((resource) => {
+    const was = before.find((r) => r.flavor === resource.flavor);
+    if (!was || was.count === resource.count) return resource;
+    const normalised = { ...resource };
+    if (resource.maxCount !== undefined && resource.maxCount === was.maxCount) {
+      normalised.maxCount = type === 'Dedicate' ? resource.count : Math.max(resource.maxCount, resource.count);
+    }
+    if (resource.azs && was.azs && sameSplit(resource.azs, was.azs)) {
+      normalised.azs = respread(resource.azs, resource.count);
+    }
+    return normalised;
+  });
+}
+
 /** The patch path that moves a pool to another workspace: it must come alone. */
 export const WORKSPACE_PATH = `metadata.labels.${WORKSPACE_LABEL}`;
 
@@ -147,11 +197,18 @@ const PATCHABLE_PATHS = [
   'spec.jobFlavors',
 ];
 
+const isEmptyObject = (value: unknown) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+
 export function checkPatchPaths(patch: PatchPoolBody): string[] {
-  const paths = flattenPatchPaths(patch).map((p) => (p.length > 2 ? [p[0], p[1], p.slice(2).join('.')] : p));
   const touched: string[] = [];
-  for (const path of paths) {
+  for (const raw of flattenPatchPaths(patch)) {
+    const path = raw.length > 2 ? [raw[0], raw[1], raw.slice(2).join('.')] : raw;
     const dotted = path.join('.');
+    // `{"metadata": {}}` (what the Terraform provider sends when it has no annotation to set) merges
+    // nothing into an object that is always there: it touches nothing.
+    const value = raw.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], patch);
+    if (isEmptyObject(value) && PATCHABLE_PATHS.some((p) => p.startsWith(`${dotted}.`))) continue;
     const allowed = PATCHABLE_PATHS.find((p) => dotted === p || dotted.startsWith(`${p}.`));
     if (!allowed) throw badRequest(`${dotted || 'body'}: this field cannot be changed by PATCH`);
     touched.push(allowed);
@@ -183,6 +240,7 @@ export function plannedPool(ctx: AppContext, body: CreatePoolBody) {
   const annotations = { ...(body.metadata.annotations ?? {}) };
   checkAnnotations(annotations);
   const spec: PoolSpec = { ...body.spec, resources: checkResources(ctx, body.spec.type, body.spec.resources) };
+  if (spec.clusters === null) delete spec.clusters;
   if (spec.containerNetwork || spec.containernetwork) {
     // pools.md D6: clients read either spelling, so both are kept in step.
     spec.containerNetwork = spec.containernetwork = spec.containerNetwork ?? spec.containernetwork;

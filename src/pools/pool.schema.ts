@@ -11,10 +11,24 @@ const Az = Type.Object(
   { az: Type.String({ minLength: 1, maxLength: 64 }), count: Type.Integer({ minimum: 1, maximum: 2000 }) },
   { additionalProperties: false },
 );
+/** Free-form parameters a client configures as JSON (the Terraform provider's `extend_params`). */
+const ExtendParams = Type.Record(
+  Type.String({ minLength: 1, maxLength: 253 }),
+  Type.Union([Type.String({ maxLength: 4096 }), Type.Number(), Type.Boolean()]),
+);
 const Volume = Type.Object(
   {
     volumeType: Type.Union([Type.Literal('SSD'), Type.Literal('GPSSD'), Type.Literal('SAS')]),
     size: Type.String({ pattern: '^[0-9]+$' }),
+    extendParams: Type.Optional(ExtendParams),
+  },
+  { additionalProperties: false },
+);
+const Taint = Type.Object(
+  {
+    key: Type.String({ minLength: 1, maxLength: 253 }),
+    value: Type.Optional(Type.String({ maxLength: 63 })),
+    effect: Type.Union([Type.Literal('NoSchedule'), Type.Literal('PreferNoSchedule'), Type.Literal('NoExecute')]),
   },
   { additionalProperties: false },
 );
@@ -44,33 +58,26 @@ const VolumeGroupConfig = Type.Object(
   { additionalProperties: false },
 );
 
-/** One flavor of a pool (pools.md §3.3). */
+/**
+ * One flavor of a pool (pools.md §3.3). nodePool, labels, taints and driver are what the Terraform
+ * provider sends and echoes back on every PATCH (orders-billing-terraform.md §3.2); they are kept and
+ * shown as sent.
+ */
 export const PoolResource = Type.Object(
   {
     flavor: Type.String({ minLength: 1, maxLength: 128 }),
     count: Type.Integer({ minimum: 1, maximum: 2000 }),
     maxCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })),
-    azs: Type.Optional(Type.Array(Az, { maxItems: 10 })),
-    // The node pool these nodes form (nodepools-nodes-jobs.md §4); `<flavor>-default` when absent.
-    nodePool: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    // The node pool of this entry (nodepools-nodes-jobs.md §4), `<flavor>-default` when absent; long
+    // enough for those names, which clients echo. Its rules are checked with a clear message
+    // (pool.checks.ts checkNodePoolName).
+    nodePool: Type.Optional(Type.String({ minLength: 1, maxLength: 136 })),
     labels: Type.Optional(StringMap),
-    taints: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            key: Type.String({ minLength: 1, maxLength: 63 }),
-            value: Type.Optional(Type.String({ maxLength: 63 })),
-            effect: Type.Union([
-              Type.Literal('NoSchedule'),
-              Type.Literal('PreferNoSchedule'),
-              Type.Literal('NoExecute'),
-            ]),
-          },
-          { additionalProperties: false },
-        ),
-        { maxItems: 20 },
-      ),
+    taints: Type.Optional(Type.Array(Taint, { maxItems: 20 })),
+    driver: Type.Optional(
+      Type.Object({ version: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
     ),
+    azs: Type.Optional(Type.Array(Az, { maxItems: 10 })),
     tags: Type.Optional(
       Type.Array(
         Type.Object(
@@ -138,6 +145,23 @@ export const PoolSpec = Type.Object(
     driver: Type.Optional(Driver),
     ipv6enable: Type.Optional(Type.Boolean()),
     jobFlavors: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 100 })),
+    // Decision 21: the Terraform provider sends `null` when no cluster is configured; a null is not
+    // kept (plannedPool), so the answer has an array or nothing, never an object.
+    clusters: Type.Optional(
+      Type.Union([
+        Type.Array(
+          Type.Object(
+            {
+              providerId: Type.String({ minLength: 1, maxLength: 128 }),
+              name: Type.Optional(Type.String({ maxLength: 128 })),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 10 },
+        ),
+        Type.Null(),
+      ]),
+    ),
   },
   { additionalProperties: false },
 );

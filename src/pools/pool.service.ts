@@ -12,7 +12,14 @@ import { checkMetadataLimits } from '../shared/metadata-limits.js';
 import { generateResourceName } from '../shared/names.js';
 import { checkUnpagedList, labelSelectorFrom, selects } from '../shared/selection.js';
 import { admitWaitingPools, capacityShortfall, finiteFlavors, queuedFlavors } from './pool.capacity.js';
-import { checkPatchPaths, checkResources, checkScaleDirection, plannedPool, WORKSPACE_PATH } from './pool.checks.js';
+import {
+  checkPatchPaths,
+  checkResources,
+  checkScaleDirection,
+  normaliseEchoes,
+  plannedPool,
+  WORKSPACE_PATH,
+} from './pool.checks.js';
 import {
   FAILED_CAP,
   FAILED_WINDOW_MS,
@@ -212,7 +219,12 @@ async function scaleNodes(ctx: AppContext, tx: Executor, pool: PoolRecord, spec:
   return tallies;
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Key order aside: a client that echoes the spec back with its keys sorted (Go clients do) changes nothing. */
+const sortedKeys = (_key: string, value: unknown) =>
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : value;
+const same = (a: unknown, b: unknown) => JSON.stringify(a, sortedKeys) === JSON.stringify(b, sortedKeys);
 
 type Merged = { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: PoolSpec };
 
@@ -257,7 +269,8 @@ export async function changePool(
       throw badRequest(`metadata.labels.${WORKSPACE_LABEL}: cannot be removed`);
     }
     checkDescription(merged.metadata.annotations[DESCRIPTION_ANNOTATION]);
-    const spec: PoolSpec = { ...merged.spec, resources: checkResources(ctx, before.type, merged.spec.resources ?? []) };
+    const resources = normaliseEchoes(before.type, before.resources, merged.spec.resources ?? []);
+    const spec: PoolSpec = { ...merged.spec, resources: checkResources(ctx, before.type, resources) };
     checkScaleDirection(before, spec);
     const now = ctx.clock.now();
     const resourcesChanged = !same(spec.resources, before.resources);

@@ -1,5 +1,6 @@
 /**
- * The one way tests (and the benchmark) sign a request: through the official SDK core
+ * The one way tests (and the benchmark) sign a request as the Node SDK does (requests as the Terraform
+ * provider's Go SDK signs them come from ./go-signer.ts): through the official SDK core
  * (`@huaweicloud/huaweicloud-sdk-core`, driven by ./sdk-signer.ts), never through the server's own
  * canonicalisation, so a canonicalisation bug that server and client shared could not pass
  * (shared/spec/auth-errors.md §3).

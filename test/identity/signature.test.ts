@@ -239,6 +239,18 @@ describe('canonicalisation details', () => {
     expect(canonical!.endsWith('\nUNSIGNED-PAYLOAD')).toBe(true);
   });
 
+  it('hashes the body when X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD is not itself signed', () => {
+    const canonical = canonicalRequest({
+      method: 'PUT',
+      rawPath: '/',
+      rawQuery: '',
+      headers: { 'x-sdk-date': '20261123T151301Z', 'x-sdk-content-sha256': 'UNSIGNED-PAYLOAD' },
+      signedHeaders: ['x-sdk-date'],
+      body: Buffer.from('anything'),
+    });
+    expect(canonical!.split('\n').at(-1)).toBe(createHash('sha256').update('anything').digest('hex'));
+  });
+
   it('accepts only real instants as X-Sdk-Date', () => {
     expect(parseSdkDate('20261123T151301Z')).toBe(Date.UTC(2026, 10, 23, 15, 13, 1));
     expect(parseSdkDate('20250230T000000Z')).toBeNull();
@@ -532,13 +544,14 @@ describe('verifySignature with the SDK signer', () => {
     });
   });
 
-  it('rejects SignedHeaders without x-sdk-date or host', async () => {
+  it('rejects SignedHeaders without x-sdk-date; without host (decision 15) the signature must still match', async () => {
     const sent = await sign();
     const auth = String(sent.headers.authorization);
     const noDate = auth.replace('content-type;host;x-project-id;x-sdk-date', 'content-type;host;x-project-id');
     const noHost = auth.replace('content-type;host;x-project-id;x-sdk-date', 'content-type;x-project-id;x-sdk-date');
     expect(verify(withHeaders(sent, { authorization: noDate }))).toEqual({ ok: false, reason: 'malformed' });
-    expect(verify(withHeaders(sent, { authorization: noHost }))).toEqual({ ok: false, reason: 'malformed' });
+    // The SDK signed host: leaving it out of the list changes the canonical request.
+    expect(verify(withHeaders(sent, { authorization: noHost }))).toEqual({ ok: false, reason: 'mismatch' });
   });
 
   it('rejects a request missing a header it claims to have signed', async () => {

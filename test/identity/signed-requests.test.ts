@@ -229,7 +229,6 @@ describe('AK/SK signatures over HTTP', () => {
         replace(wire, /Signature=[0-9a-f]{64}$/, `Signature=${'a'.repeat(63)}`),
         replace(wire, /Signature=[0-9a-f]{64}$/, `Signature=${'z'.repeat(64)}`),
         replace(wire, /Access=[^,]+, /, ''),
-        replace(wire, /SignedHeaders=[^,]+/, 'SignedHeaders=content-type;x-project-id;x-sdk-date'),
         replace(wire, /SignedHeaders=[^,]+/, 'SignedHeaders=content-type;host;x-project-id'),
         replace(wire, /SignedHeaders=[^,]+/, 'SignedHeaders=content-type;;host;x-sdk-date'),
         withHeader(wire, 'X-Sdk-Date', '2026-03-01T08:00:00Z'),
@@ -237,6 +236,9 @@ describe('AK/SK signatures over HTTP', () => {
       ];
       for (const request of broken) expectUnauthorized(await send(request), MALFORMED, [h.credentials.secretKey]);
       expectUnauthorized(await send(withHeader(wire, 'X-Sdk-Date', undefined)), MISSING_HEADER);
+      // Decision 15: a list without host is well-formed, but the SDK signed host, so the signature no longer matches.
+      const noHost = replace(wire, /SignedHeaders=[^,]+/, 'SignedHeaders=content-type;x-project-id;x-sdk-date');
+      expectUnauthorized(await send(noHost), MISMATCH, [h.credentials.secretKey]);
     });
   });
 

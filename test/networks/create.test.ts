@@ -69,8 +69,10 @@ describe('POST /v1/{project_id}/networks', () => {
     await h.advance(1);
     const active = await showNetwork(h.client, name);
     expect(active.status.phase).toBe('Active');
-    // Nothing else about the object changes when it becomes Active.
-    expect({ ...active, status: { ...active.status, phase: 'Creating' } }).toEqual(created);
+    // Nothing else about the object changes when it becomes Active, but that it has its subnet (decision 23).
+    const { subnets, ...status } = active.status;
+    expect(subnets).toEqual([{ networkId: expect.any(String), cidr: created.spec.cidr }]);
+    expect({ ...active, status: { ...status, phase: 'Creating' } }).toEqual(created);
   });
 
   it('echoes the optional fields it was given', async () => {

@@ -140,6 +140,7 @@ describe('PATCH /v1/{project_id}/networks/{network_name}', () => {
     });
     expect(attached.status).toEqual({
       phase: 'Active',
+      subnets: [expect.objectContaining({ networkId: expect.any(String) })],
       connectionStatus: {
         peerConnectionStatus: [
           { peerVpcId: 'vpc-1', peerSubnetId: 'subnet-1', defaultGateWay: false, phase: 'Connecting' },
