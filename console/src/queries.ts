@@ -1,0 +1,149 @@
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { unwrap, type ApiEvent, type Network, type Pool } from './api/client';
+import { useSession } from './session';
+
+/** How often what is on screen is read again: the same endpoints any client polls. */
+export const POLL_MS = 1_500;
+
+export const WORKSPACE_LABEL = 'os.modelarts/workspace.id';
+export const NAME_LABEL = 'os.modelarts/name';
+export const DEFAULT_WORKSPACE = '0';
+
+export const workspaceOf = (item: Pool | Network) => item.metadata.labels[WORKSPACE_LABEL] ?? DEFAULT_WORKSPACE;
+export const displayName = (item: Pool | Network) => item.metadata.labels[NAME_LABEL] ?? item.metadata.name;
+
+export interface PoolFilter {
+  workspaceId?: string;
+  status?: 'creating' | 'created' | 'pending' | 'deleting' | 'failed';
+  labelSelector?: string;
+}
+
+export function usePools(filter: PoolFilter = {}) {
+  const { api, projectId } = useSession();
+  return useQuery({
+    queryKey: [projectId, 'pools', filter],
+    queryFn: async () => {
+      const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== ''));
+      const list = await unwrap(
+        api.GET('/v2/{project_id}/pools', { params: { path: { project_id: projectId }, query } }),
+      );
+      return list.items;
+    },
+    refetchInterval: POLL_MS,
+  });
+}
+
+export function usePool(name: string) {
+  const { api, projectId } = useSession();
+  return useQuery({
+    queryKey: [projectId, 'pool', name],
+    queryFn: () =>
+      unwrap(
+        api.GET('/v2/{project_id}/pools/{pool_name}', { params: { path: { project_id: projectId, pool_name: name } } }),
+      ),
+    refetchInterval: POLL_MS,
+    retry: false,
+  });
+}
+
+export function useNetworks(filter: { workspaceId?: string; labelSelector?: string } = {}) {
+  const { api, projectId } = useSession();
+  return useQuery({
+    queryKey: [projectId, 'networks', filter],
+    queryFn: async () => {
+      const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== ''));
+      const list = await unwrap(
+        api.GET('/v1/{project_id}/networks', { params: { path: { project_id: projectId }, query } }),
+      );
+      return list.items;
+    },
+    refetchInterval: POLL_MS,
+  });
+}
+
+export function useNetwork(name: string) {
+  const { api, projectId } = useSession();
+  return useQuery({
+    queryKey: [projectId, 'network', name],
+    queryFn: () =>
+      unwrap(
+        api.GET('/v1/{project_id}/networks/{network_name}', {
+          params: { path: { project_id: projectId, network_name: name } },
+        }),
+      ),
+    refetchInterval: POLL_MS,
+    retry: false,
+  });
+}
+
+export function useQuotas() {
+  const { api, projectId } = useSession();
+  return useQuery({
+    queryKey: [projectId, 'quotas'],
+    queryFn: async () =>
+      (await unwrap(api.GET('/v1/{project_id}/quotas', { params: { path: { project_id: projectId } } }))).quotas
+        .resources,
+    refetchInterval: POLL_MS,
+  });
+}
+
+/** The statistics buckets of each workspace, one request per workspace, as the API counts them. */
+export function useStatistics(workspaces: string[]) {
+  const { api, projectId } = useSession();
+  return useQueries({
+    queries: workspaces.map((workspaceId) => ({
+      queryKey: [projectId, 'statistics', workspaceId],
+      queryFn: async () => {
+        const body = await unwrap(
+          api.GET('/v2/{project_id}/statistics/pools', {
+            params: { path: { project_id: projectId }, query: { workspaceId } },
+          }),
+        );
+        return { workspaceId, status: body.statistics.status, operationTime: body.operationTime };
+      },
+      refetchInterval: POLL_MS,
+    })),
+  });
+}
+
+export function useFlavors() {
+  const { api, projectId } = useSession();
+  return useQuery({
+    queryKey: [projectId, 'flavors'],
+    queryFn: async () =>
+      (await unwrap(api.GET('/v1/{project_id}/resourceflavors', { params: { path: { project_id: projectId } } })))
+        .items,
+    staleTime: 60_000,
+  });
+}
+
+export type Resource = 'pools' | 'networks';
+export type NamedEvent = ApiEvent & { resource: Resource; name: string };
+
+/** The events of each named pool or network (the API lists them per object), newest first, merged. */
+export function useEvents(objects: Array<{ resource: Resource; name: string }>, limit = 20) {
+  const { api, projectId } = useSession();
+  const results = useQueries({
+    queries: objects.map(({ resource, name }) => ({
+      queryKey: [projectId, 'events', resource, name],
+      queryFn: async () => {
+        const list = await unwrap(
+          api.GET('/v1/{project_id}/events', {
+            params: { path: { project_id: projectId }, query: { resource, name, limit } },
+          }),
+        );
+        return list.items.map((event): NamedEvent => ({ ...event, resource, name }));
+      },
+      refetchInterval: POLL_MS,
+    })),
+  });
+  const events = results
+    .flatMap((r) => r.data ?? [])
+    .sort((a, b) => b.lastTimestamp.localeCompare(a.lastTimestamp))
+    .slice(0, limit);
+  return {
+    events,
+    isPending: results.some((r) => r.isPending),
+    error: results.find((r) => r.error)?.error,
+  };
+}

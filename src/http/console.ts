@@ -1,0 +1,43 @@
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Where Vite writes the console (console/vite.config.ts); src/ and dist/ both sit beside console/. */
+const CONSOLE_ROOT = fileURLToPath(new URL('../../console/dist/', import.meta.url));
+
+/** The path the console is served under; the first-start banner prints it. */
+export const CONSOLE_PATH = '/console/';
+
+/**
+ * Serves the web console (console/, built by `npm run build:console`, which `npm ci` runs) at /console/.
+ * Its files are public like /docs: the console signs its API calls in the browser, as any client does.
+ * Without a build (a checkout where only `tsc` ran), /console/ says how to build it instead of a 404.
+ */
+export async function registerConsole(app: FastifyInstance): Promise<void> {
+  await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...(route.config as object), public: true };
+      route.schema = { ...route.schema, hide: true } as typeof route.schema;
+    });
+    if (!existsSync(`${CONSOLE_ROOT}index.html`)) {
+      scope.get(CONSOLE_PATH, async (_request, reply) =>
+        reply
+          .code(503)
+          .type('text/plain; charset=utf-8')
+          .send('The console is not built: run `npm run build:console` (npm ci does it).\n'),
+      );
+      return;
+    }
+    await scope.register(fastifyStatic, {
+      root: CONSOLE_ROOT,
+      prefix: CONSOLE_PATH,
+      // Vite names every asset by its content: cache those for good, never the page that names them.
+      immutable: true,
+      maxAge: '365d',
+      setHeaders: (res, path) => {
+        if (path.endsWith('.html')) res.setHeader('cache-control', 'no-cache');
+      },
+    });
+  });
+}
