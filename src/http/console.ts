@@ -8,6 +8,7 @@ const CONSOLE_ROOT = fileURLToPath(new URL('../../console/dist/', import.meta.ur
 
 /** The path the console is served under; the first-start banner prints it. */
 export const CONSOLE_PATH = '/console/';
+const CONSOLE_ENTRY = '/console';
 
 /**
  * Serves the web console (console/, built by `npm run build:console`, which `npm ci` runs) at /console/.
@@ -21,7 +22,7 @@ export async function registerConsole(app: FastifyInstance): Promise<void> {
       route.schema = { ...route.schema, hide: true } as typeof route.schema;
     });
     if (!existsSync(`${CONSOLE_ROOT}index.html`)) {
-      scope.get(CONSOLE_PATH, async (_request, reply) =>
+      scope.get(CONSOLE_ENTRY, async (_request, reply) =>
         reply
           .code(503)
           .type('text/plain; charset=utf-8')
@@ -29,15 +30,13 @@ export async function registerConsole(app: FastifyInstance): Promise<void> {
       );
       return;
     }
-    await scope.register(fastifyStatic, {
-      root: CONSOLE_ROOT,
-      prefix: CONSOLE_PATH,
-      // Vite names every asset by its content: cache those for good, never the page that names them.
-      immutable: true,
-      maxAge: '365d',
-      setHeaders: (res, path) => {
-        if (path.endsWith('.html')) res.setHeader('cache-control', 'no-cache');
-      },
+    await scope.register(fastifyStatic, { root: CONSOLE_ROOT, prefix: CONSOLE_PATH, cacheControl: false });
+    // Vite names every asset by its content: cache those for good, never the page that names them.
+    scope.addHook('onSend', async (request, reply) => {
+      const asset = request.url.startsWith(`${CONSOLE_PATH}assets/`) && reply.statusCode === 200;
+      reply.header('cache-control', asset ? 'public, max-age=31536000, immutable' : 'no-cache');
     });
+    // The router ignores trailing slashes, so /console/ arrives as /console, which the wildcard misses.
+    scope.get(CONSOLE_ENTRY, (_request, reply) => reply.sendFile('index.html'));
   });
 }

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, unwrap, type Pool } from '../api/client';
 import { PoolNodes } from '../components/PoolNodes';
 import { Events } from '../components/Events';
@@ -40,13 +40,24 @@ function Timeline({ name }: { name: string }) {
 function Scale({ pool }: { pool: Pool }) {
   const { api, projectId } = useSession();
   const queryClient = useQueryClient();
+  const current = pool.spec.resources.map((r) => r.count).join();
   const [counts, setCounts] = useState(() => pool.spec.resources.map((r) => r.count));
+  // The form follows the pool when its counts change elsewhere (or once a scale is accepted).
+  useEffect(() => setCounts(current.split(',').map(Number)), [current]);
   const scale = useMutation({
     mutationFn: () =>
       unwrap(
         api.PATCH('/v2/{project_id}/pools/{pool_name}', {
           params: { path: { project_id: projectId, pool_name: pool.metadata.name } },
-          body: { spec: { resources: pool.spec.resources.map((r, i) => ({ ...r, count: counts[i] })) } },
+          // A new count per flavor; zones and a maximum given at creation would no longer add up, so are left out.
+          body: {
+            spec: {
+              resources: pool.spec.resources.map(({ azs: _azs, maxCount: _max, ...r }, i) => ({
+                ...r,
+                count: counts[i],
+              })),
+            },
+          },
         }),
       ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: [projectId] }),
@@ -154,11 +165,7 @@ export function PoolDetail({ name }: { name: string }) {
       </section>
       <section aria-labelledby="scale-h">
         <h2 id="scale-h">Scale</h2>
-        {p.status.phase === 'Running' ? (
-          <Scale key={p.spec.resources.map((r) => r.count).join()} pool={p} />
-        ) : (
-          <p className="muted">A pool scales once it is Running.</p>
-        )}
+        {p.status.phase === 'Running' ? <Scale pool={p} /> : <p className="muted">A pool scales once it is Running.</p>}
       </section>
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">Phase timeline</h2>
