@@ -59,6 +59,8 @@ const SQLITE_ONLY = [
   'test/db/sqlite-files.test.ts',
   // Not about a database at all, but a browser: once is enough.
   'test/http/docs-browser.test.ts',
+  // The console's main flow (test/console/console-flow.test.ts) runs on both; the rest once.
+  'test/console/console-more.test.ts',
 ];
 
 const projects: TestProjectInlineConfiguration[] = [];

@@ -49,26 +49,53 @@ function Page({ route }: { route: Route }) {
   }
 }
 
+/**
+ * Another project: from the list IAM gives an access key, or, with a token (scoped to one project), any
+ * project id the user is granted, for which the console asks IAM for a new token with the password.
+ */
 function ProjectSwitcher() {
   const session = useSession();
   const queryClient = useQueryClient();
   const [error, setError] = useState<unknown>();
-  if (session.projects.length < 2)
-    return <span data-testid="project-name">{session.project?.name ?? session.projectId}</span>;
+  const [typed, setTyped] = useState('');
+  const switchTo = (projectId: string) => {
+    setError(undefined);
+    session
+      .switchProject(projectId)
+      .then(() => queryClient.clear())
+      .catch(setError);
+  };
+  const name = <span data-testid="project-name">{session.project?.name ?? session.projectId}</span>;
+  if (session.credential.kind === 'token')
+    return (
+      <form
+        className="inline"
+        aria-label="Switch project"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (typed.trim()) switchTo(typed.trim());
+        }}
+      >
+        {name}
+        <label className="inline">
+          <span className="visually-hidden">Another project id</span>
+          <input
+            name="project"
+            placeholder="another project id"
+            size={16}
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+          />
+        </label>
+        <button type="submit">Switch</button>
+        <ErrorBox error={error} />
+      </form>
+    );
+  if (session.projects.length < 2) return name;
   return (
     <label className="inline">
       <span className="visually-hidden">Project</span>
-      <select
-        data-testid="project-switch"
-        value={session.projectId}
-        onChange={(event) => {
-          setError(undefined);
-          session
-            .switchProject(event.target.value)
-            .then(() => queryClient.clear())
-            .catch(setError);
-        }}
-      >
+      <select data-testid="project-switch" value={session.projectId} onChange={(e) => switchTo(e.target.value)}>
         {session.projects.map((p) => (
           <option key={p.id} value={p.id}>
             {p.name}

@@ -135,7 +135,9 @@ export function SessionProvider(props: { signedOut: (signIn: SignIn) => ReactNod
           project: next,
           projectBy: 'id',
         });
-        save({ ...stored, credential: { ...credential, token }, projectId: next });
+        const nextCredential: Credential = { ...credential, token };
+        const projects = await listProjects(apiClient(nextCredential, () => next));
+        save({ credential: nextCredential, projects, projectId: next });
       },
       signOut: () => {
         setPassword(undefined);
