@@ -6,8 +6,18 @@ import { fileURLToPath } from 'node:url';
 /** Where Vite writes the console (console/vite.config.ts); src/ and dist/ both sit beside console/. */
 const CONSOLE_ROOT = fileURLToPath(new URL('../../console/dist/', import.meta.url));
 
-/** The path the console is served under; the first-start banner prints it. */
+/** The path the console is served under. */
 export const CONSOLE_PATH = '/console/';
+
+/**
+ * The console's address for the banners. A wildcard listen address is not one a browser can open, and
+ * the console signs in a secure context only (WebCrypto), which localhost is and a LAN address is not.
+ */
+export function consoleUrl(address: string): string {
+  const url = new URL(address);
+  if (['0.0.0.0', '[::]'].includes(url.hostname)) url.hostname = 'localhost';
+  return new URL(CONSOLE_PATH, url).toString();
+}
 const CONSOLE_ENTRY = '/console';
 
 /**
