@@ -1,4 +1,5 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
+import { useSyncExternalStore } from 'react';
 import { unwrap, type ApiEvent, type Network, type Pool } from './api/client';
 import { useSession } from './session';
 
@@ -11,6 +12,84 @@ export const DEFAULT_WORKSPACE = '0';
 
 export const workspaceOf = (item: Pool | Network) => item.metadata.labels[WORKSPACE_LABEL] ?? DEFAULT_WORKSPACE;
 export const displayName = (item: Pool | Network) => item.metadata.labels[NAME_LABEL] ?? item.metadata.name;
+
+/**
+ * The workspaces this browser shows. The API lists one workspace at a time (no workspaceId means "0") and
+ * has no call that lists them, so the console remembers the ones the user added or created in, per project.
+ */
+const workspaceListeners = new Set<() => void>();
+const workspaceKey = (projectId: string) => `atelier.console.workspaces.${projectId}`;
+
+function readWorkspaces(projectId: string): string {
+  return localStorage.getItem(workspaceKey(projectId)) ?? DEFAULT_WORKSPACE;
+}
+
+export function addWorkspace(projectId: string, workspaceId: string): void {
+  const known = new Set(readWorkspaces(projectId).split(','));
+  if (!workspaceId || known.has(workspaceId)) return;
+  localStorage.setItem(workspaceKey(projectId), [...known, workspaceId].sort().join(','));
+  for (const listener of workspaceListeners) listener();
+}
+
+export function useWorkspaces(): string[] {
+  const { projectId } = useSession();
+  const text = useSyncExternalStore(
+    (listener) => {
+      workspaceListeners.add(listener);
+      return () => workspaceListeners.delete(listener);
+    },
+    () => readWorkspaces(projectId),
+  );
+  return text.split(',');
+}
+
+/** The pools of every workspace shown, merged. */
+export function useAllPools() {
+  const { api, projectId } = useSession();
+  const workspaces = useWorkspaces();
+  const results = useQueries({
+    queries: workspaces.map((workspaceId) => ({
+      queryKey: [projectId, 'pools', { workspaceId }],
+      queryFn: async () =>
+        (
+          await unwrap(
+            api.GET('/v2/{project_id}/pools', { params: { path: { project_id: projectId }, query: { workspaceId } } }),
+          )
+        ).items,
+      refetchInterval: POLL_MS,
+    })),
+  });
+  return {
+    data: results.every((r) => r.data) ? results.flatMap((r) => r.data ?? []) : undefined,
+    error: results.find((r) => r.error)?.error,
+    isPending: results.some((r) => r.isPending),
+  };
+}
+
+/** The networks of every workspace shown, merged. */
+export function useAllNetworks() {
+  const { api, projectId } = useSession();
+  const workspaces = useWorkspaces();
+  const results = useQueries({
+    queries: workspaces.map((workspaceId) => ({
+      queryKey: [projectId, 'networks', { workspaceId }],
+      queryFn: async () =>
+        (
+          await unwrap(
+            api.GET('/v1/{project_id}/networks', {
+              params: { path: { project_id: projectId }, query: { workspaceId } },
+            }),
+          )
+        ).items,
+      refetchInterval: POLL_MS,
+    })),
+  });
+  return {
+    data: results.every((r) => r.data) ? results.flatMap((r) => r.data ?? []) : undefined,
+    error: results.find((r) => r.error)?.error,
+    isPending: results.some((r) => r.isPending),
+  };
+}
 
 export interface PoolFilter {
   workspaceId?: string;

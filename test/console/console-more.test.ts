@@ -98,6 +98,61 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
     await page.close();
   });
 
+  it('renders the overview quickly, from a small bundle, and takes the README’s pictures', async () => {
+    // Something to look at: two workspaces, a running pool, a failed one.
+    const soon = () => h.advance(3_000);
+    const network = await activeNetwork(h.client, soon);
+    const running = await h.client.post('/v2/{project_id}/pools', poolBody(network, { name: 'training' }));
+    const other = await activeNetwork(h.client, soon, { workspaceId: 'team-b' });
+    const inference = await h.client.post(
+      '/v2/{project_id}/pools',
+      poolBody(other, { name: 'inference', workspaceId: 'team-b' }),
+    );
+    expect(inference.status, inference.text).toBe(200);
+    await h.app.inject({
+      method: 'POST',
+      url: '/_atelier/faults',
+      headers: auth(adminToken),
+      payload: { operation: 'create', name: 'batch-*' },
+    });
+    await h.client.post('/v2/{project_id}/pools', poolBody(network, { name: 'batch-night' }));
+    // Only as far as the steps are due, so the times on screen stay close to the browser's.
+    await h.advance(6_000);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signInWithKeys(page, baseUrl, h.credentials);
+    // The API lists one workspace at a time: the overview shows the ones named.
+    await page.getByRole('form', { name: 'Show a workspace' }).getByLabel('Workspace').fill('team-b');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await expect.poll(() => bucket(page, 'team-b', 'created').innerText(), { timeout: SEEN_WITHIN_MS }).toBe('1');
+    await expect.poll(() => bucket(page, '0', 'failed').innerText(), { timeout: SEEN_WITHIN_MS }).toBe('1');
+    // Time to first render: a reload of the signed-in overview, until pools and quotas are on screen.
+    await page.reload();
+    await page.getByTestId('quota-pool').waitFor();
+    await page.getByTestId('events').waitFor({ timeout: SEEN_WITHIN_MS });
+    const firstRenderMs = await page.evaluate(
+      () => performance.getEntriesByName('atelier-overview-rendered')[0]?.startTime ?? -1,
+    );
+    const files = readdirSync(ASSETS).filter((f) => /\.(js|css)$/.test(f));
+    const gzipped = files.reduce((sum, f) => sum + gzipSync(readFileSync(new URL(f, ASSETS)), { level: 9 }).length, 0);
+    process.stderr.write(
+      `console: bundle ${(gzipped / 1024).toFixed(1)} KiB gzipped (${files.length} files), ` +
+        `first render of the overview ${Math.round(firstRenderMs)} ms after navigation\n`,
+    );
+    expect(firstRenderMs).toBeGreaterThan(0);
+    expect(firstRenderMs).toBeLessThan(5_000);
+    expect(gzipped).toBeLessThan(150 * 1024);
+    await page.getByRole('heading', { name: 'Flavors' }).scrollIntoViewIfNeeded();
+    await shoot(page, 'console-overview.png');
+
+    await page.goto(`${baseUrl}/console/#/pools/${running.body.metadata.name}`);
+    await page.locator('h1 [data-phase="Running"]').waitFor({ timeout: SEEN_WITHIN_MS });
+    await page.getByTestId('timeline').waitFor({ timeout: SEEN_WITHIN_MS });
+    await page.getByTestId('pool-nodes').waitFor();
+    await shoot(page, 'console-pool.png');
+    await page.close();
+  });
+
   it('drives the emulator: lifecycle timing and advance, faults, the clock, reset', async () => {
     const page = await browser.newPage();
     await signInWithKeys(page, baseUrl, h.credentials);
@@ -140,53 +195,8 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
     // Reset: this project's resources go, after asking once more.
     await page.getByRole('button', { name: 'Reset' }).click();
     await page.getByRole('button', { name: 'Yes, reset' }).click();
-    await page.getByText(/Removed 1 pool\(s\) and 1 network\(s\)/).waitFor({ timeout: SEEN_WITHIN_MS });
+    await page.getByText(/Removed \d+ pool\(s\) and \d+ network\(s\)/).waitFor({ timeout: SEEN_WITHIN_MS });
     expect((await h.client.get('/v2/{project_id}/pools')).body.items).toEqual([]);
-    await page.close();
-  });
-
-  it('renders the overview quickly, from a small bundle, and takes the README’s pictures', async () => {
-    // Something to look at: two workspaces, a running pool, a failed one.
-    const network = await activeNetwork(h.client, step);
-    const running = await h.client.post('/v2/{project_id}/pools', poolBody(network, { name: 'training' }));
-    const other = await activeNetwork(h.client, step, { workspaceId: 'team-b' });
-    await h.client.post('/v2/{project_id}/pools', poolBody(other, { name: 'inference', workspaceId: 'team-b' }));
-    await h.app.inject({
-      method: 'POST',
-      url: '/_atelier/faults',
-      headers: auth(adminToken),
-      payload: { operation: 'create', name: 'batch-*' },
-    });
-    await h.client.post('/v2/{project_id}/pools', poolBody(network, { name: 'batch-night' }));
-    await h.advance(60_000);
-
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await signInWithKeys(page, baseUrl, h.credentials);
-    await expect.poll(() => bucket(page, '0', 'failed').innerText(), { timeout: SEEN_WITHIN_MS }).toBe('1');
-    // Time to first render: a reload of the signed-in overview, until pools and quotas are on screen.
-    await page.reload();
-    await page.getByTestId('quota-pool').waitFor();
-    await page.getByTestId('events').waitFor({ timeout: SEEN_WITHIN_MS });
-    const firstRenderMs = await page.evaluate(
-      () => performance.getEntriesByName('atelier-overview-rendered')[0]?.startTime ?? -1,
-    );
-    const files = readdirSync(ASSETS).filter((f) => /\.(js|css)$/.test(f));
-    const gzipped = files.reduce((sum, f) => sum + gzipSync(readFileSync(new URL(f, ASSETS)), { level: 9 }).length, 0);
-    process.stderr.write(
-      `console: bundle ${(gzipped / 1024).toFixed(1)} KiB gzipped (${files.length} files), ` +
-        `first render of the overview ${Math.round(firstRenderMs)} ms after navigation\n`,
-    );
-    expect(firstRenderMs).toBeGreaterThan(0);
-    expect(firstRenderMs).toBeLessThan(5_000);
-    expect(gzipped).toBeLessThan(150 * 1024);
-    await page.getByRole('heading', { name: 'Flavors' }).scrollIntoViewIfNeeded();
-    await shoot(page, 'console-overview.png');
-
-    await page.goto(`${baseUrl}/console/#/pools/${running.body.metadata.name}`);
-    await page.locator('h1 [data-phase="Running"]').waitFor({ timeout: SEEN_WITHIN_MS });
-    await page.getByTestId('timeline').waitFor({ timeout: SEEN_WITHIN_MS });
-    await page.getByTestId('pool-nodes').waitFor();
-    await shoot(page, 'console-pool.png');
     await page.close();
   });
 

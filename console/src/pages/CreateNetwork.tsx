@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { unwrap } from '../api/client';
-import { DEFAULT_WORKSPACE, NAME_LABEL, WORKSPACE_LABEL } from '../queries';
+import { addWorkspace, DEFAULT_WORKSPACE, NAME_LABEL, WORKSPACE_LABEL } from '../queries';
 import { navigate, networkHref } from '../router';
 import { useSession } from '../session';
 import { ErrorBox } from '../ui';
@@ -28,6 +28,7 @@ export function CreateNetwork() {
         }),
       ),
     onSuccess: async (network) => {
+      addWorkspace(projectId, network.metadata.labels[WORKSPACE_LABEL] ?? DEFAULT_WORKSPACE);
       await queryClient.invalidateQueries({ queryKey: [projectId] });
       navigate(networkHref(network.metadata.name));
     },

@@ -1,7 +1,15 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { unwrap } from '../api/client';
-import { DEFAULT_WORKSPACE, NAME_LABEL, WORKSPACE_LABEL, displayName, useFlavors, useNetworks } from '../queries';
+import {
+  addWorkspace,
+  DEFAULT_WORKSPACE,
+  NAME_LABEL,
+  WORKSPACE_LABEL,
+  displayName,
+  useFlavors,
+  useAllNetworks,
+} from '../queries';
 import { navigate, poolHref } from '../router';
 import { useSession } from '../session';
 import { Empty, ErrorBox, Loading } from '../ui';
@@ -12,7 +20,7 @@ export function CreatePool() {
   const { api, projectId } = useSession();
   const queryClient = useQueryClient();
   const flavors = useFlavors();
-  const networks = useNetworks();
+  const networks = useAllNetworks();
   const active = (networks.data ?? []).filter((n) => n.status.phase === 'Active');
   const create = useMutation({
     mutationFn: (form: FormData) =>
@@ -38,6 +46,7 @@ export function CreatePool() {
         }),
       ),
     onSuccess: async (pool) => {
+      addWorkspace(projectId, pool.metadata.labels[WORKSPACE_LABEL] ?? DEFAULT_WORKSPACE);
       await queryClient.invalidateQueries({ queryKey: [projectId] });
       navigate(poolHref(pool.metadata.name));
     },

@@ -20,7 +20,7 @@ export function Networks() {
           Workspace
           <input
             name="workspace"
-            placeholder="any"
+            placeholder="0 (the default)"
             value={filter.workspaceId ?? ''}
             onChange={(e) => setFilter({ ...filter, workspaceId: e.target.value || undefined })}
           />

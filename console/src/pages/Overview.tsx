@@ -1,14 +1,15 @@
-import { useEffect } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Events } from '../components/Events';
 import {
-  DEFAULT_WORKSPACE,
+  addWorkspace,
+  useAllNetworks,
+  useAllPools,
   useFlavors,
-  useNetworks,
-  usePools,
   useQuotas,
   useStatistics,
-  workspaceOf,
+  useWorkspaces,
 } from '../queries';
+import { useSession } from '../session';
 import { Bar, Empty, ErrorBox, Loaded, Loading } from '../ui';
 
 const BUCKETS = ['creating', 'created', 'pending', 'deleting', 'failed'] as const;
@@ -28,6 +29,26 @@ function Quotas() {
         )}
       </Loaded>
     </section>
+  );
+}
+
+/** Shows another workspace: the API has no list of them, so the user names it (or creates in it). */
+function AddWorkspace() {
+  const { projectId } = useSession();
+  const [value, setValue] = useState('');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    addWorkspace(projectId, value.trim());
+    setValue('');
+  };
+  return (
+    <form className="inline" aria-label="Show a workspace" onSubmit={submit}>
+      <label className="inline">
+        Workspace
+        <input name="workspace" size={12} value={value} onChange={(e) => setValue(e.target.value)} />
+      </label>
+      <button type="submit">Show</button>
+    </form>
   );
 }
 
@@ -63,6 +84,7 @@ function Statistics({ workspaces }: { workspaces: string[] }) {
         </table>
       </div>
       <ErrorBox error={results.find((r) => r.error)?.error} />
+      <AddWorkspace />
     </section>
   );
 }
@@ -70,7 +92,7 @@ function Statistics({ workspaces }: { workspaces: string[] }) {
 /** Nodes per flavor held by this project's pools, beside the flavor's state in the catalogue. */
 function Flavors() {
   const flavors = useFlavors();
-  const pools = usePools();
+  const pools = useAllPools();
   const used = new Map<string, number>();
   for (const pool of pools.data ?? [])
     for (const r of pool.spec.resources) used.set(r.flavor, (used.get(r.flavor) ?? 0) + r.count);
@@ -116,11 +138,9 @@ function Flavors() {
 }
 
 export function Overview() {
-  const pools = usePools();
-  const networks = useNetworks();
-  const workspaces = [
-    ...new Set([DEFAULT_WORKSPACE, ...(pools.data ?? []).map(workspaceOf), ...(networks.data ?? []).map(workspaceOf)]),
-  ].sort();
+  const workspaces = useWorkspaces();
+  const pools = useAllPools();
+  const networks = useAllNetworks();
   const objects = [
     ...(pools.data ?? []).map((p) => ({ resource: 'pools' as const, name: p.metadata.name })),
     ...(networks.data ?? []).map((n) => ({ resource: 'networks' as const, name: n.metadata.name })),

@@ -22,7 +22,7 @@ export function Pools() {
           Workspace
           <input
             name="workspace"
-            placeholder="any"
+            placeholder="0 (the default)"
             value={filter.workspaceId ?? ''}
             onChange={(e) => setFilter({ ...filter, workspaceId: e.target.value || undefined })}
           />
