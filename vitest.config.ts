@@ -37,6 +37,7 @@ const DATABASE_FREE = [
   'test/config.test.ts',
   'test/identity/signature.test.ts',
   'test/identity/sdk-signer.test.ts',
+  'test/console/browser-signing.test.ts',
   'test/operations/shutdown.test.ts',
   'test/lint/**',
   'test/examples/docs.test.ts',
