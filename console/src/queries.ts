@@ -1,6 +1,6 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
-import { unwrap, type ApiEvent, type Network, type Pool } from './api/client';
+import { unwrap, type ApiClient, type ApiEvent, type Network, type Pool } from './api/client';
 import { useSession } from './session';
 
 /** How often what is on screen is read again: the same endpoints any client polls. */
@@ -43,52 +43,9 @@ export function useWorkspaces(): string[] {
   return text.split(',');
 }
 
-/** The pools of every workspace shown, merged. */
-export function useAllPools() {
-  const { api, projectId } = useSession();
-  const workspaces = useWorkspaces();
-  const results = useQueries({
-    queries: workspaces.map((workspaceId) => ({
-      queryKey: [projectId, 'pools', { workspaceId }],
-      queryFn: async () =>
-        (
-          await unwrap(
-            api.GET('/v2/{project_id}/pools', { params: { path: { project_id: projectId }, query: { workspaceId } } }),
-          )
-        ).items,
-      refetchInterval: POLL_MS,
-    })),
-  });
-  return {
-    data: results.every((r) => r.data) ? results.flatMap((r) => r.data ?? []) : undefined,
-    error: results.find((r) => r.error)?.error,
-    isPending: results.some((r) => r.isPending),
-  };
-}
-
-/** The networks of every workspace shown, merged. */
-export function useAllNetworks() {
-  const { api, projectId } = useSession();
-  const workspaces = useWorkspaces();
-  const results = useQueries({
-    queries: workspaces.map((workspaceId) => ({
-      queryKey: [projectId, 'networks', { workspaceId }],
-      queryFn: async () =>
-        (
-          await unwrap(
-            api.GET('/v1/{project_id}/networks', {
-              params: { path: { project_id: projectId }, query: { workspaceId } },
-            }),
-          )
-        ).items,
-      refetchInterval: POLL_MS,
-    })),
-  });
-  return {
-    data: results.every((r) => r.data) ? results.flatMap((r) => r.data ?? []) : undefined,
-    error: results.find((r) => r.error)?.error,
-    isPending: results.some((r) => r.isPending),
-  };
+export interface NetworkFilter {
+  workspaceId?: string;
+  labelSelector?: string;
 }
 
 export interface PoolFilter {
@@ -97,20 +54,50 @@ export interface PoolFilter {
   labelSelector?: string;
 }
 
-export function usePools(filter: PoolFilter = {}) {
+/** One page of a list call: what the list pages and the overview poll. */
+type Lister<T, Q> = (api: ApiClient, projectId: string, query: Q) => Promise<T[]>;
+
+const listPools: Lister<Pool, PoolFilter> = async (api, projectId, query) =>
+  (await unwrap(api.GET('/v2/{project_id}/pools', { params: { path: { project_id: projectId }, query } }))).items;
+
+const listNetworks: Lister<Network, NetworkFilter> = async (api, projectId, query) =>
+  (await unwrap(api.GET('/v1/{project_id}/networks', { params: { path: { project_id: projectId }, query } }))).items;
+
+/** Only the filters given: an empty field is no filter. */
+function given<Q extends object>(filter: Q): Q {
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '')) as Q;
+}
+
+function useList<T, Q extends object>(kind: string, filter: Q, list: Lister<T, Q>) {
   const { api, projectId } = useSession();
   return useQuery({
-    queryKey: [projectId, 'pools', filter],
-    queryFn: async () => {
-      const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== ''));
-      const list = await unwrap(
-        api.GET('/v2/{project_id}/pools', { params: { path: { project_id: projectId }, query } }),
-      );
-      return list.items;
-    },
+    queryKey: [projectId, kind, given(filter)],
+    queryFn: () => list(api, projectId, given(filter)),
     refetchInterval: POLL_MS,
   });
 }
+
+/** The list of every workspace shown, merged (one request each: the API lists one workspace at a time). */
+function useAcrossWorkspaces<T>(kind: string, list: Lister<T, { workspaceId: string }>) {
+  const { api, projectId } = useSession();
+  const results = useQueries({
+    queries: useWorkspaces().map((workspaceId) => ({
+      queryKey: [projectId, kind, { workspaceId }],
+      queryFn: () => list(api, projectId, { workspaceId }),
+      refetchInterval: POLL_MS,
+    })),
+  });
+  return {
+    data: results.every((r) => r.data) ? results.flatMap((r) => r.data ?? []) : undefined,
+    error: results.find((r) => r.error)?.error,
+    isPending: results.some((r) => r.isPending),
+  };
+}
+
+export const usePools = (filter: PoolFilter = {}) => useList('pools', filter, listPools);
+export const useAllPools = () => useAcrossWorkspaces('pools', listPools);
+export const useNetworks = (filter: NetworkFilter = {}) => useList('networks', filter, listNetworks);
+export const useAllNetworks = () => useAcrossWorkspaces('networks', listNetworks);
 
 export function usePool(name: string) {
   const { api, projectId } = useSession();
@@ -122,21 +109,6 @@ export function usePool(name: string) {
       ),
     refetchInterval: POLL_MS,
     retry: false,
-  });
-}
-
-export function useNetworks(filter: { workspaceId?: string; labelSelector?: string } = {}) {
-  const { api, projectId } = useSession();
-  return useQuery({
-    queryKey: [projectId, 'networks', filter],
-    queryFn: async () => {
-      const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== ''));
-      const list = await unwrap(
-        api.GET('/v1/{project_id}/networks', { params: { path: { project_id: projectId }, query } }),
-      );
-      return list.items;
-    },
-    refetchInterval: POLL_MS,
   });
 }
 
