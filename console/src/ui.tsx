@@ -142,3 +142,24 @@ export function ConfirmButton(props: { label: string; confirm: string; onConfirm
     </span>
   );
 }
+
+/** A text filter of a list: an empty field is no filter. */
+export function FilterField(props: {
+  label: string;
+  name: string;
+  placeholder: string;
+  value: string | undefined;
+  onChange: (value: string | undefined) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        name={props.name}
+        placeholder={props.placeholder}
+        value={props.value ?? ''}
+        onChange={(e) => props.onChange(e.target.value || undefined)}
+      />
+    </label>
+  );
+}

@@ -110,6 +110,18 @@ describe.skipIf(!hasChromium('/console'))('the console, in a real browser', { ti
 
     await page.getByRole('link', { name: 'Overview' }).click();
     await expect.poll(() => failed.innerText(), { timeout: SEEN_WITHIN_MS }).toBe('1');
+
+    // The pools list filters by status and by label selector, as the API does.
+    await page.getByRole('link', { name: 'Pools' }).click();
+    const rows = page.locator('[data-testid="pools"] [data-pool]');
+    await rows.first().waitFor({ timeout: SEEN_WITHIN_MS });
+    await page.locator('select[name="status"]').selectOption('failed');
+    await expect.poll(() => rows.count(), { timeout: SEEN_WITHIN_MS }).toBe(1);
+    expect(await rows.first().getAttribute('data-pool')).toBe(doomed);
+    await page.locator('select[name="status"]').selectOption('');
+    await page.getByLabel('Label selector', { exact: true }).fill(`os.modelarts/name=${pool}`);
+    await expect.poll(() => rows.count(), { timeout: SEEN_WITHIN_MS }).toBe(1);
+    expect(await rows.first().getAttribute('data-pool')).toBe(pool);
   });
 
   it('deletes the pool after asking once more', async () => {

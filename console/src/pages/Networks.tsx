@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { networkHref } from '../router';
 import { displayName, useNetworks, workspaceOf } from '../queries';
-import { Empty, Loaded, PhaseBadge, Time } from '../ui';
+import { Empty, FilterField, Loaded, PhaseBadge, Time } from '../ui';
 
 export function Networks() {
   const [filter, setFilter] = useState<{ workspaceId?: string; labelSelector?: string }>({});
@@ -16,24 +16,20 @@ export function Networks() {
         </a>
       </div>
       <form className="filters" aria-label="Filter networks" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Workspace
-          <input
-            name="workspace"
-            placeholder="0 (the default)"
-            value={filter.workspaceId ?? ''}
-            onChange={(e) => setFilter({ ...filter, workspaceId: e.target.value || undefined })}
-          />
-        </label>
-        <label>
-          Label selector
-          <input
-            name="labelSelector"
-            placeholder="key=value"
-            value={filter.labelSelector ?? ''}
-            onChange={(e) => setFilter({ ...filter, labelSelector: e.target.value || undefined })}
-          />
-        </label>
+        <FilterField
+          label="Workspace"
+          name="workspace"
+          placeholder="0 (the default)"
+          value={filter.workspaceId}
+          onChange={(workspaceId) => setFilter({ ...filter, workspaceId })}
+        />
+        <FilterField
+          label="Label selector"
+          name="labelSelector"
+          placeholder="key=value"
+          value={filter.labelSelector}
+          onChange={(labelSelector) => setFilter({ ...filter, labelSelector })}
+        />
       </form>
       <Loaded query={networks} what="networks">
         {(items) =>

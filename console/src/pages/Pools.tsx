@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { poolHref, networkHref } from '../router';
 import { displayName, usePools, workspaceOf, type PoolFilter } from '../queries';
-import { Empty, Loaded, PhaseBadge, Time } from '../ui';
+import { Empty, FilterField, Loaded, PhaseBadge, Time } from '../ui';
 
 const STATUSES = ['creating', 'created', 'pending', 'deleting', 'failed'] as const;
 
@@ -18,15 +18,13 @@ export function Pools() {
         </a>
       </div>
       <form className="filters" aria-label="Filter pools" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Workspace
-          <input
-            name="workspace"
-            placeholder="0 (the default)"
-            value={filter.workspaceId ?? ''}
-            onChange={(e) => setFilter({ ...filter, workspaceId: e.target.value || undefined })}
-          />
-        </label>
+        <FilterField
+          label="Workspace"
+          name="workspace"
+          placeholder="0 (the default)"
+          value={filter.workspaceId}
+          onChange={(workspaceId) => setFilter({ ...filter, workspaceId })}
+        />
         <label>
           Status
           <select
@@ -40,15 +38,13 @@ export function Pools() {
             ))}
           </select>
         </label>
-        <label>
-          Label selector
-          <input
-            name="labelSelector"
-            placeholder="key=value,other!=x"
-            value={filter.labelSelector ?? ''}
-            onChange={(e) => setFilter({ ...filter, labelSelector: e.target.value || undefined })}
-          />
-        </label>
+        <FilterField
+          label="Label selector"
+          name="labelSelector"
+          placeholder="key=value,other!=x"
+          value={filter.labelSelector}
+          onChange={(labelSelector) => setFilter({ ...filter, labelSelector })}
+        />
       </form>
       <Loaded query={pools} what="pools">
         {(items) =>
