@@ -146,5 +146,10 @@ export default tseslint.config(
       globals: { console: 'readonly', process: 'readonly', setTimeout: 'readonly', URL: 'readonly' },
     },
   },
+  {
+    // The console's build scripts run under Node.js (console/: the browser code is TypeScript).
+    files: ['console/*.mjs', 'console/scripts/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly' } },
+  },
   prettier,
 );

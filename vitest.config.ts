@@ -37,6 +37,7 @@ const DATABASE_FREE = [
   'test/config.test.ts',
   'test/identity/signature.test.ts',
   'test/identity/sdk-signer.test.ts',
+  'test/console/browser-signing.test.ts',
   'test/operations/shutdown.test.ts',
   'test/lint/**',
   'test/examples/docs.test.ts',
@@ -59,6 +60,8 @@ const SQLITE_ONLY = [
   'test/db/sqlite-files.test.ts',
   // Not about a database at all, but a browser: once is enough.
   'test/http/docs-browser.test.ts',
+  // The console's main flow (test/console/console-flow.test.ts) runs on both; the rest once.
+  'test/console/console-more.test.ts',
 ];
 
 const projects: TestProjectInlineConfiguration[] = [];

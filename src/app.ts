@@ -9,7 +9,8 @@ import type { EngineProbe } from './health/health.service.js';
 import { registerAuthentication } from './http/authenticate.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
 import { notImplementedRoutes } from './http/operations.js';
-import { registerApiReference, registerOpenApi } from './http/openapi.js';
+import { registerConsole } from './http/console.js';
+import { registerApiReference, registerOpenApi, type OpenApiOptions } from './http/openapi.js';
 import { BODY_LIMIT, registerBodyErrors, registerBodyParsers } from './http/request-body.js';
 import { registerDraining } from './http/draining.js';
 import { registerResponseLimit } from './http/response-limit.js';
@@ -55,6 +56,8 @@ export interface BuildAppOptions {
    * Absent when this process runs no engine (then readiness does not check it).
    */
   engine?: () => EngineProbe | undefined;
+  /** What the OpenAPI document covers beyond the public API (the console's build only). */
+  openApi?: OpenApiOptions;
 }
 
 /**
@@ -123,6 +126,7 @@ async function registerRoutes(
   await app.register(notImplementedRoutes(implemented));
 
   await registerApiReference(app);
+  await registerConsole(app);
 }
 
 /** Builds the HTTP application over a context; never listens (server.ts does). */
@@ -150,7 +154,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   registerErrorHandling(app, { onStorageFull: () => storage.markFull() });
   app.addSchema(ErrorEnvelope);
 
-  await registerOpenApi(app);
+  await registerOpenApi(app, options.openApi);
   await registerRoutes(app, ctx, options, metrics, storage);
 
   const hotReads = new HotReads([quotaHotRead(ctx), statisticsHotRead(ctx)], {

@@ -1,3 +1,4 @@
+import { consoleUrl } from './http/console.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
@@ -89,6 +90,7 @@ export function announceFirstStart(first: FirstStart, address: string): string {
     `  access key   ${first.accessKey}`,
     `  secret key   ${first.secretKey}`,
     `  endpoint     ${address}`,
+    `  console      ${consoleUrl(address)}   (sign in there with the access key and secret key)`,
     '',
     'Find the project again with `atelier projects list`; make another key with `atelier credentials create`.',
     'Point an SDK at the endpoint with these (see README, "First signed call").',

@@ -1,3 +1,4 @@
+import { consoleUrl } from '../http/console.js';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
 import { out, printList } from './output.js';
@@ -78,6 +79,7 @@ function ephemeralBanner(settings: Config, address: string): string {
     '',
     'Atelier is running an ephemeral installation (in memory; gone when it stops).',
     `  endpoint      ${address}`,
+    `  console       ${consoleUrl(address)}`,
     `  project id    ${settings.bootstrap.projectId}`,
     `  access key    ${settings.bootstrap.accessKey}`,
     `  secret key    ${settings.bootstrap.secretKey}`,

@@ -93,10 +93,22 @@ type RouteSchema = FastifySchema & {
   consumes?: string[];
 };
 
-/** Per route: the ModelArts operation name and summary, public routes' security, merge-patch bodies. */
-const transform: FastifyDynamicSwaggerOptions['transform'] = ({ schema, url, route }) => {
-  const given = (schema ?? {}) as RouteSchema;
-  if (given.hide) return { schema, url };
+/** The emulator controls' prefix: hidden from the public document, shown in the console's (see below). */
+const EMULATOR_PREFIX = '/_atelier/';
+
+/**
+ * Per route: the ModelArts operation name and summary, public routes' security, merge-patch bodies.
+ * With `emulator`, the emulator controls are documented too (for the console's generated types only).
+ */
+const transformFor =
+  (emulator: boolean): FastifyDynamicSwaggerOptions['transform'] =>
+  ({ schema, url, route }) => {
+    const given = (schema ?? {}) as RouteSchema;
+    if (given.hide && !(emulator && url.startsWith(EMULATOR_PREFIX))) return { schema, url };
+    return describeRoute({ ...given, hide: false }, url, route);
+  };
+
+function describeRoute(given: RouteSchema, url: string, route: Parameters<Transform>[0]['route']) {
   const methods = Array.isArray(route.method) ? route.method : [route.method];
   const known = methods.map((m) => catalogue.get(`${m} ${route.url}`)).find((op) => op !== undefined);
   const operationId = given.operationId ?? known?.operationId;
@@ -108,7 +120,9 @@ const transform: FastifyDynamicSwaggerOptions['transform'] = ({ schema, url, rou
   if ((route.config as { public?: boolean } | undefined)?.public) result.security = [];
   if (methods.includes('PATCH') && given.body && !given.consumes) result.consumes = PATCH_MEDIA_TYPES;
   return { schema: result, url };
-};
+}
+
+type Transform = NonNullable<FastifyDynamicSwaggerOptions['transform']>;
 
 type Json = Record<string, unknown>;
 type Operation = { operationId?: string; responses?: Record<string, Json> };
@@ -190,8 +204,17 @@ function packageJson(): { version: string; license: string } {
   };
 }
 
+export interface OpenApiOptions {
+  /**
+   * Document the emulator controls under /_atelier/ as well. Only the console's build asks for this
+   * (console/scripts/openapi-document.ts), so that its client is typed from the schemas for those too;
+   * the served /openapi.json never includes them (docs/emulator.md).
+   */
+  emulator?: boolean;
+}
+
 /** Registers the document generator; call before any route is registered, so it sees them all. */
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+export async function registerOpenApi(app: FastifyInstance, options: OpenApiOptions = {}): Promise<void> {
   const pkg = packageJson();
   await app.register(swagger, {
     openapi: {
@@ -212,7 +235,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     },
     // Shared schemas under their own $id rather than def-0, def-1…
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-    transform,
+    transform: transformFor(options.emulator ?? false),
     transformObject,
   });
 }

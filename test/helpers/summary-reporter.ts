@@ -22,7 +22,7 @@ export default class SummaryReporter implements Reporter {
       process.stdout.write('PostgreSQL half SKIPPED: no PostgreSQL binaries (initdb, pg_ctl) on this machine\n');
     }
     if (process.env.ATELIER_TEST_CHROMIUM_SKIPPED === '1') {
-      process.stdout.write('Browser test of /docs SKIPPED: no /usr/bin/chromium on this machine\n');
+      process.stdout.write('Browser tests of /docs and /console SKIPPED: no /usr/bin/chromium on this machine\n');
     }
   }
 }

@@ -1,33 +1,16 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
-/** Chromium from the distribution (.ci/run installs it); playwright-core downloads no browser. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  process.stderr.write(
-    `\n*** ${CHROMIUM} not found: the browser test of /docs is SKIPPED (apt-get install chromium; .ci/run does). ***\n\n`,
-  );
-}
-
-describe.skipIf(!hasChromium)('the API reference at /docs, in a real browser', () => {
+describe.skipIf(!hasChromium('/docs'))('the API reference at /docs, in a real browser', () => {
   let h: Harness;
   let browser: Browser;
   let baseUrl: string;
   beforeAll(async () => {
     h = await startHarness();
     baseUrl = await h.app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -104,6 +104,7 @@ describe('first start without bootstrap settings', () => {
     expect(accessKey).toBeDefined();
     expect(secretKey).toBeDefined();
     expect(first.stderr).toContain(`endpoint     ${first.server.address}`);
+    expect(first.stderr).toContain(`console      ${first.server.address}/console/`);
     expect(first.stderr).toMatch(/^\s*project\s+cn-north-4\b/m);
     expect(first.stderr).toContain('atelier projects list');
     expect(first.stderr.split(secretKey!)).toHaveLength(2);

@@ -1,0 +1,38 @@
+import type { Locator, Page } from 'playwright-core';
+import type { Harness } from '../helpers/harness.js';
+
+/** How long the console may take to show what the API already says: a few of its polls. */
+export const SEEN_WITHIN_MS = 15_000;
+
+/** Signs in with the access key pair, as a newcomer does with what the first start printed. */
+export async function signInWithKeys(page: Page, baseUrl: string, keys: { accessKey: string; secretKey: string }) {
+  await page.goto(`${baseUrl}/console/`);
+  await page.getByLabel('Access key', { exact: true }).fill(keys.accessKey);
+  await page.getByLabel('Secret key', { exact: true }).fill(keys.secretKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: SEEN_WITHIN_MS });
+}
+
+/**
+ * Waits until the locator shows, running `step` (an engine pass with the clock moved on) between looks:
+ * the page is never reloaded, so what appears came from the console's own polling.
+ */
+export async function seeAfter(locator: Locator, step: () => Promise<void>, deadlineMs = SEEN_WITHIN_MS * 2) {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    await step();
+    try {
+      await locator.first().waitFor({ state: 'visible', timeout: 2_000 });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
+}
+
+/** Moves the harness clock on a minute and runs the engine until nothing is due. */
+export const engineStep = (h: Harness) => () => h.advance(60_000);
+
+/** The statistics cell of one bucket of one workspace on the overview. */
+export const bucket = (page: Page, workspace: string, name: string) =>
+  page.locator(`[data-testid="statistics"] tr[data-workspace="${workspace}"] td[data-bucket="${name}"]`);
