@@ -193,15 +193,16 @@ export class LifecycleEngine {
         this.reportTakeovers('pool', n),
       );
       await this.stepAll(pools, (row) => this.step('pools', row, (tx) => advancePool(ctx, tx, row)));
-      // After the pools, so a plug-in due with its pool's creation sees the pool Running.
-      const plugins = await claimDuePlugins(database, owner, clock.now(), leaseMs, BATCH, (n) =>
-        this.reportTakeovers('plugin', n),
-      );
-      await this.stepAll(plugins, (row) => this.step('pool_plugins', row, (tx) => advancePlugin(ctx, tx, row)));
+      // A pool is Running once its last node is up: nodes right after the pools.
       const nodes = await claimDueNodes(database, owner, clock.now(), leaseMs, NODE_BATCH, (n) =>
         this.reportTakeovers('node', n),
       );
       await this.stepAll(byPool(nodes), (group) => this.stepNodes(ctx, group));
+      // After the pools and their nodes, so a plug-in due with its pool's creation sees it Running.
+      const plugins = await claimDuePlugins(database, owner, clock.now(), leaseMs, BATCH, (n) =>
+        this.reportTakeovers('plugin', n),
+      );
+      await this.stepAll(plugins, (row) => this.step('pool_plugins', row, (tx) => advancePlugin(ctx, tx, row)));
       const jobs = await claimDueJobs(database, owner, clock.now(), leaseMs, BATCH, (n) =>
         this.reportTakeovers('job', n),
       );

@@ -182,6 +182,11 @@ async function selectAllInPhase(tx: Executor, poolId: number, spec: PoolSpec, ph
   return nodes;
 }
 
+/** Every node of the pool still coming up is up now. */
+export async function bringUpNodes(tx: Executor, pool: PoolRecord): Promise<void> {
+  await movePoolNodes(tx, pool.id, ['Creating'], 'Available', { dueAt: null });
+}
+
 /** A pool turned Abnormal (a fault) or healed, or kept its nodes after all: its nodes follow. */
 export async function setPoolNodesHealth(
   tx: Executor,

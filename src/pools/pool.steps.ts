@@ -21,7 +21,7 @@ import {
   type Failure,
 } from './pool.faults.js';
 import { movePool, poolEvent, removePool, rollUpEvent } from './pool.move.js';
-import { advanceDueNodes, bucketTotal, poolTallies, revertScaling } from './pool.nodes.js';
+import { advanceDueNodes, bringUpNodes, bucketTotal, poolTallies, revertScaling } from './pool.nodes.js';
 import type { PoolRecord } from './pool.record.js';
 import type { PoolResource, ScopeStatus } from './pool.schema.js';
 import { findPoolById, lockPoolById, selectSettledRunningPools, toPoolRecord } from './pool.store.js';
@@ -48,6 +48,21 @@ const settledScopes = (scopes: readonly ScopeStatus[]): ScopeStatus[] =>
 /** Creating → Running: the nodes are up and every job type enabled. */
 export async function finishCreating(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<PoolRecord | undefined> {
   return movePool(ctx, tx, pool, 'Running', { scope: scopeStatus(pool.spec.scope, 'Enabled'), dueAt: null });
+}
+
+/**
+ * Creating → Running at once, its nodes brought up with it (the seed file's pools
+ * that start Running): one roll-up change, then the phase change.
+ */
+export async function finishCreatingNow(
+  ctx: AppContext,
+  tx: Executor,
+  pool: PoolRecord,
+): Promise<PoolRecord | undefined> {
+  const before = await poolTallies(tx, pool.id);
+  await bringUpNodes(tx, pool);
+  await rollUpEvent(ctx, tx, pool, before);
+  return finishCreating(ctx, tx, pool);
 }
 
 /**

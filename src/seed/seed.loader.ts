@@ -12,7 +12,7 @@ import { movePool } from '../pools/pool.move.js';
 import { findPool, findPoolByDisplayName } from '../pools/pool.reads.js';
 import type { CreatePoolBody } from '../pools/pool.schema.js';
 import { createPool } from '../pools/pool.service.js';
-import { failCreation, finishCreating } from '../pools/pool.steps.js';
+import { failCreation, finishCreatingNow } from '../pools/pool.steps.js';
 import { listProjects, setProjectQuotas } from '../projects/project.service.js';
 import { DEFAULT_WORKSPACE, NAME_LABEL, WORKSPACE_LABEL } from '../shared/conventions.js';
 import { SeedFile, type SeedNetwork, type SeedPool, type SeedProject } from './seed.schema.js';
@@ -189,7 +189,7 @@ async function ensurePool(ctx: AppContext, projectId: string, pool: SeedPool, su
       await failCreation(ctx, tx, row, { message, details: 'seed data', faultId: null, recoverAfterSeconds: null });
       return;
     }
-    const running = await finishCreating(ctx, tx, row);
+    const running = await finishCreatingNow(ctx, tx, row);
     if (!running) throw new Error(`pool ${pool.name} could not be made Running`);
     if (pool.phase !== 'Running') {
       await movePool(

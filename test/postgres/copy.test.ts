@@ -105,7 +105,9 @@ describe('atelier copy --from sqlite:… --to postgres://…', () => {
       'grants',
       'networks',
       'pools',
-      'pool_nodes',
+      'nodes',
+      'node_counts',
+      'ip_cursors',
       'usage_counts',
       'events',
     ]) {
