@@ -46,13 +46,19 @@ describe('ListEvents', () => {
     expect((await h.client.delete(pool(name))).status).toBe(200);
     await h.advance(DELETE_MS);
     expect(await phaseOf(h.client, name)).toBe(404);
+    // Every change of the node roll-up is an event too (PoolResourcesStatusChange).
+    const rollUp = (at: string) => ({ reason: 'PoolResourcesStatusChange', type: 'Normal', at });
     expected.push(
       { reason: 'PoolCreated', type: 'Normal', at: '2026-03-01T08:00:00Z' },
+      rollUp('2026-03-01T08:00:00Z'),
+      rollUp('2026-03-01T08:00:10Z'),
       { reason: 'PoolStatusChange', type: 'Normal', at: '2026-03-01T08:00:10Z' },
       { reason: 'PoolScaling', type: 'Normal', at: '2026-03-01T08:01:10Z' },
-      { reason: 'PoolResourcesStatusChange', type: 'Normal', at: '2026-03-01T08:01:15Z' },
+      rollUp('2026-03-01T08:01:10Z'),
+      rollUp('2026-03-01T08:01:15Z'),
       // §4: a status change is Normal only when it reaches Running.
       { reason: 'PoolStatusChange', type: 'Warning', at: '2026-03-01T08:02:15Z' },
+      rollUp('2026-03-01T08:02:15Z'),
       { reason: 'PoolDeleted', type: 'Normal', at: '2026-03-01T08:02:20Z' },
     );
   });
@@ -62,7 +68,7 @@ describe('ListEvents', () => {
 
   it("lists a deleted pool's events oldest first, in the ModelArts shape", async () => {
     const list = await events(h.client, `resource=pools&name=${name}`);
-    expect(list).toMatchObject({ apiVersion: 'v1', kind: 'EventList', metadata: {}, total: 6 });
+    expect(list).toMatchObject({ apiVersion: 'v1', kind: 'EventList', metadata: {}, total: 10 });
     expect(Object.keys(list.metadata)).toEqual([]);
     expect(list.items.map((e: any) => ({ reason: e.reason, type: e.type, at: e.lastTimestamp }))).toEqual(expected);
     for (const item of list.items) {
@@ -80,11 +86,11 @@ describe('ListEvents', () => {
       expect(item.firstTimestamp).toBe(item.lastTimestamp);
       expect(item.lastTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     }
-    expect(list.items[1].message).toBe('Pool status changed, from Creating to Running.');
-    expect(list.items[3].message).toMatch(
+    expect(list.items[3].message).toBe('Pool status changed, from Creating to Running.');
+    expect(list.items[6].message).toMatch(
       /^Pool resources status changed, available\/abnormal\/creating\/deleting count from 2\/0\/1\/0 to 3\/0\/0\/0, timestamp: \d+\.$/,
     );
-    expect(list.items[4].message).toBe('Pool status changed, from Running to Deleting.');
+    expect(list.items[7].message).toBe('Pool status changed, from Running to Deleting.');
   });
 
   it('pages with continue tokens, oldest first and newest first', async () => {
@@ -100,13 +106,13 @@ describe('ListEvents', () => {
           h.client,
           `resource=pools&name=${name}&limit=4${ascend}${token ? `&continue=${token}` : ''}`,
         );
-        expect(list.total).toBe(6);
+        expect(list.total).toBe(10);
         seen.push(...list.items.map((e: any) => e.lastTimestamp));
         remaining.push(list.metadata.remainingItemCount);
         token = list.metadata.continue;
       } while (token);
       expect(seen).toEqual(order.map((e) => e.at));
-      expect(remaining).toEqual([2, undefined]);
+      expect(remaining).toEqual([6, 2, undefined]);
     }
     const desc = await events(h.client, `resource=pools&name=${name}&ascend=false`);
     expect(desc.items.map((e: any) => e.reason)).toEqual(expected.map((e) => e.reason).reverse());
@@ -115,36 +121,38 @@ describe('ListEvents', () => {
   });
 
   it('pages with offsets', async () => {
-    const page = await events(h.client, `resource=pools&name=${name}&limit=2&offset=2`);
-    expect(page.items.map((e: any) => e.lastTimestamp)).toEqual([expected[2].at, expected[3].at]);
-    expect(page.total).toBe(6);
+    const page = await events(h.client, `resource=pools&name=${name}&limit=2&offset=6`);
+    expect(page.items.map((e: any) => e.lastTimestamp)).toEqual([expected[6].at, expected[7].at]);
+    expect(page.total).toBe(10);
     expect(page.metadata.remainingItemCount).toBe(2);
     // The token continues after the last item shown, whichever style led there.
     const next = await events(h.client, `resource=pools&name=${name}&limit=2&continue=${page.metadata.continue}`);
-    expect(next.items.map((e: any) => e.lastTimestamp)).toEqual([expected[4].at, expected[5].at]);
+    expect(next.items.map((e: any) => e.lastTimestamp)).toEqual([expected[8].at, expected[9].at]);
     expect(next.metadata).toEqual({});
     const newest = await events(h.client, `resource=pools&name=${name}&limit=2&offset=1&ascend=false`);
-    expect(newest.items.map((e: any) => e.lastTimestamp)).toEqual([expected[4].at, expected[3].at]);
-    const beyond = await events(h.client, `resource=pools&name=${name}&offset=6`);
-    expect(beyond).toMatchObject({ total: 6, items: [], metadata: {} });
+    expect(newest.items.map((e: any) => e.lastTimestamp)).toEqual([expected[8].at, expected[7].at]);
+    const beyond = await events(h.client, `resource=pools&name=${name}&offset=10`);
+    expect(beyond).toMatchObject({ total: 10, items: [], metadata: {} });
   });
 
   it('filters by time, in seconds or milliseconds, bounds included', async () => {
-    const since = seconds(expected[1].at);
-    const until = seconds(expected[3].at);
+    const since = seconds(expected[2].at);
+    const until = seconds(expected[6].at);
     const window = await events(h.client, `resource=pools&name=${name}&since=${since}&until=${until}`);
     expect(window.items.map((e: any) => e.reason)).toEqual([
+      'PoolResourcesStatusChange',
       'PoolStatusChange',
       'PoolScaling',
       'PoolResourcesStatusChange',
+      'PoolResourcesStatusChange',
     ]);
-    expect(window.total).toBe(3);
+    expect(window.total).toBe(5);
     const ms = await events(h.client, `resource=pools&name=${name}&since=${since * 1000}&until=${until * 1000 + 999}`);
     expect(ms.items).toEqual(window.items);
     // Milliseconds are exact: the creation happened at .250, after 08:00:00.000.
     const exact = await events(h.client, `resource=pools&name=${name}&until=${Date.parse('2026-03-01T08:00:00.100Z')}`);
     expect(exact).toMatchObject({ total: 0, items: [] });
-    const later = await events(h.client, `resource=pools&name=${name}&since=${seconds(expected[5].at) + 1}`);
+    const later = await events(h.client, `resource=pools&name=${name}&since=${seconds(expected[9].at) + 1}`);
     expect(later).toMatchObject({ total: 0, items: [], metadata: {} });
   });
 
@@ -156,7 +164,12 @@ describe('ListEvents', () => {
     expect(warnings.items[0]).toMatchObject({ type: 'Warning', reason: 'PoolStatusChange' });
     expect(warnings.items[0].message).toMatch(/^Pool status changed, from Creating to CreationFailed/);
     const normal = await events(h.client, `resource=pools&name=${failed.metadata.name}&type=Normal`);
-    expect(normal.items.map((e: any) => e.reason)).toEqual(['PoolCreated']);
+    // Created, its nodes counted, and given back when it failed.
+    expect(normal.items.map((e: any) => e.reason)).toEqual([
+      'PoolCreated',
+      'PoolResourcesStatusChange',
+      'PoolResourcesStatusChange',
+    ]);
     const deleting = await events(h.client, `resource=pools&name=${name}&type=Warning`);
     expect(deleting.items.map((e: any) => e.message)).toEqual(['Pool status changed, from Running to Deleting.']);
   });
