@@ -21,7 +21,15 @@ describe('loadConfig defaults', () => {
     expect(config.logLevel).toBe('info');
     expect(config.quotas).toEqual({ pool: 15, network: 15, valuesAsStrings: false });
     expect(config.flavorsFile).toBeUndefined();
-    expect(config.timings).toEqual({ networkCreate: 2, networkDelete: 2, poolCreate: 5, poolDelete: 3, poolScale: 3 });
+    expect(config.timings).toEqual({
+      networkCreate: 2,
+      networkDelete: 2,
+      poolCreate: 5,
+      poolDelete: 3,
+      poolScale: 3,
+      nodeCreate: 0,
+      nodeDelete: 0,
+    });
     expect(config.failedRetentionMs).toBe(72 * 3_600_000);
     expect(config.engineIntervalMs).toBe(250);
   });
@@ -76,6 +84,8 @@ describe('loadConfig conversions', () => {
       ATELIER_POOL_CREATE_SECONDS: '0.25',
       ATELIER_POOL_DELETE_SECONDS: '86400',
       ATELIER_POOL_SCALE_SECONDS: '7',
+      ATELIER_NODE_CREATE_SECONDS: '1.5',
+      ATELIER_NODE_DELETE_SECONDS: '4',
       ATELIER_FAILED_RETENTION_HOURS: '0.5',
       ATELIER_ENGINE_INTERVAL_MS: '10',
     });
@@ -91,6 +101,8 @@ describe('loadConfig conversions', () => {
       poolCreate: 0.25,
       poolDelete: 86_400,
       poolScale: 7,
+      nodeCreate: 1.5,
+      nodeDelete: 4,
     });
     expect(config.failedRetentionMs).toBe(1_800_000);
     expect(config.engineIntervalMs).toBe(10);
