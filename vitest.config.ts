@@ -89,6 +89,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most files wait on servers, child processes and timers rather than compute, so two at a time
+    // keep a 2-core machine busy; vitest's default (cores - 1) would run them one by one there.
+    maxWorkers: Number(process.env.ATELIER_TEST_WORKERS ?? 2),
+    minWorkers: 1,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     projects,
   },
