@@ -1,8 +1,21 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import type { Harness } from '../helpers/harness.js';
 
 /** How long the console may take to show what the API already says: a few of its polls. */
 export const SEEN_WITHIN_MS = 15_000;
+
+/** How often the console polls in these tests: what it shows follows the API within a few of these. */
+export const TEST_POLL_MS = 250;
+
+/**
+ * A page of the console that polls every TEST_POLL_MS (its `atelier.console.pollMs` setting) instead of
+ * 1.5 s, so a test sees a change soon after the engine made it, without waiting for a slow poll.
+ */
+export async function consolePage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await browser.newPage(options);
+  await page.addInitScript(`try { localStorage.setItem('atelier.console.pollMs', '${TEST_POLL_MS}') } catch {}`);
+  return page;
+}
 
 /** Signs in with the access key pair, as a newcomer does with what the first start printed. */
 export async function signInWithKeys(page: Page, baseUrl: string, keys: { accessKey: string; secretKey: string }) {
@@ -22,7 +35,7 @@ export async function seeAfter(locator: Locator, step: () => Promise<void>, dead
   for (;;) {
     await step();
     try {
-      await locator.first().waitFor({ state: 'visible', timeout: 2_000 });
+      await locator.first().waitFor({ state: 'visible', timeout: TEST_POLL_MS * 4 });
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;

@@ -152,7 +152,7 @@ export function PoolDetail({ name }: { name: string }) {
           Pool {displayName(p)} <PhaseBadge phase={p.status.phase} />
         </h1>
         <ConfirmButton
-          label="Delete"
+          label="Delete pool"
           confirm={`Delete pool ${displayName(p)} and its nodes?`}
           disabled={p.status.phase === 'Deleting' || remove.isPending}
           onConfirm={() => remove.mutate(undefined, { onSuccess: () => navigate('#/pools') })}
