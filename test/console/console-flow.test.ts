@@ -2,7 +2,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { startHarness, uniqueId, type Harness } from '../helpers/harness.js';
-import { SEEN_WITHIN_MS, bucket, consolePage, engineStep, seeAfter, signInWithKeys } from './console-page.js';
+import {
+  SEEN_WITHIN_MS,
+  ZERO_TIMINGS,
+  bucket,
+  consolePage,
+  engineStep,
+  seeAfter,
+  signInWithKeys,
+} from './console-page.js';
 
 /**
  * The console's main flow in a real browser, on each database: sign in with the access key pair, create a
@@ -21,7 +29,7 @@ describe.skipIf(!hasChromium('/console'))('the console, in a real browser', { ti
   /** The pool's metadata.name (the form gives its display name). */
   let poolName = '';
   beforeAll(async () => {
-    h = await startHarness({ ATELIER_ADMIN_TOKEN: adminToken });
+    h = await startHarness({ ATELIER_ADMIN_TOKEN: adminToken, ...ZERO_TIMINGS });
     // Times on screen are relative to the browser's clock: start the service clock there too.
     h.clock.set(new Date());
     baseUrl = await h.app.listen({ host: '127.0.0.1', port: 0 });
