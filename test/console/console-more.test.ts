@@ -197,6 +197,34 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
     expect(await page.locator(`[data-node="${doomed}"]`).count()).toBe(0);
   });
 
+  it('says when the nodes are loading, and shows an error the API answers in their place', async () => {
+    const page = shared;
+    // The node list is held, then refused: the rest of the pool's page is unaffected.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const nodeList = (url: URL) => url.pathname.endsWith('/nodes');
+    await page.route(nodeList, async (route) => {
+      await held;
+      await route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        json: { error_code: 'ModelArts.50005000', error_msg: 'the node list is unavailable' },
+      });
+    });
+    await page.goto(`${baseUrl}/console/#/pools/${training}`);
+    await page.reload(); // a fresh page: nothing cached
+    await page.getByTestId('pool-nodes').getByText('Loading the nodes…').waitFor({ timeout: SEEN_WITHIN_MS });
+    await page.locator('h1 [data-phase="Running"]').waitFor();
+    release();
+    await page
+      .getByTestId('pool-nodes')
+      .getByRole('alert')
+      .getByText('the node list is unavailable')
+      .waitFor({ timeout: SEEN_WITHIN_MS });
+    await page.unroute(nodeList);
+    await page.locator('[data-testid="nodes"] tbody tr').first().waitFor({ timeout: SEEN_WITHIN_MS });
+  });
+
   it('drives the emulator: lifecycle timing and advance, faults, the clock, reset', async () => {
     const page = shared;
     await page.getByRole('link', { name: 'Emulator' }).click();
