@@ -152,18 +152,11 @@ export function PoolNodes({ pool }: { pool: Pool }) {
         <span className="muted" data-testid="selected-count">
           {names.length} selected
         </span>
-        <button type="button" disabled={none} onClick={() => run('lock')}>
-          Lock
-        </button>
-        <button type="button" disabled={none} onClick={() => run('unlock')}>
-          Unlock
-        </button>
-        <button type="button" disabled={none} onClick={() => run('drain')}>
-          Drain
-        </button>
-        <button type="button" disabled={none} onClick={() => run('reboot')}>
-          Reboot
-        </button>
+        {(['lock', 'unlock', 'drain', 'reboot'] as const).map((action) => (
+          <button key={action} type="button" disabled={none} onClick={() => run(action)}>
+            {action[0].toUpperCase() + action.slice(1)}
+          </button>
+        ))}
         <ConfirmButton
           label="Delete nodes"
           confirm={`Delete ${names.length} node${names.length === 1 ? '' : 's'}? The pool shrinks by as many.`}
