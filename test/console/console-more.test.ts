@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,11 +8,23 @@ import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { ApiClient } from '../helpers/client.js';
 import { activeNetwork, poolBody } from '../helpers/fixtures.js';
 import { startHarness, uniqueId, type Harness } from '../helpers/harness.js';
+import { BUILTIN_FLAVORS } from '../../src/flavors/builtin-flavors.js';
 import { SEEN_WITHIN_MS, ZERO_TIMINGS, bucket, consolePage, seeAfter, signInWithKeys } from './console-page.js';
 
 const ASSETS = new URL('../../console/dist/assets/', import.meta.url);
 /** `UPDATE_SCREENSHOTS=1 npx vitest run test/console` writes the README's pictures (docs/console-*.png). */
 const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
+
+/** The built-in catalogue with a finite capacity of two T4 nodes, so a second T4 pool waits. */
+const T4 = 'modelarts.vm.gpu.t4';
+function flavorsFile(dir: string): string {
+  const file = join(dir, 'flavors.json');
+  const flavors = BUILTIN_FLAVORS.map((entry) =>
+    entry.flavor.metadata.name === T4 ? { ...entry, capacity: 2 } : entry,
+  );
+  writeFileSync(file, JSON.stringify({ flavors }));
+  return file;
+}
 
 async function shoot(page: Page, file: string) {
   const shot = await page.screenshot({ type: 'png', fullPage: true });
@@ -39,8 +53,13 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
   let training = '';
   const step = () => h.settle();
   const password = `pw-${uniqueId()}`;
+  const dir = mkdtempSync(join(tmpdir(), 'atelier-console-'));
   beforeAll(async () => {
-    h = await startHarness({ ATELIER_ADMIN_TOKEN: adminToken, ...ZERO_TIMINGS });
+    h = await startHarness({
+      ATELIER_ADMIN_TOKEN: adminToken,
+      ATELIER_FLAVORS_FILE: flavorsFile(dir),
+      ...ZERO_TIMINGS,
+    });
     h.clock.set(new Date());
     baseUrl = await h.app.listen({ host: '127.0.0.1', port: 0 });
     const account = await h.context.identity.requireAccount('default');
@@ -56,6 +75,7 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
   afterAll(async () => {
     await browser?.close();
     await h?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('signs in with a password, shows the account and switches between the granted projects', async () => {
@@ -125,7 +145,15 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
       payload: { operation: 'create', name: 'batch-*' },
     });
     await h.client.post('/v2/{project_id}/pools', poolBody(network, { name: 'batch-night' }));
-    await h.settle();
+    // Two T4 pools of two nodes: the second waits for the first's capacity.
+    for (const name of ['vision', 'vision-next']) {
+      const created = await h.client.post(
+        '/v2/{project_id}/pools',
+        poolBody(network, { name, resources: [{ flavor: T4, count: 2 }] }),
+      );
+      expect(created.status, created.text).toBe(200);
+      await h.settle();
+    }
 
     const page = shared;
     await page.goto(`${baseUrl}/console/#/`);
@@ -134,6 +162,8 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await expect.poll(() => bucket(page, 'team-b', 'created').innerText(), { timeout: SEEN_WITHIN_MS }).toBe('1');
     await expect.poll(() => bucket(page, '0', 'failed').innerText(), { timeout: SEEN_WITHIN_MS }).toBe('1');
+    await expect.poll(() => bucket(page, '0', 'pending').innerText(), { timeout: SEEN_WITHIN_MS }).toBe('1');
+    await expect.poll(() => page.getByTestId(`waiting-${T4}`).innerText()).toBe('1 waiting');
     // Time to first render: a reload of the signed-in overview, until pools and quotas are on screen.
     await page.reload();
     await page.getByTestId('quota-pool').waitFor();
