@@ -90,7 +90,7 @@ function Statistics({ workspaces }: { workspaces: string[] }) {
 }
 
 /**
- * Nodes per flavor held by this project's pools, the pools waiting for one (what the public API says of a
+ * Nodes per flavor held by this project's pools (by their spec), the pools waiting for one (what the public API says of a
  * finite capacity: it publishes no capacity figure), beside the flavor's state per zone in the catalogue.
  */
 function Flavors() {
@@ -100,8 +100,9 @@ function Flavors() {
   const waiting = new Map<string, number>();
   for (const pool of pools.data ?? [])
     for (const r of pool.spec.resources) {
-      used.set(r.flavor, (used.get(r.flavor) ?? 0) + r.count);
+      // A waiting pool holds no node yet, and a failed creation none any more.
       if (pool.status.phase === 'Waiting') waiting.set(r.flavor, (waiting.get(r.flavor) ?? 0) + 1);
+      else if (pool.status.phase !== 'CreationFailed') used.set(r.flavor, (used.get(r.flavor) ?? 0) + r.count);
     }
   return (
     <section aria-labelledby="flavors-h">
