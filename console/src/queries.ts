@@ -3,8 +3,16 @@ import { useSyncExternalStore } from 'react';
 import { unwrap, type ApiClient, type ApiEvent, type Network, type Pool } from './api/client';
 import { useSession } from './session';
 
-/** How often what is on screen is read again: the same endpoints any client polls. */
-export const POLL_MS = 1_500;
+/**
+ * How often what is on screen is read again: the same endpoints any client polls. 1.5 s unless this browser
+ * says otherwise in localStorage (`atelier.console.pollMs`, 200 ms to a minute): the browser tests poll faster.
+ */
+export const POLL_MS = pollInterval(localStorage.getItem('atelier.console.pollMs'));
+
+function pollInterval(stored: string | null): number {
+  const ms = Number(stored);
+  return stored && Number.isFinite(ms) ? Math.min(60_000, Math.max(200, ms)) : 1_500;
+}
 
 export const WORKSPACE_LABEL = 'os.modelarts/workspace.id';
 export const NAME_LABEL = 'os.modelarts/name';

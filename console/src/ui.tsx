@@ -1,8 +1,18 @@
 import { useEffect, useState, type ReactNode } from 'react';
 
 /** Phases that are settled and fine, on their way, or failed: the badge's colour. */
-const GOOD = new Set(['Running', 'Active', 'created', 'Normal']);
-const BUSY = new Set(['Creating', 'Waiting', 'Deleting', 'creating', 'pending', 'deleting', 'Connecting']);
+const GOOD = new Set(['Running', 'Active', 'Available', 'created', 'Normal']);
+const BUSY = new Set([
+  'Creating',
+  'Waiting',
+  'Deleting',
+  'creating',
+  'pending',
+  'deleting',
+  'Connecting',
+  'Pending',
+  'Updating',
+]);
 
 export function PhaseBadge({ phase }: { phase: string | undefined }) {
   const tone = phase === undefined ? 'unknown' : GOOD.has(phase) ? 'good' : BUSY.has(phase) ? 'busy' : 'bad';

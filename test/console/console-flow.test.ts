@@ -2,11 +2,19 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { startHarness, uniqueId, type Harness } from '../helpers/harness.js';
-import { SEEN_WITHIN_MS, bucket, engineStep, seeAfter, signInWithKeys } from './console-page.js';
+import {
+  SEEN_WITHIN_MS,
+  ZERO_TIMINGS,
+  bucket,
+  consolePage,
+  engineStep,
+  seeAfter,
+  signInWithKeys,
+} from './console-page.js';
 
 /**
  * The console's main flow in a real browser, on each database: sign in with the access key pair, create a
- * network and a pool from the forms, watch the pool reach Running, scale it, make a creation fail with a
+ * network and a pool from the forms, watch the pool reach Running, scale it, lock one of its nodes, make a creation fail with a
  * fault and see the `failed` bucket rise, delete the pool.
  */
 describe.skipIf(!hasChromium('/console'))('the console, in a real browser', { timeout: 90_000 }, () => {
@@ -18,13 +26,15 @@ describe.skipIf(!hasChromium('/console'))('the console, in a real browser', { ti
   const network = uniqueId('net');
   const pool = uniqueId('pool');
   let networkName = '';
+  /** The pool's metadata.name (the form gives its display name). */
+  let poolName = '';
   beforeAll(async () => {
-    h = await startHarness({ ATELIER_ADMIN_TOKEN: adminToken });
+    h = await startHarness({ ATELIER_ADMIN_TOKEN: adminToken, ...ZERO_TIMINGS });
     // Times on screen are relative to the browser's clock: start the service clock there too.
     h.clock.set(new Date());
     baseUrl = await h.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await consolePage(browser, { viewport: { width: 1280, height: 900 } });
   });
   afterAll(async () => {
     await browser?.close();
@@ -69,6 +79,7 @@ describe.skipIf(!hasChromium('/console'))('the console, in a real browser', { ti
     await page.getByRole('heading', { name: new RegExp(`Pool ${pool}`) }).waitFor({ timeout: SEEN_WITHIN_MS });
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    poolName = decodeURIComponent(new URL(page.url()).hash.replace('#/pools/', ''));
     await seeAfter(page.locator('h1 [data-phase="Running"]'), engineStep(h));
     expect(navigations.filter((url) => !url.includes('#'))).toEqual([]);
     // The timeline has the phase changes, from the events.
@@ -85,6 +96,43 @@ describe.skipIf(!hasChromium('/console'))('the console, in a real browser', { ti
     expect(await page.getByRole('alert').count(), 'no refusal').toBe(0);
     await seeAfter(page.locator('dl.spec dd', { hasText: /^2 × / }), engineStep(h));
     await seeAfter(page.locator('h1 [data-phase="Running"]'), engineStep(h));
+  });
+
+  it("opens the pool's nodes, locks one and unlocks it, and shows a refused reboot's message in place", async () => {
+    const rows = page.locator('[data-testid="nodes"] tbody tr');
+    await seeAfter(rows.nth(1), engineStep(h));
+    expect(await rows.count()).toBe(2);
+    const first = rows.first();
+    const node = (await first.getAttribute('data-node')) as string;
+    await expect.poll(() => first.locator('[data-phase]').first().getAttribute('data-phase')).toBe('Available');
+    expect(await first.locator('td').nth(4).innerText()).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+
+    await first.getByRole('checkbox').check();
+    await page
+      .getByRole('toolbar', { name: 'Node actions' })
+      .getByRole('button', { name: 'Lock', exact: true })
+      .click();
+    await page.getByText('1 node locked.').waitFor({ timeout: SEEN_WITHIN_MS });
+    await expect.poll(() => first.getAttribute('data-locked'), { timeout: SEEN_WITHIN_MS }).toBe('true');
+    const listed = await h.client.get(`/v2/{project_id}/pools/${poolName}/nodes`);
+    const locked = listed.body.items.find((n: { metadata: { name: string } }) => n.metadata.name === node);
+    expect(locked.metadata.annotations['os.modelarts.node/lock.action']).toBe('delete');
+
+    // Reboot: whatever the API answers is what the page says; a refusal shows the API's own message.
+    const direct = await h.client.post(`/v2/{project_id}/pools/${poolName}/nodes/batch-reboot`, {
+      nodeNames: [node],
+    });
+    await page.getByRole('button', { name: 'Reboot' }).click();
+    if (direct.status >= 400) {
+      await page.getByRole('alert').waitFor({ timeout: SEEN_WITHIN_MS });
+      expect(await page.getByRole('alert').innerText()).toBe(direct.body.error_msg);
+    } else {
+      await page.getByText('1 node rebooting.').waitFor({ timeout: SEEN_WITHIN_MS });
+    }
+
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByText('1 node unlocked.').waitFor({ timeout: SEEN_WITHIN_MS });
+    await expect.poll(() => first.getAttribute('data-locked'), { timeout: SEEN_WITHIN_MS }).toBe('false');
   });
 
   it('makes a creation fail with a fault from the emulator panel, and the failed bucket rises', async () => {
@@ -127,8 +175,8 @@ describe.skipIf(!hasChromium('/console'))('the console, in a real browser', { ti
   it('deletes the pool after asking once more', async () => {
     await page.goto(`${baseUrl}/console/#/pools`);
     await page.getByRole('link', { name: pool, exact: true }).click();
-    await page.getByRole('button', { name: 'Delete' }).click();
-    await page.getByRole('button', { name: 'Yes, delete' }).click();
+    await page.getByRole('button', { name: 'Delete pool' }).click();
+    await page.getByRole('button', { name: 'Yes, delete pool' }).click();
     await page.getByRole('heading', { name: 'Pools' }).waitFor({ timeout: SEEN_WITHIN_MS });
     const row = page.locator(`[data-testid="pools"] [data-pool="${pool}"]`);
     // Deleting, then gone from the list once the engine has torn it down.

@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,11 +8,23 @@ import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { ApiClient } from '../helpers/client.js';
 import { activeNetwork, poolBody } from '../helpers/fixtures.js';
 import { startHarness, uniqueId, type Harness } from '../helpers/harness.js';
-import { SEEN_WITHIN_MS, bucket, signInWithKeys } from './console-page.js';
+import { BUILTIN_FLAVORS } from '../../src/flavors/builtin-flavors.js';
+import { SEEN_WITHIN_MS, ZERO_TIMINGS, bucket, consolePage, seeAfter, signInWithKeys } from './console-page.js';
 
 const ASSETS = new URL('../../console/dist/assets/', import.meta.url);
 /** `UPDATE_SCREENSHOTS=1 npx vitest run test/console` writes the README's pictures (docs/console-*.png). */
 const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
+
+/** The built-in catalogue with a finite capacity of two T4 nodes, so a second T4 pool waits. */
+const T4 = 'modelarts.vm.gpu.t4';
+function flavorsFile(dir: string): string {
+  const file = join(dir, 'flavors.json');
+  const flavors = BUILTIN_FLAVORS.map((entry) =>
+    entry.flavor.metadata.name === T4 ? { ...entry, capacity: 2 } : entry,
+  );
+  writeFileSync(file, JSON.stringify({ flavors }));
+  return file;
+}
 
 async function shoot(page: Page, file: string) {
   const shot = await page.screenshot({ type: 'png', fullPage: true });
@@ -20,8 +34,10 @@ async function shoot(page: Page, file: string) {
 }
 
 /**
- * The rest of the console, once (SQLite): a password sign-in and switching projects, the emulator panel,
- * a phone's width, the keyboard, the screenshots in the README and the numbers in docs/performance.md.
+ * The rest of the console, once (SQLite): a password sign-in and switching projects, a big pool's nodes by
+ * pages with drain and delete, the emulator panel, a phone's width, the keyboard, the screenshots in the
+ * README and the numbers in docs/performance.md. One browser for the file; after the sign-in tests, one
+ * signed-in page (`shared`) goes through the steps that build on each other.
  */
 describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', { timeout: 90_000 }, () => {
   const adminToken = `admin-${'y'.repeat(20)}`;
@@ -31,10 +47,19 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
   let second: { id: string; name: string };
   /** A key pair granted both projects. */
   let keys: { accessKey: string; secretKey: string };
-  const step = () => h.advance(60_000);
+  /** Signed in with `keys` by the project-switching test; the later tests go on with it. */
+  let shared: Page;
+  /** The pool with a few nodes the README's picture and the node pages show. */
+  let training = '';
+  const step = () => h.settle();
   const password = `pw-${uniqueId()}`;
+  const dir = mkdtempSync(join(tmpdir(), 'atelier-console-'));
   beforeAll(async () => {
-    h = await startHarness({ ATELIER_ADMIN_TOKEN: adminToken });
+    h = await startHarness({
+      ATELIER_ADMIN_TOKEN: adminToken,
+      ATELIER_FLAVORS_FILE: flavorsFile(dir),
+      ...ZERO_TIMINGS,
+    });
     h.clock.set(new Date());
     baseUrl = await h.app.listen({ host: '127.0.0.1', port: 0 });
     const account = await h.context.identity.requireAccount('default');
@@ -50,10 +75,11 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
   afterAll(async () => {
     await browser?.close();
     await h?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('signs in with a password, shows the account and switches between the granted projects', async () => {
-    const page = await browser.newPage();
+    const page = await consolePage(browser);
     await page.goto(`${baseUrl}/console/`);
     await page.getByRole('tab', { name: 'Password' }).click();
     await page.getByLabel('User', { exact: true }).fill('alice');
@@ -77,18 +103,18 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
   });
 
   it('switches between the projects an access key is granted', async () => {
-    const page = await browser.newPage();
+    shared = await consolePage(browser, { viewport: { width: 1280, height: 900 } });
+    const page = shared;
     await signInWithKeys(page, baseUrl, keys);
     await page.getByTestId('project-switch').selectOption(second.id);
     await page.getByRole('link', { name: 'Networks' }).click();
     await page.locator('[data-testid="networks"] a[href^="#/networks/"]').first().waitFor({ timeout: SEEN_WITHIN_MS });
     await page.getByTestId('project-switch').selectOption(h.projectId);
     await page.getByText('No networks yet.').waitFor({ timeout: SEEN_WITHIN_MS });
-    await page.close();
   });
 
   it('refuses a wrong secret key with the server’s message, in place', async () => {
-    const page = await browser.newPage();
+    const page = await consolePage(browser);
     await page.goto(`${baseUrl}/console/`);
     await page.getByLabel('Access key', { exact: true }).fill(h.credentials.accessKey);
     await page.getByLabel('Secret key', { exact: true }).fill('not-the-secret');
@@ -100,10 +126,13 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
 
   it('renders the overview quickly, from a small bundle, and takes the README’s pictures', async () => {
     // Something to look at: two workspaces, a running pool, a failed one.
-    const soon = () => h.advance(3_000);
-    const network = await activeNetwork(h.client, soon);
-    const running = await h.client.post('/v2/{project_id}/pools', poolBody(network, { name: 'training' }));
-    const other = await activeNetwork(h.client, soon, { workspaceId: 'team-b' });
+    const network = await activeNetwork(h.client, step);
+    const running = await h.client.post(
+      '/v2/{project_id}/pools',
+      poolBody(network, { name: 'training', resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 6 }] }),
+    );
+    training = running.body.metadata.name as string;
+    const other = await activeNetwork(h.client, step, { workspaceId: 'team-b' });
     const inference = await h.client.post(
       '/v2/{project_id}/pools',
       poolBody(other, { name: 'inference', workspaceId: 'team-b' }),
@@ -116,16 +145,25 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
       payload: { operation: 'create', name: 'batch-*' },
     });
     await h.client.post('/v2/{project_id}/pools', poolBody(network, { name: 'batch-night' }));
-    // Only as far as the steps are due, so the times on screen stay close to the browser's.
-    await h.advance(6_000);
+    // Two T4 pools of two nodes: the second waits for the first's capacity.
+    for (const name of ['vision', 'vision-next']) {
+      const created = await h.client.post(
+        '/v2/{project_id}/pools',
+        poolBody(network, { name, resources: [{ flavor: T4, count: 2 }] }),
+      );
+      expect(created.status, created.text).toBe(200);
+      await h.settle();
+    }
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await signInWithKeys(page, baseUrl, h.credentials);
+    const page = shared;
+    await page.goto(`${baseUrl}/console/#/`);
     // The API lists one workspace at a time: the overview shows the ones named.
     await page.getByRole('form', { name: 'Show a workspace' }).getByLabel('Workspace').fill('team-b');
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await expect.poll(() => bucket(page, 'team-b', 'created').innerText(), { timeout: SEEN_WITHIN_MS }).toBe('1');
     await expect.poll(() => bucket(page, '0', 'failed').innerText(), { timeout: SEEN_WITHIN_MS }).toBe('1');
+    await expect.poll(() => bucket(page, '0', 'pending').innerText(), { timeout: SEEN_WITHIN_MS }).toBe('1');
+    await expect.poll(() => page.getByTestId(`waiting-${T4}`).innerText()).toBe('1 waiting');
     // Time to first render: a reload of the signed-in overview, until pools and quotas are on screen.
     await page.reload();
     await page.getByTestId('quota-pool').waitFor();
@@ -148,14 +186,77 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
     await page.goto(`${baseUrl}/console/#/pools/${running.body.metadata.name}`);
     await page.locator('h1 [data-phase="Running"]').waitFor({ timeout: SEEN_WITHIN_MS });
     await page.getByTestId('timeline').waitFor({ timeout: SEEN_WITHIN_MS });
-    await page.getByTestId('pool-nodes').waitFor();
+    await page.locator('[data-testid="nodes"] tbody tr').nth(5).waitFor({ timeout: SEEN_WITHIN_MS });
     await shoot(page, 'console-pool.png');
-    await page.close();
+  });
+
+  it("pages through a pool's nodes by continue token, drains one and deletes one after asking", async () => {
+    const page = shared;
+    await page.goto(`${baseUrl}/console/#/pools/${training}`);
+    const rows = page.locator('[data-testid="nodes"] tbody tr');
+    await rows.nth(5).waitFor({ timeout: SEEN_WITHIN_MS });
+    await page.locator('select[name="node-page-size"]').selectOption('5');
+    await expect.poll(() => rows.count(), { timeout: SEEN_WITHIN_MS }).toBe(5);
+    expect(await page.getByTestId('node-page').innerText()).toBe('Page 1, 1 more node');
+    const firstPage = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-node')));
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => rows.count(), { timeout: SEEN_WITHIN_MS }).toBe(1);
+    const last = (await rows.first().getAttribute('data-node')) as string;
+    expect(firstPage).not.toContain(last);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await expect.poll(() => rows.count(), { timeout: SEEN_WITHIN_MS }).toBe(5);
+
+    // Drain the first node: it takes no new work.
+    const drained = rows.first();
+    await drained.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Drain' }).click();
+    await page.getByText('1 node drained.').waitFor({ timeout: SEEN_WITHIN_MS });
+    await drained.getByText('drained').waitFor({ timeout: SEEN_WITHIN_MS });
+
+    // Delete the second, after asking once more: the pool shrinks by one.
+    await drained.getByRole('checkbox').uncheck();
+    const doomed = (await rows.nth(1).getAttribute('data-node')) as string;
+    await rows.nth(1).getByRole('checkbox').check();
+    expect(await page.getByTestId('selected-count').innerText()).toBe('1 selected');
+    await page.getByRole('button', { name: 'Delete nodes' }).click();
+    await page.getByRole('button', { name: 'Yes, delete nodes' }).click();
+    await page.getByText('1 node being deleted.').or(page.getByRole('alert')).waitFor({ timeout: SEEN_WITHIN_MS });
+    expect(await page.getByRole('alert').count(), 'no refusal').toBe(0);
+    await seeAfter(page.locator('dl.spec dd', { hasText: /^5 × / }), step);
+    await seeAfter(page.getByTestId('node-page').getByText('Page 1', { exact: true }), step);
+    expect(await page.locator(`[data-node="${doomed}"]`).count()).toBe(0);
+  });
+
+  it('says when the nodes are loading, and shows an error the API answers in their place', async () => {
+    const page = shared;
+    // The node list is held, then refused: the rest of the pool's page is unaffected.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const nodeList = (url: URL) => url.pathname.endsWith('/nodes');
+    await page.route(nodeList, async (route) => {
+      await held;
+      await route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        json: { error_code: 'ModelArts.50005000', error_msg: 'the node list is unavailable' },
+      });
+    });
+    await page.goto(`${baseUrl}/console/#/pools/${training}`);
+    await page.reload(); // a fresh page: nothing cached
+    await page.getByTestId('pool-nodes').getByText('Loading the nodes…').waitFor({ timeout: SEEN_WITHIN_MS });
+    await page.locator('h1 [data-phase="Running"]').waitFor();
+    release();
+    await page
+      .getByTestId('pool-nodes')
+      .getByRole('alert')
+      .getByText('the node list is unavailable')
+      .waitFor({ timeout: SEEN_WITHIN_MS });
+    await page.unroute(nodeList);
+    await page.locator('[data-testid="nodes"] tbody tr').first().waitFor({ timeout: SEEN_WITHIN_MS });
   });
 
   it('drives the emulator: lifecycle timing and advance, faults, the clock, reset', async () => {
-    const page = await browser.newPage();
-    await signInWithKeys(page, baseUrl, h.credentials);
+    const page = shared;
     await page.getByRole('link', { name: 'Emulator' }).click();
     await page.getByText('The controls need the admin token').waitFor();
     await page.getByLabel('Admin token (ATELIER_ADMIN_TOKEN)', { exact: true }).fill(adminToken);
@@ -197,17 +298,25 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
     await page.getByRole('button', { name: 'Yes, reset' }).click();
     await page.getByText(/Removed \d+ pool\(s\) and \d+ network\(s\)/).waitFor({ timeout: SEEN_WITHIN_MS });
     expect((await h.client.get('/v2/{project_id}/pools')).body.items).toEqual([]);
-    await page.close();
   });
 
   it('fits a phone’s width and is reachable from the keyboard', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
-    await signInWithKeys(page, baseUrl, h.credentials);
+    const page = shared;
+    await page.setViewportSize({ width: 390, height: 844 });
     for (const hash of ['#/', '#/pools', '#/networks', '#/pools/new', '#/emulator']) {
       await page.goto(`${baseUrl}/console/${hash}`);
       await page.locator('main h1').first().waitFor();
-      const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
-      expect(overflow, hash).toBeLessThanOrEqual(1);
+      const overflow = (await page.evaluate(
+        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+      )) as number;
+      // On failure, name what sticks out: the elements whose right edge is past the page's.
+      const wide =
+        overflow > 1
+          ? await page.evaluate(`[...document.querySelectorAll('main *')]
+              .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+              .slice(-3).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`)
+          : [];
+      expect(overflow, `${hash} ${JSON.stringify(wide)}`).toBeLessThanOrEqual(1);
     }
     // Tab from the top of the page to the Pools link and follow it with Enter.
     await page.goto(`${baseUrl}/console/#/`);
@@ -222,7 +331,6 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
     expect(reached).toBe(true);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Pools' }).waitFor();
-    await page.close();
   });
 });
 

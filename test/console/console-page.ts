@@ -1,8 +1,21 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import type { Harness } from '../helpers/harness.js';
 
 /** How long the console may take to show what the API already says: a few of its polls. */
 export const SEEN_WITHIN_MS = 15_000;
+
+/** How often the console polls in these tests: what it shows follows the API within a few of these. */
+export const TEST_POLL_MS = 250;
+
+/**
+ * A page of the console that polls every TEST_POLL_MS (its `atelier.console.pollMs` setting) instead of
+ * 1.5 s, so a test sees a change soon after the engine made it, without waiting for a slow poll.
+ */
+export async function consolePage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await browser.newPage(options);
+  await page.addInitScript(`try { localStorage.setItem('atelier.console.pollMs', '${TEST_POLL_MS}') } catch {}`);
+  return page;
+}
 
 /** Signs in with the access key pair, as a newcomer does with what the first start printed. */
 export async function signInWithKeys(page: Page, baseUrl: string, keys: { accessKey: string; secretKey: string }) {
@@ -22,7 +35,7 @@ export async function seeAfter(locator: Locator, step: () => Promise<void>, dead
   for (;;) {
     await step();
     try {
-      await locator.first().waitFor({ state: 'visible', timeout: 2_000 });
+      await locator.first().waitFor({ state: 'visible', timeout: TEST_POLL_MS * 4 });
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -30,8 +43,19 @@ export async function seeAfter(locator: Locator, step: () => Promise<void>, dead
   }
 }
 
-/** Moves the harness clock on a minute and runs the engine until nothing is due. */
-export const engineStep = (h: Harness) => () => h.advance(60_000);
+/**
+ * Every lifecycle step due at once: with these timings an engine pass finishes what a click asked for, so a
+ * test needs no clock move (and the service's clock stays with the browser's, for the relative times shown).
+ */
+export const ZERO_TIMINGS = Object.fromEntries(
+  ['NETWORK_CREATE', 'NETWORK_DELETE', 'POOL_CREATE', 'POOL_DELETE', 'POOL_SCALE', 'PLUGIN_INSTALL'].map((step) => [
+    `ATELIER_${step}_SECONDS`,
+    '0',
+  ]),
+);
+
+/** Runs the engine until nothing is due (the timings are zero: nothing waits for the clock). */
+export const engineStep = (h: Harness) => () => h.settle();
 
 /** The statistics cell of one bucket of one workspace on the overview. */
 export const bucket = (page: Page, workspace: string, name: string) =>

@@ -7,6 +7,7 @@ export type Pool = components['schemas']['Pool'];
 export type Network = components['schemas']['Network'];
 export type ResourceFlavor = components['schemas']['ResourceFlavor'];
 export type ApiEvent = components['schemas']['Event'];
+export type PoolNode = components['schemas']['Node'];
 export type ErrorEnvelope = components['schemas']['ErrorEnvelope'];
 export type Paths = paths;
 

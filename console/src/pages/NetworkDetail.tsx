@@ -10,7 +10,8 @@ export function NetworkDetail({ name }: { name: string }) {
   const { api, projectId } = useSession();
   const queryClient = useQueryClient();
   const network = useNetwork(name);
-  const pools = usePools();
+  // The pools of the network's own workspace: the API lists one workspace at a time.
+  const pools = usePools({ workspaceId: network.data ? workspaceOf(network.data) : undefined });
   const remove = useMutation({
     mutationFn: () =>
       unwrap(

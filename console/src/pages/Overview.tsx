@@ -89,13 +89,21 @@ function Statistics({ workspaces }: { workspaces: string[] }) {
   );
 }
 
-/** Nodes per flavor held by this project's pools, beside the flavor's state in the catalogue. */
+/**
+ * Nodes per flavor held by this project's pools (by their spec), the pools waiting for one (what the public API says of a
+ * finite capacity: it publishes no capacity figure), beside the flavor's state per zone in the catalogue.
+ */
 function Flavors() {
   const flavors = useFlavors();
   const pools = useAllPools();
   const used = new Map<string, number>();
+  const waiting = new Map<string, number>();
   for (const pool of pools.data ?? [])
-    for (const r of pool.spec.resources) used.set(r.flavor, (used.get(r.flavor) ?? 0) + r.count);
+    for (const r of pool.spec.resources) {
+      // A waiting pool holds no node yet, and a failed creation none any more.
+      if (pool.status.phase === 'Waiting') waiting.set(r.flavor, (waiting.get(r.flavor) ?? 0) + 1);
+      else if (pool.status.phase !== 'CreationFailed') used.set(r.flavor, (used.get(r.flavor) ?? 0) + r.count);
+    }
   return (
     <section aria-labelledby="flavors-h">
       <h2 id="flavors-h">Flavors</h2>
@@ -109,6 +117,7 @@ function Flavors() {
                   <th scope="col">CPU / memory</th>
                   <th scope="col">Accelerator</th>
                   <th scope="col">Nodes in this project</th>
+                  <th scope="col">Pools waiting for capacity</th>
                   <th scope="col">Zones</th>
                 </tr>
               </thead>
@@ -117,13 +126,20 @@ function Flavors() {
                   const accel = f.spec.gpu ?? f.spec.npu;
                   const zones = Object.entries(f.status.phase);
                   return (
-                    <tr key={f.metadata.name}>
+                    <tr key={f.metadata.name} data-flavor={f.metadata.name}>
                       <td>{f.metadata.name}</td>
                       <td>
                         {f.spec.cpu} vCPU / {f.spec.memory}
                       </td>
                       <td>{accel ? `${accel.size} × ${accel.type}` : '—'}</td>
                       <td>{used.get(f.metadata.name) ?? 0}</td>
+                      <td data-testid={`waiting-${f.metadata.name}`}>
+                        {waiting.has(f.metadata.name) ? (
+                          <a href="#/pools">{waiting.get(f.metadata.name)} waiting</a>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
                       <td className="small">{zones.map(([az, phase]) => `${az}: ${phase}`).join(', ') || '—'}</td>
                     </tr>
                   );

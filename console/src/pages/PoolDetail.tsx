@@ -69,13 +69,13 @@ function Scale({ pool }: { pool: Pool }) {
   return (
     <form className="scale" aria-label="Scale" onSubmit={submit}>
       {pool.spec.resources.map((r, i) => (
-        <label key={r.flavor}>
-          {r.flavor}
+        <label key={r.nodePool ?? `${r.flavor}-${i}`}>
+          {r.nodePool ? `${r.nodePool} (${r.flavor})` : r.flavor}
           <input
             type="number"
             min={1}
             max={2000}
-            name={`count-${r.flavor}`}
+            name={`count-${r.nodePool ?? r.flavor}`}
             value={counts[i]}
             onChange={(e) => setCounts(counts.map((c, j) => (j === i ? Number(e.target.value) : c)))}
           />
@@ -105,7 +105,9 @@ function Spec({ pool }: { pool: Pool }) {
       <dt>Network</dt>
       <dd>{pool.spec.network ? <a href={networkHref(pool.spec.network.name)}>{pool.spec.network.name}</a> : '—'}</dd>
       <dt>Resources</dt>
-      <dd>{pool.spec.resources.map((r) => `${r.count} × ${r.flavor}`).join(', ')}</dd>
+      <dd>
+        {pool.spec.resources.map((r) => `${r.count} × ${r.flavor}${r.nodePool ? ` (${r.nodePool})` : ''}`).join(', ')}
+      </dd>
       <dt>Created</dt>
       <dd>
         <Time iso={pool.metadata.creationTimestamp} />
@@ -152,7 +154,7 @@ export function PoolDetail({ name }: { name: string }) {
           Pool {displayName(p)} <PhaseBadge phase={p.status.phase} />
         </h1>
         <ConfirmButton
-          label="Delete"
+          label="Delete pool"
           confirm={`Delete pool ${displayName(p)} and its nodes?`}
           disabled={p.status.phase === 'Deleting' || remove.isPending}
           onConfirm={() => remove.mutate(undefined, { onSuccess: () => navigate('#/pools') })}
