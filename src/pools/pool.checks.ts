@@ -169,7 +169,8 @@ export function normaliseEchoes(
   after: readonly PoolResource[],
 ): PoolResource[] {
   return after.map((resource) => {
-    const was = before.find((r) => r.flavor === resource.flavor);
+    // One entry per node pool (nodepools-nodes-jobs.md §4): a flavor may have several.
+    const was = before.find((r) => r.flavor === resource.flavor && nodePoolOf(r) === nodePoolOf(resource));
     if (!was || was.count === resource.count) return resource;
     const normalised = { ...resource };
     if (resource.maxCount !== undefined && resource.maxCount === was.maxCount) {
