@@ -167,6 +167,17 @@ export const PoolSpec = Type.Object(
     driver: Type.Optional(Driver),
     ipv6enable: Type.Optional(Type.Boolean()),
     jobFlavors: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 100 })),
+    // The provider's user_login (pools.md §3.2): the key pair is kept and shown (its Read sets
+    // user_login from spec.userLogin.keyPairName); a password is accepted and never kept.
+    userLogin: Type.Optional(
+      Type.Object(
+        {
+          keyPairName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          password: Type.Optional(Type.String({ minLength: 8, maxLength: 64, writeOnly: true })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     // Decision 21: the Terraform provider sends `null` when no cluster is configured; a null is not
     // kept (plannedPool), so the answer has an array or nothing, never an object.
     clusters: Type.Optional(

@@ -154,6 +154,19 @@ describe('pools as the Terraform provider sends them', () => {
     expect((await show(h.client, created.metadata.name)).spec.resources).toEqual([{ ...resource, maxCount: 1 }]);
   });
 
+  it('user_login: the key pair is kept and shown, a password is accepted and never kept', async () => {
+    const body = providerBody([configured()]) as any;
+    body.spec.userLogin = { keyPairName: 'kp-team-a', password: 'Secret-Passw0rd' };
+    const created = await createPool(h.client, body);
+    expect(created.spec.userLogin).toEqual({ keyPairName: 'kp-team-a' });
+    const shown = await show(h.client, created.metadata.name);
+    expect(shown.spec.userLogin).toEqual({ keyPairName: 'kp-team-a' });
+    expect(JSON.stringify(shown)).not.toContain('Secret-Passw0rd');
+    const onlyPassword = providerBody([configured()]) as any;
+    onlyPassword.spec.userLogin = { password: 'Secret-Passw0rd' };
+    expect((await createPool(h.client, onlyPassword)).spec).not.toHaveProperty('userLogin');
+  });
+
   it('the echoes of a scale are matched per node pool, two node pools of one flavor apart', async () => {
     const first = { ...configured(), count: 2, azs: [{ az: 'region-1a', count: 2 }] };
     const before = await runningPool([first, { ...configured(), nodePool: 'np-2' }]);
