@@ -5,7 +5,6 @@
 // of both, each waited for until 404. The client (./provider.ts, ./pool-provider.ts) is written from
 // the provider's source; its order steps are in ./pool-orders.ts. The provider's waits (20 s, 30 s,
 // 45 s, 10 s) run on the harness's clock, so the flow takes seconds.
-import { inject } from 'light-my-request';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { displayName } from '../helpers/fixtures.js';
 import { useHarness } from '../helpers/harness.js';
@@ -18,7 +17,15 @@ import {
   updatePool,
   type PoolConfig,
 } from './pool-provider.js';
-import { asArray, asMap, asString, pathSearch, Provider, type ProviderHttpError } from './provider.js';
+import {
+  asArray,
+  asMap,
+  asString,
+  pathSearch,
+  providerFor,
+  type Provider,
+  type ProviderHttpError,
+} from './provider.js';
 
 const GPU = 'modelarts.vm.gpu.t4';
 /** Longer than the provider's first look at the drivers, so it sees them Pending once. */
@@ -32,19 +39,7 @@ describe('the Terraform provider: a pool from apply to destroy', () => {
   });
   let provider: Provider;
   beforeAll(() => {
-    provider = new Provider({
-      wire: {
-        async send({ method, url, headers, body }) {
-          const res = await inject(h.app.handleRequest, { method: method as 'GET', url, headers, payload: body });
-          return { status: res.statusCode, text: res.body };
-        },
-      },
-      accessKey: h.credentials.accessKey,
-      secretKey: h.credentials.secretKey,
-      projectId: h.projectId,
-      sleep: (ms) => h.advance(ms),
-      now: () => h.clock.now(),
-    });
+    provider = providerFor(h);
   });
 
   /** huaweicloud_modelartsv2_resource_pool_nodes: what its flatteners assert of each node. */

@@ -10,7 +10,9 @@
  * target or the timeout. Time is the test's to move: `sleep` is handed in (the harness advances its
  * clock and runs the engine), so the provider's real intervals are kept.
  */
+import { inject } from 'light-my-request';
 import { goJson, NIL_SLICE, removeNil } from '../helpers/go-json.js';
+import type { Harness } from '../helpers/harness.js';
 import { goRequest } from '../helpers/go-signer.js';
 import { formatSdkDate } from '../helpers/signing.js';
 
@@ -21,6 +23,26 @@ export interface Wire {
     headers: Record<string, string>;
     body: string | undefined;
   }): Promise<{ status: number; text: string }>;
+}
+
+/**
+ * The provider pointed at a harness's application (requests injected, not sent over a socket) with
+ * its bootstrap credential; its waits move the harness's clock, which is also its time.Now().
+ */
+export function providerFor(h: Harness): Provider {
+  return new Provider({
+    wire: {
+      async send({ method, url, headers, body }) {
+        const res = await inject(h.app.handleRequest, { method: method as 'GET', url, headers, payload: body });
+        return { status: res.statusCode, text: res.body };
+      },
+    },
+    accessKey: h.credentials.accessKey,
+    secretKey: h.credentials.secretKey,
+    projectId: h.projectId,
+    sleep: (ms) => h.advance(ms),
+    now: () => h.clock.now(),
+  });
 }
 
 /** A call that ended outside its OK codes (golangsdk's ErrDefault404 and friends). */
