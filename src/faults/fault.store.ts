@@ -13,6 +13,7 @@ export const FAULT_OPERATIONS = [
   'nodeAbnormal',
   'driverAbnormal',
   'plugin',
+  'scope',
 ] as const;
 export type FaultOperation = (typeof FAULT_OPERATIONS)[number];
 

@@ -169,7 +169,8 @@ export function normaliseEchoes(
   after: readonly PoolResource[],
 ): PoolResource[] {
   return after.map((resource) => {
-    const was = before.find((r) => r.flavor === resource.flavor);
+    // One entry per node pool (nodepools-nodes-jobs.md §4): a flavor may have several.
+    const was = before.find((r) => r.flavor === resource.flavor && nodePoolOf(r) === nodePoolOf(resource));
     if (!was || was.count === resource.count) return resource;
     const normalised = { ...resource };
     if (resource.maxCount !== undefined && resource.maxCount === was.maxCount) {
@@ -241,6 +242,11 @@ export function plannedPool(ctx: AppContext, body: CreatePoolBody) {
   checkAnnotations(annotations);
   const spec: PoolSpec = { ...body.spec, resources: checkResources(ctx, body.spec.type, body.spec.resources) };
   if (spec.clusters === null) delete spec.clusters;
+  if (spec.userLogin) {
+    const { password: _secret, ...kept } = spec.userLogin;
+    if (Object.keys(kept).length > 0) spec.userLogin = kept;
+    else delete spec.userLogin;
+  }
   if (spec.containerNetwork || spec.containernetwork) {
     // pools.md D6: clients read either spelling, so both are kept in step.
     spec.containerNetwork = spec.containernetwork = spec.containerNetwork ?? spec.containernetwork;

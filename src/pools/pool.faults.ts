@@ -85,3 +85,11 @@ export async function deletionFailure(tx: Executor, pool: PoolRecord): Promise<F
   }
   return faultFor(tx, 'delete', pool);
 }
+
+/**
+ * Whether enabling one job type of this pool must fail (a `scope` fault, one use per job type):
+ * the scope ends EnableFailed with the fault's reason; the pool itself is not affected.
+ */
+export async function scopeFailure(tx: Executor, pool: PoolRecord): Promise<Failure | undefined> {
+  return faultFor(tx, 'scope', pool);
+}

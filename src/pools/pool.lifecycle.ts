@@ -87,9 +87,23 @@ export const POOL_HOLDS_CAPACITY: ReadonlySet<PoolPhase> = new Set<PoolPhase>([
 /** The phase in which a pool takes the nodes of its spec, on entering it (at creation or admission). */
 export const POOL_ACQUIRES_CAPACITY: ReadonlySet<PoolPhase> = new Set<PoolPhase>(['Creating']);
 
-/** status.scope: a job type's state, from asked for to settled (pools.md §3.4). */
-export const SCOPE_STATES = ['Enabling', 'Enabled', 'Disabling'] as const;
+/**
+ * status.scope: a job type's state, from asked for to settled (pools.md §0 and §3.4): Enabling →
+ * Enabled, or EnableFailed (a `scope` fault), which RetryPoolScope sends back to Enabling; a type
+ * removed by PATCH goes Disabling → Disabled, and a Disabled entry is dropped at the next change of
+ * spec.scope that does not ask for it again.
+ */
+export const SCOPE_STATES = ['Enabling', 'Enabled', 'EnableFailed', 'Disabling', 'Disabled'] as const;
 export type ScopeState = (typeof SCOPE_STATES)[number];
+
+/** What the engine makes of a state when it settles a pool's scopes; a state not listed is settled already. */
+export const SCOPE_SETTLES_TO: Readonly<Partial<Record<ScopeState, ScopeState>>> = Object.freeze({
+  Enabling: 'Enabled',
+  Disabling: 'Disabled',
+});
+
+/** The state a failed enabling ends in, and the state RetryPoolScope retries from. */
+export const SCOPE_FAILED: ScopeState = 'EnableFailed';
 
 /** How long a failure stays in the `failed` statistics bucket (decision 5). */
 export const FAILED_WINDOW_MS = 72 * 3_600_000;

@@ -1,8 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import { errorResponses, ProjectParams } from '../http/wire.js';
-import { CreatePoolBody, ListPoolsQuery, PatchPoolBody, Pool, PoolList, PoolParams } from './pool.schema.js';
-import { createPool, deletePool, listPools, patchPool, showPool } from './pool.service.js';
+import {
+  CreatePoolBody,
+  ListPoolsQuery,
+  PatchPoolBody,
+  Pool,
+  PoolList,
+  PoolParams,
+  RetryPoolScopeBody,
+  RetryPoolScopeResponse,
+} from './pool.schema.js';
+import { createPool, deletePool, listPools, patchPool, retryPoolScope, showPool } from './pool.service.js';
 
 export const poolRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
@@ -70,5 +79,18 @@ export const poolRoutes =
         },
       },
       (request) => deletePool(ctx, request.params.project_id, request.params.pool_name),
+    );
+    app.post(
+      '/v2/:project_id/pools/:pool_name/retry-scope',
+      {
+        schema: {
+          operationId: 'RetryPoolScope',
+          tags,
+          params: PoolParams,
+          body: RetryPoolScopeBody,
+          response: { 200: RetryPoolScopeResponse, ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      (request) => retryPoolScope(ctx, request.params.project_id, request.params.pool_name, request.body),
     );
   };

@@ -16,10 +16,12 @@ const ExtendParams = Type.Record(
   Type.String({ minLength: 1, maxLength: 253 }),
   Type.Union([Type.String({ maxLength: 4096 }), Type.Number(), Type.Boolean()]),
 );
+/** A disk size in GiB, as a string: `100`, or `100Gi` as the Terraform provider's documentation writes it. */
+const VolumeSize = Type.String({ pattern: '^[0-9]{1,6}(Gi)?$' });
 const Volume = Type.Object(
   {
     volumeType: Type.Union([Type.Literal('SSD'), Type.Literal('GPSSD'), Type.Literal('SAS')]),
-    size: Type.String({ pattern: '^[0-9]+$' }),
+    size: VolumeSize,
     extendParams: Type.Optional(ExtendParams),
   },
   { additionalProperties: false },
@@ -32,20 +34,28 @@ const Taint = Type.Object(
   },
   { additionalProperties: false },
 );
+/** pools.md §3.3: the volume groups a data disk or a volume group configuration may name. */
+const VOLUME_GROUP =
+  '^(vgpaas|default|vguser[0-9]{1,4}|vg-everest-localvolume-persistent|vg-everest-localvolume-ephemeral)$';
 const DataVolume = Type.Object(
   {
     volumeType: Type.Union([Type.Literal('SSD'), Type.Literal('GPSSD'), Type.Literal('SAS')]),
-    size: Type.String({ pattern: '^[0-9]+$' }),
+    size: VolumeSize,
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+    // pools.md §3.3 names volumeGroup and its values; the SDK's answer adds `billing`, and the
+    // provider's documentation configures both. Other keys are kept as strings.
     extendParams: Type.Optional(
-      Type.Object({ volumeGroup: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      Type.Object(
+        { volumeGroup: Type.Optional(Type.String({ pattern: VOLUME_GROUP })) },
+        { additionalProperties: Type.String({ maxLength: 4096 }) },
+      ),
     ),
   },
   { additionalProperties: false },
 );
 const VolumeGroupConfig = Type.Object(
   {
-    volumeGroup: Type.String({ minLength: 1 }),
+    volumeGroup: Type.String({ pattern: VOLUME_GROUP }),
     dockerThinPool: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
     lvmConfig: Type.Optional(
       Type.Object(
@@ -73,6 +83,18 @@ export const PoolResource = Type.Object(
     // (pool.checks.ts checkNodePoolName).
     nodePool: Type.Optional(Type.String({ minLength: 1, maxLength: 136 })),
     labels: Type.Optional(StringMap),
+    // The node pool's own subnet (orders-billing-terraform.md §3.2: the provider's resources[].vpc_id,
+    // subnet_id and security_group_ids); kept and shown as sent.
+    network: Type.Optional(
+      Type.Object(
+        {
+          vpc: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          subnet: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          securityGroups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 5 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     taints: Type.Optional(Type.Array(Taint, { maxItems: 20 })),
     driver: Type.Optional(
       Type.Object({ version: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
@@ -145,6 +167,17 @@ export const PoolSpec = Type.Object(
     driver: Type.Optional(Driver),
     ipv6enable: Type.Optional(Type.Boolean()),
     jobFlavors: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 100 })),
+    // The provider's user_login (pools.md §3.2): the key pair is kept and shown (its Read sets
+    // user_login from spec.userLogin.keyPairName); a password is accepted and never kept.
+    userLogin: Type.Optional(
+      Type.Object(
+        {
+          keyPairName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          password: Type.Optional(Type.String({ minLength: 8, maxLength: 64, writeOnly: true })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     // Decision 21: the Terraform provider sends `null` when no cluster is configured; a null is not
     // kept (plannedPool), so the answer has an array or nothing, never an object.
     clusters: Type.Optional(
@@ -225,7 +258,12 @@ export const PoolResourcesStatus = Type.Object({
 });
 export type PoolResourcesStatus = Static<typeof PoolResourcesStatus>;
 
-export const ScopeStatus = Type.Object({ scopeType: Type.String(), state: StringEnum(SCOPE_STATES) });
+export const ScopeStatus = Type.Object({
+  scopeType: Type.String(),
+  state: StringEnum(SCOPE_STATES),
+  // Why enabling failed (EnableFailed only).
+  message: Type.Optional(Type.String()),
+});
 export type ScopeStatus = Static<typeof ScopeStatus>;
 
 /** The Pool object (pools.md §3). */
@@ -272,3 +310,10 @@ export const PoolList = Type.Object(
   { $id: 'PoolList' },
 );
 export type PoolList = Static<typeof PoolList>;
+
+/** RetryPoolScope's body (pools.md §8): one job type, not a list. */
+export const RetryPoolScopeBody = Type.Object({ scope: Scope }, { additionalProperties: false });
+export type RetryPoolScopeBody = Static<typeof RetryPoolScopeBody>;
+
+/** RetryPoolScope answers an empty object (pools.md §8). */
+export const RetryPoolScopeResponse = Type.Object({}, { additionalProperties: false });

@@ -29,6 +29,8 @@ import {
   POOL_LISTED_BY_DEFAULT,
   POOL_PATCHABLE,
   POOL_SCALABLE,
+  SCOPE_FAILED,
+  type ScopeState,
 } from './pool.lifecycle.js';
 import { movePool, poolEvent, removePool, rollUpEvent } from './pool.move.js';
 import type { PoolRecord } from './pool.record.js';
@@ -39,6 +41,7 @@ import type {
   Pool,
   PoolList,
   PoolSpec,
+  RetryPoolScopeBody,
   ScopeStatus,
 } from './pool.schema.js';
 import { createPoolNodes, heldNodes, poolTallies, scalePoolNodes } from './pool.nodes.js';
@@ -195,14 +198,26 @@ export async function listPools(ctx: AppContext, projectId: string, query: ListP
   return { apiVersion: 'v2', kind: 'PoolList', metadata: {}, items };
 }
 
-/** status.scope after spec.scope changed: kept types keep their state, new ones enable, dropped ones disable. */
+/** States of a job type on its way out, or gone (pool.lifecycle.ts SCOPE_STATES). */
+const LEAVING: ReadonlySet<string> = new Set<ScopeState>(['Disabling', 'Disabled']);
+
+/**
+ * status.scope after spec.scope changed: kept types keep their state (an EnableFailed one waits for
+ * RetryPoolScope), new ones and ones asked for again enable, dropped ones disable, and entries
+ * Disabled before are dropped.
+ */
 function plannedScopes(scopes: readonly ScopeStatus[], wanted: readonly string[]): ScopeStatus[] {
   const enabling = (scopeType: string): ScopeStatus => ({ scopeType, state: 'Enabling' });
   return [
-    ...wanted.map((s) => scopes.find((x) => x.scopeType === s && x.state !== 'Disabling') ?? enabling(s)),
-    ...scopes.filter((x) => !wanted.includes(x.scopeType)).map((x): ScopeStatus => ({ ...x, state: 'Disabling' })),
+    ...wanted.map((s) => scopes.find((x) => x.scopeType === s && !LEAVING.has(x.state)) ?? enabling(s)),
+    ...scopes
+      .filter((x) => !wanted.includes(x.scopeType) && x.state !== 'Disabled')
+      .map((x): ScopeStatus => ({ scopeType: x.scopeType, state: 'Disabling' })),
   ];
 }
+
+/** spec.scope is a set (orders-billing-terraform.md §3.2: the provider sends it in hash order). */
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 /**
  * Scale-out creates the new nodes now, so two pools cannot both count on them;
@@ -274,7 +289,9 @@ export async function changePool(
     checkScaleDirection(before, spec);
     const now = ctx.clock.now();
     const resourcesChanged = !same(spec.resources, before.resources);
-    const scopeChanged = !same(spec.scope ?? [], before.scope ?? []);
+    const scopeChanged = !sameSet(spec.scope ?? [], before.scope ?? []);
+    // The same job types in another order change nothing, and keep the order they had.
+    if (!scopeChanged) spec.scope = before.scope;
     const driverChanged = !same(spec.driver ?? null, before.driver ?? null);
     const talliesBefore = resourcesChanged ? await scaleNodes(ctx, tx, current, spec) : undefined;
     const settling = resourcesChanged || scopeChanged || driverChanged;
@@ -297,6 +314,38 @@ export async function changePool(
   });
   ctx.wakeEngine();
   return changed;
+}
+
+/**
+ * RetryPoolScope (pools.md §8): a job type whose enabling failed goes back to Enabling, and the
+ * engine tries again. Only for a job type of spec.scope in EnableFailed, on a pool that may change.
+ */
+export async function retryPoolScope(
+  ctx: AppContext,
+  projectId: string,
+  name: string,
+  body: RetryPoolScopeBody,
+): Promise<Record<string, never>> {
+  await requireProject(ctx, projectId);
+  await ctx.database.transaction(async (tx) => {
+    const current = await requirePool(ctx, projectId, name, tx);
+    const cannot = (why: string) => badRequest(`The pool ${name} scope ${body.scope} cannot be enabled: ${why}.`);
+    if (!POOL_SCALABLE.has(current.phase)) throw cannot(`the pool is ${current.phase}`);
+    const entry = current.scope.find((s) => s.scopeType === body.scope);
+    if (!entry || !(current.spec.scope ?? []).includes(body.scope)) throw cannot('it is not in spec.scope');
+    if (entry.state !== SCOPE_FAILED) throw cannot(`its state is ${entry.state}, not ${SCOPE_FAILED}`);
+    const scope = current.scope.map((s): ScopeStatus =>
+      s === entry ? { scopeType: s.scopeType, state: 'Enabling' } : s,
+    );
+    const now = ctx.clock.now();
+    const updated = await movePool(ctx, tx, current, current.phase, {
+      scope,
+      dueAt: ctx.lifecycle.dueAt('poolScale', now),
+    });
+    if (!updated) throw new WriteConflict(name);
+  });
+  ctx.wakeEngine();
+  return {};
 }
 
 export async function deletePool(ctx: AppContext, projectId: string, name: string): Promise<Pool> {

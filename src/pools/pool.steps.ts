@@ -9,7 +9,7 @@ import {
   type FaultRecord,
 } from '../faults/fault.service.js';
 import { admitWaitingPools } from './pool.capacity.js';
-import type { ScopeState } from './pool.lifecycle.js';
+import { SCOPE_FAILED, SCOPE_SETTLES_TO } from './pool.lifecycle.js';
 import {
   abnormalFailure,
   creationFailure,
@@ -18,6 +18,7 @@ import {
   failureOf,
   faultTargetOf,
   scalingFailure,
+  scopeFailure,
   type Failure,
 } from './pool.faults.js';
 import { movePool, poolEvent, removePool, rollUpEvent } from './pool.move.js';
@@ -36,18 +37,30 @@ import { failingNodes, faultDrivers, poolFollowsNodes } from './pool.node-faults
  * nothing the second time.
  */
 
-const scopeStatus = (scopes: readonly string[] | undefined, state: ScopeState): ScopeStatus[] =>
-  (scopes ?? []).map((scopeType) => ({ scopeType, state }));
-
-/** Scope states once the engine settled them: enabled, and disabled ones gone. */
-const settledScopes = (scopes: readonly ScopeStatus[]): ScopeStatus[] =>
-  scopes
-    .filter((s) => s.state !== 'Disabling')
-    .map((s): ScopeStatus => ({ ...s, state: s.state === 'Enabling' ? 'Enabled' : s.state }));
+/**
+ * A pool's scope states once the engine settled them (SCOPE_SETTLES_TO): Enabling → Enabled, or
+ * EnableFailed with the reason when a `scope` fault matches; Disabling → Disabled. The states are
+ * part of the pool's row, written by the same move as the rest of the step, so a step cut short
+ * by a crash is simply run again.
+ */
+async function settledScopes(tx: Executor, pool: PoolRecord): Promise<ScopeStatus[]> {
+  const settled: ScopeStatus[] = [];
+  for (const scope of pool.scope) {
+    const { scopeType } = scope;
+    const to = SCOPE_SETTLES_TO[scope.state];
+    const failure = to === 'Enabled' ? await scopeFailure(tx, pool) : undefined;
+    if (failure) {
+      settled.push({ scopeType, state: SCOPE_FAILED, message: failure.message });
+    } else {
+      settled.push(to ? { scopeType, state: to } : scope);
+    }
+  }
+  return settled;
+}
 
 /** Creating → Running: the nodes are up and every job type enabled. */
 export async function finishCreating(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<PoolRecord | undefined> {
-  return movePool(ctx, tx, pool, 'Running', { scope: scopeStatus(pool.spec.scope, 'Enabled'), dueAt: null });
+  return movePool(ctx, tx, pool, 'Running', { scope: await settledScopes(tx, pool), dueAt: null });
 }
 
 /**
@@ -118,7 +131,8 @@ async function settle(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<
     const failure = await scalingFailure(tx, pool);
     if (failure) return failScaling(ctx, tx, pool, failure);
   }
-  return (await movePool(ctx, tx, pool, phase, { scope: settledScopes(pool.scope), dueAt: null })) !== undefined;
+  const scope = await settledScopes(tx, pool);
+  return (await movePool(ctx, tx, pool, phase, { scope, dueAt: null })) !== undefined;
 }
 
 /**
@@ -200,7 +214,7 @@ export async function failScaling(ctx: AppContext, tx: Executor, pool: PoolRecor
   });
   const changes = {
     spec: { ...spec, resources },
-    scope: settledScopes(pool.scope),
+    scope: await settledScopes(tx, pool),
     message: failure.message,
     dueAt: null,
   };

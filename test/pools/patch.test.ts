@@ -319,7 +319,10 @@ describe('PATCH /v2/{project_id}/pools/{pool_name}', () => {
         { scopeType: 'Train', state: 'Disabling' },
       ]);
       await h.advance(SCALE_MS);
-      expect((await show(h.client, name)).status.scope).toEqual([{ scopeType: 'Infer', state: 'Enabled' }]);
+      expect((await show(h.client, name)).status.scope).toEqual([
+        { scopeType: 'Infer', state: 'Enabled' },
+        { scopeType: 'Train', state: 'Disabled' },
+      ]);
       // Nodes are untouched by scope changes.
       expect((await show(h.client, name)).status.resources).toEqual({
         available: [nodeGroup(CPU_8, 2)],

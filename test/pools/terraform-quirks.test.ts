@@ -143,6 +143,44 @@ describe('pools as the Terraform provider sends them', () => {
     expect(res.body.metadata).toEqual(before.metadata);
   });
 
+  it('a node pool’s own subnet, sizes in Gi and data-disk extendParams as the provider’s documentation writes them', async () => {
+    const resource = {
+      ...configured(),
+      network: { securityGroups: ['sg-1'], subnet: 'subnet-1', vpc: 'vpc-1' },
+      rootVolume: { size: '100Gi', volumeType: 'SSD' },
+      dataVolumes: [{ extendParams: { billing: 'on', volumeGroup: 'vguser0' }, size: '500Gi', volumeType: 'SSD' }],
+    };
+    const created = await createPool(h.client, providerBody([resource]));
+    expect((await show(h.client, created.metadata.name)).spec.resources).toEqual([{ ...resource, maxCount: 1 }]);
+  });
+
+  it('user_login: the key pair is kept and shown, a password is accepted and never kept', async () => {
+    const body = providerBody([configured()]) as any;
+    body.spec.userLogin = { keyPairName: 'kp-team-a', password: 'Secret-Passw0rd' };
+    const created = await createPool(h.client, body);
+    expect(created.spec.userLogin).toEqual({ keyPairName: 'kp-team-a' });
+    const shown = await show(h.client, created.metadata.name);
+    expect(shown.spec.userLogin).toEqual({ keyPairName: 'kp-team-a' });
+    expect(JSON.stringify(shown)).not.toContain('Secret-Passw0rd');
+    const onlyPassword = providerBody([configured()]) as any;
+    onlyPassword.spec.userLogin = { password: 'Secret-Passw0rd' };
+    expect((await createPool(h.client, onlyPassword)).spec).not.toHaveProperty('userLogin');
+  });
+
+  it('the echoes of a scale are matched per node pool, two node pools of one flavor apart', async () => {
+    const first = { ...configured(), count: 2, azs: [{ az: 'region-1a', count: 2 }] };
+    const before = await runningPool([first, { ...configured(), nodePool: 'np-2' }]);
+    const [kept, scaled] = before.spec.resources;
+    const res = await mergePatch(h.client, before.metadata.name, {
+      spec: { resources: [kept, { ...scaled, count: 2 }] },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.spec.resources).toEqual([
+      kept,
+      { ...scaled, count: 2, maxCount: 2, azs: [{ az: 'region-1a', count: 2 }] },
+    ]);
+  });
+
   describe('still refused, changing nothing', () => {
     const expectRefused = async (name: string, body: unknown, message: RegExp) => {
       const before = await show(h.client, name);
@@ -163,13 +201,30 @@ describe('pools as the Terraform provider sends them', () => {
       );
     });
 
-    it('an unknown taint effect, a node pool named twice, clusters as an object', async () => {
+    it('an unknown taint effect or volume group, an unknown network key, a size in GB, a node pool named twice, clusters as an object', async () => {
       const before = await runningPool();
       const [r] = before.spec.resources;
       await expectRefused(
         before.metadata.name,
         { spec: { resources: [{ ...r, taints: [{ key: 'k', effect: 'Sometimes' }] }] } },
         /taints/,
+      );
+      await expectRefused(
+        before.metadata.name,
+        {
+          spec: { resources: [{ ...r, dataVolumes: [{ ...r.dataVolumes[0], extendParams: { volumeGroup: 'vgx' } }] }] },
+        },
+        /volumeGroup/,
+      );
+      await expectRefused(
+        before.metadata.name,
+        { spec: { resources: [{ ...r, network: { vpc: 'vpc-1', ports: [] } }] } },
+        /network/,
+      );
+      await expectRefused(
+        before.metadata.name,
+        { spec: { resources: [{ ...r, rootVolume: { ...r.rootVolume, size: '100GB' } }] } },
+        /size/,
       );
       const twice = [r, { flavor: 'modelarts.vm.cpu.16ud', count: 1, nodePool: r.nodePool }];
       await expectRefused(before.metadata.name, { spec: { resources: twice } }, /nodePool/);

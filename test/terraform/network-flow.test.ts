@@ -4,13 +4,12 @@
 // client (./provider.ts) signs and encodes as the provider's Go SDK and reads as the provider reads;
 // the provider's own waits (20 s delays and polls) run on the harness's clock.
 //
-// The pool resource (create → order → node drivers → scopes → read; scale; destroy) needs orders and
-// nodes, which are not modelled yet; its calls are listed in docs/terraform.md.
-import { inject } from 'light-my-request';
+// The pool resource (create → order → node drivers → scopes → read; scale; destroy) is
+// ./pool-flow.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { displayName, networkBody, poolBody } from '../helpers/fixtures.js';
 import { useHarness } from '../helpers/harness.js';
-import { Provider, type ProviderHttpError, type NetworkConfig } from './provider.js';
+import { providerFor, type NetworkConfig, type Provider, type ProviderHttpError } from './provider.js';
 
 describe('the Terraform provider, call for call', () => {
   const h = useHarness({ ATELIER_NETWORK_QUOTA: '100', ATELIER_POOL_QUOTA: '100' });
@@ -18,18 +17,7 @@ describe('the Terraform provider, call for call', () => {
   let sdkNetwork: string;
   let sdkPool: string;
   beforeAll(async () => {
-    provider = new Provider({
-      wire: {
-        async send({ method, url, headers, body }) {
-          const res = await inject(h.app.handleRequest, { method: method as 'GET', url, headers, payload: body });
-          return { status: res.statusCode, text: res.body };
-        },
-      },
-      accessKey: h.credentials.accessKey,
-      secretKey: h.credentials.secretKey,
-      projectId: h.projectId,
-      sleep: (ms) => h.advance(ms),
-    });
+    provider = providerFor(h);
     // Something for the data sources to read, made with the SDK-signed client.
     const network = await h.client.post('/v1/{project_id}/networks', networkBody());
     expect(network.status, network.text).toBe(200);

@@ -10,7 +10,9 @@
  * target or the timeout. Time is the test's to move: `sleep` is handed in (the harness advances its
  * clock and runs the engine), so the provider's real intervals are kept.
  */
+import { inject } from 'light-my-request';
 import { goJson, NIL_SLICE, removeNil } from '../helpers/go-json.js';
+import type { Harness } from '../helpers/harness.js';
 import { goRequest } from '../helpers/go-signer.js';
 import { formatSdkDate } from '../helpers/signing.js';
 
@@ -21,6 +23,26 @@ export interface Wire {
     headers: Record<string, string>;
     body: string | undefined;
   }): Promise<{ status: number; text: string }>;
+}
+
+/**
+ * The provider pointed at a harness's application (requests injected, not sent over a socket) with
+ * its bootstrap credential; its waits move the harness's clock, which is also its time.Now().
+ */
+export function providerFor(h: Harness): Provider {
+  return new Provider({
+    wire: {
+      async send({ method, url, headers, body }) {
+        const res = await inject(h.app.handleRequest, { method: method as 'GET', url, headers, payload: body });
+        return { status: res.statusCode, text: res.body };
+      },
+    },
+    accessKey: h.credentials.accessKey,
+    secretKey: h.credentials.secretKey,
+    projectId: h.projectId,
+    sleep: (ms) => h.advance(ms),
+    now: () => h.clock.now(),
+  });
 }
 
 /** A call that ended outside its OK codes (golangsdk's ErrDefault404 and friends). */
@@ -98,6 +120,11 @@ export interface ProviderOptions {
   projectId: string;
   /** Waits between polls in the test's time (the harness's clock). */
   sleep(ms: number): Promise<void>;
+  /**
+   * The provider's time.Now() where it goes into a request (the orders' `since`): the emulator's
+   * clock, which stands for the wall clock provider and cloud share. Signing keeps the real time.
+   */
+  now?: () => Date;
 }
 
 /** One provider call as it was made: for the report of what a flow exercised. */
@@ -120,11 +147,22 @@ export class Provider {
 
   constructor(private readonly options: ProviderOptions) {}
 
+  /** The provider's time.Now() (see ProviderOptions.now). */
+  now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
   /** golangsdk's client.Request with KeepResponseBody, then utils.FlattenResponse. */
   async request(
     method: string,
     path: string,
-    opts: { body?: Record<string, unknown>; moreHeaders?: Record<string, string>; okCodes?: number[] } = {},
+    opts: {
+      body?: Record<string, unknown>;
+      moreHeaders?: Record<string, string>;
+      okCodes?: number[];
+      /** false: a call of the test's own, left out of `calls` (the orders stand-in, ./pool-orders.ts). */
+      record?: boolean;
+    } = {},
   ): Promise<Json> {
     const url = path.replace('{project_id}', this.options.projectId);
     const wire = goRequest({
@@ -138,7 +176,9 @@ export class Provider {
       sdkDate: formatSdkDate(new Date()),
     });
     const res = await this.options.wire.send(wire);
-    this.calls.push({ method, url: wire.url, signedHeaders: wire.signedHeaders, status: res.status });
+    if (opts.record !== false) {
+      this.calls.push({ method, url: wire.url, signedHeaders: wire.signedHeaders, status: res.status });
+    }
     if (!(opts.okCodes ?? DEFAULT_OK[method]!).includes(res.status)) {
       throw new ProviderHttpError(res.status, res.text, `${method} ${wire.url}`);
     }
