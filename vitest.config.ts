@@ -86,8 +86,9 @@ if (postgresBin) {
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Room for two files sharing two cores: a test that takes 20 s alone can take twice that here.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     // Most files wait on servers, child processes and timers rather than compute, so two at a time
     // keep a 2-core machine busy; vitest's default (cores - 1) would run them one by one there.
