@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import { after } from '../db/database.js';
 import { selectPoolNodesInPhases, type NodeRecord } from '../nodes/node.reads.js';
+import { lockPoolById } from '../pools/pool.reads.js';
 import { SCHEDULABLE_NODE_PHASES } from './workload.lifecycle.js';
 import { moveWorkload } from './workload.move.js';
 import { addAmounts, fits, toAmounts } from './workload.quantities.js';
@@ -79,6 +80,9 @@ function nextEnd(running: readonly WorkloadRecord[], now: Date): { w: WorkloadRe
  * runs — a clock jumped over many ends gives the history a steady clock would.
  */
 export async function settlePoolWorkloads(ctx: AppContext, tx: Executor, poolId: number): Promise<void> {
+  // Under the pool's row lock (the order of a node change: pool, then nodes, then workloads), so two
+  // engines or a submission and an engine never place onto the same free room at once.
+  if (!(await lockPoolById(ctx.database, tx, poolId))) return;
   const now = ctx.clock.now();
   const board = await readBoard(ctx, tx, poolId);
   for (let next = nextEnd(board.running, now); next; next = nextEnd(board.running, now)) {
