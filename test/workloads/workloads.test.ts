@@ -3,6 +3,7 @@
 // ended with their outcome; ListWorkloads and ShowWorkloadStatistics answer from them,
 // and a node's availableResources shows what runs on it.
 import { describe, expect, it } from 'vitest';
+import { adminOk } from '../admin/helpers.js';
 import { expectError } from '../helpers/fixtures.js';
 import { allNodes, action } from '../nodes/helpers.js';
 import {
@@ -230,5 +231,21 @@ describe('workloads', () => {
     }
     expect((await submitRaw(h, { ...good, pool: 'no-such-pool' })).status).toBe(404);
     expect(await statuses(h, p.name)).toEqual({ kept: 'Running' });
+  });
+
+  it('a pool being deleted ends all its workloads Terminated', async () => {
+    const p = await twoNodePool(h);
+    await submit(h, { pool: p.name, type: 'infer', name: 'svc', resources: { cpu: '7' } });
+    await submit(h, { pool: p.name, type: 'train', name: 'queued', resources: { cpu: '16' } });
+    // The teardown waits, so the pool and its workloads can still be read.
+    await adminOk(h, 'PUT', '/_atelier/lifecycle', { poolDelete: { mode: 'manual' } });
+    try {
+      const res = await h.client.delete(`/v2/{project_id}/pools/${p.name}`);
+      expect(res.status, res.text).toBe(200);
+      await h.settle();
+      expect(await statuses(h, p.name)).toEqual({ svc: 'Terminated', queued: 'Terminated' });
+    } finally {
+      await adminOk(h, 'PUT', '/_atelier/lifecycle', { poolDelete: { mode: 'auto', seconds: 0 } });
+    }
   });
 });
