@@ -30,6 +30,7 @@ const ROOMS = [
   'seed',
   'statistics',
   'tags',
+  'workloads',
 ];
 
 /** Which room owns each table: only that room's code names it in a query. */
@@ -53,6 +54,9 @@ const TABLE_OWNERS = {
   emulator_settings: 'admin',
   pool_plugins: 'plugins',
   pool_tags: 'tags',
+  workloads: 'workloads',
+  workload_runs: 'workloads',
+  pool_capacity: 'workloads',
 };
 
 const NO_ENUMS = {

@@ -32,6 +32,7 @@ import { nodeConfigRoutes } from './node-config/node-config.routes.js';
 import { nodeRoutes } from './nodes/node.routes.js';
 import { osConfigRoutes } from './os-config/os-config.routes.js';
 import { pluginRoutes } from './plugins/plugin.routes.js';
+import { workloadRoutes } from './workloads/workload.routes.js';
 import { nodePoolRoutes } from './pools/nodepool.routes.js';
 import { poolRoutes } from './pools/pool.routes.js';
 import { tagRoutes } from './tags/tag.routes.js';
@@ -113,6 +114,7 @@ async function registerRoutes(
   await app.register(nodePoolRoutes(ctx));
   await app.register(flavorRoutes(ctx));
   await app.register(pluginRoutes(ctx));
+  await app.register(workloadRoutes(ctx));
   await app.register(tagRoutes(ctx));
   await app.register(osConfigRoutes(ctx));
   await app.register(nodeConfigRoutes(ctx));

@@ -30,6 +30,8 @@ import {
   updateLifecycle,
 } from './admin.service.js';
 import { resetState } from './reset.service.js';
+import { SubmitWorkloadBody, Workload } from '../workloads/workload.schema.js';
+import { submitWorkload } from '../workloads/workload.service.js';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -105,6 +107,11 @@ export const adminRoutes =
       '/_atelier/faults/:id',
       { config, schema: { hide: true, tags, params: FaultParams, response: { 200: ClearResult, ...errors(404) } } },
       (request) => clearFaults(ctx, request.params.id),
+    );
+    app.post(
+      '/_atelier/workloads',
+      { config, schema: { hide: true, tags, body: SubmitWorkloadBody, response: { 201: Workload, ...errors(404) } } },
+      async (request, reply) => reply.code(201).send(await submitWorkload(ctx, request.body)),
     );
     app.get(
       '/_atelier/clock',

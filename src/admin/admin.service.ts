@@ -40,6 +40,7 @@ import type {
   LifecycleBody,
 } from './admin.schema.js';
 import { saveClockOffset, saveLifecycle } from './emulator-settings.store.js';
+import { settleDueWorkloads } from '../workloads/workload.steps.js';
 
 /**
  * The emulator controls (docs/emulator.md): lifecycle timing, faults and the
@@ -286,8 +287,8 @@ export async function advanceClock(ctx: AppContext, body: ClockBody, log: Fastif
       ...pools.map((row) => ({ kind: 'pool' as const, row })),
       ...nodeSteps(await selectDueNodes(ctx.database.db, now, 1000)),
     ];
-    if (steps.length === 0) break;
-    const ran = await runSteps(ctx, steps);
+    // Workloads after the nodes: a run's end, or room on a node that just came up.
+    const ran = (steps.length > 0 ? await runSteps(ctx, steps) : 0) + (await settleDueWorkloads(ctx));
     stepsRun += ran;
     if (ran === 0) break;
   }

@@ -17,7 +17,7 @@ import type { DB } from './schema.js';
  * replica that stalled past its lease) changes nothing the second time; the lease
  * is what keeps replicas from doing the same work at the same time.
  */
-export type ClaimedTable = VersionedTable | 'nodes';
+export type ClaimedTable = VersionedTable | 'nodes' | 'workloads';
 type RowOf<T extends ClaimedTable> = Selectable<DB[T]>;
 /** Every table whose rows the engine claims. */
 const CLAIMED_TABLES = [
@@ -26,6 +26,7 @@ const CLAIMED_TABLES = [
   'pool_plugins',
   'nodes',
   'jobs',
+  'workloads',
 ] as const satisfies readonly ClaimedTable[];
 
 /** A name for this engine that no other replica, past or present, uses. */

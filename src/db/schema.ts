@@ -255,6 +255,57 @@ export interface PoolTagTable {
   value: string;
 }
 
+/** A simulated workload on a pool (src/workloads/): submitted by the emulator, placed and ended by the engine. */
+export interface WorkloadTable {
+  id: Generated<number>;
+  project_id: string;
+  pool_id: number;
+  pool_name: string;
+  type: string;
+  job_name: string;
+  job_uuid: string;
+  uid: string;
+  /** Only nodes of this flavor may run it; null: any node of the pool. */
+  flavor: string | null;
+  priority: string;
+  user_name: string | null;
+  /** What it asks of a node, JSON: resource name → amount (millicores, MiB, devices). */
+  requests: Json;
+  /** How long a run lasts; null: until it is interrupted. */
+  duration_seconds: number | null;
+  outcome: string;
+  status: string;
+  node_name: string | null;
+  host_ip: string | null;
+  created_at: Timestamp;
+  started_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+  due_at: NullableTimestamp;
+  version: number;
+  /** The engine replica working on the row's due step (db/claims.ts), until lease_expires_at. */
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_expires_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
+}
+
+/** One run of a workload on a node: the history the pool monitor adds up. */
+export interface WorkloadRunTable {
+  id: Generated<number>;
+  workload_id: number;
+  pool_id: number;
+  node_name: string;
+  requests: Json;
+  started_at: Timestamp;
+  ended_at: NullableTimestamp;
+}
+
+/** A pool's capacity from `at` on (the resources of its Available and Abnormal nodes, JSON). */
+export interface PoolCapacityTable {
+  id: Generated<number>;
+  pool_id: number;
+  at: Timestamp;
+  capacity: Json;
+}
+
 /** Emulator settings that survive a restart: the clock offset, the lifecycle timing. */
 export interface EmulatorSettingTable {
   key: string;
@@ -281,6 +332,9 @@ export interface DB {
   pool_plugins: PoolPluginTable;
   pool_tags: PoolTagTable;
   jobs: JobTable;
+  workloads: WorkloadTable;
+  workload_runs: WorkloadRunTable;
+  pool_capacity: PoolCapacityTable;
 }
 
 export type ProjectRow = Selectable<ProjectTable>;
@@ -302,3 +356,6 @@ export type PoolPluginUpdate = Updateable<PoolPluginTable>;
 export type PoolTagRow = Selectable<PoolTagTable>;
 export type JobRow = Selectable<JobTable>;
 export type JobUpdate = Updateable<JobTable>;
+export type WorkloadRow = Selectable<WorkloadTable>;
+export type WorkloadUpdate = Updateable<WorkloadTable>;
+export type WorkloadRunRow = Selectable<WorkloadRunTable>;

@@ -26,7 +26,8 @@ export interface TableEntry {
     | 'quotas'
     | 'events'
     | 'faults'
-    | 'admin';
+    | 'admin'
+    | 'workloads';
   readonly scope: TableScope;
   /** Identities (who may call) outlive a reset that keeps them; state never does. */
   readonly holds: 'state' | 'identity';
@@ -42,6 +43,9 @@ const ofPool = { by: 'parent', column: 'pool_id', parent: 'pools', parentKey: 'i
  * reverse order, parents first.
  */
 export const TABLES: readonly TableEntry[] = Object.freeze([
+  { name: 'pool_capacity', room: 'workloads', scope: ofPool, holds: 'state' },
+  { name: 'workload_runs', room: 'workloads', scope: ofPool, holds: 'state' },
+  { name: 'workloads', room: 'workloads', scope: ofPool, holds: 'state' },
   { name: 'faulted_pools', room: 'faults', scope: ofPool, holds: 'state' },
   { name: 'pool_plugins', room: 'plugins', scope: ofPool, holds: 'state' },
   { name: 'pool_tags', room: 'tags', scope: ofPool, holds: 'state' },

@@ -18,6 +18,7 @@ import { admitEveryWaitingPool } from '../pools/pool.capacity.js';
 import { anyWaitingPool } from '../pools/pool.reads.js';
 import { advancePool, advancePoolNodes, claimDuePools } from '../pools/pool.steps.js';
 import { SQLITE_ENGINE_OWNER, takeEngineLock, type EngineLock } from '../db/sqlite-engine-lock.js';
+import { claimDueWorkloads, settlePoolWorkloads } from '../workloads/workload.steps.js';
 
 /** How often the safety-net admission pass may run. */
 const ADMISSION_INTERVAL_MS = 10_000;
@@ -31,9 +32,9 @@ const BATCH = 200;
 /** How many due nodes one pass takes: a 1,000-node pool comes up in a couple of passes. */
 const NODE_BATCH = 1000;
 
-/** Due nodes grouped by pool, in the order of their first due node. */
-function byPool(nodes: readonly NodeRecord[]): NodeRecord[][] {
-  const groups = new Map<number, NodeRecord[]>();
+/** Due nodes (or workloads) grouped by pool, in the order of their first due row. */
+function byPool<T extends { poolId: number }>(nodes: readonly T[]): T[][] {
+  const groups = new Map<number, T[]>();
   for (const node of nodes) {
     const group = groups.get(node.poolId);
     if (group) group.push(node);
@@ -203,6 +204,11 @@ export class LifecycleEngine {
         this.reportTakeovers('plugin', n),
       );
       await this.stepAll(plugins, (row) => this.step('pool_plugins', row, (tx) => advancePlugin(ctx, tx, row)));
+      // Workloads after the nodes, so a node that came up in this pass has them placed on it.
+      const workloads = await claimDueWorkloads(database, owner, clock.now(), leaseMs, BATCH, (n) =>
+        this.reportTakeovers('workload', n),
+      );
+      await this.stepAll(byPool(workloads), (group) => this.stepWorkloads(ctx, group));
       const jobs = await claimDueJobs(database, owner, clock.now(), leaseMs, BATCH, (n) =>
         this.reportTakeovers('job', n),
       );
@@ -218,6 +224,7 @@ export class LifecycleEngine {
         pools.length,
         plugins.length,
         jobs.length,
+        workloads.length,
         nodes.length >= NODE_BATCH ? BATCH : nodes.length,
       );
     } finally {
@@ -294,8 +301,29 @@ export class LifecycleEngine {
     }
   }
 
+  /** The due workloads of one pool, settled in one transaction (workloads/workload.schedule.ts). */
+  private async stepWorkloads(ctx: AppContext, rows: readonly { id: number; poolId: number }[]): Promise<void> {
+    if (this.stopping) return;
+    const { database } = this.ctx;
+    const ids = rows.map((r) => r.id);
+    try {
+      await database.transaction(async (tx) => {
+        await settlePoolWorkloads(ctx, tx, rows[0].poolId);
+        await releaseLeases(tx, 'workloads', ids, this.leaseOwner);
+      });
+      return;
+    } catch (error) {
+      this.log.error({ err: error, kind: 'workloads', pool: rows[0].poolId }, 'lifecycle step failed');
+    }
+    try {
+      await releaseLeases(database.db, 'workloads', ids, this.leaseOwner);
+    } catch (error) {
+      this.log.error({ err: error, kind: 'workloads' }, 'releasing lifecycle leases failed');
+    }
+  }
+
   /** Counts work taken over from a replica whose lease expired (the metric of docs/operations.md). */
-  private reportTakeovers(kind: 'pool' | 'network' | 'plugin' | 'node' | 'job', count: number): void {
+  private reportTakeovers(kind: 'pool' | 'network' | 'plugin' | 'node' | 'job' | 'workload', count: number): void {
     this.log.debug({ kind, count }, 'took over expired lifecycle leases');
     for (let i = 0; i < count; i += 1) this.ctx.signals.emit('leaseTakenOver', kind);
   }

@@ -8,6 +8,7 @@ import {
   updateNodesInPhase,
   updatePoolNodes,
 } from './node.store.js';
+import { interruptNodeWorkloads, terminatePoolWorkloads } from '../workloads/workload.nodes.js';
 
 /**
  * The ways nodes change (STYLE §5), each in the caller's transaction and each
@@ -58,6 +59,15 @@ export async function moveNodes(
     tx,
     moved.flatMap((n) => [tally(n, from, -1), tally(n, to, 1)]),
   );
+  // What ran on a node that leaves is interrupted (nodes-workloads-metrics.md §1.5).
+  if (to === 'Deleting' && from !== 'Deleting' && changes.deletingAt && moved.length > 0) {
+    await interruptNodeWorkloads(
+      tx,
+      moved[0].poolId,
+      moved.map((n) => n.name),
+      changes.deletingAt,
+    );
+  }
   return moved;
 }
 
@@ -118,6 +128,9 @@ export async function movePoolNodes(
     );
     moved += nodes.length;
   }
+  // A pool's nodes all leave only when the pool is deleted: its workloads end with it.
+  if (to === 'Deleting' && changes.deletingAt && moved > 0)
+    await terminatePoolWorkloads(tx, poolId, changes.deletingAt);
   return moved;
 }
 

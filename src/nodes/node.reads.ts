@@ -12,6 +12,7 @@ export {
   selectNodesByName,
   selectDueNodes,
   selectNodesInPhase,
+  selectPoolNodesInPhases,
   selectTallies,
 } from './node.store.js';
 export type { NodeRecord, NodeTally } from './node.record.js';

@@ -8,6 +8,7 @@ import { NODE_PAGE_MAX } from './node.lifecycle.js';
 import type { Node, NodeList, NodeListQuery } from './node.schema.js';
 import { findNode, selectNodePage, selectTallies } from './node.store.js';
 import { toNode } from './node.view.js';
+import { usedOnNodes } from '../workloads/workload.nodes.js';
 
 /** The node reads of the API (nodepools-nodes-jobs.md §2.1); the batch actions are in node.actions.ts. */
 
@@ -65,14 +66,20 @@ export async function listPoolNodes(
   const token = query.continue ? decodeToken(query.continue) : undefined;
   const db = ctx.database.db;
   const pool = await requireNodePool(ctx, projectId, poolName);
+  const used = await usedOnNodes(db, pool.id);
   if (query.limit === undefined) {
     const nodes = await selectNodePage(db, pool.id, { afterName: token?.after });
-    return { apiVersion: 'v2', kind: 'NodeList', metadata: {}, items: nodes.map((n) => toNode(ctx, n)) };
+    return {
+      apiVersion: 'v2',
+      kind: 'NodeList',
+      metadata: {},
+      items: nodes.map((n) => toNode(ctx, n, used.get(n.name))),
+    };
   }
   const limit = query.limit === 0 ? NODE_PAGE_MAX : query.limit;
   const rows = await selectNodePage(db, pool.id, { afterName: token?.after, limit: limit + 1 });
   const page = rows.slice(0, limit);
-  const items = page.map((n) => toNode(ctx, n));
+  const items = page.map((n) => toNode(ctx, n, used.get(n.name)));
   if (rows.length <= limit) return { apiVersion: 'v2', kind: 'NodeList', metadata: {}, items };
   const seen = (token?.seen ?? 0) + page.length;
   const total = (await selectTallies(db, [pool.id])).reduce((n, t) => n + t.count, 0);
@@ -93,5 +100,5 @@ export async function showPoolNode(ctx: AppContext, projectId: string, poolName:
   const pool = await requireNodePool(ctx, projectId, poolName);
   const node = await findNode(ctx.database.db, pool.id, name);
   if (!node) throw new AtelierError('nodeNotFound', { name });
-  return toNode(ctx, node);
+  return toNode(ctx, node, (await usedOnNodes(ctx.database.db, pool.id)).get(node.name));
 }

@@ -371,3 +371,19 @@ export async function selectNodesAnnotated(
     .execute();
   return rows.map(toNodeRecord).filter((n) => values.includes(n.annotations[key] ?? ''));
 }
+
+/** The nodes of a pool in one of `phases`, in name order: where workloads may be placed (src/workloads/). */
+export async function selectPoolNodesInPhases(
+  tx: Executor,
+  poolId: number,
+  phases: readonly NodePhase[],
+): Promise<NodeRecord[]> {
+  const rows = await tx
+    .selectFrom('nodes')
+    .selectAll()
+    .where('pool_id', '=', poolId)
+    .where('phase', 'in', [...phases])
+    .orderBy('name')
+    .execute();
+  return rows.map(toNodeRecord);
+}

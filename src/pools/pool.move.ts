@@ -14,6 +14,7 @@ import {
   setPoolNodesHealth,
 } from './pool.nodes.js';
 import { deletePoolIf, updatePoolIf } from './pool.store.js';
+import { noteNodeChange } from '../workloads/workload.capacity.js';
 
 /** config-events-flavors §4: a status change is Normal when it reaches Running, a Warning otherwise. */
 const eventTypeFor = (to: PoolPhase): EventType => (to === 'Running' ? 'Normal' : 'Warning');
@@ -127,8 +128,10 @@ export async function rollUpEvent(
   before: readonly NodeTally[],
 ): Promise<void> {
   const from = describeTallies(before);
-  const to = describeTallies(await poolTallies(tx, pool.id));
+  const tallies = await poolTallies(tx, pool.id);
+  const to = describeTallies(tallies);
   if (from === to) return;
+  await noteNodeChange(ctx, tx, pool.id, tallies);
   const now = ctx.clock.now();
   await poolEvent(
     tx,

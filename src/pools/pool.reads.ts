@@ -24,6 +24,9 @@ export { anyWaitingPool } from './pool.store.js';
 /** A pool of the project by metadata.name or by display name (the seed loader's idempotence). */
 export { findPool, findPoolByDisplayName } from './pool.store.js';
 
+/** A pool's row locked for the rest of the transaction (its workloads are placed under it). */
+export { lockPoolById } from './pool.store.js';
+
 /** Whether the project has a pool of this name now. */
 export async function poolExists(tx: Executor, projectId: string, name: string): Promise<boolean> {
   return (await findPool(tx, projectId, name)) !== undefined;

@@ -15,6 +15,7 @@ import { createPool } from '../pools/pool.service.js';
 import { failCreation, finishCreatingNow } from '../pools/pool.steps.js';
 import { listProjects, setProjectQuotas } from '../projects/project.service.js';
 import { DEFAULT_WORKSPACE, NAME_LABEL, WORKSPACE_LABEL } from '../shared/conventions.js';
+import { submitWorkload } from '../workloads/workload.service.js';
 import { SeedFile, type SeedNetwork, type SeedPool, type SeedProject } from './seed.schema.js';
 
 /** Reads and checks a seed file; every problem is named with its path in the file. */
@@ -63,7 +64,14 @@ export async function loadSeed(ctx: AppContext, seed: SeedFile): Promise<SeedSum
     const projectId = await ensureProject(ctx, project, summary);
     if (project.quotas) await setProjectQuotas(ctx.database.db, projectId, project.quotas);
     for (const network of project.networks ?? []) await ensureNetwork(ctx, projectId, network, summary);
-    for (const pool of project.pools ?? []) await ensurePool(ctx, projectId, pool, summary);
+    for (const pool of project.pools ?? []) {
+      const created = await ensurePool(ctx, projectId, pool, summary);
+      // Workloads come with a pool the seed creates (a pool already there keeps its own).
+      if (created === undefined) continue;
+      for (const workload of pool.workloads ?? []) {
+        await submitWorkload(ctx, { ...workload, project: projectId, pool: created });
+      }
+    }
   }
   for (const credential of seed.credentials ?? []) {
     const account = await ensureAccount(ctx, credential.account);
@@ -147,8 +155,14 @@ async function ensureNetwork(
   });
 }
 
-async function ensurePool(ctx: AppContext, projectId: string, pool: SeedPool, summary: SeedSummary): Promise<void> {
-  if (await findPoolByDisplayName(ctx.database.db, projectId, pool.name)) return;
+/** Creates the pool unless it is there; returns the metadata.name of a pool it created. */
+async function ensurePool(
+  ctx: AppContext,
+  projectId: string,
+  pool: SeedPool,
+  summary: SeedSummary,
+): Promise<string | undefined> {
+  if (await findPoolByDisplayName(ctx.database.db, projectId, pool.name)) return undefined;
   let networkName: string | undefined;
   if (pool.network) {
     const workspaceId = pool.workspaceId ?? DEFAULT_WORKSPACE;
@@ -174,7 +188,7 @@ async function ensurePool(ctx: AppContext, projectId: string, pool: SeedPool, su
   };
   const created = await createPool(ctx, projectId, body);
   summary.pools += 1;
-  if (pool.phase === 'Creating') return;
+  if (pool.phase === 'Creating') return created.metadata.name;
   if (created.status.phase !== 'Creating') {
     throw new Error(
       `pool ${pool.name}: its nodes are not free (${created.status.message ?? created.status.phase}), so it cannot start ${pool.phase}`,
@@ -202,4 +216,5 @@ async function ensurePool(ctx: AppContext, projectId: string, pool: SeedPool, su
       );
     }
   });
+  return created.metadata.name;
 }

@@ -3,6 +3,7 @@ import { PROJECT_ID_PATTERN } from '../shared/conventions.js';
 import { NetworkConnection } from '../networks/network.schema.js';
 import { PoolSpec } from '../pools/pool.schema.js';
 import { MAX_QUOTA } from '../shared/limits.js';
+import { SubmitWorkloadBody } from '../workloads/workload.schema.js';
 
 /**
  * The seed file (ATELIER_SEED_FILE, JSON or YAML) and what `atelier export` writes:
@@ -55,6 +56,12 @@ export const SeedPool = Type.Object(
     ),
     /** status.message of a failure phase. */
     message: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    /** Workloads submitted to the pool once it is created, in order (docs/emulator.md, "Workloads"). */
+    workloads: Type.Optional(
+      Type.Array(Type.Omit(SubmitWorkloadBody, ['project', 'pool'], { additionalProperties: false }), {
+        maxItems: 1000,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
