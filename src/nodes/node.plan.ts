@@ -4,7 +4,8 @@ import type { Executor } from '../db/database.js';
 import { DRIVER_FOR, NODE_ENTRY } from './node.lifecycle.js';
 import type { NewNode, NodeRecord } from './node.record.js';
 import type { NodeSpec, Taint } from './node.schema.js';
-import { insertNodes, takeIpOffsets } from './node.store.js';
+import { hostRange } from '../shared/cidr.js';
+import { insertNodes, networkKeyOf, takeIpOffsets } from './node.store.js';
 
 /** What a pool tells the node planner about itself (nodes import nothing from pools). */
 export interface NodeOwner {
@@ -60,16 +61,6 @@ function ipv4(n: number): string {
   return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
 }
 
-/** The host addresses of a CIDR: the network address, the gateway (.1) and the broadcast left out. */
-function hostsOf(cidr: string): { first: number; size: number } {
-  const [address, bits] = cidr.split('/');
-  const prefix = Math.min(30, Math.max(8, Number(bits) || 24));
-  const base = address.split('.').reduce((n, part) => n * 256 + (Number(part) & 255), 0) >>> 0;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const size = 2 ** (32 - prefix) - 3;
-  return { first: ((base & mask) >>> 0) + 2, size };
-}
-
 /** AZ of the i-th new node: the entry's azs in order, else the flavor's zones in turn. */
 function azFor(ctx: AppContext, template: NodeTemplate, i: number): string {
   let left = i;
@@ -111,7 +102,7 @@ function newNodes(
       nodePool: template.nodePool,
       flavor: template.flavor,
       az: azFor(ctx, template, first + i),
-      networkKey: owner.network ? `network:${owner.network.name}` : `pool:${owner.poolName}`,
+      networkKey: owner.network ? networkKeyOf(owner.network.name) : `pool:${owner.poolName}`,
       phase: NODE_ENTRY,
       driverPhase: accelerator ? DRIVER_FOR[NODE_ENTRY] : null,
       labels: {
@@ -159,7 +150,7 @@ export async function createNodes(
 ): Promise<NodeRecord[]> {
   const now = ctx.clock.now();
   const cidr = owner.network?.cidr ?? OWN_RANGE;
-  const hosts = hostsOf(cidr);
+  const hosts = hostRange(cidr);
   let wanted = newNodes(ctx, owner, template, count, first, now, after);
   const created: NodeRecord[] = [];
   for (let attempt = 0; attempt < ATTEMPTS && wanted.length > 0; attempt += 1) {
