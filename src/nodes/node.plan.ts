@@ -31,6 +31,8 @@ export interface NodeTemplate {
   rootVolume?: Record<string, unknown>;
   dataVolumes?: readonly Record<string, unknown>[];
   extendParams?: Record<string, string>;
+  /** The node pool's tags (spec.resources[].tags): a new node's own tags. */
+  tags?: readonly { key: string; value: string }[];
 }
 
 export const NODE_POOL_LABEL = 'os.modelarts.node/nodepool';
@@ -38,6 +40,8 @@ export const NODE_POOL_NAME_LABEL = 'os.modelarts.node/nodepoolname';
 export const INSTANCE_ID_LABEL = 'os.modelarts.node/underlying.instance.id';
 export const RESOURCE_ID_LABEL = 'os.modelarts/resource.id';
 export const LOCK_ANNOTATION = 'os.modelarts.node/lock.action';
+/** A node's tags (config-events-flavors §6.2): JSON text `[{"key","value"}]`; the node pool's, to begin with. */
+export const TAGS_ANNOTATION = 'os.modelarts/tms.tags';
 
 /** Default driver versions, when the pool's spec.driver names none. */
 const DEFAULT_DRIVER = { gpu: '535.54.03', npu: '23.0.6' };
@@ -116,7 +120,10 @@ function newNodes(
         'os.modelarts/tenant.project.id': owner.projectId,
         ...(driverVersion ? { 'os.modelarts.node/driver.version': driverVersion } : {}),
       },
-      annotations: { 'os.modelarts/billing.mode': '0' },
+      annotations: {
+        'os.modelarts/billing.mode': '0',
+        ...(template.tags?.length ? { [TAGS_ANNOTATION]: JSON.stringify(template.tags) } : {}),
+      },
       spec: specOf(template),
       taints: (template.taints ?? []).map((t) => ({ ...t })),
       createdAt: now,
