@@ -5,11 +5,20 @@ import {
   CreateNetworkBody,
   ListNetworksQuery,
   Network,
+  NetworkAvailableIp,
+  NetworkAvailableIpQuery,
   NetworkList,
   NetworkParams,
   PatchNetworkBody,
 } from './network.schema.js';
-import { createNetwork, deleteNetwork, listNetworks, patchNetwork, showNetwork } from './network.service.js';
+import {
+  createNetwork,
+  deleteNetwork,
+  listNetworks,
+  patchNetwork,
+  showNetwork,
+  showNetworkAvailableIp,
+} from './network.service.js';
 
 export const networkRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
@@ -77,5 +86,26 @@ export const networkRoutes =
         },
       },
       (request) => deleteNetwork(ctx, request.params.project_id, request.params.network_name),
+    );
+    await app.register(availableIpRoute(ctx));
+  };
+
+/** ShowNetworkAvailableIp (plugins-scheduled-events-misc.md §4). */
+const availableIpRoute =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/v1/:project_id/networks/:network_name/network-ip-availabilities',
+      {
+        schema: {
+          operationId: 'ShowNetworkAvailableIp',
+          tags: ['networks'],
+          params: NetworkParams,
+          querystring: NetworkAvailableIpQuery,
+          response: { 200: NetworkAvailableIp, ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      (request) =>
+        showNetworkAvailableIp(ctx, request.params.project_id, request.params.network_name, request.query.network_id),
     );
   };

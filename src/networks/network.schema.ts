@@ -183,3 +183,24 @@ export const NetworkList = Type.Object(
   { $id: 'NetworkList' },
 );
 export type NetworkList = Static<typeof NetworkList>;
+
+/** ShowNetworkAvailableIp's query (plugins-scheduled-events-misc.md §4): the subnet, required as the SDK has it. */
+export const NetworkAvailableIpQuery = Type.Object({
+  network_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' }),
+});
+export type NetworkAvailableIpQuery = Static<typeof NetworkAvailableIpQuery>;
+
+/** The free addresses of a network's subnet (plugins-scheduled-events-misc.md §4, D-I1). */
+export const NetworkAvailableIp = Type.Object({
+  name: Type.String(),
+  networkId: Type.String(),
+  subnetIpAvailability: Type.Array(
+    Type.Object({
+      cidr: Type.String(),
+      ipVersion: Type.Integer(),
+      usedIps: Type.Integer(),
+      totalIps: Type.Integer(),
+    }),
+  ),
+});
+export type NetworkAvailableIp = Static<typeof NetworkAvailableIp>;

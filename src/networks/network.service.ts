@@ -5,7 +5,8 @@ import { recordEvent } from '../events/event.recorder.js';
 import { poolUsingNetwork } from '../pools/pool.reads.js';
 import { lockedProject, requireProject } from '../projects/project.service.js';
 import { moveUsage, takeQuota, usageCounter } from '../quotas/quota.service.js';
-import { validatePrivateCidr } from '../shared/cidr.js';
+import { countNetworkNodes } from '../nodes/node.reads.js';
+import { hostRange, validatePrivateCidr } from '../shared/cidr.js';
 import {
   checkDescription,
   DEFAULT_WORKSPACE,
@@ -28,6 +29,7 @@ import type {
   CreateNetworkBody,
   ListNetworksQuery,
   Network,
+  NetworkAvailableIp,
   NetworkConnection,
   NetworkList,
   NetworkSpec,
@@ -111,6 +113,37 @@ async function requireNetwork(ctx: AppContext, projectId: string, name: string, 
 export async function showNetwork(ctx: AppContext, projectId: string, name: string): Promise<Network> {
   await requireProject(ctx, projectId);
   return toNetwork(await requireNetwork(ctx, projectId, name));
+}
+
+/**
+ * The addresses of the network's one subnet (plugins-scheduled-events-misc.md §4, D-I1): every
+ * address but the network, gateway and broadcast ones is a node's to take, and each node holds one
+ * until its row is gone. A subnet id that is not this network's — or a network not yet Active, which
+ * has no subnet — is a network not found, as the spec recommends.
+ */
+export async function showNetworkAvailableIp(
+  ctx: AppContext,
+  projectId: string,
+  name: string,
+  subnetId: string,
+): Promise<NetworkAvailableIp> {
+  await requireProject(ctx, projectId);
+  const db = ctx.database.db;
+  const network = await requireNetwork(ctx, projectId, name);
+  const subnet = toNetwork(network).status.subnets?.find((s) => s.networkId === subnetId);
+  if (!subnet) throw new AtelierError('networkNotFound', { name: `${name} (subnet ${subnetId})` });
+  return {
+    name: `${network.displayName}-subnet`,
+    networkId: subnet.networkId,
+    subnetIpAvailability: [
+      {
+        cidr: subnet.cidr,
+        ipVersion: 4,
+        usedIps: await countNetworkNodes(db, name),
+        totalIps: hostRange(subnet.cidr).size,
+      },
+    ],
+  };
 }
 
 /** Decision 8: no workspaceId lists the default workspace "0". */

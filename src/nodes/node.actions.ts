@@ -10,7 +10,7 @@ import type { PoolRecord } from '../pools/pool.record.js';
 import type { PoolSpec } from '../pools/pool.schema.js';
 import { NODE_ACTIONABLE, type NodePhase } from './node.lifecycle.js';
 import { moveNodes } from './node.move.js';
-import { LOCK_ANNOTATION } from './node.plan.js';
+import { LOCK_ANNOTATION, TAGS_ANNOTATION } from './node.plan.js';
 import type { NodeChanges, NodeRecord } from './node.record.js';
 import {
   LOCK_ACTIONS,
@@ -38,7 +38,6 @@ import { selectNodesByName, updateNodeIf } from './node.store.js';
 export const ELASTIC_QUOTA_LABEL = 'os.modelarts.node/elastic.quota';
 export const HA_LABEL = 'os.modelarts.node/ha.redundant.enabled';
 export const HA_TAINT = 'os.modelarts.node/ha.redundant';
-export const TAGS_ANNOTATION = 'os.modelarts/tms.tags';
 export const DRAIN_ANNOTATION = 'os.modelarts.node/drain';
 export const DRAIN_TAINT = 'os.modelarts.node/drain';
 

@@ -4,7 +4,8 @@ import type { Executor } from '../db/database.js';
 import { DRIVER_FOR, NODE_ENTRY } from './node.lifecycle.js';
 import type { NewNode, NodeRecord } from './node.record.js';
 import type { NodeSpec, Taint } from './node.schema.js';
-import { insertNodes, takeIpOffsets } from './node.store.js';
+import { hostRange } from '../shared/cidr.js';
+import { insertNodes, networkKeyOf, takeIpOffsets } from './node.store.js';
 
 /** What a pool tells the node planner about itself (nodes import nothing from pools). */
 export interface NodeOwner {
@@ -30,6 +31,8 @@ export interface NodeTemplate {
   rootVolume?: Record<string, unknown>;
   dataVolumes?: readonly Record<string, unknown>[];
   extendParams?: Record<string, string>;
+  /** The node pool's tags (spec.resources[].tags): a new node's own tags. */
+  tags?: readonly { key: string; value: string }[];
 }
 
 export const NODE_POOL_LABEL = 'os.modelarts.node/nodepool';
@@ -37,6 +40,8 @@ export const NODE_POOL_NAME_LABEL = 'os.modelarts.node/nodepoolname';
 export const INSTANCE_ID_LABEL = 'os.modelarts.node/underlying.instance.id';
 export const RESOURCE_ID_LABEL = 'os.modelarts/resource.id';
 export const LOCK_ANNOTATION = 'os.modelarts.node/lock.action';
+/** A node's tags (config-events-flavors §6.2): JSON text `[{"key","value"}]`; the node pool's, to begin with. */
+export const TAGS_ANNOTATION = 'os.modelarts/tms.tags';
 
 /** Default driver versions, when the pool's spec.driver names none. */
 const DEFAULT_DRIVER = { gpu: '535.54.03', npu: '23.0.6' };
@@ -58,16 +63,6 @@ const nodeName = (owner: NodeOwner) => `${owner.namePrefix ?? 'os-node-created'}
 
 function ipv4(n: number): string {
   return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
-}
-
-/** The host addresses of a CIDR: the network address, the gateway (.1) and the broadcast left out. */
-function hostsOf(cidr: string): { first: number; size: number } {
-  const [address, bits] = cidr.split('/');
-  const prefix = Math.min(30, Math.max(8, Number(bits) || 24));
-  const base = address.split('.').reduce((n, part) => n * 256 + (Number(part) & 255), 0) >>> 0;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const size = 2 ** (32 - prefix) - 3;
-  return { first: ((base & mask) >>> 0) + 2, size };
 }
 
 /** AZ of the i-th new node: the entry's azs in order, else the flavor's zones in turn. */
@@ -111,7 +106,7 @@ function newNodes(
       nodePool: template.nodePool,
       flavor: template.flavor,
       az: azFor(ctx, template, first + i),
-      networkKey: owner.network ? `network:${owner.network.name}` : `pool:${owner.poolName}`,
+      networkKey: owner.network ? networkKeyOf(owner.network.name) : `pool:${owner.poolName}`,
       phase: NODE_ENTRY,
       driverPhase: accelerator ? DRIVER_FOR[NODE_ENTRY] : null,
       labels: {
@@ -125,7 +120,10 @@ function newNodes(
         'os.modelarts/tenant.project.id': owner.projectId,
         ...(driverVersion ? { 'os.modelarts.node/driver.version': driverVersion } : {}),
       },
-      annotations: { 'os.modelarts/billing.mode': '0' },
+      annotations: {
+        'os.modelarts/billing.mode': '0',
+        ...(template.tags?.length ? { [TAGS_ANNOTATION]: JSON.stringify(template.tags) } : {}),
+      },
       spec: specOf(template),
       taints: (template.taints ?? []).map((t) => ({ ...t })),
       createdAt: now,
@@ -159,7 +157,7 @@ export async function createNodes(
 ): Promise<NodeRecord[]> {
   const now = ctx.clock.now();
   const cidr = owner.network?.cidr ?? OWN_RANGE;
-  const hosts = hostsOf(cidr);
+  const hosts = hostRange(cidr);
   let wanted = newNodes(ctx, owner, template, count, first, now, after);
   const created: NodeRecord[] = [];
   for (let attempt = 0; attempt < ATTEMPTS && wanted.length > 0; attempt += 1) {

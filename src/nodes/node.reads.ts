@@ -4,6 +4,7 @@
  */
 export {
   countFlavorNodes,
+  countNetworkNodes,
   deleteAllPoolNodes,
   findNode,
   makePoolNodesDue,

@@ -305,6 +305,22 @@ export async function countFlavorNodes(tx: Executor, flavor: string): Promise<nu
 
 // --- private IPs --------------------------------------------------------------
 
+/** The key a network's nodes take their private IPs under (unique per key). */
+export const networkKeyOf = (networkName: string): string => `network:${networkName}`;
+
+/**
+ * The nodes holding an IP of a network, whatever their phase, until their row is gone: an index
+ * range of nodes_ip_unique (network_key leads it), never a scan of the table.
+ */
+export async function countNetworkNodes(tx: Executor, networkName: string): Promise<number> {
+  const row = await tx
+    .selectFrom('nodes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('network_key', '=', networkKeyOf(networkName))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Reserves `count` consecutive offsets of a network and returns the first (cursors start at 0). */
 export async function takeIpOffsets(tx: Executor, networkKey: string, count: number): Promise<number> {
   const row = await tx

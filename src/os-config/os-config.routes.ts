@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import { errorResponses, ProjectParams } from '../http/wire.js';
 import { quotaLimits, requireProject } from '../projects/project.service.js';
+import { SCOPE_PLUGINS } from '../plugins/plugin.lifecycle.js';
 import { OsConfig } from './os-config.schema.js';
 
 /** The most flavors one pool may combine (pools.md §3.2). */
@@ -11,7 +12,7 @@ export async function showOsConfig(ctx: AppContext, projectId: string): Promise<
   const limits = quotaLimits(ctx, await requireProject(ctx, projectId));
   const plugin = (scope: string, reservedNetworkCidr: string[]) => ({
     scope,
-    plugins: ['volcano'],
+    plugins: [...SCOPE_PLUGINS],
     externalDependency: false,
     reservedNetworkCidr,
     supportRetry: true,

@@ -32,3 +32,9 @@ export const POOL_PHASES_WITHOUT_FUTURE: ReadonlySet<string> = new Set(['Creatio
 
 /** createPoolPlugin needs a Running pool (plugins-scheduled-events-misc.md §1.1: 400 otherwise). */
 export const POOL_PHASE_FOR_INSTALL = 'Running';
+
+/**
+ * The plug-ins a pool scope runs on (os-user-config `poolScopePlugins[].plugins`, config-events-flavors
+ * §3): the pool's instances of these show in `status.scope[].plugins` (plugins-scheduled-events-misc §1.2).
+ */
+export const SCOPE_PLUGINS: readonly string[] = Object.freeze(['volcano']);

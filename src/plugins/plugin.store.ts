@@ -60,6 +60,23 @@ export async function selectPoolPlugins(tx: Executor, poolId: number): Promise<P
   return rows.map(toPluginRecord);
 }
 
+/** Name and phase of the plug-ins of these names on these pools, by pool then installation order. */
+export async function selectPluginPhases(
+  tx: Executor,
+  poolIds: readonly number[],
+  names: readonly string[],
+): Promise<Array<{ poolId: number; name: string; phase: PluginPhase }>> {
+  const rows = await tx
+    .selectFrom('pool_plugins')
+    .select(['pool_id', 'name', 'phase'])
+    .where('pool_id', 'in', poolIds)
+    .where('name', 'in', names)
+    .orderBy('pool_id')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ poolId: Number(r.pool_id), name: r.name, phase: r.phase as PluginPhase }));
+}
+
 const pluginUpdate = updateIfVersion('pool_plugins');
 
 /** Applies `changes` if the plug-in is still at the version read; undefined when another writer came first. */

@@ -8,7 +8,8 @@ import { requireProject } from '../projects/project.service.js';
 import { decodeCursor, encodeCursor } from '../shared/cursor.js';
 import { applyMergePatch } from '../shared/merge-patch.js';
 import type { CreateNodePoolBody, NodePool, NodePoolList, PatchNodePoolBody } from './nodepool.schema.js';
-import { toNodeObject, toNodePool } from './nodepool.view.js';
+import { toNode } from '../nodes/node.view.js';
+import { toNodePool } from './nodepool.view.js';
 import { checkNodePoolName } from './pool.checks.js';
 import { nodePoolOf, poolTallies } from './pool.nodes.js';
 import type { PoolRecord } from './pool.record.js';
@@ -164,7 +165,7 @@ export async function listNodePoolNodes(
     apiVersion: 'v2',
     kind: 'NodeList',
     metadata: more ? { continue: encodeCursor({ name: page[page.length - 1].name }) } : {},
-    items: page.map((n) => toNodeObject(ctx, n)),
+    items: page.map((n) => toNode(ctx, n)),
   };
 }
 

@@ -1,8 +1,5 @@
-import type { AppContext } from '../context.js';
 import { NODE_BUCKET, NODE_BUCKETS } from '../nodes/node.lifecycle.js';
-import type { NodeRecord, NodeTally } from '../nodes/node.reads.js';
-import type { Node } from '../nodes/node.schema.js';
-import { formatRfc3339Seconds } from '../shared/go-time.js';
+import type { NodeTally } from '../nodes/node.reads.js';
 import type { FlavorCount, NodePool, NodePoolResourcesStatus } from './nodepool.schema.js';
 import { nodePoolOf } from './pool.nodes.js';
 import type { PoolResource } from './pool.schema.js';
@@ -32,37 +29,5 @@ export function toNodePool(
     metadata: { name, ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}) },
     spec: { resources: { ...resource, nodePool: name } },
     status: { resources: status },
-  };
-}
-
-/**
- * A node's wire object (nodepools-nodes-jobs.md §1), for ListNodePoolNodes.
- * The node list of the pool (ListPoolNodes) answers the same shape.
- */
-export function toNodeObject(ctx: AppContext, node: NodeRecord): Node {
-  const resources = ctx.flavors.nodeResources(node.flavor);
-  return {
-    apiVersion: 'v2',
-    kind: 'Node',
-    metadata: {
-      name: node.name,
-      creationTimestamp: formatRfc3339Seconds(node.createdAt),
-      ...(node.deletingAt ? { deletionTimestamp: formatRfc3339Seconds(node.deletingAt) } : {}),
-      labels: node.labels,
-      annotations: node.annotations,
-    },
-    spec: node.spec,
-    status: {
-      phase: node.phase,
-      az: node.az,
-      privateIp: node.privateIp,
-      resources,
-      availableResources: resources,
-      ...(node.driverPhase
-        ? { driver: { phase: node.driverPhase, version: node.labels['os.modelarts.node/driver.version'] ?? '' } }
-        : {}),
-      plugins: [],
-      ...(node.taints.length > 0 ? { taints: node.taints } : {}),
-    },
   };
 }

@@ -155,3 +155,24 @@ export async function removePool(ctx: AppContext, tx: Executor, pool: PoolRecord
   await poolEvent(tx, pool, ctx.clock.now(), 'Normal', 'PoolDeleted', `Pool ${pool.name} removed: ${why}.`);
   return true;
 }
+
+/** Pool tags as the pool shows them (config-events-flavors §6.2): `metadata.annotations`, JSON text. */
+export const POOL_TAGS_ANNOTATION = 'os.modelarts/tms.tags';
+
+/**
+ * Writes the pool's tags into its annotation, in the tag change's transaction, so the tag routes
+ * and ShowPool agree; no tags: no annotation. Returns false when another writer changed the pool
+ * first (the caller reruns its transaction).
+ */
+export async function annotatePoolTags(
+  ctx: AppContext,
+  tx: Executor,
+  pool: PoolRecord,
+  tags: readonly { key: string; value: string }[],
+): Promise<boolean> {
+  const { [POOL_TAGS_ANNOTATION]: before, ...others } = pool.annotations;
+  const text = tags.length > 0 ? JSON.stringify(tags.map(({ key, value }) => ({ key, value }))) : undefined;
+  if (text === before) return true;
+  const annotations = text === undefined ? others : { ...others, [POOL_TAGS_ANNOTATION]: text };
+  return (await movePool(ctx, tx, pool, pool.phase, { annotations })) !== undefined;
+}

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ObjectMetadata, ProjectIdParam } from '../http/wire.js';
 import { StringEnum } from '../shared/string-enum.js';
+import { PLUGIN_PHASES } from '../plugins/plugin.lifecycle.js';
 import { POOL_PHASES, SCOPE_STATES, STATISTICS_BUCKETS } from './pool.lifecycle.js';
 import { AnnotationMap, AnnotationPatch, LabelMap, LabelPatch } from '../shared/metadata-limits.js';
 
@@ -266,6 +267,13 @@ export const ScopeStatus = Type.Object({
 });
 export type ScopeStatus = Static<typeof ScopeStatus>;
 
+/** A scope as the pool shows it (pools.md §3.4): with the phases of the plug-ins it runs on, once there are any. */
+export const ScopeStatusView = Type.Object({
+  scopeType: Type.String(),
+  state: StringEnum(SCOPE_STATES),
+  plugins: Type.Optional(Type.Array(Type.Object({ name: Type.String(), phase: StringEnum(PLUGIN_PHASES) }))),
+});
+
 /** The Pool object (pools.md §3). */
 export const Pool = Type.Object(
   {
@@ -277,7 +285,7 @@ export const Pool = Type.Object(
       phase: StringEnum(POOL_PHASES),
       message: Type.Optional(Type.String()),
       resources: PoolResourcesStatus,
-      scope: Type.Array(ScopeStatus),
+      scope: Type.Array(ScopeStatusView),
       root: Type.String(),
       parent: Type.Optional(Type.String()),
     }),

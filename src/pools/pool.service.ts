@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { isForeignKeyViolation, isUniqueViolation, WriteConflict, type Executor } from '../db/database.js';
 import { AtelierError, badRequest } from '../errors.js';
 import { findNetworkForPool } from '../networks/network.reads.js';
+import { scopePlugins } from '../plugins/plugin.reads.js';
 import { installDefaultPlugins } from '../plugins/plugin.service.js';
 import { lockedProject, requireProject } from '../projects/project.service.js';
 import { moveUsage, takeQuota, usageCounter } from '../quotas/quota.service.js';
@@ -145,7 +146,13 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     return { pool: inserted, tallies: await poolTallies(tx, inserted.id) };
   });
   ctx.wakeEngine();
-  return toPool(pool.pool, pool.tallies);
+  return poolAnswer(ctx.database.db, pool.pool, pool.tallies);
+}
+
+/** A pool's answer: its record, its node counts (read now unless given) and its scope plug-ins. */
+async function poolAnswer(db: Executor, pool: PoolRecord, tallies?: readonly NodeTally[]): Promise<Pool> {
+  const plugins = (await scopePlugins(db, [pool.id])).get(pool.id);
+  return toPool(pool, tallies ?? (await poolTallies(db, pool.id)), plugins);
 }
 
 export async function requirePool(
@@ -162,7 +169,7 @@ export async function requirePool(
 export async function showPool(ctx: AppContext, projectId: string, name: string): Promise<Pool> {
   await requireProject(ctx, projectId);
   const pool = await requirePool(ctx, projectId, name);
-  return toPool(pool, await poolTallies(ctx.database.db, pool.id));
+  return poolAnswer(ctx.database.db, pool);
 }
 
 /** Decision 8: no status lists every pool but failure records; a status selects its bucket. */
@@ -190,8 +197,12 @@ export async function listPools(ctx: AppContext, projectId: string, query: ListP
   )) {
     tallies.set(t.poolId, [...(tallies.get(t.poolId) ?? []), t]);
   }
+  const plugins = await scopePlugins(
+    db,
+    pools.map((p) => p.id),
+  );
   const items = pools
-    .map((pool) => toPool(pool, tallies.get(pool.id) ?? []))
+    .map((pool) => toPool(pool, tallies.get(pool.id) ?? [], plugins.get(pool.id)))
     .filter((pool) => selects(selector, pool.metadata.labels))
     .filter((pool) => query.parent === undefined || pool.spec.parent === query.parent);
   checkUnpagedList(items.length, 'pools', 'workspaceId, status, parent or labelSelector');
@@ -246,7 +257,7 @@ type Merged = { metadata: { labels: Record<string, string>; annotations: Record<
 export async function patchPool(ctx: AppContext, projectId: string, name: string, patch: PatchPoolBody): Promise<Pool> {
   checkPatchPaths(patch);
   const changed = await changePool(ctx, projectId, name, () => patch);
-  return toPool(changed.pool, changed.tallies);
+  return poolAnswer(ctx.database.db, changed.pool, changed.tallies);
 }
 
 /**
@@ -371,5 +382,5 @@ export async function deletePool(ctx: AppContext, projectId: string, name: strin
     return updated;
   });
   ctx.wakeEngine();
-  return toPool(pool, await poolTallies(ctx.database.db, pool.id));
+  return poolAnswer(ctx.database.db, pool);
 }

@@ -1,5 +1,6 @@
 import { objectMetadata } from '../shared/object-metadata.js';
 import type { NodeTally } from '../nodes/node.reads.js';
+import type { ScopePlugin } from '../plugins/plugin.reads.js';
 import { resourcesFromTallies } from './pool.nodes.js';
 import type { PoolRecord } from './pool.record.js';
 import type { Pool, PoolResource } from './pool.schema.js';
@@ -16,10 +17,11 @@ export const describeNodes = (nodes: ReadonlyMap<string, number>) =>
   [...nodes].map(([f, n]) => `${f}×${n}`).join(', ') || 'none';
 
 /**
- * The wire object of a pool: the record and the counts of its nodes (status.resources).
+ * The wire object of a pool: the record, the counts of its nodes (status.resources) and the
+ * phases of its scope plug-ins (status.scope[].plugins, every scope runs on them).
  * The answer shares the record's objects: serialise it, do not change it.
  */
-export function toPool(pool: PoolRecord, tallies: readonly NodeTally[]): Pool {
+export function toPool(pool: PoolRecord, tallies: readonly NodeTally[], plugins: readonly ScopePlugin[] = []): Pool {
   const { spec, phase } = pool;
   return {
     apiVersion: 'v2',
@@ -30,7 +32,7 @@ export function toPool(pool: PoolRecord, tallies: readonly NodeTally[]): Pool {
       phase,
       ...(pool.message ? { message: pool.message } : {}),
       resources: resourcesFromTallies(spec, tallies),
-      scope: pool.scope,
+      scope: plugins.length > 0 ? pool.scope.map((scope) => ({ ...scope, plugins: [...plugins] })) : pool.scope,
       root: pool.name,
       ...(spec.parent ? { parent: spec.parent } : {}),
     },

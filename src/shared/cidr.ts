@@ -54,3 +54,16 @@ export function validatePrivateCidr(text: string): string | null {
   }
   return null;
 }
+
+/**
+ * The addresses of a block that nodes take (D-I1): all but the network address, the gateway (the
+ * first host) and the broadcast address. `first` is the first of them as a 32-bit number.
+ * Prefixes are clamped to /8–/30 so a malformed stored value still yields a usable range.
+ */
+export function hostRange(cidr: string): { first: number; size: number } {
+  const [address, bits] = cidr.split('/');
+  const prefix = Math.min(30, Math.max(8, Number(bits) || 24));
+  const base = address.split('.').reduce((n, part) => n * 256 + (Number(part) & 255), 0) >>> 0;
+  const size = 2 ** (32 - prefix) - 3;
+  return { first: ((base & maskOf(prefix)) >>> 0) + 2, size };
+}

@@ -4,13 +4,23 @@ import { errorResponses, ProjectParams } from '../http/wire.js';
 import {
   CreatePoolTagsBody,
   DeletePoolTagsBody,
+  ListPoolsByTagsBody,
+  ListPoolsByTagsQuery,
   ListPoolTagsQuery,
+  PoolsByTags,
   PoolTagParams,
   PoolTags,
   ProjectTags,
   UpdatePoolTagsBody,
 } from './tag.schema.js';
-import { batchCreatePoolTags, batchDeletePoolTags, listPoolTags, showPoolTags, updatePoolTags } from './tag.service.js';
+import {
+  batchCreatePoolTags,
+  batchDeletePoolTags,
+  listPoolsByTags,
+  listPoolTags,
+  showPoolTags,
+  updatePoolTags,
+} from './tag.service.js';
 
 /**
  * Pool tags. `/pools/tags` and `/pools/{pool_name}/tags` differ in length, so the
@@ -79,5 +89,19 @@ export const tagRoutes =
         },
       },
       (request) => updatePoolTags(ctx, request.params.project_id, request.params.pool_name, request.body),
+    );
+    app.post(
+      '/v1/:project_id/pools/resource-instances/filter',
+      {
+        schema: {
+          operationId: 'ListPoolsByTags',
+          tags,
+          params: ProjectParams,
+          querystring: ListPoolsByTagsQuery,
+          body: ListPoolsByTagsBody,
+          response: { 200: PoolsByTags, ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      (request) => listPoolsByTags(ctx, request.params.project_id, request.body, request.query),
     );
   };

@@ -64,3 +64,52 @@ export const PoolTagParams = Type.Object({
   project_id: ProjectIdParam,
   pool_name: Type.String({ minLength: 1, maxLength: 128 }),
 });
+
+/**
+ * ListPoolsByTags (config-events-flavors §6.1, the OTC-old route): pools carrying every tag given
+ * (a key with one of its values; no values: the key at all), and whose display name contains each
+ * `matches` value (`resource_name`, the only key).
+ */
+export const ListPoolsByTagsBody = Type.Object(
+  {
+    tags: Type.Optional(
+      Type.Array(
+        Type.Object({ key: Key, values: Type.Array(Value, { maxItems: 20 }) }, { additionalProperties: false }),
+        { maxItems: 20 },
+      ),
+    ),
+    matches: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { key: Type.Literal('resource_name'), value: Type.String({ maxLength: 255 }) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 1 },
+      ),
+    ),
+  },
+  { $id: 'ListPoolsByTagsBody', additionalProperties: false },
+);
+export type ListPoolsByTagsBody = Static<typeof ListPoolsByTagsBody>;
+
+export const ListPoolsByTagsQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+});
+export type ListPoolsByTagsQuery = Static<typeof ListPoolsByTagsQuery>;
+
+/** `total_count` before paging; each pool with its id (metadata.name), display name and tags. */
+export const PoolsByTags = Type.Object(
+  {
+    total_count: Type.Integer(),
+    resources: Type.Array(
+      Type.Object({
+        resource_id: Type.String(),
+        resource_name: Type.String(),
+        tags: Type.Array(Type.Object({ key: Type.String(), value: Type.String() })),
+      }),
+    ),
+  },
+  { $id: 'PoolsByTags' },
+);
+export type PoolsByTags = Static<typeof PoolsByTags>;

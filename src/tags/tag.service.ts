@@ -1,14 +1,18 @@
 import type { AppContext } from '../context.js';
-import { isForeignKeyViolation, type Executor } from '../db/database.js';
+import { isForeignKeyViolation, WriteConflict, type Executor } from '../db/database.js';
 import { AtelierError, badRequest } from '../errors.js';
-import { findPool } from '../pools/pool.reads.js';
+import { findPool, listProjectPools } from '../pools/pool.reads.js';
+import { annotatePoolTags } from '../pools/pool.move.js';
 import type { PoolRecord } from '../pools/pool.record.js';
 import { lockedProject, requireProject } from '../projects/project.service.js';
 import { checkKey, checkLimit, checkNoClash } from './tag.rules.js';
 import type {
   CreatePoolTagsBody,
   DeletePoolTagsBody,
+  ListPoolsByTagsBody,
+  ListPoolsByTagsQuery,
   ListPoolTagsQuery,
+  PoolsByTags,
   PoolTags,
   ProjectTags,
   UpdatePoolTagsBody,
@@ -17,6 +21,7 @@ import {
   deleteAllPoolTags,
   deletePoolTag,
   selectPoolTags,
+  selectProjectPoolTags,
   selectProjectTags,
   upsertPoolTags,
   type TagRecord,
@@ -26,7 +31,9 @@ import {
  * The tags of pools (config-events-flavors §6): one value per key, at most 20
  * per pool, kept in the database and gone with the pool. Re-creating a tag the
  * pool has changes nothing; deleting one it lacks is no error.
- * Tags do not yet reach the pool's nodes (`os.modelarts/tms.tags`): that waits for nodes.
+ * The pool shows them in its annotation `os.modelarts/tms.tags` (written in the same transaction).
+ * They are not its nodes' tags: a node's tags are its node pool's (`spec.resources[].tags`, given to
+ * each new node) and those batch-update adds or removes (plugins-scheduled-events-misc §6).
  */
 
 const toPoolTags = (tags: readonly TagRecord[]): PoolTags => ({
@@ -74,7 +81,9 @@ async function changeTags(
       if (isForeignKeyViolation(error)) throw new AtelierError('poolNotFound', { name: poolName });
       throw error;
     });
-    return selectPoolTags(tx, pool.id);
+    const after = await selectPoolTags(tx, pool.id);
+    if (!(await annotatePoolTags(ctx, tx, pool, after))) throw new WriteConflict(poolName);
+    return after;
   });
   return toPoolTags(tags);
 }
@@ -128,4 +137,43 @@ export async function updatePoolTags(
     await deleteAllPoolTags(tx, pool.id);
     await addTags(tx, pool, [], body.tags);
   });
+}
+
+/**
+ * The project's pools (failed creations aside) that carry every tag of the body — tags ANDed, the
+ * values of one tag ORed — and whose display name contains the `resource_name` match, in creation
+ * order; `total_count` is before `offset` and `limit`.
+ */
+export async function listPoolsByTags(
+  ctx: AppContext,
+  projectId: string,
+  body: ListPoolsByTagsBody,
+  query: ListPoolsByTagsQuery,
+): Promise<PoolsByTags> {
+  await requireProject(ctx, projectId);
+  (body.tags ?? []).forEach((tag, i) => checkKey(tag.key, `tags[${i}]`));
+  const db = ctx.database.db;
+  const [pools, tags] = await Promise.all([
+    listProjectPools(db, projectId, ['CreationFailed']),
+    selectProjectPoolTags(db, projectId),
+  ]);
+  const byPool = new Map<number, TagRecord[]>();
+  for (const { poolId, key, value } of tags) byPool.set(poolId, [...(byPool.get(poolId) ?? []), { key, value }]);
+  const carries = (own: readonly TagRecord[], wanted: { key: string; values: string[] }) =>
+    own.some((t) => t.key === wanted.key && (wanted.values.length === 0 || wanted.values.includes(t.value)));
+  const matching = pools.filter((pool) => {
+    const own = byPool.get(pool.id) ?? [];
+    return (
+      (body.tags ?? []).every((wanted) => carries(own, wanted)) &&
+      (body.matches ?? []).every((m) => pool.displayName.includes(m.value))
+    );
+  });
+  return {
+    total_count: matching.length,
+    resources: matching.slice(query.offset, query.offset + query.limit).map((pool) => ({
+      resource_id: pool.name,
+      resource_name: pool.displayName,
+      tags: byPool.get(pool.id) ?? [],
+    })),
+  };
 }

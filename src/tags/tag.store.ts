@@ -46,3 +46,18 @@ export async function selectProjectTags(tx: Executor, projectId: string): Promis
     .orderBy('value')
     .execute();
 }
+
+/** Every tag of the project's pools, with the pool it is on, by pool then key (ListPoolsByTags). */
+export async function selectProjectPoolTags(
+  tx: Executor,
+  projectId: string,
+): Promise<Array<TagRecord & { poolId: number }>> {
+  const rows = await tx
+    .selectFrom('pool_tags')
+    .select(['pool_id', 'key', 'value'])
+    .where('project_id', '=', projectId)
+    .orderBy('pool_id')
+    .orderBy('key')
+    .execute();
+  return rows.map((r) => ({ poolId: Number(r.pool_id), key: r.key, value: r.value }));
+}

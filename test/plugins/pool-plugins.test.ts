@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectError } from '../helpers/fixtures.js';
+import { activeNetwork, expectError, poolBody } from '../helpers/fixtures.js';
 import { useHarness } from '../helpers/harness.js';
 import { GPU_FLAVOR, listPlugins, newPool, NPU_FLAVOR, pluginBody, pluginPhases, plugins, QUICK } from './helpers.js';
 
@@ -34,6 +34,25 @@ describe('the plug-ins a new pool gets (decision 29)', () => {
     expect(driver.status.version).toBe('470.57.02');
     const npuDriver = (await listPlugins(h.client, npu)).find((p) => p.metadata.name === 'npu-driver');
     expect(npuDriver.status.version).toBe('24.1.0');
+  });
+
+  it("each scope of the pool shows its scope plug-in's phase (status.scope[].plugins), in ShowPool and ListPools", async () => {
+    const client = await h.newProject();
+    const network = await activeNetwork(client, h.settle);
+    const body = poolBody(network, { scope: ['Train', 'Infer'], resources: [{ flavor: GPU_FLAVOR, count: 1 }] });
+    const created = await client.post('/v2/{project_id}/pools', body);
+    expect(created.status, created.text).toBe(200);
+    const pool = created.body.metadata.name as string;
+    const pending = [{ name: 'volcano', phase: 'Pending' }];
+    expect(created.body.status.scope.map((s: any) => s.plugins)).toEqual([pending, pending]);
+    await h.advance(12_000);
+    const shown = await client.get(`/v2/{project_id}/pools/${pool}`);
+    expect(shown.body.status.scope).toEqual([
+      { scopeType: 'Train', state: 'Enabled', plugins: [{ name: 'volcano', phase: 'Running' }] },
+      { scopeType: 'Infer', state: 'Enabled', plugins: [{ name: 'volcano', phase: 'Running' }] },
+    ]);
+    const listed = await client.get('/v2/{project_id}/pools');
+    expect(listed.body.items.map((p: any) => p.status.scope)).toEqual([shown.body.status.scope]);
   });
 });
 

@@ -116,7 +116,9 @@ describe('capacity (decision 10)', () => {
     expect(b.status.phase).toBe('Waiting');
     expect(b.status.message).toMatch(new RegExp(SMALL.replace(/\./g, '\\.')));
     expect(b.status.resources).toEqual({});
-    expect(b.status.scope).toEqual([{ scopeType: 'Train', state: 'Enabling' }]);
+    expect(b.status.scope).toEqual([
+      { scopeType: 'Train', state: 'Enabling', plugins: [{ name: 'volcano', phase: 'Pending' }] },
+    ]);
 
     // One node is free, but C must not overtake B.
     const c = await small(1);

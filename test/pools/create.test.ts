@@ -68,8 +68,8 @@ describe('POST /v2/{project_id}/pools', () => {
         phase: 'Creating',
         resources: { creating: [{ ...nodeGroup(CPU_8, 2), azs: [{ az: 'az-1', count: 2 }] }] },
         scope: [
-          { scopeType: 'Train', state: 'Enabling' },
-          { scopeType: 'Infer', state: 'Enabling' },
+          { scopeType: 'Train', state: 'Enabling', plugins: [{ name: 'volcano', phase: 'Pending' }] },
+          { scopeType: 'Infer', state: 'Enabling', plugins: [{ name: 'volcano', phase: 'Pending' }] },
         ],
         root: id,
       },
@@ -91,8 +91,8 @@ describe('POST /v2/{project_id}/pools', () => {
       phase: 'Running',
       resources: { available: [nodeGroup(CPU_8, 2)] },
       scope: [
-        { scopeType: 'Train', state: 'Enabled' },
-        { scopeType: 'Notebook', state: 'Enabled' },
+        { scopeType: 'Train', state: 'Enabled', plugins: [{ name: 'volcano', phase: 'Pending' }] },
+        { scopeType: 'Notebook', state: 'Enabled', plugins: [{ name: 'volcano', phase: 'Pending' }] },
       ],
       root: id,
     });
