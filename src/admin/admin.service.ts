@@ -181,6 +181,7 @@ const DEFAULT_REASONS: Record<FaultBody['operation'], string> = {
   nodeCreate: 'Node creation failed: simulated provisioning failure (emulator fault).',
   nodeAbnormal: 'Node abnormal: simulated node failure (emulator fault).',
   driverAbnormal: 'Driver abnormal: simulated driver failure (emulator fault).',
+  nodeReboot: 'Node reboot failed: the node did not come back (emulator fault).',
 };
 
 /**

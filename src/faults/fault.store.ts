@@ -13,6 +13,7 @@ export const FAULT_OPERATIONS = [
   'nodeAbnormal',
   'driverAbnormal',
   'plugin',
+  'nodeReboot',
 ] as const;
 export type FaultOperation = (typeof FAULT_OPERATIONS)[number];
 
@@ -72,6 +73,7 @@ export const NODE_FAULTS: ReadonlySet<FaultOperation> = new Set<FaultOperation>(
   'nodeCreate',
   'nodeAbnormal',
   'driverAbnormal',
+  'nodeReboot',
 ]);
 
 export async function insertFault(tx: Executor, fault: NewFault): Promise<FaultRecord> {
