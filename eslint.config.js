@@ -27,6 +27,7 @@ const ROOMS = [
   'pools',
   'projects',
   'quotas',
+  'scheduled-events',
   'seed',
   'statistics',
   'tags',
@@ -53,6 +54,7 @@ const TABLE_OWNERS = {
   emulator_settings: 'admin',
   pool_plugins: 'plugins',
   pool_tags: 'tags',
+  scheduled_events: 'scheduled-events',
 };
 
 const NO_ENUMS = {

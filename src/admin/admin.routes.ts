@@ -30,6 +30,8 @@ import {
   updateLifecycle,
 } from './admin.service.js';
 import { resetState } from './reset.service.js';
+import { PublishEventBody, ScheduledEvent } from '../scheduled-events/scheduled-event.schema.js';
+import { publishScheduledEvent } from '../scheduled-events/scheduled-event.service.js';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -105,6 +107,14 @@ export const adminRoutes =
       '/_atelier/faults/:id',
       { config, schema: { hide: true, tags, params: FaultParams, response: { 200: ClearResult, ...errors(404) } } },
       (request) => clearFaults(ctx, request.params.id),
+    );
+    app.post(
+      '/_atelier/scheduled-events',
+      {
+        config,
+        schema: { hide: true, tags, body: PublishEventBody, response: { 201: ScheduledEvent, ...errors(404) } },
+      },
+      async (request, reply) => reply.code(201).send(await publishScheduledEvent(ctx, request.body)),
     );
     app.get(
       '/_atelier/clock',

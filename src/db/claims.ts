@@ -26,6 +26,7 @@ const CLAIMED_TABLES = [
   'pool_plugins',
   'nodes',
   'jobs',
+  'scheduled_events',
 ] as const satisfies readonly ClaimedTable[];
 
 /** A name for this engine that no other replica, past or present, uses. */

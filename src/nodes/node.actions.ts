@@ -65,6 +65,21 @@ export function checkUnique(names: readonly string[], field: string): void {
   if (twice.length > 0) throw badRequest(`${field}: ${twice.join(', ')} named more than once`);
 }
 
+/** The pool's row, locked, if its nodes may be acted on now; else the refusal (404, 400). */
+export async function lockActionablePool(
+  ctx: AppContext,
+  tx: Executor,
+  projectId: string,
+  poolName: string,
+): Promise<PoolRecord> {
+  const pool = await lockPool(ctx.database, tx, projectId, poolName);
+  if (!pool) throw new AtelierError('poolNotFound', { name: poolName });
+  if (!POOL_NODES_ACTIONABLE.has(pool.phase)) {
+    throw badRequest(`pool ${poolName} is ${pool.phase}; its nodes cannot be acted on now`);
+  }
+  return pool;
+}
+
 /** The work of an action, in the pool's transaction with both locks held. */
 export async function inPool<T>(
   ctx: AppContext,
@@ -74,12 +89,7 @@ export async function inPool<T>(
 ): Promise<T> {
   const answer = await ctx.database.transaction(async (tx) => {
     await lockedProject(ctx, tx, projectId);
-    const pool = await lockPool(ctx.database, tx, projectId, poolName);
-    if (!pool) throw new AtelierError('poolNotFound', { name: poolName });
-    if (!POOL_NODES_ACTIONABLE.has(pool.phase)) {
-      throw badRequest(`pool ${poolName} is ${pool.phase}; its nodes cannot be acted on now`);
-    }
-    return work(tx, pool);
+    return work(tx, await lockActionablePool(ctx, tx, projectId, poolName));
   });
   ctx.wakeEngine();
   return answer;

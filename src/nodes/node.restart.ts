@@ -117,3 +117,9 @@ export async function batchResetNodes(
   );
   return { job_id: jobId };
 }
+
+/** The phases each restart takes a node from. */
+export const RESTART_FROM: Readonly<Record<RestartType, ReadonlySet<NodePhase>>> = {
+  'reboot-node': NODE_REBOOTABLE,
+  'reset-nodes': NODE_RESETTABLE,
+};
