@@ -1,11 +1,8 @@
-import type { AppContext } from '../context.js';
-import type { Executor } from '../db/database.js';
-import { MANUAL_DUE, type LifecycleStep } from '../engine/lifecycle-policy.js';
-import { registerJobKind, type JobKind, type JobProgress } from '../jobs/job.kinds.js';
-import { JOB_CHECK_INTERVAL_MS } from '../jobs/job.lifecycle.js';
-import type { JobRecord } from '../jobs/job.record.js';
+import type { LifecycleStep } from '../engine/lifecycle-policy.js';
+import { registerJobKind, type JobKind } from '../jobs/job.kinds.js';
 import { findPool, lockPool } from '../pools/pool.reads.js';
-import type { NodeRecord } from './node.record.js';
+import { failed, nodesBack, waitFor } from './node.job-progress.js';
+import { migrateKind } from './node.migrate.js';
 import { selectNodesByName, updateNodesInPhase } from './node.store.js';
 
 /**
@@ -25,30 +22,6 @@ const STEP_OF: Readonly<Record<'reboot-node' | 'reset-nodes', LifecycleStep>> = 
   'reboot-node': 'nodeReboot',
   'reset-nodes': 'nodeReset',
 };
-
-const failed = (reason: string): JobProgress => ({ state: 'failed', reason });
-
-/** Still waiting for the nodes: checked again when the last is due, or after the interval. */
-function waitFor(ctx: AppContext, nodes: readonly NodeRecord[]): JobProgress {
-  const now = ctx.clock.now().getTime();
-  const latest = Math.max(...nodes.map((n) => n.dueAt?.getTime() ?? 0));
-  // A node past its due time (its step not run yet, or in manual mode): ask again soon.
-  const checkAt = latest > now && latest < MANUAL_DUE.getTime() ? latest : now + JOB_CHECK_INTERVAL_MS;
-  return { state: 'running', checkAt: new Date(checkAt) };
-}
-
-/** The job's nodes as they stand; the failures named, Success when every node is back Available. */
-export async function nodesBack(ctx: AppContext, tx: Executor, job: JobRecord, poolId: number): Promise<JobProgress> {
-  const nodes = await selectNodesByName(tx, poolId, job.nodeNames);
-  const waiting = nodes.filter((n) => n.phase === 'Checking');
-  if (waiting.length > 0) return waitFor(ctx, waiting);
-  const found = new Map(nodes.map((n) => [n.name, n]));
-  const down = job.nodeNames
-    .filter((name) => found.get(name)?.phase !== 'Available')
-    .map((name) => `${name} (${found.get(name)?.phase ?? 'gone'})`);
-  if (down.length > 0) return failed(`Node(s) did not come back Available: ${down.join(', ')}.`);
-  return { state: 'success' };
-}
 
 function restartKind(step: LifecycleStep): JobKind {
   return {
@@ -77,6 +50,7 @@ function restartKind(step: LifecycleStep): JobKind {
 // Registered once, when the node actions that start these jobs are loaded.
 registerJobKind('reboot-node', restartKind(STEP_OF['reboot-node']));
 registerJobKind('reset-nodes', restartKind(STEP_OF['reset-nodes']));
+registerJobKind('migrate-nodes', migrateKind);
 
 /** The job type of each restarting action. */
 export type RestartType = keyof typeof STEP_OF;

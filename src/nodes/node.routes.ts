@@ -7,6 +7,7 @@ import { batchBindNodes, batchDeleteNodes, batchDrainNodes, batchLockNodes, batc
 import {
   BatchBindBody,
   BatchDeleteBody,
+  BatchMigrateBody,
   BatchRebootAnswer,
   BatchRebootBody,
   BatchResetBody,
@@ -24,6 +25,7 @@ import {
 } from './node.schema.js';
 import { listPoolNodes, showPoolNode } from './node.service.js';
 import { batchRebootNodes, batchResetNodes } from './node.restart.js';
+import { batchMigrateNodes } from './node.migrate.js';
 
 const NODES = '/v2/:project_id/pools/:pool_name/nodes';
 
@@ -87,6 +89,9 @@ export const nodeRoutes =
     );
     app.post(`${NODES}/batch-reset`, batch('BatchResetPoolNodes', BatchResetBody, JobAnswer), (r) =>
       batchResetNodes(ctx, r.params.project_id, r.params.pool_name, r.body),
+    );
+    app.post(`${NODES}/batch-migrate`, batch('BatchMigratePoolNodes', BatchMigrateBody, JobAnswer), (r) =>
+      batchMigrateNodes(ctx, r.params.project_id, r.params.pool_name, r.body),
     );
     app.post(`${NODES}/batch-drain`, batch('BatchDrainPoolNodes', BatchDrainBody, EmptyAnswer), (r) =>
       batchDrainNodes(ctx, r.params.project_id, r.params.pool_name, r.body),
