@@ -27,6 +27,7 @@ const ROOMS = [
   'pools',
   'projects',
   'quotas',
+  'scheduled-events',
   'seed',
   'statistics',
   'tags',
@@ -57,6 +58,7 @@ const TABLE_OWNERS = {
   workloads: 'workloads',
   workload_runs: 'workloads',
   pool_capacity: 'workloads',
+  scheduled_events: 'scheduled-events',
 };
 
 const NO_ENUMS = {

@@ -61,6 +61,8 @@ const EnvSchema = Type.Object({
   ATELIER_PLUGIN_INSTALL_SECONDS: Seconds(3),
   ATELIER_NODE_CREATE_SECONDS: Seconds(0),
   ATELIER_NODE_DELETE_SECONDS: Seconds(0),
+  ATELIER_NODE_REBOOT_SECONDS: Seconds(0),
+  ATELIER_NODE_RESET_SECONDS: Seconds(0),
   ATELIER_FAILED_RETENTION_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 87_600, default: 72 }),
   ATELIER_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   ATELIER_ENGINE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
@@ -153,6 +155,8 @@ export interface LifecycleTimings {
   readonly poolScale: number;
   readonly nodeCreate: number;
   readonly nodeDelete: number;
+  readonly nodeReboot: number;
+  readonly nodeReset: number;
 }
 
 export class ConfigError extends Error {
@@ -251,6 +255,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       poolScale: e.ATELIER_POOL_SCALE_SECONDS,
       nodeCreate: e.ATELIER_NODE_CREATE_SECONDS,
       nodeDelete: e.ATELIER_NODE_DELETE_SECONDS,
+      nodeReboot: e.ATELIER_NODE_REBOOT_SECONDS,
+      nodeReset: e.ATELIER_NODE_RESET_SECONDS,
     }),
     failedRetentionMs: e.ATELIER_FAILED_RETENTION_HOURS * 3_600_000,
     engineIntervalMs: e.ATELIER_ENGINE_INTERVAL_MS,

@@ -71,6 +71,7 @@ export const ERRORS = {
   // node configuration, jobs (decision 31: the generic not-found code, naming the object)
   nodeConfigTemplateNotFound: entry('ModelArts.50005101', 404, 'Node config template {name} not found.'),
   jobNotFound: entry('ModelArts.50005101', 404, 'Job {id} not found.'),
+  scheduledEventNotFound: entry('ModelArts.50005101', 404, 'ScheduledEvent {id} not found.'),
   // emulator controls (docs/emulator.md)
   faultNotFound: entry('Atelier.40401001', 404, 'Fault {id} not found.'),
   // API gateway layer

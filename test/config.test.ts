@@ -29,6 +29,8 @@ describe('loadConfig defaults', () => {
       poolScale: 3,
       nodeCreate: 0,
       nodeDelete: 0,
+      nodeReboot: 0,
+      nodeReset: 0,
     });
     expect(config.failedRetentionMs).toBe(72 * 3_600_000);
     expect(config.engineIntervalMs).toBe(250);
@@ -86,6 +88,8 @@ describe('loadConfig conversions', () => {
       ATELIER_POOL_SCALE_SECONDS: '7',
       ATELIER_NODE_CREATE_SECONDS: '1.5',
       ATELIER_NODE_DELETE_SECONDS: '4',
+      ATELIER_NODE_REBOOT_SECONDS: '6',
+      ATELIER_NODE_RESET_SECONDS: '8',
       ATELIER_FAILED_RETENTION_HOURS: '0.5',
       ATELIER_ENGINE_INTERVAL_MS: '10',
     });
@@ -103,6 +107,8 @@ describe('loadConfig conversions', () => {
       poolScale: 7,
       nodeCreate: 1.5,
       nodeDelete: 4,
+      nodeReboot: 6,
+      nodeReset: 8,
     });
     expect(config.failedRetentionMs).toBe(1_800_000);
     expect(config.engineIntervalMs).toBe(10);

@@ -32,6 +32,8 @@ import {
 import { resetState } from './reset.service.js';
 import { SubmitWorkloadBody, Workload } from '../workloads/workload.schema.js';
 import { submitWorkload } from '../workloads/workload.service.js';
+import { PublishEventBody, ScheduledEvent } from '../scheduled-events/scheduled-event.schema.js';
+import { publishScheduledEvent } from '../scheduled-events/scheduled-event.service.js';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -112,6 +114,14 @@ export const adminRoutes =
       '/_atelier/workloads',
       { config, schema: { hide: true, tags, body: SubmitWorkloadBody, response: { 201: Workload, ...errors(404) } } },
       async (request, reply) => reply.code(201).send(await submitWorkload(ctx, request.body)),
+    );
+    app.post(
+      '/_atelier/scheduled-events',
+      {
+        config,
+        schema: { hide: true, tags, body: PublishEventBody, response: { 201: ScheduledEvent, ...errors(404) } },
+      },
+      async (request, reply) => reply.code(201).send(await publishScheduledEvent(ctx, request.body)),
     );
     app.get(
       '/_atelier/clock',

@@ -45,6 +45,8 @@ const StepTimings = {
   poolScale: StepTiming,
   nodeCreate: StepTiming,
   nodeDelete: StepTiming,
+  nodeReboot: StepTiming,
+  nodeReset: StepTiming,
 };
 
 export const Lifecycle = Type.Object({ timings: Type.Object(StepTimings) });
@@ -61,6 +63,8 @@ export const LifecycleBody = Type.Object(
     poolScale: Type.Optional(StepTiming),
     nodeCreate: Type.Optional(StepTiming),
     nodeDelete: Type.Optional(StepTiming),
+    nodeReboot: Type.Optional(StepTiming),
+    nodeReset: Type.Optional(StepTiming),
   },
   { additionalProperties: false },
 );

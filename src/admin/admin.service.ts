@@ -183,6 +183,7 @@ const DEFAULT_REASONS: Record<FaultBody['operation'], string> = {
   nodeAbnormal: 'Node abnormal: simulated node failure (emulator fault).',
   driverAbnormal: 'Driver abnormal: simulated driver failure (emulator fault).',
   scope: 'Scope enabling failed: simulated failure (emulator fault).',
+  nodeReboot: 'Node reboot failed: the node did not come back (emulator fault).',
 };
 
 /**

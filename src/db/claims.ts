@@ -27,6 +27,7 @@ const CLAIMED_TABLES = [
   'nodes',
   'jobs',
   'workloads',
+  'scheduled_events',
 ] as const satisfies readonly ClaimedTable[];
 
 /** A name for this engine that no other replica, past or present, uses. */

@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006_nodes.js';
 import * as m0007 from './migrations/0007_jobs.js';
 import * as m0008 from './migrations/0008_plugins_tags.js';
 import * as m0010 from './migrations/0010_workloads.js';
+import * as m0011 from './migrations/0011_scheduled_events.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so the compiled
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_jobs': m0007,
   '0008_plugins_tags': m0008,
   '0010_workloads': m0010,
+  '0011_scheduled_events': m0011,
 };
 
 /** Every migration of the program, for Kysely's Migrator (tests also move between them). */

@@ -17,7 +17,7 @@ export type ResourceRow<T extends VersionedTable> = Selectable<DB[T]>;
  * Tables with a version, a due time and a lease but no name of the API (jobs are
  * found by their job id): the conditional change and the engine's queries apply.
  */
-export type VersionedTable = ResourceTable | 'jobs';
+export type VersionedTable = ResourceTable | 'jobs' | 'scheduled_events';
 
 // The resource tables share every column used here; Kysely cannot see that
 // through a union of table names, so the queries are written against one of them.

@@ -225,6 +225,39 @@ export interface PoolPluginTable {
 }
 
 /** A maintenance job on nodes of a pool (jobs/), driven by the engine like pools and networks. */
+/** A maintenance event announced for a node (scheduled-events/). */
+export interface ScheduledEventTable {
+  id: Generated<number>;
+  /** The wire's id: lowercase, `[a-z0-9-]`. */
+  event_id: string;
+  project_id: string;
+  workspace_id: string;
+  catalog: string;
+  type: string;
+  description: ColumnType<string, string | undefined, string>;
+  state: string;
+  /** The pool's metadata.name and display name, the node's name and underlying instance id. */
+  pool_name: string;
+  pool_display_name: string;
+  node_name: string;
+  instance_id: string;
+  /** The redeploy modes allowed, a JSON array. */
+  redeploy_type: Json;
+  /** What the accept chose (RedeployConfig), JSON; null before. */
+  redeploy_config: string | null;
+  publish_time: Timestamp;
+  start_time: Timestamp;
+  finish_time: Timestamp;
+  not_before: NullableTimestamp;
+  probe_msg: ColumnType<string, string | undefined, string>;
+  /** The job carrying out the event's effect, once it runs. */
+  job_id: string | null;
+  due_at: NullableTimestamp;
+  version: number;
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_expires_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
+}
+
 export interface JobTable {
   id: Generated<number>;
   /** The wire's jobId: `job-` and 8 hex digits. */
@@ -335,6 +368,7 @@ export interface DB {
   workloads: WorkloadTable;
   workload_runs: WorkloadRunTable;
   pool_capacity: PoolCapacityTable;
+  scheduled_events: ScheduledEventTable;
 }
 
 export type ProjectRow = Selectable<ProjectTable>;
@@ -359,3 +393,5 @@ export type JobUpdate = Updateable<JobTable>;
 export type WorkloadRow = Selectable<WorkloadTable>;
 export type WorkloadUpdate = Updateable<WorkloadTable>;
 export type WorkloadRunRow = Selectable<WorkloadRunTable>;
+export type ScheduledEventRow = Selectable<ScheduledEventTable>;
+export type ScheduledEventUpdate = Updateable<ScheduledEventTable>;

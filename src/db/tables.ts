@@ -27,7 +27,8 @@ export interface TableEntry {
     | 'events'
     | 'faults'
     | 'admin'
-    | 'workloads';
+    | 'workloads'
+    | 'scheduled-events';
   readonly scope: TableScope;
   /** Identities (who may call) outlive a reset that keeps them; state never does. */
   readonly holds: 'state' | 'identity';
@@ -52,6 +53,7 @@ export const TABLES: readonly TableEntry[] = Object.freeze([
   { name: 'node_counts', room: 'nodes', scope: ofPool, holds: 'state' },
   { name: 'nodes', room: 'nodes', scope: ofPool, holds: 'state' },
   { name: 'jobs', room: 'jobs', scope: byProject, holds: 'state' },
+  { name: 'scheduled_events', room: 'scheduled-events', scope: byProject, holds: 'state' },
   { name: 'pools', room: 'pools', scope: byProject, holds: 'state' },
   { name: 'networks', room: 'networks', scope: byProject, holds: 'state' },
   // Counters go with the rows they count, so quotas and statistics stay true.

@@ -13,6 +13,7 @@ import { claimDueNodes } from '../nodes/node.steps.js';
 import type { NodeRecord } from '../nodes/node.reads.js';
 import { advanceJob, claimDueJobs, removeExpiredJobs } from '../jobs/job.steps.js';
 import { advanceNetwork, claimDueNetworks } from '../networks/network.steps.js';
+import { advanceScheduledEvent, claimDueScheduledEvents } from '../scheduled-events/scheduled-event.steps.js';
 import { advancePlugin, claimDuePlugins } from '../plugins/plugin.steps.js';
 import { admitEveryWaitingPool } from '../pools/pool.capacity.js';
 import { anyWaitingPool } from '../pools/pool.reads.js';
@@ -215,6 +216,15 @@ export class LifecycleEngine {
       await this.stepAll(jobs, (job) =>
         this.step('jobs', { id: job.id, name: job.jobId, projectId: job.projectId }, (tx) => advanceJob(ctx, tx, job)),
       );
+      // Scheduled events start jobs and follow them: after the jobs.
+      const events = await claimDueScheduledEvents(database, owner, clock.now(), leaseMs, BATCH, (n) =>
+        this.reportTakeovers('scheduledEvent', n),
+      );
+      await this.stepAll(events, (event) =>
+        this.step('scheduled_events', { id: event.id, name: event.eventId, projectId: event.projectId }, (tx) =>
+          advanceScheduledEvent(ctx, tx, event),
+        ),
+      );
       if (!this.stopping) {
         await this.admitWaiting(ctx);
         await this.sweepJobs();
@@ -225,6 +235,7 @@ export class LifecycleEngine {
         plugins.length,
         jobs.length,
         workloads.length,
+        events.length,
         nodes.length >= NODE_BATCH ? BATCH : nodes.length,
       );
     } finally {
@@ -323,7 +334,10 @@ export class LifecycleEngine {
   }
 
   /** Counts work taken over from a replica whose lease expired (the metric of docs/operations.md). */
-  private reportTakeovers(kind: 'pool' | 'network' | 'plugin' | 'node' | 'job' | 'workload', count: number): void {
+  private reportTakeovers(
+    kind: 'pool' | 'network' | 'plugin' | 'node' | 'job' | 'workload' | 'scheduledEvent',
+    count: number,
+  ): void {
     this.log.debug({ kind, count }, 'took over expired lifecycle leases');
     for (let i = 0; i < count; i += 1) this.ctx.signals.emit('leaseTakenOver', kind);
   }

@@ -10,6 +10,8 @@ export const LIFECYCLE_STEPS = [
   'poolScale',
   'nodeCreate',
   'nodeDelete',
+  'nodeReboot',
+  'nodeReset',
 ] as const;
 export type LifecycleStep = (typeof LIFECYCLE_STEPS)[number];
 

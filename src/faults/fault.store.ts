@@ -14,6 +14,7 @@ export const FAULT_OPERATIONS = [
   'driverAbnormal',
   'plugin',
   'scope',
+  'nodeReboot',
 ] as const;
 export type FaultOperation = (typeof FAULT_OPERATIONS)[number];
 
@@ -73,6 +74,7 @@ export const NODE_FAULTS: ReadonlySet<FaultOperation> = new Set<FaultOperation>(
   'nodeCreate',
   'nodeAbnormal',
   'driverAbnormal',
+  'nodeReboot',
 ]);
 
 export async function insertFault(tx: Executor, fault: NewFault): Promise<FaultRecord> {

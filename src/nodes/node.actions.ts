@@ -8,7 +8,7 @@ import { nodePoolOf, poolTallies } from '../pools/pool.nodes.js';
 import { lockPool } from '../pools/pool.reads.js';
 import type { PoolRecord } from '../pools/pool.record.js';
 import type { PoolSpec } from '../pools/pool.schema.js';
-import { NODE_ACTIONABLE, type NodePhase } from './node.lifecycle.js';
+import { NODE_ACTIONABLE, NODE_DELETABLE } from './node.lifecycle.js';
 import { moveNodes } from './node.move.js';
 import { LOCK_ANNOTATION, TAGS_ANNOTATION } from './node.plan.js';
 import type { NodeChanges, NodeRecord } from './node.record.js';
@@ -50,7 +50,7 @@ const POOL_NODES_ACTIONABLE: ReadonlySet<PoolPhase> = new Set<PoolPhase>([
 ]);
 
 /** The phases a deletion takes nodes from. */
-const DELETABLE: readonly NodePhase[] = ['Creating', 'Available', 'Abnormal'];
+const DELETABLE = NODE_DELETABLE;
 
 /** A node an action may change: up or coming up, not on its way out. */
 const actionable = (node: NodeRecord): boolean => NODE_ACTIONABLE.has(node.phase) || node.phase === 'Creating';
@@ -58,14 +58,29 @@ const actionable = (node: NodeRecord): boolean => NODE_ACTIONABLE.has(node.phase
 export const isLocked = (node: NodeRecord): boolean =>
   (node.annotations[LOCK_ANNOTATION] ?? '').split(',').includes('delete');
 
-function checkUnique(names: readonly string[], field: string): void {
+export function checkUnique(names: readonly string[], field: string): void {
   const seen = new Set<string>();
   const twice = [...new Set(names.filter((n) => seen.size === seen.add(n).size))];
   if (twice.length > 0) throw badRequest(`${field}: ${twice.join(', ')} named more than once`);
 }
 
+/** The pool's row, locked, if its nodes may be acted on now; else the refusal (404, 400). */
+export async function lockActionablePool(
+  ctx: AppContext,
+  tx: Executor,
+  projectId: string,
+  poolName: string,
+): Promise<PoolRecord> {
+  const pool = await lockPool(ctx.database, tx, projectId, poolName);
+  if (!pool) throw new AtelierError('poolNotFound', { name: poolName });
+  if (!POOL_NODES_ACTIONABLE.has(pool.phase)) {
+    throw badRequest(`pool ${poolName} is ${pool.phase}; its nodes cannot be acted on now`);
+  }
+  return pool;
+}
+
 /** The work of an action, in the pool's transaction with both locks held. */
-async function inPool<T>(
+export async function inPool<T>(
   ctx: AppContext,
   projectId: string,
   poolName: string,
@@ -73,19 +88,14 @@ async function inPool<T>(
 ): Promise<T> {
   const answer = await ctx.database.transaction(async (tx) => {
     await lockedProject(ctx, tx, projectId);
-    const pool = await lockPool(ctx.database, tx, projectId, poolName);
-    if (!pool) throw new AtelierError('poolNotFound', { name: poolName });
-    if (!POOL_NODES_ACTIONABLE.has(pool.phase)) {
-      throw badRequest(`pool ${poolName} is ${pool.phase}; its nodes cannot be acted on now`);
-    }
-    return work(tx, pool);
+    return work(tx, await lockActionablePool(ctx, tx, projectId, poolName));
   });
   ctx.wakeEngine();
   return answer;
 }
 
 /** The named nodes of the pool, in the order named; any name the pool lacks refuses the request. */
-async function requireNodes(
+export async function requireNodes(
   tx: Executor,
   pool: PoolRecord,
   names: readonly string[],
@@ -110,7 +120,7 @@ async function changeNodes(
   }
 }
 
-function without<K extends string>(map: Readonly<Record<string, string>>, key: K): Record<string, string> {
+export function without<K extends string>(map: Readonly<Record<string, string>>, key: K): Record<string, string> {
   const { [key]: _gone, ...rest } = map;
   return rest;
 }
@@ -120,7 +130,7 @@ function without<K extends string>(map: Readonly<Record<string, string>>, key: K
  * (by flavor and node pool) counts one less, so the pool's spec stays the truth
  * and no reconciler refills it; an entry left with no node goes.
  */
-function specWithout(spec: PoolSpec, nodes: readonly NodeRecord[]): PoolSpec {
+export function specWithout(spec: PoolSpec, nodes: readonly NodeRecord[]): PoolSpec {
   const resources = spec.resources.map((r) => ({ ...r, azs: r.azs?.map((a) => ({ ...a })) }));
   for (const node of nodes) {
     const entry = resources.find((r) => r.flavor === node.flavor && nodePoolOf(r) === node.nodePool);

@@ -5,6 +5,7 @@ import {
   addToTallies,
   deleteDeletingNodes,
   deleteNodesById,
+  transferNode,
   updateNodesInPhase,
   updatePoolNodes,
 } from './node.store.js';
@@ -151,4 +152,26 @@ export async function setNodesDriver(
     phase,
     changes,
   );
+}
+
+/**
+ * Moves Checking nodes to another pool (batch-migrate), each under the node pool
+ * and labels given, counted out of their pool and into the other. Returns the
+ * nodes moved; a node another writer moved first stays where it is.
+ */
+export async function transferNodes(
+  tx: Executor,
+  nodes: readonly NodeRecord[],
+  to: { poolId: number; nodePool: string; dueAt: Date | null; labels: (node: NodeRecord) => Record<string, string> },
+): Promise<NodeRecord[]> {
+  const moved: NodeRecord[] = [];
+  for (const node of nodes) {
+    const done = await transferNode(tx, node, { ...to, labels: to.labels(node) });
+    if (done) moved.push(done);
+  }
+  await addToTallies(tx, [
+    ...nodes.filter((n) => moved.some((m) => m.id === n.id)).map((n) => tally(n, 'Checking', -1)),
+    ...moved.map((n) => tally(n, 'Checking', 1)),
+  ]);
+  return moved;
 }

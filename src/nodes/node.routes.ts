@@ -7,6 +7,11 @@ import { batchBindNodes, batchDeleteNodes, batchDrainNodes, batchLockNodes, batc
 import {
   BatchBindBody,
   BatchDeleteBody,
+  BatchMigrateBody,
+  BatchRebootAnswer,
+  BatchRebootBody,
+  BatchResetBody,
+  JobAnswer,
   BatchDrainBody,
   BatchLockBody,
   BatchUpdateBody,
@@ -19,6 +24,8 @@ import {
   NodeResults,
 } from './node.schema.js';
 import { listPoolNodes, showPoolNode } from './node.service.js';
+import { batchRebootNodes, batchResetNodes } from './node.restart.js';
+import { batchMigrateNodes } from './node.migrate.js';
 
 const NODES = '/v2/:project_id/pools/:pool_name/nodes';
 
@@ -76,6 +83,15 @@ export const nodeRoutes =
     );
     app.post(`${NODES}/batch-bind`, batch('BatchBindPoolNodes', BatchBindBody, EmptyAnswer), (r) =>
       batchBindNodes(ctx, r.params.project_id, r.params.pool_name, r.body),
+    );
+    app.post(`${NODES}/batch-reboot`, batch('BatchRebootPoolNodes', BatchRebootBody, BatchRebootAnswer), (r) =>
+      batchRebootNodes(ctx, r.params.project_id, r.params.pool_name, r.body),
+    );
+    app.post(`${NODES}/batch-reset`, batch('BatchResetPoolNodes', BatchResetBody, JobAnswer), (r) =>
+      batchResetNodes(ctx, r.params.project_id, r.params.pool_name, r.body),
+    );
+    app.post(`${NODES}/batch-migrate`, batch('BatchMigratePoolNodes', BatchMigrateBody, JobAnswer), (r) =>
+      batchMigrateNodes(ctx, r.params.project_id, r.params.pool_name, r.body),
     );
     app.post(`${NODES}/batch-drain`, batch('BatchDrainPoolNodes', BatchDrainBody, EmptyAnswer), (r) =>
       batchDrainNodes(ctx, r.params.project_id, r.params.pool_name, r.body),

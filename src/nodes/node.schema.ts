@@ -162,3 +162,60 @@ export type BatchDrainBody = Static<typeof BatchDrainBody>;
 /** Decision 24: delete, drain and bind answer an empty object. */
 export const EmptyAnswer = Type.Object({}, { $id: 'EmptyAnswer' });
 export type EmptyAnswer = Static<typeof EmptyAnswer>;
+
+// --- the asynchronous batch actions (§2.2; decision 24): each starts a job -------------------------------
+
+export const BatchRebootBody = Type.Object({ nodeNames: NodeNames() });
+export type BatchRebootBody = Static<typeof BatchRebootBody>;
+
+/** Decision 24: the SDK models `nodeNames`, the Terraform provider reads `job_id`: both. */
+export const BatchRebootAnswer = Type.Object(
+  { job_id: Type.String(), nodeNames: Type.Array(Type.String()) },
+  { $id: 'BatchRebootAnswer' },
+);
+export type BatchRebootAnswer = Static<typeof BatchRebootAnswer>;
+
+/** The container runtimes a reset may install (SDK ResetNodesRequestNodeConfig). */
+export const NODE_RUNTIMES = ['docker', 'containerd'] as const;
+
+export const BatchResetBody = Type.Object({
+  nodeNames: NodeNames(),
+  rollingConfig: Type.Object({
+    strategy: Type.String({ minLength: 1, maxLength: 64 }),
+    maxUnavailable: Type.Integer({ minimum: 1, maximum: NODE_BATCH_MAX }),
+  }),
+  nodeConfig: Type.Optional(
+    Type.Object({
+      os: Type.Optional(Type.String({ maxLength: 128 })),
+      name: Type.Optional(Type.String({ maxLength: 128 })),
+      imageId: Type.Optional(Type.String({ maxLength: 128 })),
+      imageType: Type.Optional(Type.String({ maxLength: 64 })),
+      runtime: Type.Optional(StringEnum(NODE_RUNTIMES)),
+    }),
+  ),
+});
+export type BatchResetBody = Static<typeof BatchResetBody>;
+
+const ClusterName = Type.String({ minLength: 1, maxLength: 128 });
+
+/** SDK NodeBatchMigrationRequest; only `flavor` and `nodePool` of resourceSpec are acted on. */
+export const BatchMigrateBody = Type.Object({
+  migrateNodeNames: NodeNames(),
+  fromClusterName: ClusterName,
+  toClusterName: ClusterName,
+  toPoolName: Type.Optional(ClusterName),
+  resourceSpec: Type.Optional(
+    Type.Object(
+      {
+        flavor: Type.String({ minLength: 1, maxLength: 128 }),
+        nodePool: Type.Optional(Type.String({ maxLength: 64 })),
+      },
+      { additionalProperties: true },
+    ),
+  ),
+});
+export type BatchMigrateBody = Static<typeof BatchMigrateBody>;
+
+/** Decision 24: reset and migrate answer the job's id. */
+export const JobAnswer = Type.Object({ job_id: Type.String() }, { $id: 'JobAnswer' });
+export type JobAnswer = Static<typeof JobAnswer>;

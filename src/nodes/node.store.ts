@@ -403,3 +403,32 @@ export async function selectPoolNodesInPhases(
     .execute();
   return rows.map(toNodeRecord);
 }
+
+/**
+ * Moves a Checking node to another pool (batch-migrate), under a new node pool
+ * and labels, if it is still Checking in the pool it was read in; returns it as
+ * it now stands, or undefined when another writer moved it first.
+ */
+export async function transferNode(
+  tx: Executor,
+  node: NodeRecord,
+  to: { poolId: number; nodePool: string; labels: Record<string, string>; dueAt: Date | null },
+): Promise<NodeRecord | undefined> {
+  const row = await tx
+    .updateTable('nodes')
+    .set({
+      pool_id: to.poolId,
+      node_pool: to.nodePool,
+      labels: JSON.stringify(to.labels),
+      due_at: toDbTimeOrNull(to.dueAt),
+      version: sql<number>`version + 1`,
+      lease_owner: null,
+      lease_expires_at: null,
+    })
+    .where('id', '=', node.id)
+    .where('pool_id', '=', node.poolId)
+    .where('phase', '=', 'Checking')
+    .returningAll()
+    .executeTakeFirst();
+  return row && toNodeRecord(row);
+}

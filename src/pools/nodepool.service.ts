@@ -201,7 +201,7 @@ async function refreshExistingNodes(
     tx,
     pool.id,
     nodePoolOf(after),
-    ['Creating', 'Available', 'Abnormal'],
+    ['Creating', 'Available', 'Abnormal', 'Checking'],
     100_000,
   );
   for (const node of nodes) {

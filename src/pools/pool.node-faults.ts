@@ -11,7 +11,7 @@ import { moveNodes, setNodesDriver } from '../nodes/node.move.js';
 import { selectNodesAnnotated, selectNodesInPhase, type NodeRecord } from '../nodes/node.reads.js';
 import { movePool, rollUpEvent } from './pool.move.js';
 import { faultTargetOf } from './pool.faults.js';
-import { bucketTotal, poolTallies } from './pool.nodes.js';
+import { poolTallies } from './pool.nodes.js';
 import type { PoolRecord } from './pool.record.js';
 import { findPoolById, lockPoolById, selectPoolsInPhases } from './pool.store.js';
 
@@ -50,7 +50,7 @@ async function hit(tx: Executor, operation: FaultOperation, pool: PoolRecord, no
 async function sicken(
   tx: Executor,
   hits: Array<{ node: NodeRecord; fault: FaultRecord }>,
-  from: 'Creating' | 'Available',
+  from: 'Creating' | 'Available' | 'Checking',
 ) {
   let moved = 0;
   for (const { node, fault } of hits) {
@@ -65,14 +65,18 @@ async function sicken(
  */
 export async function failingNodes(tx: Executor, pool: PoolRecord, due: readonly NodeRecord[]): Promise<NodeRecord[]> {
   const creating = due.filter((n) => n.phase === 'Creating');
-  if (creating.length === 0) return [...due];
+  // A node being rebooted or reset that a `nodeReboot` fault hits does not come back.
+  const checking = due.filter((n) => n.phase === 'Checking');
+  if (creating.length === 0 && checking.length === 0) return [...due];
   const hits = [
     ...(await hit(tx, 'nodeCreate', pool, creating)),
     ...(await hit(tx, 'nodeAbnormal', pool, creating)),
   ].filter((h, i, all) => all.findIndex((o) => o.node.id === h.node.id) === i);
-  if (hits.length === 0) return [...due];
+  const rebootHits = checking.length > 0 ? await hit(tx, 'nodeReboot', pool, checking) : [];
+  if (hits.length === 0 && rebootHits.length === 0) return [...due];
   await sicken(tx, hits, 'Creating');
-  const failed = new Set(hits.map((h) => h.node.id));
+  await sicken(tx, rebootHits, 'Checking');
+  const failed = new Set([...hits, ...rebootHits].map((h) => h.node.id));
   return due.filter((n) => !failed.has(n.id));
 }
 
@@ -89,7 +93,10 @@ export async function faultDrivers(tx: Executor, pool: PoolRecord, stepped: read
 export async function poolFollowsNodes(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<void> {
   const current = await findPoolById(tx, pool.id);
   if (!current) return;
-  const abnormal = bucketTotal(await poolTallies(tx, pool.id), 'abnormal');
+  // Nodes being rebooted (Checking) share the abnormal bucket but do not make the pool Abnormal.
+  const abnormal = (await poolTallies(tx, pool.id))
+    .filter((t) => t.phase === 'Abnormal')
+    .reduce((n, t) => n + t.count, 0);
   if (current.phase === 'Running' && abnormal > 0) {
     const message = `Pool abnormal: ${abnormal} node(s) Abnormal (emulator fault).`;
     if (await movePool(ctx, tx, current, 'Abnormal', { message, dueAt: null }, 'node abnormal', 'stay')) {

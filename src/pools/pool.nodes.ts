@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import { badRequest } from '../errors.js';
 import { findNetworkForPool } from '../networks/network.reads.js';
-import { NODE_BUCKET, NODE_BUCKETS, type NodeBucket, type NodePhase } from '../nodes/node.lifecycle.js';
+import { NODE_BUCKET, NODE_BUCKETS, NODE_DELETABLE, type NodeBucket, type NodePhase } from '../nodes/node.lifecycle.js';
 import { countNewNodes, discardNodes, moveNodes, movePoolNodes, removeDeletedNodes } from '../nodes/node.move.js';
 import {
   createNodes,
@@ -155,7 +155,7 @@ async function chooseLeaving(tx: Executor, poolId: number, nodePool: string, cou
 
 /** A pool is being deleted: its nodes all go Deleting and go with the pool's row. */
 export async function deletePoolNodes(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<void> {
-  await movePoolNodes(tx, pool.id, ['Creating', 'Available', 'Abnormal'], 'Deleting', {
+  await movePoolNodes(tx, pool.id, NODE_DELETABLE, 'Deleting', {
     deletingAt: ctx.clock.now(),
     dueAt: null,
   });
@@ -204,11 +204,13 @@ export async function setPoolNodesHealth(
 export async function advanceDueNodes(tx: Executor, pool: PoolRecord, due: readonly NodeRecord[]): Promise<number> {
   // Nothing comes up in a pool being torn down: its nodes go with its row.
   const up = pool.phase === 'Deleting' ? [] : await moveNodes(tx, due, 'Creating', 'Available', { dueAt: null });
+  // A node rebooted or reset (node.jobs.ts) is back; its job sees it at its next check.
+  const back = pool.phase === 'Deleting' ? [] : await moveNodes(tx, due, 'Checking', 'Available', { dueAt: null });
   const gone = await removeDeletedNodes(
     tx,
     due.filter((n) => n.phase === 'Deleting'),
   );
-  return up.length + gone.length;
+  return up.length + back.length + gone.length;
 }
 
 /** `available/abnormal/creating/deleting` totals, as the PoolResourcesStatusChange message gives them. */

@@ -8,7 +8,7 @@ export interface SignalMap {
   /** A create was refused because the project's quota is used up. */
   quotaRejected: [kind: 'pool' | 'network'];
   /** The engine took over a step whose lease another engine let expire. */
-  leaseTakenOver: [kind: 'pool' | 'network' | 'plugin' | 'node' | 'job' | 'workload'];
+  leaseTakenOver: [kind: 'pool' | 'network' | 'plugin' | 'node' | 'job' | 'workload' | 'scheduledEvent'];
   /** Log lines were lost: the log destination failed or did not keep up (src/log-destination.ts). */
   logLinesDropped: [lines: number];
   /** A change was refused because the database is out of space. */

@@ -19,6 +19,8 @@ describe('lifecycle timing', () => {
         poolScale: { mode: 'auto', seconds: 0 },
         nodeCreate: { mode: 'auto', seconds: 0 },
         nodeDelete: { mode: 'auto', seconds: 0 },
+        nodeReboot: { mode: 'auto', seconds: 0 },
+        nodeReset: { mode: 'auto', seconds: 0 },
       },
     });
   });

@@ -13,7 +13,8 @@ import { networkBody, poolBody } from '../helpers/fixtures.js';
 import { uniqueId } from '../helpers/harness.js';
 import { freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { expectNodesConsistent } from './node-checks.js';
+import { listEventsOf } from '../../src/events/event.store.js';
+import { expectNodesConsistent, rollUp } from './node-checks.js';
 
 /**
  * SIGKILL of a real `atelier serve` while a pool's 100 nodes are being created
@@ -88,6 +89,8 @@ async function setUp() {
       ATELIER_POOL_SCALE_SECONDS: '0',
       // Long enough that the kill lands while the nodes are still Creating.
       ATELIER_NODE_CREATE_SECONDS: '2',
+      // Likewise for the nodes of a batch reboot, Checking.
+      ATELIER_NODE_REBOOT_SECONDS: '2',
       ATELIER_ENGINE_INTERVAL_MS: '20',
       ATELIER_LOG_LEVEL: 'warn',
     });
@@ -181,5 +184,46 @@ describe('SIGKILL while a pool’s nodes are being created (SQLite)', () => {
       { what: 'the 100 nodes to be Available after the restart', timeout: 30_000 },
     );
     await inspect(dbFile, (db) => expectNodesConsistent(db, projectId, second.client, pool, 100));
+  }, 240_000);
+
+  it('a batch reboot of 30 nodes: after a restart each node comes back once and the job ends Success', async () => {
+    const { dbFile, projectId, start } = await setUp();
+    const first = await start();
+    const network = await activeNetwork(first.client);
+    const res = await first.client.post(
+      '/v2/{project_id}/pools',
+      poolBody(network, { resources: [{ flavor: FLAVOR, count: 30 }] }),
+    );
+    expect(res.status, res.text).toBe(200);
+    const pool = res.body.metadata.name as string;
+    const path = `/v2/{project_id}/pools/${pool}`;
+    await waitFor(async () => (await first.client.get(path)).body?.status?.phase === 'Running', {
+      what: 'a Running pool of 30',
+      timeout: 30_000,
+    });
+    const names = ((await first.client.get(`${path}/nodes`)).body.items as Array<{ metadata: { name: string } }>).map(
+      (n) => n.metadata.name,
+    );
+    const rebooted = await first.client.post(`${path}/nodes/batch-reboot`, { nodeNames: names });
+    expect(rebooted.status, rebooted.text).toBe(200);
+    const jobId = rebooted.body.job_id as string;
+    // The kill lands once the job runs and its nodes are Checking with their reboot time.
+    await waitFor(async () => (await first.client.get(`/v2/{project_id}/jobs/${jobId}`)).body?.phase === 'Running', {
+      what: 'the job Running',
+    });
+    await kill(first.child);
+    expect(await nodesInPhase(dbFile, 'Checking')).toBe(30);
+
+    const second = await start();
+    await waitFor(async () => (await second.client.get(`/v2/{project_id}/jobs/${jobId}`)).body?.phase === 'Success', {
+      what: 'the job to succeed after the restart',
+      timeout: 30_000,
+    });
+    await inspect(dbFile, (db) => expectNodesConsistent(db, projectId, second.client, pool, 30));
+    // Each node went Checking once and came back once: one roll-up each way for the reboot.
+    const chain = await inspect(dbFile, (db) => listEventsOf(db, projectId, 'pools', pool));
+    const rollUps = chain.filter((e) => e.reason === 'PoolResourcesStatusChange').map((e) => rollUp(e.message));
+    expect(rollUps.filter(([from]) => from === '30/0/0/0').map(([, to]) => to)).toEqual(['0/30/0/0']);
+    expect(rollUps.filter(([, to]) => to === '30/0/0/0').length).toBe(2);
   }, 240_000);
 });

@@ -14,16 +14,7 @@ import { listen, sdkClient, TempDirs } from '../identity/helpers.js';
 import { CPU_8 } from '../pools/helpers.js';
 
 /** Operations of operations.ts not built yet (SDK operations and RetryPoolScope, which the SDK lacks). */
-const PENDING: ReadonlySet<string> = new Set([
-  'BatchRebootPoolNodes',
-  'BatchResetPoolNodes',
-  'BatchResizePoolNodes',
-  'BatchMigratePoolNodes',
-  'CreateOrderId',
-  'ShowOrder',
-  'ListScheduledEvents',
-  'AcceptScheduledEvent',
-]);
+const PENDING: ReadonlySet<string> = new Set(['BatchResizePoolNodes', 'CreateOrderId', 'ShowOrder']);
 
 const SDK_JSON = 'application/json;charset=UTF-8';
 const operationId = (sdkMethod: string) => sdkMethod[0].toUpperCase() + sdkMethod.slice(1);
@@ -33,6 +24,7 @@ let server: RunningServer;
 const projectId = randomBytes(16).toString('hex');
 const ak = `AK${randomBytes(9).toString('hex').toUpperCase()}`;
 const sk = randomBytes(20).toString('base64url');
+const ADMIN_TOKEN = randomBytes(16).toString('hex');
 
 beforeAll(async () => {
   server = await listen(dirs.make(), {
@@ -46,6 +38,7 @@ beforeAll(async () => {
     ATELIER_POOL_DELETE_SECONDS: '0',
     ATELIER_PLUGIN_INSTALL_SECONDS: '0',
     ATELIER_ENGINE_INTERVAL_MS: '20',
+    ATELIER_ADMIN_TOKEN: ADMIN_TOKEN,
   });
 });
 afterAll(async () => {
@@ -215,7 +208,7 @@ describe("the walk: every resource-management operation of the SDK's ModelArtsCl
     await call('batchResetPoolNodes', {
       method: 'POST',
       url: `${nodes}/batch-reset`,
-      body: { nodeNames: [names[2]], rollingConfig: { strategy: 'node', maxUnavailable: 1 } },
+      body: { nodeNames: [names[3]], rollingConfig: { strategy: 'node', maxUnavailable: 1 } },
     });
     await call('batchResizePoolNodes', {
       method: 'POST',
@@ -226,10 +219,14 @@ describe("the walk: every resource-management operation of the SDK's ModelArtsCl
         target: { nodePool: 'walk-np', flavor: 'modelarts.vm.cpu.16ud' },
       },
     });
+    // A second pool on the same network and flavor, for a node to move to.
+    const other = poolBody(net, { name: displayName('walk2'), resources: [{ flavor: CPU_8, count: 1 }] });
+    const target = (await client.call({ method: 'POST', url: pools, body: other })).body.metadata.name as string;
+    await until(`${pools}/${target}`, (b) => b?.status?.phase === 'Running');
     await call('batchMigratePoolNodes', {
       method: 'POST',
       url: `${nodes}/batch-migrate`,
-      body: { migrateNodeNames: [names[3]], fromClusterName: pool, toClusterName: pool },
+      body: { migrateNodeNames: [names[4]], fromClusterName: pool, toClusterName: target },
     });
     await call('listJobs', { method: 'GET', url: '/v2/{project_id}/jobs', query: { limit: '10' } });
 
@@ -249,6 +246,13 @@ describe("the walk: every resource-management operation of the SDK's ModelArtsCl
       query: { actionType: 'update' },
     });
     await call('showOrder', { method: 'GET', url: `/v1/{project_id}/orders/${order?.orderName ?? 'order-walk'}` });
+    // Maintenance the cloud announces (an emulator control here), for the user to accept.
+    const published = await fetch(`${server.address}/_atelier/scheduled-events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ project: projectId, pool, node: names[1] }),
+    });
+    expect(published.status).toBe(201);
     const events = await call('listScheduledEvents', { method: 'GET', url: '/v1/{project_id}/scheduled-events' });
     await call('acceptScheduledEvent', {
       method: 'POST',
@@ -261,11 +265,15 @@ describe("the walk: every resource-management operation of the SDK's ModelArtsCl
     await call('batchDeletePoolNodes', {
       method: 'POST',
       url: `${nodes}/batch-delete`,
-      body: { deleteNodeNames: [names[4]] },
+      body: { deleteNodeNames: [names[1]] },
     });
     await call('deleteNodePool', { method: 'DELETE', url: `${nodePools}/walk-np` });
     await call('deletePool', { method: 'DELETE', url: base });
     await waitFor(async () => (await client.call({ method: 'GET', url: base })).status, { until: (s) => s === 404 });
+    await client.call({ method: 'DELETE', url: `${pools}/${target}` });
+    await waitFor(async () => (await client.call({ method: 'GET', url: `${pools}/${target}` })).status, {
+      until: (s) => s === 404,
+    });
     await call('deleteNetwork', { method: 'DELETE', url: `${networks}/${net}` });
 
     expect(problems).toEqual([]);

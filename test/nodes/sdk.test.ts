@@ -9,6 +9,7 @@ import { listen, sdkClient, TempDirs } from '../identity/helpers.js';
 import { CPU_8 } from '../pools/helpers.js';
 
 const dirs = new TempDirs();
+const ADMIN_TOKEN = 'sdk-test-admin-token-0123456789';
 let server: RunningServer;
 const projectId = randomBytes(16).toString('hex');
 const ak = `AK${randomBytes(9).toString('hex').toUpperCase()}`;
@@ -23,6 +24,7 @@ beforeAll(async () => {
     ATELIER_POOL_CREATE_SECONDS: '0',
     ATELIER_POOL_SCALE_SECONDS: '0',
     ATELIER_ENGINE_INTERVAL_MS: '20',
+    ATELIER_ADMIN_TOKEN: ADMIN_TOKEN,
   });
 });
 afterAll(async () => {
@@ -127,5 +129,85 @@ describe("node operations through the SDK's own HTTP client", () => {
       body: { deleteNodeNames: names.slice(0, 2) },
     });
     expect([refused.status, refused.errorCode]).toEqual([400, 'ModelArts.50004000']);
+  });
+
+  it('batch-reboot, -reset and -migrate, listScheduledEvents and acceptScheduledEvent answer as the SDK models them', async () => {
+    const client = sdkClient({ endpoint: server.address, ak, sk, projectId });
+    const net = await client.call({ method: 'POST', url: '/v1/{project_id}/networks', body: networkBody() });
+    const netName = net.body.metadata.name as string;
+    await waitFor(
+      async () => (await client.call({ method: 'GET', url: `/v1/{project_id}/networks/${netName}` })).body,
+      { until: (b) => b?.status?.phase === 'Active', interval: 20 },
+    );
+    const poolOf = async (count: number) => {
+      const created = await client.call({
+        method: 'POST',
+        url: '/v2/{project_id}/pools',
+        body: {
+          apiVersion: 'v2',
+          kind: 'Pool',
+          metadata: { labels: { 'os.modelarts/name': displayName('sdk') } },
+          spec: {
+            type: 'Dedicate',
+            scope: ['Train'],
+            network: { name: netName },
+            resources: [{ flavor: CPU_8, count }],
+          },
+        },
+      });
+      const name = created.body.metadata.name as string;
+      await waitFor(async () => (await client.call({ method: 'GET', url: `/v2/{project_id}/pools/${name}` })).body, {
+        until: (b) => b?.status?.phase === 'Running',
+        interval: 20,
+      });
+      return name;
+    };
+    const [a, b] = [await poolOf(3), await poolOf(1)];
+    const base = `/v2/{project_id}/pools/${a}/nodes`;
+    const names = (await client.call({ method: 'GET', url: base })).body.items.map((n: any) => n.metadata.name);
+    const jobDone = (jobId: string) =>
+      waitFor(async () => (await client.call({ method: 'GET', url: `/v2/{project_id}/jobs/${jobId}` })).body, {
+        until: (j) => j?.phase === 'Success',
+        interval: 20,
+      });
+
+    const reboot = await client.call({ method: 'POST', url: `${base}/batch-reboot`, body: { nodeNames: [names[0]] } });
+    expect([reboot.status, reboot.body.nodeNames]).toEqual([200, [names[0]]]);
+    await jobDone(reboot.body.job_id);
+    const reset = await client.call({
+      method: 'POST',
+      url: `${base}/batch-reset`,
+      body: { nodeNames: [names[1]], rollingConfig: { strategy: 'node', maxUnavailable: 1 } },
+    });
+    expect(reset.status, reset.errorMsg).toBe(200);
+    await jobDone(reset.body.job_id);
+    const migrate = await client.call({
+      method: 'POST',
+      url: `${base}/batch-migrate`,
+      body: { migrateNodeNames: [names[2]], fromClusterName: a, toClusterName: b },
+    });
+    expect(migrate.status, migrate.errorMsg).toBe(200);
+    await jobDone(migrate.body.job_id);
+
+    const published = await fetch(`${server.address}/_atelier/scheduled-events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ project: projectId, pool: a, node: names[0] }),
+    });
+    expect(published.status).toBe(201);
+    const listed = await client.call({
+      method: 'GET',
+      url: '/v1/{project_id}/scheduled-events',
+      query: { workspaceId: '0', state: 'inquiring', poolName: a, limit: '10', offset: '0' },
+    });
+    expect([listed.status, listed.body.count]).toEqual([200, 1]);
+    const accepted = await client.call({
+      method: 'POST',
+      url: `/v1/{project_id}/scheduled-events/${listed.body.events[0].id}/accept`,
+      query: { workspaceId: '0' },
+      headers: { 'content-type': 'application/json;charset=UTF-8' },
+      body: {},
+    });
+    expect([accepted.status, accepted.body.state]).toEqual([200, 'scheduled']);
   });
 });

@@ -11,7 +11,8 @@ import { freshPostgresDatabase, type TestDatabase } from '../helpers/databases.j
 import { networkBody, poolBody } from '../helpers/fixtures.js';
 import { uniqueId } from '../helpers/harness.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { expectNodesConsistent } from '../engine/node-checks.js';
+import { listEventsOf } from '../../src/events/event.store.js';
+import { expectNodesConsistent, rollUp } from '../engine/node-checks.js';
 import { freePort, Replica } from './replicas.js';
 
 const FLAVOR = 'modelarts.vm.cpu.8ud';
@@ -64,6 +65,7 @@ describe('two replicas, one killed while nodes are being created (PostgreSQL)', 
       ATELIER_POOL_CREATE_SECONDS: '0',
       ATELIER_POOL_SCALE_SECONDS: '0',
       ATELIER_NODE_CREATE_SECONDS: '2',
+      ATELIER_NODE_REBOOT_SECONDS: '2',
       ATELIER_ENGINE_INTERVAL_MS: '50',
       ATELIER_ENGINE_LEASE_SECONDS: '2',
     };
@@ -118,5 +120,47 @@ describe('two replicas, one killed while nodes are being created (PostgreSQL)', 
       { what: 'the 200 nodes to be Available', timeout: 60_000, detail: logs },
     );
     await expectNodesConsistent(database.db, projectId, b.client, pool, 200);
+  }, 300_000);
+
+  it('a batch reboot of 30 nodes: a replica killed while they are Checking; each comes back once, the job ends', async () => {
+    const d = await replica('replica-d');
+    const e = await replica('replica-e');
+    const net = await d.client.post('/v1/{project_id}/networks', networkBody(undefined, { cidr: '10.2.0.0/16' }));
+    expect(net.status, net.text).toBe(200);
+    const netName = net.body.metadata.name as string;
+    await waitFor(
+      async () => (await d.client.get(`/v1/{project_id}/networks/${netName}`)).body?.status?.phase === 'Active',
+      { what: 'an Active network', detail: logs },
+    );
+    const res = await d.client.post(
+      '/v2/{project_id}/pools',
+      poolBody(netName, { resources: [{ flavor: FLAVOR, count: 30 }] }),
+    );
+    expect(res.status, res.text).toBe(200);
+    const pool = res.body.metadata.name as string;
+    const path = `/v2/{project_id}/pools/${pool}`;
+    await waitFor(async () => (await e.client.get(path)).body?.status?.phase === 'Running', {
+      what: 'a Running pool of 30',
+      timeout: 60_000,
+      detail: logs,
+    });
+    const names = ((await d.client.get(`${path}/nodes`)).body.items as Array<{ metadata: { name: string } }>).map(
+      (n) => n.metadata.name,
+    );
+    const rebooted = await d.client.post(`${path}/nodes/batch-reboot`, { nodeNames: names });
+    expect(rebooted.status, rebooted.text).toBe(200);
+    const job = `/v2/{project_id}/jobs/${rebooted.body.job_id as string}`;
+    await waitFor(async () => (await d.client.get(job)).body?.phase === 'Running', { what: 'the job Running' });
+    await d.replica.kill();
+    await waitFor(async () => (await e.client.get(job)).body?.phase === 'Success', {
+      what: 'the job to succeed on the surviving replica',
+      timeout: 60_000,
+      detail: logs,
+    });
+    await expectNodesConsistent(database.db, projectId, e.client, pool, 30);
+    const rollUps = (await listEventsOf(database.db, projectId, 'pools', pool))
+      .filter((ev) => ev.reason === 'PoolResourcesStatusChange')
+      .map((ev) => rollUp(ev.message));
+    expect(rollUps.filter(([from]) => from === '30/0/0/0').map(([, to]) => to)).toEqual(['0/30/0/0']);
   }, 300_000);
 });
