@@ -27,6 +27,7 @@ import { ErrorEnvelope } from './http/wire.js';
 import { AtelierMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { jobRoutes } from './jobs/job.routes.js';
+import { orderRoutes } from './orders/order.routes.js';
 import { networkRoutes } from './networks/network.routes.js';
 import { nodeConfigRoutes } from './node-config/node-config.routes.js';
 import { nodeRoutes } from './nodes/node.routes.js';
@@ -117,6 +118,7 @@ async function registerRoutes(
   await app.register(osConfigRoutes(ctx));
   await app.register(nodeConfigRoutes(ctx));
   await app.register(jobRoutes(ctx));
+  await app.register(orderRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(healthRoutes(ctx, options.engine, storage));
   await app.register(metricsRoutes(ctx, metrics));

@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005_usage_shards.js';
 import * as m0006 from './migrations/0006_nodes.js';
 import * as m0007 from './migrations/0007_jobs.js';
 import * as m0008 from './migrations/0008_plugins_tags.js';
+import * as m0009 from './migrations/0009_orders.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so the compiled
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_nodes': m0006,
   '0007_jobs': m0007,
   '0008_plugins_tags': m0008,
+  '0009_orders': m0009,
 };
 
 /** Every migration of the program, for Kysely's Migrator (tests also move between them). */
