@@ -191,6 +191,12 @@ const PATCHABLE_PATHS = [
   `metadata.annotations.${DESCRIPTION_ANNOTATION}`,
   'metadata.annotations.os.modelarts/scheduler.extension',
   'metadata.annotations.os.modelarts/order.id',
+  // Billing terms (orders-billing-terraform.md §2, §3.2): checked by pool.orders.ts checkBillingChange.
+  'metadata.annotations.os.modelarts/billing.mode',
+  'metadata.annotations.os.modelarts/period.type',
+  'metadata.annotations.os.modelarts/period.num',
+  'metadata.annotations.os.modelarts/auto.renew',
+  'metadata.annotations.os.modelarts/auto.pay',
   'spec.scope',
   'spec.resources',
   'spec.driver',
