@@ -17,6 +17,8 @@ export interface NodeOwner {
   namePrefix: string | undefined;
   /** The driver version of the pool's spec, per accelerator. */
   driverVersion: { gpu?: string; npu?: string };
+  /** `os.modelarts/billing.mode` of the pool: nodes of a yearly/monthly pool carry "1" (TF unsubscribes them). */
+  billingMode?: string;
 }
 
 /** One entry of the pool's spec.resources: the node pool the new nodes join. */
@@ -125,7 +127,7 @@ function newNodes(
         'os.modelarts/tenant.project.id': owner.projectId,
         ...(driverVersion ? { 'os.modelarts.node/driver.version': driverVersion } : {}),
       },
-      annotations: { 'os.modelarts/billing.mode': '0' },
+      annotations: { 'os.modelarts/billing.mode': owner.billingMode === '1' ? '1' : '0' },
       spec: specOf(template),
       taints: (template.taints ?? []).map((t) => ({ ...t })),
       createdAt: now,

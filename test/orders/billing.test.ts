@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { activeNetwork } from '../helpers/fixtures.js';
 import { useAdminHarness } from '../admin/helpers.js';
 import {
+  CPU_8,
   createBody,
+  mergePatch,
   createPool,
   listNames,
   phaseOf,
@@ -64,6 +66,29 @@ describe('yearly/monthly billing', () => {
     expect((await listed(h.client, created.metadata.name, orderOf(created))).phase).toBe('running');
     await h.settle();
     expect((await listed(h.client, created.metadata.name, orderOf(created))).phase).toBe('successed');
+  });
+
+  it('nodes of a yearly/monthly pool are marked so; batch-delete refuses them, a scale-in is an order', async () => {
+    const network = await activeNetwork(h.client, h.settle);
+    const created = await createPool(
+      h.client,
+      createBody(network, { annotations: prepaid(true), resources: [{ flavor: CPU_8, count: 2 }] }),
+    );
+    const id = created.metadata.name as string;
+    await h.settle();
+    const nodes = (await h.client.get(`${POOLS}/${id}/nodes`)).body.items;
+    expect(nodes.map((n: any) => n.metadata.annotations['os.modelarts/billing.mode'])).toEqual(['1', '1']);
+    const refused = await h.client.post(`${POOLS}/${id}/nodes/batch-delete`, {
+      deleteNodeNames: [nodes[0].metadata.name],
+    });
+    expect([refused.status, refused.body.error_code]).toEqual([400, 'ModelArts.50004000']);
+    expect(refused.body.error_msg).toContain('yearly/monthly');
+    expect((await h.client.get(`${POOLS}/${id}/nodes`)).body.items).toHaveLength(2);
+    const down = await mergePatch(h.client, id, { spec: { resources: [{ flavor: CPU_8, count: 1 }] } });
+    expect(down.status, down.text).toBe(200);
+    expect((await showOrder(h.client, orderOf(down.body))).items.map((i: any) => i.action)).toEqual(['deleteNode']);
+    await h.settle();
+    expect((await listed(h.client, id, orderOf(down.body))).phase).toBe('successed');
   });
 
   it('an unpaid order expires: it fails with its reason, the pool ends as a failure record, quota given back', async () => {
