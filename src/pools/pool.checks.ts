@@ -23,6 +23,8 @@ export const SERVER_LABELS = [
   'os.modelarts/tenant.domain.id',
   'os.modelarts.pool/biz',
   'os.modelarts/create-from',
+  // The pool's latest order (src/orders/): set by the server on every asynchronous change.
+  'os.modelarts/order.name',
 ];
 
 const MAX_TAGS = 20;
