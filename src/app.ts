@@ -28,6 +28,7 @@ import { AtelierMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { jobRoutes } from './jobs/job.routes.js';
 import { scheduledEventRoutes } from './scheduled-events/scheduled-event.routes.js';
+import { orderRoutes } from './orders/order.routes.js';
 import { networkRoutes } from './networks/network.routes.js';
 import { nodeConfigRoutes } from './node-config/node-config.routes.js';
 import { nodeRoutes } from './nodes/node.routes.js';
@@ -121,6 +122,7 @@ async function registerRoutes(
   await app.register(nodeConfigRoutes(ctx));
   await app.register(jobRoutes(ctx));
   await app.register(scheduledEventRoutes(ctx));
+  await app.register(orderRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(healthRoutes(ctx, options.engine, storage));
   await app.register(metricsRoutes(ctx, metrics));

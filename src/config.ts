@@ -64,6 +64,7 @@ const EnvSchema = Type.Object({
   ATELIER_NODE_REBOOT_SECONDS: Seconds(0),
   ATELIER_NODE_RESET_SECONDS: Seconds(0),
   ATELIER_FAILED_RETENTION_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 87_600, default: 72 }),
+  ATELIER_ORDER_EXPIRY_SECONDS: Type.Integer({ minimum: 0, maximum: 31_536_000, default: 86_400 }),
   ATELIER_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   ATELIER_ENGINE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
   ATELIER_ENGINE_LEASE_SECONDS: Type.Number({ minimum: 1, maximum: 3_600, default: 30 }),
@@ -111,6 +112,8 @@ export interface Config {
   readonly timings: LifecycleTimings;
   /** How long a CreationFailed record stays visible (decision 7). */
   readonly failedRetentionMs: number;
+  /** How long a yearly/monthly order may stay unpaid before its pool fails (decision 19); 0: for ever. */
+  readonly orderExpiryMs: number;
   readonly engineIntervalMs: number;
   /** How long a replica's claim on a due step lasts without a heartbeat (db/claims.ts). */
   readonly engineLeaseMs: number;
@@ -259,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       nodeReset: e.ATELIER_NODE_RESET_SECONDS,
     }),
     failedRetentionMs: e.ATELIER_FAILED_RETENTION_HOURS * 3_600_000,
+    orderExpiryMs: e.ATELIER_ORDER_EXPIRY_SECONDS * 1000,
     engineIntervalMs: e.ATELIER_ENGINE_INTERVAL_MS,
     engineLeaseMs: e.ATELIER_ENGINE_LEASE_SECONDS * 1000,
     workers: e.ATELIER_WORKERS,

@@ -72,6 +72,8 @@ export const ERRORS = {
   nodeConfigTemplateNotFound: entry('ModelArts.50005101', 404, 'Node config template {name} not found.'),
   jobNotFound: entry('ModelArts.50005101', 404, 'Job {id} not found.'),
   scheduledEventNotFound: entry('ModelArts.50005101', 404, 'ScheduledEvent {id} not found.'),
+  // orders (D-O3: the generic not-found code, naming the object)
+  orderNotFound: entry('ModelArts.50005101', 404, 'Order {name} not found.'),
   // emulator controls (docs/emulator.md)
   faultNotFound: entry('Atelier.40401001', 404, 'Fault {id} not found.'),
   // API gateway layer

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerAdminCommands } from './cli/admin.cli.js';
 import { registerResourceCommands } from './cli/resources.cli.js';
+import { registerOrderCommands } from './cli/orders.cli.js';
 import { registerServeCommands } from './cli/serve.cli.js';
 import { withIdentity } from './cli/session.js';
 import { registerGrantCommand } from './identity/grant.cli.js';
@@ -26,6 +27,7 @@ registerIdentityCommands(program, withIdentity);
 registerGrantCommand(program, withIdentity);
 registerResourceCommands(program);
 registerAdminCommands(program);
+registerOrderCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -34,6 +34,8 @@ import { SubmitWorkloadBody, Workload } from '../workloads/workload.schema.js';
 import { submitWorkload } from '../workloads/workload.service.js';
 import { PublishEventBody, ScheduledEvent } from '../scheduled-events/scheduled-event.schema.js';
 import { publishScheduledEvent } from '../scheduled-events/scheduled-event.service.js';
+import { Order, PayParams } from '../orders/order.schema.js';
+import { payOrder } from '../orders/order.service.js';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -132,5 +134,11 @@ export const adminRoutes =
       '/_atelier/clock/advance',
       { config, schema: { hide: true, tags, body: ClockBody, response: { 200: ClockState, ...errors() } } },
       (request) => advanceClock(ctx, request.body, request.log),
+    );
+    // Decision 19: an administrator pays a pending yearly/monthly order (the CLI: atelier orders pay).
+    app.post(
+      '/_atelier/orders/:order_name/pay',
+      { config, schema: { hide: true, tags, params: PayParams, response: { 200: Order, ...errors(404) } } },
+      (request) => payOrder(ctx, request.params.order_name),
     );
   };

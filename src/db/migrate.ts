@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005_usage_shards.js';
 import * as m0006 from './migrations/0006_nodes.js';
 import * as m0007 from './migrations/0007_jobs.js';
 import * as m0008 from './migrations/0008_plugins_tags.js';
+import * as m0009 from './migrations/0009_orders.js';
 import * as m0010 from './migrations/0010_workloads.js';
 import * as m0011 from './migrations/0011_scheduled_events.js';
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_nodes': m0006,
   '0007_jobs': m0007,
   '0008_plugins_tags': m0008,
+  '0009_orders': m0009,
   '0010_workloads': m0010,
   '0011_scheduled_events': m0011,
 };

@@ -280,6 +280,30 @@ export interface JobTable {
   lease_expires_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
 }
 
+/** An order: one asynchronous capacity change of a pool (src/orders/), kept after the pool. */
+export interface OrderTable {
+  id: Generated<number>;
+  /** The wire's orderName: `<pool>-<kind>-<5 random>`. */
+  order_name: string;
+  /** The billing side's order id (createOrderId answers it). */
+  order_id: string;
+  project_id: string;
+  pool_name: string;
+  pool_display_name: string;
+  kind: string;
+  phase: string;
+  fail_reason: ColumnType<string, string | undefined, string>;
+  /** The billing terms, as JSON. */
+  billing: Json;
+  /** The resources the order touches and how each fared, a JSON array. */
+  items: Json;
+  created_at: Timestamp;
+  begun_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+  expires_at: NullableTimestamp;
+  version: number;
+}
+
 /** A tag of a pool (src/tags/): one value per key. */
 export interface PoolTagTable {
   pool_id: number;
@@ -369,6 +393,7 @@ export interface DB {
   workload_runs: WorkloadRunTable;
   pool_capacity: PoolCapacityTable;
   scheduled_events: ScheduledEventTable;
+  orders: OrderTable;
 }
 
 export type ProjectRow = Selectable<ProjectTable>;
@@ -395,3 +420,5 @@ export type WorkloadUpdate = Updateable<WorkloadTable>;
 export type WorkloadRunRow = Selectable<WorkloadRunTable>;
 export type ScheduledEventRow = Selectable<ScheduledEventTable>;
 export type ScheduledEventUpdate = Updateable<ScheduledEventTable>;
+export type OrderRow = Selectable<OrderTable>;
+export type OrderUpdate = Updateable<OrderTable>;

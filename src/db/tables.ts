@@ -21,6 +21,7 @@ export interface TableEntry {
     | 'pools'
     | 'nodes'
     | 'jobs'
+    | 'orders'
     | 'plugins'
     | 'tags'
     | 'quotas'
@@ -54,6 +55,7 @@ export const TABLES: readonly TableEntry[] = Object.freeze([
   { name: 'nodes', room: 'nodes', scope: ofPool, holds: 'state' },
   { name: 'jobs', room: 'jobs', scope: byProject, holds: 'state' },
   { name: 'scheduled_events', room: 'scheduled-events', scope: byProject, holds: 'state' },
+  { name: 'orders', room: 'orders', scope: byProject, holds: 'state' },
   { name: 'pools', room: 'pools', scope: byProject, holds: 'state' },
   { name: 'networks', room: 'networks', scope: byProject, holds: 'state' },
   // Counters go with the rows they count, so quotas and statistics stay true.

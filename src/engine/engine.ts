@@ -12,6 +12,7 @@ import {
 import { claimDueNodes } from '../nodes/node.steps.js';
 import type { NodeRecord } from '../nodes/node.reads.js';
 import { advanceJob, claimDueJobs, removeExpiredJobs } from '../jobs/job.steps.js';
+import { removeExpiredOrders } from '../orders/order.reads.js';
 import { advanceNetwork, claimDueNetworks } from '../networks/network.steps.js';
 import { advanceScheduledEvent, claimDueScheduledEvents } from '../scheduled-events/scheduled-event.steps.js';
 import { advancePlugin, claimDuePlugins } from '../plugins/plugin.steps.js';
@@ -258,12 +259,13 @@ export class LifecycleEngine {
   }
   private lastAdmission = 0;
 
-  /** Removes finished jobs past their retention (decision 25), at most once a minute of the service clock. */
+  /** Removes finished jobs and orders past their retention (decision 25, D-O5), at most once a minute of the service clock. */
   private async sweepJobs(): Promise<void> {
     const now = this.ctx.clock.now();
     if (now.getTime() - this.lastJobSweep < JOB_SWEEP_INTERVAL_MS) return;
     this.lastJobSweep = now.getTime();
     await removeExpiredJobs(this.ctx.database, now);
+    await removeExpiredOrders(this.ctx.database, now);
   }
   private lastJobSweep = Number.NEGATIVE_INFINITY;
 

@@ -164,6 +164,12 @@ export const KNOWN_OPERATIONS: ReadonlyArray<KnownOperation> = (
     ['ListPoolPlugins', 'GET', '/v2/:project_id/pools/:pool_name/plugins', 'List the plug-ins of a pool'],
     ['CreateOrderId', 'POST', '/v2/:project_id/pools/:pool_name/orderid', 'Create the order of a pool change'],
     ['ShowOrder', 'GET', '/v1/:project_id/orders/:order_name', 'Show an order'],
+    [
+      'ListOrders',
+      'GET',
+      '/v1/:project_id/orders',
+      'List the orders of the project (no SDK method; Terraform waits on it)',
+    ],
     ['ListScheduledEvents', 'GET', '/v1/:project_id/scheduled-events', 'List scheduled maintenance events'],
     [
       'AcceptScheduledEvent',

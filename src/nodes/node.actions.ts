@@ -170,6 +170,11 @@ export async function batchDeleteNodes(
     if (locked.length > 0) {
       throw badRequest(`deleteNodeNames: ${locked.join(', ')} locked against deletion; unlock (batch-unlock) first`);
     }
+    // Prepaid nodes are unsubscribed through billing, not deleted (nodepools-nodes-jobs.md §2.2).
+    const prepaid = nodes.filter((n) => n.annotations['os.modelarts/billing.mode'] === '1').map((n) => n.name);
+    if (prepaid.length > 0) {
+      throw badRequest(`deleteNodeNames: ${prepaid.join(', ')} billed yearly/monthly; unsubscribe them instead`);
+    }
     const leaving = nodes.filter((n) => !DELETABLE.includes(n.phase)).map((n) => n.name);
     if (leaving.length > 0) throw badRequest(`deleteNodeNames: ${leaving.join(', ')} already being deleted`);
     const before = await poolTallies(tx, pool.id);

@@ -18,6 +18,8 @@ export interface NodeOwner {
   namePrefix: string | undefined;
   /** The driver version of the pool's spec, per accelerator. */
   driverVersion: { gpu?: string; npu?: string };
+  /** `os.modelarts/billing.mode` of the pool: nodes of a yearly/monthly pool carry "1" (TF unsubscribes them). */
+  billingMode?: string;
 }
 
 /** One entry of the pool's spec.resources: the node pool the new nodes join. */
@@ -121,7 +123,7 @@ function newNodes(
         ...(driverVersion ? { 'os.modelarts.node/driver.version': driverVersion } : {}),
       },
       annotations: {
-        'os.modelarts/billing.mode': '0',
+        'os.modelarts/billing.mode': owner.billingMode === '1' ? '1' : '0',
         ...(template.tags?.length ? { [TAGS_ANNOTATION]: JSON.stringify(template.tags) } : {}),
       },
       spec: specOf(template),

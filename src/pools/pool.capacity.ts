@@ -3,6 +3,7 @@ import type { Executor } from '../db/database.js';
 import { movePool } from './pool.move.js';
 import type { PoolRecord } from './pool.record.js';
 import { countFlavorNodes } from '../nodes/node.reads.js';
+import { unpaidCreateOrder } from '../orders/order.reads.js';
 import { anyWaitingPool, selectWaitingPools } from './pool.store.js';
 import { nodesWanted } from './pool.view.js';
 
@@ -42,6 +43,8 @@ export function finiteFlavors(ctx: AppContext, wanted: ReadonlyMap<string, numbe
 export async function queuedFlavors(ctx: AppContext, tx: Executor): Promise<Set<string>> {
   const queued = new Set<string>();
   for (const waiting of await selectWaitingPools(tx)) {
+    // A pool waiting to be paid queues for nothing yet (decision 19).
+    if (await unpaidCreateOrder(tx, waiting.projectId, waiting.name)) continue;
     for (const f of finiteFlavors(ctx, nodesWanted(waiting.spec.resources))) queued.add(f);
   }
   return queued;
@@ -76,6 +79,7 @@ export async function admitEveryWaitingPool(ctx: AppContext, tx: Executor): Prom
   const blocked = new Set<string>();
   let admitted = 0;
   for (const pool of waiting) {
+    if (await unpaidCreateOrder(tx, pool.projectId, pool.name)) continue;
     const wanted = nodesWanted(pool.spec.resources);
     if (await capacityShortfall(ctx, tx, wanted, new Map(), blocked)) {
       for (const flavor of finiteFlavors(ctx, wanted)) blocked.add(flavor);

@@ -23,6 +23,8 @@ export const SERVER_LABELS = [
   'os.modelarts/tenant.domain.id',
   'os.modelarts.pool/biz',
   'os.modelarts/create-from',
+  // The pool's latest order (src/orders/): set by the server on every asynchronous change.
+  'os.modelarts/order.name',
 ];
 
 const MAX_TAGS = 20;
@@ -192,6 +194,12 @@ const PATCHABLE_PATHS = [
   `metadata.annotations.${DESCRIPTION_ANNOTATION}`,
   'metadata.annotations.os.modelarts/scheduler.extension',
   'metadata.annotations.os.modelarts/order.id',
+  // Billing terms (orders-billing-terraform.md §2, §3.2): checked by pool.orders.ts checkBillingChange.
+  'metadata.annotations.os.modelarts/billing.mode',
+  'metadata.annotations.os.modelarts/period.type',
+  'metadata.annotations.os.modelarts/period.num',
+  'metadata.annotations.os.modelarts/auto.renew',
+  'metadata.annotations.os.modelarts/auto.pay',
   'spec.scope',
   'spec.resources',
   'spec.driver',

@@ -16,7 +16,8 @@ export const POOL_PHASES = [
 export type PoolPhase = (typeof POOL_PHASES)[number];
 
 export const POOL_TRANSITIONS: Readonly<Record<PoolPhase, readonly PoolPhase[]>> = Object.freeze({
-  Waiting: ['Creating', 'Deleting'],
+  // An unpaid yearly/monthly order that expires ends its pool as a failure record (decision 19).
+  Waiting: ['Creating', 'Deleting', 'CreationFailed'],
   Creating: ['Running', 'CreationFailed', 'Deleting'],
   Running: ['Abnormal', 'ScalingFailed', 'Error', 'Deleting'],
   Abnormal: ['Running', 'Deleting'],

@@ -5,6 +5,7 @@ import { moveUsage, usageCounter } from '../quotas/quota.service.js';
 import { canMove, POOL_ACQUIRES_CAPACITY, POOL_HOLDS_CAPACITY, type PoolPhase } from './pool.lifecycle.js';
 import type { PoolChanges, PoolRecord } from './pool.record.js';
 import type { NodeTally } from '../nodes/node.reads.js';
+import { followPoolOrders } from '../orders/order.reads.js';
 import {
   createPoolNodes,
   deletePoolNodes,
@@ -80,6 +81,8 @@ export async function movePool(
     );
   }
   if (nodes === 'follow') await nodesFollow(ctx, tx, updated, from, to);
+  // The pool's open orders record its progress, in this transaction (decision 17).
+  if (from !== to) await followPoolOrders(ctx, tx, updated);
   return updated;
 }
 
@@ -132,6 +135,7 @@ export async function rollUpEvent(
   const to = describeTallies(tallies);
   if (from === to) return;
   await noteNodeChange(ctx, tx, pool.id, tallies);
+  await followPoolOrders(ctx, tx, { id: pool.id, projectId: pool.projectId, name: pool.name });
   const now = ctx.clock.now();
   await poolEvent(
     tx,

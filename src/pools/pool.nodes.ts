@@ -43,6 +43,7 @@ async function ownerOf(tx: Executor, pool: PoolRecord): Promise<NodeOwner> {
     network: network ? { name: network.name, cidr: network.cidr } : null,
     namePrefix: pool.annotations['os.modelarts/node.prefix'] ?? pool.labels['os.modelarts/node.prefix'],
     driverVersion: { gpu: pool.spec.driver?.gpuVersion, npu: pool.spec.driver?.npuVersion },
+    billingMode: pool.annotations['os.modelarts/billing.mode'],
   };
 }
 

@@ -46,6 +46,15 @@ import type {
   ScopeStatus,
 } from './pool.schema.js';
 import { createPoolNodes, heldNodes, poolTallies, scalePoolNodes } from './pool.nodes.js';
+import { ORDER_NAME_LABEL } from '../orders/order.reads.js';
+import {
+  checkBillingChange,
+  placeChangeOrder,
+  placeCreateOrder,
+  planChangeOrder,
+  planCreateOrder,
+  unpaidUntil,
+} from './pool.orders.js';
 import { selectTallies, type NodeTally } from '../nodes/node.reads.js';
 import { findPool, findPoolByDisplayName, insertPool, selectPools } from './pool.store.js';
 import { describeNodes, nodesWanted, toPool } from './pool.view.js';
@@ -94,11 +103,15 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     // Decide before inserting whether the nodes are free now and nobody is queued
     // before us for them, so the pool is written in the phase it really starts in:
     // a pool that starts at once was never Waiting, and its events must not say so.
-    const shortfall = finite
-      ? await capacityShortfall(ctx, tx, wanted, new Map(), await queuedFlavors(ctx, tx))
-      : undefined;
-    const phase = shortfall ? POOL_ENTRY.queued : POOL_ENTRY.admitted;
     const name = generateResourceName(displayName);
+    // Decision 19: a yearly/monthly pool not paid at once waits for its order, before any capacity.
+    const order = planCreateOrder(name, annotations);
+    const shortfall = order.unpaid
+      ? `payment of order ${order.name}`
+      : finite
+        ? await capacityShortfall(ctx, tx, wanted, new Map(), await queuedFlavors(ctx, tx))
+        : undefined;
+    const phase = shortfall ? POOL_ENTRY.queued : POOL_ENTRY.admitted;
     const now = ctx.clock.now();
     const inserted = await insertPool(tx, {
       name,
@@ -107,9 +120,10 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       workspaceId,
       networkName,
       phase,
-      message: shortfall ? `Waiting for capacity: ${shortfall}.` : null,
+      message: shortfall ? `Waiting for ${order.unpaid ? '' : 'capacity: '}${shortfall}.` : null,
       labels: {
         ...labels,
+        [ORDER_NAME_LABEL]: order.name,
         'os.modelarts/resource.id': `maos-${displayName}-${randomBytes(4).toString('hex').slice(0, 5)}`,
         'os.modelarts/tenant.project.id': projectId,
         'os.modelarts.pool/biz': 'private',
@@ -121,7 +135,7 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       createdAt: now,
       deletingAt: null,
       failedAt: null,
-      dueAt: shortfall ? null : ctx.lifecycle.dueAt('poolCreate', now),
+      dueAt: order.unpaid ? unpaidUntil(ctx, now) : shortfall ? null : ctx.lifecycle.dueAt('poolCreate', now),
     }).catch((error: unknown) => {
       if (isUniqueViolation(error)) throw new AtelierError('poolExists', { name: displayName, id: 'another pool' });
       if (isForeignKeyViolation(error)) throw new AtelierError('projectNotFound', { project: projectId });
@@ -130,6 +144,7 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     // The plug-ins every new pool gets (decision 29); the engine installs them once it has nodes.
     await installDefaultPlugins(ctx, tx, inserted);
     await poolEvent(tx, inserted, now, 'Normal', 'PoolCreated', `Pool ${name} accepted, phase ${phase}.`);
+    await placeCreateOrder(ctx, tx, inserted, order);
     if (POOL_ACQUIRES_CAPACITY.has(phase)) {
       await createPoolNodes(ctx, tx, inserted);
       await rollUpEvent(ctx, tx, inserted, []);
@@ -304,17 +319,20 @@ export async function changePool(
     // The same job types in another order change nothing, and keep the order they had.
     if (!scopeChanged) spec.scope = before.scope;
     const driverChanged = !same(spec.driver ?? null, before.driver ?? null);
+    await checkBillingChange(ctx, tx, current, merged.metadata.annotations);
+    const order = await planChangeOrder(tx, current, spec.resources, movesWorkspace);
     const talliesBefore = resourcesChanged ? await scaleNodes(ctx, tx, current, spec) : undefined;
     const settling = resourcesChanged || scopeChanged || driverChanged;
     const updated = await movePool(ctx, tx, current, settling ? 'Running' : phase, {
       workspaceId: merged.metadata.labels[WORKSPACE_LABEL],
-      labels: merged.metadata.labels,
+      labels: order ? { ...merged.metadata.labels, [ORDER_NAME_LABEL]: order.name } : merged.metadata.labels,
       annotations: merged.metadata.annotations,
       spec,
       scope: scopeChanged ? plannedScopes(current.scope, spec.scope ?? []) : current.scope,
       ...(settling ? { dueAt: ctx.lifecycle.dueAt('poolScale', now), message: null } : {}),
     });
     if (!updated) throw new WriteConflict(`${name}`);
+    if (order) await placeChangeOrder(ctx, tx, updated, order);
     if (resourcesChanged) {
       const change = `${describeNodes(nodesWanted(before.resources))} to ${describeNodes(nodesWanted(spec.resources))}`;
       await poolEvent(tx, updated, now, 'Normal', 'PoolScaling', `Pool resources change requested: ${change}.`);

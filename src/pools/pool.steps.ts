@@ -29,6 +29,7 @@ import { findPoolById, lockPoolById, selectSettledRunningPools, toPoolRecord } f
 import { nodePoolOf } from './pool.nodes.js';
 import type { NodeRecord } from '../nodes/node.reads.js';
 import { failingNodes, faultDrivers, poolFollowsNodes } from './pool.node-faults.js';
+import { unpaidCreateOrder } from '../orders/order.reads.js';
 
 /**
  * The engine's steps for a pool (STYLE §5): what runs when a pool's due time
@@ -173,8 +174,24 @@ export async function advancePool(ctx: AppContext, tx: Executor, pool: PoolRecor
       return true;
     }
     case 'Waiting':
-      return (await admitWaitingPools(ctx, tx)) > 0;
+      return advanceWaiting(ctx, tx, pool);
   }
+}
+
+/**
+ * A Waiting pool's due time: an unpaid order past its expiry fails the pool
+ * (decision 19, ATELIER_ORDER_EXPIRY_SECONDS), an unpaid one not yet past it
+ * keeps that due time, and a paid one queues for capacity with nothing due.
+ */
+async function advanceWaiting(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<boolean> {
+  const unpaid = await unpaidCreateOrder(tx, pool.projectId, pool.name);
+  if (unpaid?.expiresAt && unpaid.expiresAt <= ctx.clock.now()) {
+    const message = `Order ${unpaid.orderName} was not paid in time.`;
+    return failCreation(ctx, tx, pool, { message, details: message, faultId: null, recoverAfterSeconds: null });
+  }
+  if (!unpaid && (await admitWaitingPools(ctx, tx)) > 0) return true;
+  const dueAt = unpaid?.expiresAt ?? null;
+  return (await movePool(ctx, tx, pool, 'Waiting', { dueAt })) !== undefined;
 }
 
 /** Creating → CreationFailed: movePool releases the nodes; the record is kept for the retention time. */

@@ -55,6 +55,7 @@ describe('POST /v2/{project_id}/pools', () => {
           'os.modelarts/tenant.project.id': h.projectId,
           'os.modelarts.pool/biz': 'private',
           'os.modelarts/create-from': expect.any(String),
+          'os.modelarts/order.name': expect.stringMatching(new RegExp(`^${id}-createPool-[a-z0-9]{5}$`)),
         },
         annotations: { 'os.modelarts/description': 'team A training', 'os.modelarts/billing.mode': '0' },
       },

@@ -13,7 +13,7 @@
  */
 import { asArray, asString, pathSearch, ProviderHttpError, type Provider } from './provider.js';
 
-export const ORDERS_STRICT = false;
+export const ORDERS_STRICT = true;
 
 const PAGE = 500;
 const HOUR_MS = 3_600_000;

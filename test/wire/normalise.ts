@@ -18,6 +18,8 @@ const EPOCH_S = /(?<!\d)1[6-9]\d{8}(?!\d)/g;
 const EPOCH_MS_NUMBER = /^1[6-9]\d{11}$/;
 /** The `os.modelarts/resource.id` label: `maos-<display name>-<5 random hex digits>`. */
 const RESOURCE_ID = /^(maos-.+-)[0-9a-f]{5}$/;
+/** An order's name (D-O5): the pool, the kind, 5 random characters. */
+const ORDER_NAME = /(-(?:createPool|scalePool|moveWorkspace|resizeNodes|toPeriodic)-)[a-z0-9]{5}$/;
 /** Go's time.Time.String() of a UTC time (ShowPoolStatistics' operationTime). */
 const GO_TIME = /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{4} UTC/g;
 const ISSUED_TOKEN = /atl\.[A-Za-z0-9_-]{20,}/g;
@@ -40,7 +42,7 @@ export interface WireSnapshot {
  * - a known value → `<name>` (longest first, so one that contains another is replaced whole);
  * - a UUID → `<uuid-N>` and 32 hex digits (ids, the random part of a generated name) → `<hex-N>`, numbered
  *   by first appearance within one response, so a value repeated in a response stays recognisably the same;
- * - the random end of `os.modelarts/resource.id` → `<hex5>`;
+ * - the random end of `os.modelarts/resource.id` → `<hex5>`, of an order's name → `<rand5>`;
  * - a time → `<t0+Ns 0000-00-00T00:00:00Z>`: its distance from t0 and its exact format (digits zeroed),
  *   so a change of precision, time zone or clock shows; epoch milliseconds → `<t0+Ns ms>`, epoch seconds in text → `<t0+Ns s>`;
  * - `metadata.continue` → `<cursor>` (opaque to clients; its pages are snapshotted instead);
@@ -105,6 +107,7 @@ export class WireNormaliser {
     out = out.replace(UUID, (m) => scope.name('uuid', m));
     out = out.replace(HEX32, (m) => scope.name('hex', m));
     out = out.replace(RESOURCE_ID, (_, prefix: string) => `${prefix}<hex5>`);
+    out = out.replace(ORDER_NAME, (_, kind: string) => `${kind}<rand5>`);
     out = out.replace(ISO_TIME, (m) => `<${this.offset(Date.parse(m))} ${m.replace(/\d/g, '0')}>`);
     out = out.replace(GO_TIME, (m) => `<${this.offset(Date.parse(m.replace(' UTC', '')))} ${m.replace(/\d/g, '0')}>`);
     out = out.replace(EPOCH_MS, (m) => `<${this.offset(Number(m))} ms>`);
