@@ -37,6 +37,7 @@ import { signRequest } from '../test/helpers/signing.js';
 import pg from 'pg';
 import { findPostgresBin, startCluster, type Cluster } from '../test/helpers/postgres-cluster.js';
 import { loadPools } from './load-pools.js';
+import { freshSignatures } from './fresh-signatures.js';
 import { freePort } from '../test/helpers/ports.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,6 +48,11 @@ const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const ALL_CORES = `0-${cpus().length - 1}`;
 const SCALE = QUICK ? { projects: 2_000, poolsPerProject: 10 } : { projects: 100_000, poolsPerProject: 10 };
 const LIFECYCLES = QUICK ? 200 : 3_000;
+/**
+ * Distinct signed requests a fresh-signature load rotates through: far more than the server
+ * remembers (4,096 signatures), so none is recognised as a repeat.
+ */
+const FRESH_SIGNATURES = 30_000;
 
 // Re-run under taskset so the load generator stays off the servers' core.
 if (HAS_TASKSET && !process.env.BENCH_PINNED_TO_CORE) {
@@ -144,6 +150,27 @@ interface Target {
   url: string;
   headers: Record<string, string>;
   server?: ChildProcess;
+  /** Headers of distinct requests to rotate through, one after another over all connections. */
+  rotate?: Array<Record<string, string>>;
+}
+
+/** autocannon's options for one load of a target; a rotation hands each request the next headers. */
+function loadOf(target: Target, duration: number): autocannon.Options {
+  const options: autocannon.Options = { url: target.url, connections: CONNECTIONS, duration, headers: target.headers };
+  const rotate = target.rotate;
+  if (rotate === undefined) return options;
+  let next = 0;
+  const path = new URL(target.url).pathname;
+  return {
+    ...options,
+    requests: [
+      {
+        method: 'GET',
+        path,
+        setupRequest: (request) => ({ ...request, headers: rotate[next++ % rotate.length] }),
+      },
+    ],
+  };
 }
 
 const ROUNDS = QUICK ? 1 : 3;
@@ -154,10 +181,10 @@ const warmed = new Set<string>();
 
 /** A first, unmeasured load of each URL and request, so the JIT has compiled the path before it counts. */
 async function warm(target: Target): Promise<void> {
-  const key = `${target.url} ${JSON.stringify(target.headers)}`;
+  const key = `${target.url} ${JSON.stringify(target.headers)} ${target.rotate?.length ?? 0}`;
   if (warmed.has(key)) return;
   warmed.add(key);
-  await autocannon({ url: target.url, connections: CONNECTIONS, duration: QUICK ? 0.25 : 1, headers: target.headers });
+  await autocannon(loadOf(target, QUICK ? 0.25 : 1));
 }
 
 /** Every load of a reference, so its row can report them all. */
@@ -179,18 +206,8 @@ async function paired(
   const ratios: number[] = [];
   const runs: autocannon.Result[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
-    const base = await autocannon({
-      url: reference.target.url,
-      connections: CONNECTIONS,
-      duration: ROUND_S,
-      headers: reference.target.headers,
-    });
-    const run = await autocannon({
-      url: scenario.url,
-      connections: CONNECTIONS,
-      duration: ROUND_S,
-      headers: scenario.headers,
-    });
+    const base = await autocannon(loadOf(reference.target, ROUND_S));
+    const run = await autocannon(loadOf(scenario, ROUND_S));
     referenceRuns.get(reference.row)?.push(base);
     runs.push(run);
     ratios.push(run.requests.average / base.requests.average);
@@ -366,6 +383,21 @@ async function reads(): Promise<void> {
       target(statistics, { ...plain, 'x-auth-token': token }),
       statisticsReference,
     );
+    for (const [endpoint, path] of [
+      ['quotas', quotas],
+      ['statistics', statistics],
+    ] as const) {
+      const rotate = await freshSignatures(
+        { host: `127.0.0.1:${inst.port}`, projectId: inst.projectId, path, accessKey: inst.ak, secretKey: inst.sk },
+        FRESH_SIGNATURES,
+      );
+      const fresh = (headersOf: Target): Target => ({ ...headersOf, headers: rotate[0]!, rotate });
+      const reference = {
+        row: referenceRow('reads', `baseline node:http, ${endpoint}, fresh signatures`),
+        target: fresh({ url: `http://127.0.0.1:${basePort}${path}`, headers: {}, server: baseline }),
+      };
+      await paired('reads', `${endpoint}, AK/SK fresh signatures`, fresh(target(path, {})), reference);
+    }
   } finally {
     await stop(baseline);
     await stop(server);
