@@ -38,10 +38,12 @@ import pg from 'pg';
 import { findPostgresBin, startCluster, type Cluster } from '../test/helpers/postgres-cluster.js';
 import { loadPools } from './load-pools.js';
 import { freshSignatures } from './fresh-signatures.js';
+import { compareRatios, formatComparisons, lastCommitted, NOISE_BAND, passes } from './check.js';
 import { freePort } from '../test/helpers/ports.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
+const CHECK = process.argv.includes('--check');
 const CONNECTIONS = 50;
 const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 /** Every core of the machine (not availableParallelism(): this process is pinned to one). */
@@ -837,6 +839,8 @@ async function main(): Promise<void> {
   print();
   const out = join(ROOT, 'bench', 'results', 'latest.json');
   mkdirSync(dirname(out), { recursive: true });
+  // Read before this run's file is written: the guard compares with what is committed.
+  const committed = CHECK ? lastCommitted(ROOT, QUICK) : undefined;
   writeFileSync(
     out,
     JSON.stringify(
@@ -856,6 +860,28 @@ async function main(): Promise<void> {
     ),
   );
   process.stdout.write(`\nwritten to ${out} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+  if (CHECK) check(committed, out);
+}
+
+/**
+ * --check: this run's ratios against the last committed results of the same mode; exits 1 when
+ * one fell beyond the noise band (docs/performance.md, "Before a change to a hot path").
+ */
+function check(committed: ReturnType<typeof lastCommitted>, out: string): void {
+  if (!committed) {
+    process.stdout.write(`\n--check: no ${QUICK ? 'quick' : 'full'} results committed under bench/results/\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const band = QUICK ? NOISE_BAND.quick : NOISE_BAND.full;
+  const current = JSON.parse(readFileSync(out, 'utf8')) as Parameters<typeof compareRatios>[1];
+  const comparisons = compareRatios(committed.results, current, band);
+  process.stdout.write(`\n--check against ${committed.file} (${committed.results.at})\n`);
+  process.stdout.write(formatComparisons(comparisons, band));
+  if (!passes(comparisons)) {
+    process.stdout.write('--check: FAILED, a ratio dropped beyond the noise band\n');
+    process.exitCode = 1;
+  } else process.stdout.write('--check: passed\n');
 }
 
 main().catch((error: unknown) => {
