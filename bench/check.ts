@@ -62,23 +62,33 @@ export function passes(comparisons: readonly Comparison[]): boolean {
 }
 
 /**
- * The newest results file of this mode committed under bench/results/ (file names begin with the
- * date), read as committed at HEAD; undefined when none is.
+ * The last committed figure of every scenario, over the results files of this mode committed
+ * under bench/results/ (names begin with the date; a later file's row replaces an earlier one's),
+ * read as committed at HEAD; undefined when none is.
  */
 export function lastCommitted(root: string, quick: boolean): { file: string; results: Results } | undefined {
   const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
   const files = git('ls-files', 'bench/results/')
     .stdout.split('\n')
     .filter((file) => file.endsWith('.json'))
-    .sort()
-    .reverse();
+    .sort();
+  const committed: Array<{ file: string; results: Results }> = [];
   for (const file of files) {
     const shown = git('show', `HEAD:${file}`);
     if (shown.status !== 0) continue;
     const results = JSON.parse(shown.stdout) as Results;
-    if (results.quick === quick) return { file, results };
+    if (results.quick === quick) committed.push({ file, results });
   }
-  return undefined;
+  return committed.length === 0
+    ? undefined
+    : { file: committed.map((c) => c.file).join(', '), results: merged(committed.map((c) => c.results)) };
+}
+
+/** Results files in order, as one: the last row of each scenario. */
+export function merged(files: readonly Results[]): Results {
+  const rows = new Map<string, ResultRow>();
+  for (const file of files) for (const row of file.rows) rows.set(`${row.section}\u0000${row.name}`, row);
+  return { at: files.at(-1)!.at, quick: files.at(-1)!.quick, rows: [...rows.values()] };
 }
 
 /** The comparison as a table. */

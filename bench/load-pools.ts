@@ -59,7 +59,9 @@ function phaseOf(i: number): PoolPhase {
   return 'ScalingFailed';
 }
 
-export async function loadPools(options: LoadOptions): Promise<{ pools: number; nodes: number; seconds: number }> {
+export async function loadPools(
+  options: LoadOptions,
+): Promise<{ pools: number; nodes: number; firstPool: string; seconds: number }> {
   const started = Date.now();
   const database = openDatabase(`sqlite:${options.file}`);
   await migrateToLatest(database);
@@ -75,8 +77,8 @@ export async function loadPools(options: LoadOptions): Promise<{ pools: number; 
   );
   const insertPool = db.prepare(
     `INSERT INTO pools (name, project_id, display_name, workspace_id, network_name, phase, message, labels, annotations,
-       spec, available, scope_status, created_at, deleting_at, failed_at, due_at, version)
-     VALUES (?, ?, ?, '0', NULL, ?, NULL, ?, '{}', ?, ?, '[]', ?, ?, ?, ?, 0)`,
+       spec, scope_status, created_at, deleting_at, failed_at, due_at, version)
+     VALUES (?, ?, ?, '0', NULL, ?, NULL, ?, '{}', ?, '[]', ?, ?, ?, ?, 0)`,
   );
   const insertCount = db.prepare(
     `INSERT INTO usage_counts (project_id, kind, workspace_id, phase, shard, n) VALUES (?, 'pool', '0', ?, 0, ?)
@@ -97,6 +99,7 @@ export async function loadPools(options: LoadOptions): Promise<{ pools: number; 
       : (options.nodesPerPool ?? 0);
   let total = 0;
   let nodes = 0;
+  let firstPool = '';
   const addNodes = (poolId: number | bigint, poolName: string, projectId: string, phase: PoolPhase, count: number) => {
     const nodePhase = NODE_PHASE_OF[phase];
     if (nodePhase === undefined || count === 0) return;
@@ -138,6 +141,7 @@ export async function loadPools(options: LoadOptions): Promise<{ pools: number; 
         const display = `pool-${i}`;
         const count = poolNodes(p, i);
         const name = `${display}-${randomBytes(16).toString('hex')}`;
+        if (p === 0 && i === 0) firstPool = name;
         const inserted = insertPool.run(
           name,
           projectId,
@@ -145,7 +149,6 @@ export async function loadPools(options: LoadOptions): Promise<{ pools: number; 
           phase,
           JSON.stringify({ 'os.modelarts/name': display, 'os.modelarts/workspace.id': '0' }),
           specOf(count || 2),
-          phase === 'Running' ? JSON.stringify({ [FLAVOR]: count || 2 }) : '{}',
           now,
           phase === 'Deleting' ? now : null,
           phase === 'CreationFailed' ? now : null,
@@ -163,5 +166,5 @@ export async function loadPools(options: LoadOptions): Promise<{ pools: number; 
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   void POOL_PHASES;
-  return { pools: total, nodes, seconds: (Date.now() - started) / 1000 };
+  return { pools: total, nodes, firstPool, seconds: (Date.now() - started) / 1000 };
 }

@@ -154,11 +154,18 @@ interface Target {
   server?: ChildProcess;
   /** Headers of distinct requests to rotate through, one after another over all connections. */
   rotate?: Array<Record<string, string>>;
+  /** Connections of its loads, when not the usual 50 (a heavy answer: a page of 500 nodes). */
+  connections?: number;
 }
 
 /** autocannon's options for one load of a target; a rotation hands each request the next headers. */
 function loadOf(target: Target, duration: number): autocannon.Options {
-  const options: autocannon.Options = { url: target.url, connections: CONNECTIONS, duration, headers: target.headers };
+  const options: autocannon.Options = {
+    url: target.url,
+    connections: target.connections ?? CONNECTIONS,
+    duration,
+    headers: target.headers,
+  };
   const rotate = target.rotate;
   if (rotate === undefined) return options;
   let next = 0;
@@ -212,7 +219,7 @@ async function paired(
     const run = await autocannon(loadOf(scenario, ROUND_S));
     referenceRuns.get(reference.row)?.push(base);
     runs.push(run);
-    ratios.push(run.requests.average / base.requests.average);
+    if (base.requests.average > 0) ratios.push(run.requests.average / base.requests.average);
   }
   updateReference(reference.row, reference.target);
   const row: Row = {
@@ -223,12 +230,12 @@ async function paired(
     p99Ms: median(runs.map((r) => r.latency.p99)),
     rssMiB: scenario.server ? rssMiB(scenario.server.pid) : undefined,
     errors: runs.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
-    ratio: Math.round(median(ratios) * 100) / 100,
+    ratio: ratios.length === 0 ? undefined : Math.round(median(ratios) * 100) / 100,
     ratioTo: reference.row.name,
   };
   rows.push(row);
   process.stdout.write(
-    `  ${section} / ${name}: ${row.requestsPerSecond} req/s, ${row.ratio} of ${row.ratioTo}, p99 ${row.p99Ms} ms\n`,
+    `  ${section} / ${name}: ${row.requestsPerSecond} req/s, ${row.ratio ?? '-'} of ${row.ratioTo}, p99 ${row.p99Ms} ms\n`,
   );
   return row;
 }
@@ -432,6 +439,60 @@ async function scale(): Promise<void> {
       });
       const reference = { row: referenceRow('scale', `${what} signed, ${small.label}`), target: await target(small) };
       await paired('scale', `${what} signed, ${large.label}`, await target(large), reference);
+    }
+  } finally {
+    for (const { inst, server } of started) {
+      await stop(server);
+      rmSync(inst.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** The nodes-heavy installation: 1,000,000 nodes over 100,000 pools (100,000 over 10,000 with --quick). */
+const NODES_HEAVY = QUICK ? { projects: 1_000, poolsPerProject: 10 } : { projects: 10_000, poolsPerProject: 10 };
+
+/**
+ * nodes-heavy (only when named in --only): the signed reads, ShowPool and a ListPoolNodes page
+ * of 500 on an installation of about a thousand nodes and on one of a million, bulk-loaded with
+ * their node_counts (bench/load-pools.ts); the first pool of each holds 500 nodes, the others 10.
+ */
+async function nodesHeavy(): Promise<void> {
+  process.stdout.write('nodes-heavy\n');
+  const started: Array<{ label: string; inst: Installation; server: ChildProcess; firstPool: string }> = [];
+  try {
+    for (const shape of [{ projects: 10, poolsPerProject: 10 }, NODES_HEAVY]) {
+      const inst = await installation();
+      const loaded = await loadPools({
+        file: join(inst.dir, 'atelier.db'),
+        ...shape,
+        firstProjectId: inst.projectId,
+        nodesPerPool: 10,
+        firstPoolNodes: 500,
+      });
+      const label = `${loaded.nodes.toLocaleString('en')} nodes`;
+      process.stdout.write(`  loaded ${loaded.pools} pools, ${label} in ${loaded.seconds.toFixed(1)} s\n`);
+      const server = await start(ATELIER, inst.env, inst.port);
+      started.push({ label, inst, server, firstPool: loaded.firstPool });
+    }
+    const [small, large] = started;
+    const reads: Array<[string, (i: Installation, pool: string) => string]> = [
+      ['quotas', (i) => `/v1/${i.projectId}/quotas`],
+      ['statistics', (i) => `/v2/${i.projectId}/statistics/pools`],
+      ['ShowPool', (i, pool) => `/v2/${i.projectId}/pools/${pool}`],
+      ['ListPoolNodes, a page of 500', (i, pool) => `/v2/${i.projectId}/pools/${pool}/nodes?limit=500`],
+    ];
+    for (const [what, path] of reads) {
+      const target = async ({ inst, server, firstPool }: (typeof started)[number]): Promise<Target> => ({
+        url: `http://127.0.0.1:${inst.port}${path(inst, firstPool)}`,
+        headers: await signedHeaders(inst, 'GET', path(inst, firstPool)),
+        server,
+        connections: what.startsWith('ListPoolNodes') ? 4 : undefined,
+      });
+      const reference = {
+        row: referenceRow('nodes-heavy', `${what} signed, ${small!.label}`),
+        target: await target(small!),
+      };
+      await paired('nodes-heavy', `${what} signed, ${large!.label}`, await target(large!), reference);
     }
   } finally {
     for (const { inst, server } of started) {
@@ -828,9 +889,12 @@ async function main(): Promise<void> {
     postgres,
     'postgres-lifecycles': postgresLifecycles,
     nodes,
+    'nodes-heavy': nodesHeavy,
   };
   // --quick leaves out the workers section: on two cores it mostly measures the load generator.
-  const chosen = only ?? Object.keys(sections).filter((name) => !QUICK || name !== 'workers');
+  // nodes-heavy runs only when named: loading a million nodes takes minutes.
+  const chosen =
+    only ?? Object.keys(sections).filter((name) => name !== 'nodes-heavy' && (!QUICK || name !== 'workers'));
   try {
     for (const [name, run] of Object.entries(sections)) if (chosen.includes(name)) await run();
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRatios, NOISE_BAND, passes, type Results } from '../../bench/check.js';
+import { compareRatios, merged, NOISE_BAND, passes, type Results } from '../../bench/check.js';
 
 const results = (rows: Results['rows']): Results => ({ at: '2026-12-01T00:00:00Z', quick: true, rows });
 const reference = { section: 'reads', name: 'baseline node:http, quotas', requestsPerSecond: 40_000, ratio: 1 };
@@ -48,5 +48,16 @@ describe('npm run bench -- --check: the comparison', () => {
 
   it('states a wider band for the quick mode than for full runs', () => {
     expect(NOISE_BAND.quick).toBeGreaterThan(NOISE_BAND.full);
+  });
+
+  it('compares with the last committed figure of each scenario', () => {
+    const older = results([scenario('quotas, AK/SK signed', 0.9), scenario('quotas, token', 0.5)]);
+    const newer = results([scenario('quotas, AK/SK signed', 0.6)]);
+    const after = results([scenario('quotas, AK/SK signed', 0.55), scenario('quotas, token', 0.45)]);
+    const comparisons = compareRatios(merged([older, newer]), after, 0.1);
+    expect(comparisons.map((c) => [c.name, c.before, c.verdict])).toEqual([
+      ['quotas, AK/SK signed', 0.6, 'ok'],
+      ['quotas, token', 0.5, 'ok'],
+    ]);
   });
 });
