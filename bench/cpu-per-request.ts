@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { signRequest } from '../test/helpers/signing.js';
 import { freePort } from '../test/helpers/ports.js';
-import { freshSignatures, type FreshSigningInput } from './fresh-signatures.js';
+import { freshSignatures, rotating, type FreshSigningInput } from './fresh-signatures.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? undefined;
 const REQUESTS = Number(arg('requests') ?? 40_000);
@@ -87,20 +87,8 @@ interface Load {
 type Sent = Record<string, string> | Array<Record<string, string>>;
 
 async function load(pid: number, url: string, sent: Sent, amount: number): Promise<Load> {
-  let next = 0;
   const options: autocannon.Options = Array.isArray(sent)
-    ? {
-        url,
-        connections: 50,
-        amount,
-        requests: [
-          {
-            method: 'GET',
-            path: new URL(url).pathname,
-            setupRequest: (request) => ({ ...request, headers: sent[next++ % sent.length] }),
-          },
-        ],
-      }
+    ? { url, connections: 50, amount, requests: rotating(new URL(url).pathname, sent) }
     : { url, connections: 50, amount, headers: sent };
   const before = cpuNs(pid);
   const from = Number(process.hrtime.bigint() / 1000n);

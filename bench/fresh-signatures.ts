@@ -9,6 +9,7 @@
  * Each request differs from the others by a signed `x-client-id` header (a distinct client) and its
  * `X-Sdk-Date`, spread over the last five minutes (within the 15-minute skew the server accepts).
  */
+import type autocannon from 'autocannon';
 import { createHash, createHmac } from 'node:crypto';
 import { formatSdkDate, signRequest } from '../test/helpers/signing.js';
 
@@ -71,4 +72,12 @@ export async function freshSignatures(input: FreshSigningInput, count: number): 
     }
   }
   return Array.from({ length: count }, (_, i) => sign(i));
+}
+
+/** autocannon's requests for a rotation: each request, on whichever connection, takes the next headers. */
+export function rotating(path: string, rotate: ReadonlyArray<Record<string, string>>): autocannon.Request[] {
+  let next = 0;
+  return [
+    { method: 'GET', path, setupRequest: (request) => ({ ...request, headers: rotate[next++ % rotate.length] }) },
+  ];
 }

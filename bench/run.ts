@@ -37,7 +37,7 @@ import { signRequest } from '../test/helpers/signing.js';
 import pg from 'pg';
 import { findPostgresBin, startCluster, type Cluster } from '../test/helpers/postgres-cluster.js';
 import { loadPools } from './load-pools.js';
-import { freshSignatures } from './fresh-signatures.js';
+import { freshSignatures, rotating } from './fresh-signatures.js';
 import { compareRatios, formatComparisons, lastCommitted, NOISE_BAND, passes } from './check.js';
 import { freePort } from '../test/helpers/ports.js';
 
@@ -168,18 +168,7 @@ function loadOf(target: Target, duration: number): autocannon.Options {
   };
   const rotate = target.rotate;
   if (rotate === undefined) return options;
-  let next = 0;
-  const path = new URL(target.url).pathname;
-  return {
-    ...options,
-    requests: [
-      {
-        method: 'GET',
-        path,
-        setupRequest: (request) => ({ ...request, headers: rotate[next++ % rotate.length] }),
-      },
-    ],
-  };
+  return { ...options, requests: rotating(new URL(target.url).pathname, rotate) };
 }
 
 const ROUNDS = QUICK ? 1 : 3;
