@@ -41,6 +41,8 @@ const DATABASE_FREE = [
   'test/operations/shutdown.test.ts',
   'test/lint/**',
   'test/examples/docs.test.ts',
+  'test/bench/**',
+  'test/identity/signature-fast.test.ts',
 ];
 /**
  * Tests about a SQLite installation itself (the command line and first start on a

@@ -1,9 +1,10 @@
 /**
- * `npx tsx bench/cpu-per-request.ts [--requests=N] [--rounds=R] [--endpoints=quotas,statistics] [--profile=DIR] CHECKOUT…`:
+ * `npx tsx bench/cpu-per-request.ts [--requests=N] [--rounds=R] [--endpoints=quotas,statistics] [--fresh] [--profile=DIR] CHECKOUT…`:
  * what one signed quotas read and one signed statistics read cost the server, for
  * each checkout given (a directory with a built dist/: another worktree, an older
  * commit), measured in turns — baseline, A, B, … every round — beside the bare
- * node:http baseline of bench/baseline-server.ts sent the same signed request.
+ * node:http baseline of bench/baseline-server.ts sent the same signed request. With --fresh every
+ * request carries a signature of its own (bench/fresh-signatures.ts), as a fleet of clients sends.
  *
  * Each load is a fixed number of requests (50 connections, after a quarter as many
  * to warm up) against a fresh server pinned to core 0, the load generator on core 1.
@@ -22,11 +23,13 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { signRequest } from '../test/helpers/signing.js';
 import { freePort } from '../test/helpers/ports.js';
+import { freshSignatures, rotating, type FreshSigningInput } from './fresh-signatures.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? undefined;
 const REQUESTS = Number(arg('requests') ?? 40_000);
 const ROUNDS = Number(arg('rounds') ?? 3);
 const PROFILE_DIR = arg('profile') && resolve(arg('profile')!);
+const FRESH = process.argv.includes('--fresh');
 const CHECKOUTS = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const BASELINE = join(import.meta.dirname, 'baseline-server.ts');
@@ -80,10 +83,16 @@ interface Load {
   errors: number;
 }
 
-async function load(pid: number, url: string, headers: Record<string, string>, amount: number): Promise<Load> {
+/** The headers of every request, or of distinct requests sent one after another over all connections. */
+type Sent = Record<string, string> | Array<Record<string, string>>;
+
+async function load(pid: number, url: string, sent: Sent, amount: number): Promise<Load> {
+  const options: autocannon.Options = Array.isArray(sent)
+    ? { url, connections: 50, amount, requests: rotating(new URL(url).pathname, sent) }
+    : { url, connections: 50, amount, headers: sent };
   const before = cpuNs(pid);
   const from = Number(process.hrtime.bigint() / 1000n);
-  const result = await autocannon({ url, connections: 50, amount, headers });
+  const result = await autocannon(options);
   const to = Number(process.hrtime.bigint() / 1000n);
   const used = cpuNs(pid) - before;
   return {
@@ -92,6 +101,22 @@ async function load(pid: number, url: string, headers: Record<string, string>, a
     window: [from, to],
     errors: result.non2xx + result.errors + result.timeouts,
   };
+}
+
+/**
+ * One signed request repeated, or with --fresh a rotation through 30,000 distinct signatures
+ * (more than the server remembers, so each is verified in full).
+ */
+async function signedFor(input: FreshSigningInput): Promise<Sent> {
+  if (FRESH) return freshSignatures(input, 30_000);
+  const { headers } = await signRequest({
+    method: 'GET',
+    url: input.path,
+    headers: { host: input.host, 'content-type': 'application/json', 'x-project-id': input.projectId },
+    accessKey: input.accessKey,
+    secretKey: input.secretKey,
+  });
+  return headers;
 }
 
 type Endpoint = 'quotas' | 'statistics';
@@ -121,13 +146,7 @@ async function measureAtelier(checkout: string, endpoint: Endpoint, profileDir?:
   try {
     await waitForPort(port, '/openapi.json');
     const path = endpoint === 'quotas' ? `/v1/${projectId}/quotas` : `/v2/${projectId}/statistics/pools`;
-    const { headers } = await signRequest({
-      method: 'GET',
-      url: path,
-      headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'x-project-id': projectId },
-      accessKey: ak,
-      secretKey: sk,
-    });
+    const headers = await signedFor({ host: `127.0.0.1:${port}`, projectId, path, accessKey: ak, secretKey: sk });
     const pid = serverPid(child);
     await load(pid, `http://127.0.0.1:${port}${path}`, headers, Math.round(REQUESTS / 4));
     return await load(pid, `http://127.0.0.1:${port}${path}`, headers, REQUESTS);
@@ -157,10 +176,10 @@ async function measureBaseline(endpoint: Endpoint): Promise<Load> {
     const projectId = randomBytes(16).toString('hex');
     const path = endpoint === 'quotas' ? `/v1/${projectId}/quotas` : `/v2/${projectId}/statistics/pools`;
     // The same bytes in as the signed reads (bench/run.ts does the same).
-    const { headers } = await signRequest({
-      method: 'GET',
-      url: path,
-      headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'x-project-id': projectId },
+    const headers = await signedFor({
+      host: `127.0.0.1:${port}`,
+      projectId,
+      path,
       accessKey: 'BENCHBASELINE',
       secretKey: 'x'.repeat(40),
     });

@@ -37,16 +37,24 @@ import { signRequest } from '../test/helpers/signing.js';
 import pg from 'pg';
 import { findPostgresBin, startCluster, type Cluster } from '../test/helpers/postgres-cluster.js';
 import { loadPools } from './load-pools.js';
+import { freshSignatures, rotating } from './fresh-signatures.js';
+import { compareRatios, formatComparisons, lastCommitted, NOISE_BAND, passes } from './check.js';
 import { freePort } from '../test/helpers/ports.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
+const CHECK = process.argv.includes('--check');
 const CONNECTIONS = 50;
 const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 /** Every core of the machine (not availableParallelism(): this process is pinned to one). */
 const ALL_CORES = `0-${cpus().length - 1}`;
 const SCALE = QUICK ? { projects: 2_000, poolsPerProject: 10 } : { projects: 100_000, poolsPerProject: 10 };
 const LIFECYCLES = QUICK ? 200 : 3_000;
+/**
+ * Distinct signed requests a fresh-signature load rotates through: far more than the server
+ * remembers (4,096 signatures), so none is recognised as a repeat.
+ */
+const FRESH_SIGNATURES = 30_000;
 
 // Re-run under taskset so the load generator stays off the servers' core.
 if (HAS_TASKSET && !process.env.BENCH_PINNED_TO_CORE) {
@@ -144,6 +152,23 @@ interface Target {
   url: string;
   headers: Record<string, string>;
   server?: ChildProcess;
+  /** Headers of distinct requests to rotate through, one after another over all connections. */
+  rotate?: Array<Record<string, string>>;
+  /** Connections of its loads, when not the usual 50 (a heavy answer: a page of 500 nodes). */
+  connections?: number;
+}
+
+/** autocannon's options for one load of a target; a rotation hands each request the next headers. */
+function loadOf(target: Target, duration: number): autocannon.Options {
+  const options: autocannon.Options = {
+    url: target.url,
+    connections: target.connections ?? CONNECTIONS,
+    duration,
+    headers: target.headers,
+  };
+  const rotate = target.rotate;
+  if (rotate === undefined) return options;
+  return { ...options, requests: rotating(new URL(target.url).pathname, rotate) };
 }
 
 const ROUNDS = QUICK ? 1 : 3;
@@ -154,10 +179,10 @@ const warmed = new Set<string>();
 
 /** A first, unmeasured load of each URL and request, so the JIT has compiled the path before it counts. */
 async function warm(target: Target): Promise<void> {
-  const key = `${target.url} ${JSON.stringify(target.headers)}`;
+  const key = `${target.url} ${JSON.stringify(target.headers)} ${target.rotate?.length ?? 0}`;
   if (warmed.has(key)) return;
   warmed.add(key);
-  await autocannon({ url: target.url, connections: CONNECTIONS, duration: QUICK ? 0.25 : 1, headers: target.headers });
+  await autocannon(loadOf(target, QUICK ? 0.25 : 1));
 }
 
 /** Every load of a reference, so its row can report them all. */
@@ -179,21 +204,11 @@ async function paired(
   const ratios: number[] = [];
   const runs: autocannon.Result[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
-    const base = await autocannon({
-      url: reference.target.url,
-      connections: CONNECTIONS,
-      duration: ROUND_S,
-      headers: reference.target.headers,
-    });
-    const run = await autocannon({
-      url: scenario.url,
-      connections: CONNECTIONS,
-      duration: ROUND_S,
-      headers: scenario.headers,
-    });
+    const base = await autocannon(loadOf(reference.target, ROUND_S));
+    const run = await autocannon(loadOf(scenario, ROUND_S));
     referenceRuns.get(reference.row)?.push(base);
     runs.push(run);
-    ratios.push(run.requests.average / base.requests.average);
+    if (base.requests.average > 0) ratios.push(run.requests.average / base.requests.average);
   }
   updateReference(reference.row, reference.target);
   const row: Row = {
@@ -204,12 +219,12 @@ async function paired(
     p99Ms: median(runs.map((r) => r.latency.p99)),
     rssMiB: scenario.server ? rssMiB(scenario.server.pid) : undefined,
     errors: runs.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
-    ratio: Math.round(median(ratios) * 100) / 100,
+    ratio: ratios.length === 0 ? undefined : Math.round(median(ratios) * 100) / 100,
     ratioTo: reference.row.name,
   };
   rows.push(row);
   process.stdout.write(
-    `  ${section} / ${name}: ${row.requestsPerSecond} req/s, ${row.ratio} of ${row.ratioTo}, p99 ${row.p99Ms} ms\n`,
+    `  ${section} / ${name}: ${row.requestsPerSecond} req/s, ${row.ratio ?? '-'} of ${row.ratioTo}, p99 ${row.p99Ms} ms\n`,
   );
   return row;
 }
@@ -366,6 +381,21 @@ async function reads(): Promise<void> {
       target(statistics, { ...plain, 'x-auth-token': token }),
       statisticsReference,
     );
+    for (const [endpoint, path] of [
+      ['quotas', quotas],
+      ['statistics', statistics],
+    ] as const) {
+      const rotate = await freshSignatures(
+        { host: `127.0.0.1:${inst.port}`, projectId: inst.projectId, path, accessKey: inst.ak, secretKey: inst.sk },
+        FRESH_SIGNATURES,
+      );
+      const fresh = (headersOf: Target): Target => ({ ...headersOf, headers: rotate[0]!, rotate });
+      const reference = {
+        row: referenceRow('reads', `baseline node:http, ${endpoint}, fresh signatures`),
+        target: fresh({ url: `http://127.0.0.1:${basePort}${path}`, headers: {}, server: baseline }),
+      };
+      await paired('reads', `${endpoint}, AK/SK fresh signatures`, fresh(target(path, {})), reference);
+    }
   } finally {
     await stop(baseline);
     await stop(server);
@@ -398,6 +428,60 @@ async function scale(): Promise<void> {
       });
       const reference = { row: referenceRow('scale', `${what} signed, ${small.label}`), target: await target(small) };
       await paired('scale', `${what} signed, ${large.label}`, await target(large), reference);
+    }
+  } finally {
+    for (const { inst, server } of started) {
+      await stop(server);
+      rmSync(inst.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** The nodes-heavy installation: 1,000,000 nodes over 100,000 pools (100,000 over 10,000 with --quick). */
+const NODES_HEAVY = QUICK ? { projects: 1_000, poolsPerProject: 10 } : { projects: 10_000, poolsPerProject: 10 };
+
+/**
+ * nodes-heavy (only when named in --only): the signed reads, ShowPool and a ListPoolNodes page
+ * of 500 on an installation of about a thousand nodes and on one of a million, bulk-loaded with
+ * their node_counts (bench/load-pools.ts); the first pool of each holds 500 nodes, the others 10.
+ */
+async function nodesHeavy(): Promise<void> {
+  process.stdout.write('nodes-heavy\n');
+  const started: Array<{ label: string; inst: Installation; server: ChildProcess; firstPool: string }> = [];
+  try {
+    for (const shape of [{ projects: 10, poolsPerProject: 10 }, NODES_HEAVY]) {
+      const inst = await installation();
+      const loaded = await loadPools({
+        file: join(inst.dir, 'atelier.db'),
+        ...shape,
+        firstProjectId: inst.projectId,
+        nodesPerPool: 10,
+        firstPoolNodes: 500,
+      });
+      const label = `${loaded.nodes.toLocaleString('en')} nodes`;
+      process.stdout.write(`  loaded ${loaded.pools} pools, ${label} in ${loaded.seconds.toFixed(1)} s\n`);
+      const server = await start(ATELIER, inst.env, inst.port);
+      started.push({ label, inst, server, firstPool: loaded.firstPool });
+    }
+    const [small, large] = started;
+    const reads: Array<[string, (i: Installation, pool: string) => string]> = [
+      ['quotas', (i) => `/v1/${i.projectId}/quotas`],
+      ['statistics', (i) => `/v2/${i.projectId}/statistics/pools`],
+      ['ShowPool', (i, pool) => `/v2/${i.projectId}/pools/${pool}`],
+      ['ListPoolNodes, a page of 500', (i, pool) => `/v2/${i.projectId}/pools/${pool}/nodes?limit=500`],
+    ];
+    for (const [what, path] of reads) {
+      const target = async ({ inst, server, firstPool }: (typeof started)[number]): Promise<Target> => ({
+        url: `http://127.0.0.1:${inst.port}${path(inst, firstPool)}`,
+        headers: await signedHeaders(inst, 'GET', path(inst, firstPool)),
+        server,
+        connections: what.startsWith('ListPoolNodes') ? 4 : undefined,
+      });
+      const reference = {
+        row: referenceRow('nodes-heavy', `${what} signed, ${small!.label}`),
+        target: await target(small!),
+      };
+      await paired('nodes-heavy', `${what} signed, ${large!.label}`, await target(large!), reference);
     }
   } finally {
     for (const { inst, server } of started) {
@@ -794,9 +878,12 @@ async function main(): Promise<void> {
     postgres,
     'postgres-lifecycles': postgresLifecycles,
     nodes,
+    'nodes-heavy': nodesHeavy,
   };
   // --quick leaves out the workers section: on two cores it mostly measures the load generator.
-  const chosen = only ?? Object.keys(sections).filter((name) => !QUICK || name !== 'workers');
+  // nodes-heavy runs only when named: loading a million nodes takes minutes.
+  const chosen =
+    only ?? Object.keys(sections).filter((name) => name !== 'nodes-heavy' && (!QUICK || name !== 'workers'));
   try {
     for (const [name, run] of Object.entries(sections)) if (chosen.includes(name)) await run();
   } finally {
@@ -805,6 +892,8 @@ async function main(): Promise<void> {
   print();
   const out = join(ROOT, 'bench', 'results', 'latest.json');
   mkdirSync(dirname(out), { recursive: true });
+  // Read before this run's file is written: the guard compares with what is committed.
+  const committed = CHECK ? lastCommitted(ROOT, QUICK) : undefined;
   writeFileSync(
     out,
     JSON.stringify(
@@ -824,6 +913,28 @@ async function main(): Promise<void> {
     ),
   );
   process.stdout.write(`\nwritten to ${out} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+  if (CHECK) check(committed, out);
+}
+
+/**
+ * --check: this run's ratios against the last committed results of the same mode; exits 1 when
+ * one fell beyond the noise band (docs/performance.md, "Before a change to a hot path").
+ */
+function check(committed: ReturnType<typeof lastCommitted>, out: string): void {
+  if (!committed) {
+    process.stdout.write(`\n--check: no ${QUICK ? 'quick' : 'full'} results committed under bench/results/\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const band = QUICK ? NOISE_BAND.quick : NOISE_BAND.full;
+  const current = JSON.parse(readFileSync(out, 'utf8')) as Parameters<typeof compareRatios>[1];
+  const comparisons = compareRatios(committed.results, current, band);
+  process.stdout.write(`\n--check against ${committed.file} (${committed.results.at})\n`);
+  process.stdout.write(formatComparisons(comparisons, band));
+  if (!passes(comparisons)) {
+    process.stdout.write('--check: FAILED, a ratio dropped beyond the noise band\n');
+    process.exitCode = 1;
+  } else process.stdout.write('--check: passed\n');
 }
 
 main().catch((error: unknown) => {

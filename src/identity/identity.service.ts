@@ -167,7 +167,9 @@ export class IdentityService {
   }): Promise<Principal> {
     const header = request.headers.authorization;
     const accessKey = typeof header === 'string' ? /(?:Access|Credential)=([^,/\s]+)/.exec(header)?.[1] : undefined;
-    const found = accessKey ? await this.credential(accessKey) : null;
+    // A fresh cached lookup answers without a turn of the event loop (a fleet's fresh signatures).
+    const cached = accessKey ? this.cachedCredential(accessKey) : null;
+    const found = cached === undefined ? await this.credential(accessKey!) : cached;
     const result = this.signatures.verify({
       method: request.method,
       rawUrl: request.rawUrl,

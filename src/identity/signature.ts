@@ -6,8 +6,7 @@
  * core, and as the Terraform provider's Go SDK signs, in test/helpers/go-signer.ts), so nothing here is
  * checked against a signer that shares its canonicalisation.
  */
-import { createHmac, hash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ExpiringCache } from '../shared/expiring-cache.js';
+import { hash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type SigningAlgorithm = 'SDK-HMAC-SHA256' | 'V11-HMAC-SHA256';
 
@@ -46,8 +45,8 @@ const SDK_AUTHORIZATION =
 const V11_AUTHORIZATION =
   /^V11-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-fA-F]{64})$/;
 const V11_SCOPE = /^(\d{8})\/([^/]*)\/([^/]+)$/;
-const SDK_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const UNRESERVED_ONLY = /^[A-Za-z0-9\-_.~]*$/;
+const UNRESERVED_PATH = /^[A-Za-z0-9\-_.~/]*$/;
 
 /** Parses an `Authorization` header value; `null` when it is not a well-formed AK/SK signature. */
 export function parseAuthorization(header: string): ParsedAuthorization | null {
@@ -109,7 +108,8 @@ export function enc(value: string): string {
  * the SDK signs, because it encodes the already-encoded URL path.
  */
 export function canonicalUri(rawPath: string): string {
-  const uri = rawPath.split('/').map(enc).join('/');
+  // A path of unreserved characters and slashes encodes to itself (every segment is kept as it is).
+  const uri = UNRESERVED_PATH.test(rawPath) ? rawPath : rawPath.split('/').map(enc).join('/');
   return uri.endsWith('/') ? uri : uri + '/';
 }
 
@@ -188,8 +188,8 @@ export function hashedPayload(
   signedHeaders: readonly string[],
 ): string {
   if (
-    headerValue(headers, 'x-sdk-content-sha256') === UNSIGNED_PAYLOAD &&
-    signedHeaders.some((name) => name.toLowerCase() === 'x-sdk-content-sha256')
+    signedHeaders.some((name) => name.toLowerCase() === 'x-sdk-content-sha256') &&
+    headerValue(headers, 'x-sdk-content-sha256') === UNSIGNED_PAYLOAD
   ) {
     return UNSIGNED_PAYLOAD;
   }
@@ -213,17 +213,16 @@ export interface CanonicalRequestInput {
  * holds a malformed percent sequence).
  */
 export function canonicalRequest(input: CanonicalRequestInput): string | null {
-  const query = canonicalQueryString(input.rawQuery);
   const headerLines = canonicalHeaders(input.signedHeaders, input.headers);
-  if (query === null || headerLines === null) return null;
-  return [
-    input.method.toUpperCase(),
-    canonicalUri(input.rawPath),
-    query,
-    headerLines,
-    input.signedHeaders.join(';'),
-    hashedPayload(input.body, input.headers, input.signedHeaders),
-  ].join('\n');
+  return headerLines === null ? null : canonicalWithHeaderLines(input, headerLines);
+}
+
+/** canonicalRequest once the header lines are known; `null` for a query without a canonical form. */
+function canonicalWithHeaderLines(input: CanonicalRequestInput, headerLines: string): string | null {
+  const query = canonicalQueryString(input.rawQuery);
+  if (query === null) return null;
+  const payload = hashedPayload(input.body, input.headers, input.signedHeaders);
+  return `${input.method.toUpperCase()}\n${canonicalUri(input.rawPath)}\n${query}\n${headerLines}\n${input.signedHeaders.join(';')}\n${payload}`;
 }
 
 export type StringToSignInput = SignatureScope & { sdkDate: string; canonicalRequest: string };
@@ -240,11 +239,47 @@ export type ComputeSignatureInput = StringToSignInput & { secretKey: string; acc
 
 /** §3.3 step 11 (SK used directly) and §3.5 (key derived with HKDF from SK, AK and the scope). */
 export function computeSignature(input: ComputeSignatureInput): string {
+  return signatureBytes(input, input.secretKey, input.accessKey, input.sdkDate, input.canonicalRequest).toString('hex');
+}
+
+/** The signature's 32 bytes (arguments apart: an object spread with added keys is slow in V8). */
+function signatureBytes(
+  scope: SignatureScope,
+  secretKey: string,
+  accessKey: string,
+  sdkDate: string,
+  canonical: string,
+): Buffer {
   const key =
-    input.algorithm === 'V11-HMAC-SHA256'
-      ? deriveV11Key(input.secretKey, input.accessKey, input.credentialScope)
-      : input.secretKey;
-  return createHmac('sha256', Buffer.from(key, 'utf8')).update(stringToSign(input), 'utf8').digest('hex');
+    scope.algorithm === 'V11-HMAC-SHA256' ? deriveV11Key(secretKey, accessKey, scope.credentialScope) : secretKey;
+  const digest = sha256Hex(canonical);
+  const toSign =
+    scope.algorithm === 'V11-HMAC-SHA256'
+      ? `${scope.algorithm}\n${sdkDate}\n${scope.credentialScope}\n${digest}`
+      : `${scope.algorithm}\n${sdkDate}\n${digest}`;
+  return hmacSha256(key, toSign);
+}
+
+const HMAC_BLOCK = 64;
+
+/**
+ * HMAC-SHA256 (RFC 2104) of UTF-8 texts with two one-shot hashes: the same bytes as
+ * `createHmac('sha256', key).update(message).digest()` (test/identity/signature-fast.test.ts holds
+ * them together), without the cost of building a streaming Hmac object for every request.
+ */
+export function hmacSha256(key: string, message: string): Buffer {
+  let k = Buffer.from(key, 'utf8');
+  if (k.length > HMAC_BLOCK) k = hash('sha256', k, 'buffer');
+  const inner = Buffer.allocUnsafe(HMAC_BLOCK + Buffer.byteLength(message, 'utf8'));
+  const outer = Buffer.allocUnsafe(HMAC_BLOCK + 32);
+  for (let i = 0; i < HMAC_BLOCK; i += 1) {
+    const byte = i < k.length ? k[i]! : 0;
+    inner[i] = byte ^ 0x36;
+    outer[i] = byte ^ 0x5c;
+  }
+  inner.write(message, HMAC_BLOCK, 'utf8');
+  hash('sha256', inner, 'buffer').copy(outer, HMAC_BLOCK);
+  return hash('sha256', outer, 'buffer');
 }
 
 /** The V11 signing key: the hex text of HKDF-SHA256(IKM = SK, salt = AK, info = scope, 32 bytes). */
@@ -279,6 +314,16 @@ export interface VerifyInput {
  * Project binding (§3.3 step 13) and temporary credentials (§3.6) are the caller's business.
  */
 export function verifySignature(input: VerifyInput): VerifyResult {
+  const verified = verifyInDetail(input);
+  return verified.ok ? { ok: true, accessKey: verified.accessKey } : verified;
+}
+
+/** What a verified signature covered, for VerifiedSignatures to remember without parsing again. */
+type Verified =
+  | { ok: true; accessKey: string; secretKey: string; signedAt: number; signedHeaders: readonly string[] }
+  | { ok: false; reason: VerifyFailureReason };
+
+function verifyInDetail(input: VerifyInput): Verified {
   const authorization = headerValue(input.headers, 'authorization');
   if (authorization === undefined || authorization === '') return fail('missing');
   const parsed = parseAuthorization(authorization);
@@ -303,30 +348,35 @@ export function verifySignature(input: VerifyInput): VerifyResult {
   const knownSecret = input.lookupSecret(parsed.accessKey);
   const secretKey = knownSecret ?? UNKNOWN_KEY_SECRET;
 
-  if (parsed.signedHeaders.some((name) => headerValue(input.headers, name) === undefined)) {
-    return fail('missing-signed-header');
-  }
+  const headerLines = canonicalHeaders(parsed.signedHeaders, input.headers);
+  if (headerLines === null) return fail('missing-signed-header');
 
   const { path, query } = splitUrl(input.rawUrl);
-  const canonical = canonicalRequest({
-    method: input.method,
-    rawPath: path,
-    rawQuery: query,
-    headers: input.headers,
-    signedHeaders: parsed.signedHeaders,
-    body: input.body,
-  });
+  const canonical = canonicalWithHeaderLines(
+    {
+      method: input.method,
+      rawPath: path,
+      rawQuery: query,
+      headers: input.headers,
+      signedHeaders: parsed.signedHeaders,
+      body: input.body,
+    },
+    headerLines,
+  );
   if (canonical === null) return fail('mismatch');
 
-  const expected = Buffer.from(
-    computeSignature({ ...parsed, secretKey, sdkDate, canonicalRequest: canonical }),
-    'utf8',
-  );
-  const received = Buffer.from(parsed.signature, 'utf8');
-  const matches = expected.length === received.length && timingSafeEqual(expected, received);
+  const expected = signatureBytes(parsed, secretKey, parsed.accessKey, sdkDate, canonical);
+  // The Authorization pattern admits exactly 64 hex digits: 32 bytes, compared in constant time.
+  const matches = timingSafeEqual(expected, Buffer.from(parsed.signature, 'hex'));
   if (knownSecret === undefined) return fail('unknown-key');
   if (!matches) return fail('mismatch');
-  return { ok: true, accessKey: parsed.accessKey };
+  return {
+    ok: true,
+    accessKey: parsed.accessKey,
+    secretKey: knownSecret,
+    signedAt,
+    signedHeaders: parsed.signedHeaders,
+  };
 }
 
 /** A request whose signature verified: what it covered, and under which key and secret. */
@@ -349,22 +399,50 @@ export interface RememberedSignature {
  * method, target and signed header values, byte for byte — without canonicalising and hashing
  * again. Whoever accepts a recalled signature must still hold it against the clock and against the
  * key's current secret, as `verify` does, so a disabled or rotated key stops a remembered signature
- * exactly as it stops a new one. Requests with a body are always verified in full. Bounded: the
- * least recently recalled entry makes room for a new one.
+ * exactly as it stops a new one. Requests with a body are always verified in full. Bounded to
+ * `capacity` entries in two generations of Maps: when the newer one is full the older is dropped,
+ * and a recalled entry of the older moves to the newer, so what is recalled stays; cheaper than a
+ * least-recently-used list when every request brings a new signature (a fleet of clients).
  */
 export class VerifiedSignatures {
   // No age limit of its own: an entry is held against the clock and the key's secret when recalled.
-  private readonly entries: ExpiringCache<string, RememberedSignature>;
+  private newer = new Map<string, RememberedSignature>();
+  private older = new Map<string, RememberedSignature>();
+  private readonly generation: number;
 
   constructor(capacity = 4096) {
-    this.entries = new ExpiringCache({ max: capacity, ttlMs: Infinity });
+    this.generation = Math.max(1, Math.floor(capacity / 2));
+  }
+
+  /** How many verified requests are remembered. */
+  get size(): number {
+    return this.newer.size + this.older.size;
+  }
+
+  private lookUp(authorization: string): RememberedSignature | undefined {
+    const newer = this.newer.get(authorization);
+    if (newer !== undefined) return newer;
+    const older = this.older.get(authorization);
+    if (older !== undefined) {
+      this.older.delete(authorization);
+      this.store(authorization, older);
+    }
+    return older;
+  }
+
+  private store(authorization: string, entry: RememberedSignature): void {
+    if (this.newer.size >= this.generation && !this.newer.has(authorization)) {
+      this.older = this.newer;
+      this.newer = new Map();
+    }
+    this.newer.set(authorization, entry);
   }
 
   /** The verified request this one repeats exactly, if any (clock and secret not yet checked). */
   recall(method: string, rawUrl: string, headers: HeaderMap): RememberedSignature | undefined {
     const authorization = headers.authorization;
     if (typeof authorization !== 'string') return undefined;
-    const hit = this.entries.peek(authorization)?.value;
+    const hit = this.lookUp(authorization);
     if (hit === undefined || hit.method !== method || hit.rawUrl !== rawUrl) return undefined;
     for (let i = 0; i < hit.names.length; i += 1) if (headers[hit.names[i]!] !== hit.values[i]) return undefined;
     return hit;
@@ -381,18 +459,17 @@ export class VerifiedSignatures {
     ) {
       return { ok: true, accessKey: hit.accessKey };
     }
-    const result = verifySignature(input);
-    if (result.ok && withoutBody) this.remember(input, result.accessKey);
-    return result;
+    const verified = verifyInDetail(input);
+    if (!verified.ok) return verified;
+    if (withoutBody) this.remember(input, verified);
+    return { ok: true, accessKey: verified.accessKey };
   }
 
-  private remember(input: VerifyInput, accessKey: string): void {
+  private remember(input: VerifyInput, verified: Verified & { ok: true }): void {
     const authorization = input.headers.authorization;
-    const parsed = typeof authorization === 'string' ? parseAuthorization(authorization) : null;
-    const secretKey = input.lookupSecret(accessKey);
-    const signedAt = parseSdkDate(headerValue(input.headers, 'x-sdk-date') ?? '');
-    if (typeof authorization !== 'string' || parsed === null || secretKey === undefined || signedAt === null) return;
-    const names = parsed.signedHeaders.map((name) => name.toLowerCase());
+    if (typeof authorization !== 'string') return;
+    const { accessKey, secretKey, signedAt } = verified;
+    const names = verified.signedHeaders.map((name) => name.toLowerCase());
     const values: string[] = [];
     for (const name of names) {
       const value = input.headers[name];
@@ -400,7 +477,7 @@ export class VerifiedSignatures {
       if (typeof value !== 'string') return;
       values.push(value);
     }
-    this.entries.set(authorization, {
+    this.store(authorization, {
       accessKey,
       secretKey,
       signedAt,
@@ -412,7 +489,7 @@ export class VerifiedSignatures {
   }
 }
 
-function fail(reason: VerifyFailureReason): VerifyResult {
+function fail(reason: VerifyFailureReason): { ok: false; reason: VerifyFailureReason } {
   return { ok: false, reason };
 }
 
@@ -423,21 +500,37 @@ function splitUrl(rawUrl: string): { path: string; query: string } {
 
 /** Milliseconds since the epoch, or `null` unless the text is a real UTC instant in the SDK's format. */
 export function parseSdkDate(text: string): number | null {
-  const m = SDK_DATE.exec(text);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, s] = m.map(Number);
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  // Date.UTC rolls 20250230 over into March: the fields must come back unchanged.
-  // (Checked field by field rather than by formatting: this runs on every request.)
-  const back = new Date(ms);
-  const inRange =
-    back.getUTCFullYear() === y &&
-    back.getUTCMonth() === mo - 1 &&
-    back.getUTCDate() === d &&
-    h < 24 &&
-    mi < 60 &&
-    s < 60;
-  return inRange ? ms : null;
+  // YYYYMMDD'T'HHMMSS'Z', read digit by digit (this runs on every request; a pattern and Date objects cost more).
+  if (text.length !== 16 || text.charCodeAt(8) !== 0x54 || text.charCodeAt(15) !== 0x5a) return null;
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 4, 6);
+  const d = digits(text, 6, 8);
+  const h = digits(text, 9, 11);
+  const mi = digits(text, 11, 13);
+  const s = digits(text, 13, 15);
+  // Date.UTC reads a year below 100 as 19YY: no such instant has the SDK's form.
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59) {
+    return null;
+  }
+  if (s < 0 || s > 59) return null;
+  return Date.UTC(y, mo - 1, d, h, mi, s);
+}
+
+/** The decimal number text[from, to) spells, or -1 when a character is not an ASCII digit. */
+function digits(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i += 1) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    n = n * 10 + digit;
+  }
+  return n;
+}
+
+/** Days of a month of the proleptic Gregorian calendar, as Date.UTC counts them. */
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 function sha256Hex(data: Buffer | string): string {

@@ -596,9 +596,10 @@ describe('VerifiedSignatures: repeats of a verified signature', () => {
     };
     const request = await sent();
     expect(memo.verify({ ...request, lookupSecret, now: NOW })).toEqual({ ok: true, accessKey: AK });
+    expect(lookups).toBe(1);
     expect(memo.verify({ ...request, lookupSecret, now: NOW })).toEqual({ ok: true, accessKey: AK });
     // The repeat still asks for the current secret (a disabled key stops it).
-    expect(lookups).toBe(3);
+    expect(lookups).toBe(2);
     // A changed signed header, path or signature is a different request.
     expect(
       memo.verify({ ...request, headers: { ...request.headers, host: 'elsewhere' }, lookupSecret, now: NOW }),
@@ -640,6 +641,6 @@ describe('VerifiedSignatures: repeats of a verified signature', () => {
     for (const path of ['/v1/a/quotas', '/v1/b/quotas', '/v1/c/quotas']) {
       expect(memo.verify({ ...(await sent({ url: path })), lookupSecret: () => SK, now: NOW }).ok).toBe(true);
     }
-    expect((memo as unknown as { entries: Map<string, unknown> }).entries.size).toBe(2);
+    expect(memo.size).toBe(2);
   });
 });
