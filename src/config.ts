@@ -250,23 +250,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     adminToken: e.ATELIER_ADMIN_TOKEN,
     metricsToken: e.ATELIER_METRICS_TOKEN,
     seedFile: e.ATELIER_SEED_FILE,
-    timings: Object.freeze({
-      networkCreate: e.ATELIER_NETWORK_CREATE_SECONDS,
-      networkDelete: e.ATELIER_NETWORK_DELETE_SECONDS,
-      poolCreate: e.ATELIER_POOL_CREATE_SECONDS,
-      poolDelete: e.ATELIER_POOL_DELETE_SECONDS,
-      poolScale: e.ATELIER_POOL_SCALE_SECONDS,
-      nodeCreate: e.ATELIER_NODE_CREATE_SECONDS,
-      nodeDelete: e.ATELIER_NODE_DELETE_SECONDS,
-      nodeReboot: e.ATELIER_NODE_REBOOT_SECONDS,
-      nodeReset: e.ATELIER_NODE_RESET_SECONDS,
-    }),
+    timings: lifecycleTimings(e),
     failedRetentionMs: e.ATELIER_FAILED_RETENTION_HOURS * 3_600_000,
     orderExpiryMs: e.ATELIER_ORDER_EXPIRY_SECONDS * 1000,
     engineIntervalMs: e.ATELIER_ENGINE_INTERVAL_MS,
     engineLeaseMs: e.ATELIER_ENGINE_LEASE_SECONDS * 1000,
     workers: e.ATELIER_WORKERS,
     http: httpLimits(e),
+  });
+}
+
+/** How long each lifecycle step of the emulated cloud takes (ATELIER_*_SECONDS). */
+function lifecycleTimings(e: Env) {
+  return Object.freeze({
+    networkCreate: e.ATELIER_NETWORK_CREATE_SECONDS,
+    networkDelete: e.ATELIER_NETWORK_DELETE_SECONDS,
+    poolCreate: e.ATELIER_POOL_CREATE_SECONDS,
+    poolDelete: e.ATELIER_POOL_DELETE_SECONDS,
+    poolScale: e.ATELIER_POOL_SCALE_SECONDS,
+    nodeCreate: e.ATELIER_NODE_CREATE_SECONDS,
+    nodeDelete: e.ATELIER_NODE_DELETE_SECONDS,
+    nodeReboot: e.ATELIER_NODE_REBOOT_SECONDS,
+    nodeReset: e.ATELIER_NODE_RESET_SECONDS,
   });
 }
 

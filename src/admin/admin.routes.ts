@@ -49,6 +49,11 @@ export function adminTokenMatches(expected: string, header: string | undefined):
   return ok && presented !== undefined;
 }
 
+/** Every control is `public` to the AK/SK check; the plugin's hook checks the bearer token. */
+const config = { public: true };
+const tags = ['emulator'];
+const errors = (...statuses: number[]) => errorResponses(400, 401, ...statuses);
+
 /**
  * The emulator controls under /_atelier/ (docs/emulator.md). Registered only when
  * ATELIER_ADMIN_TOKEN is set; the routes are `public` to the AK/SK check, and this
@@ -68,9 +73,6 @@ export const adminRoutes =
     app.addHook('preValidation', async (request) => {
       if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};
     });
-    const config = { public: true };
-    const tags = ['emulator'];
-    const errors = (...statuses: number[]) => errorResponses(400, 401, ...statuses);
 
     app.post(
       '/_atelier/reset',
@@ -112,19 +114,6 @@ export const adminRoutes =
       { config, schema: { hide: true, tags, params: FaultParams, response: { 200: ClearResult, ...errors(404) } } },
       (request) => clearFaults(ctx, request.params.id),
     );
-    app.post(
-      '/_atelier/workloads',
-      { config, schema: { hide: true, tags, body: SubmitWorkloadBody, response: { 201: Workload, ...errors(404) } } },
-      async (request, reply) => reply.code(201).send(await submitWorkload(ctx, request.body)),
-    );
-    app.post(
-      '/_atelier/scheduled-events',
-      {
-        config,
-        schema: { hide: true, tags, body: PublishEventBody, response: { 201: ScheduledEvent, ...errors(404) } },
-      },
-      async (request, reply) => reply.code(201).send(await publishScheduledEvent(ctx, request.body)),
-    );
     app.get(
       '/_atelier/clock',
       { config, schema: { hide: true, tags, response: { 200: ClockState, ...errors() } } },
@@ -135,10 +124,28 @@ export const adminRoutes =
       { config, schema: { hide: true, tags, body: ClockBody, response: { 200: ClockState, ...errors() } } },
       (request) => advanceClock(ctx, request.body, request.log),
     );
-    // Decision 19: an administrator pays a pending yearly/monthly order (the CLI: atelier orders pay).
-    app.post(
-      '/_atelier/orders/:order_name/pay',
-      { config, schema: { hide: true, tags, params: PayParams, response: { 200: Order, ...errors(404) } } },
-      (request) => payOrder(ctx, request.params.order_name),
-    );
+    simulationRoutes(app, ctx);
   };
+
+/** The controls that stand in for what the cloud and its users do: workloads, maintenance, payment. */
+function simulationRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppContext): void {
+  app.post(
+    '/_atelier/workloads',
+    { config, schema: { hide: true, tags, body: SubmitWorkloadBody, response: { 201: Workload, ...errors(404) } } },
+    async (request, reply) => reply.code(201).send(await submitWorkload(ctx, request.body)),
+  );
+  app.post(
+    '/_atelier/scheduled-events',
+    {
+      config,
+      schema: { hide: true, tags, body: PublishEventBody, response: { 201: ScheduledEvent, ...errors(404) } },
+    },
+    async (request, reply) => reply.code(201).send(await publishScheduledEvent(ctx, request.body)),
+  );
+  // Decision 19: an administrator pays a pending yearly/monthly order (the CLI: atelier orders pay).
+  app.post(
+    '/_atelier/orders/:order_name/pay',
+    { config, schema: { hide: true, tags, params: PayParams, response: { 200: Order, ...errors(404) } } },
+    (request) => payOrder(ctx, request.params.order_name),
+  );
+}
