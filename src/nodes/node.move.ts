@@ -5,6 +5,7 @@ import {
   addToTallies,
   deleteDeletingNodes,
   deleteNodesById,
+  reflavorNode,
   transferNode,
   updateNodesInPhase,
   updatePoolNodes,
@@ -171,6 +172,29 @@ export async function transferNodes(
   }
   await addToTallies(tx, [
     ...nodes.filter((n) => moved.some((m) => m.id === n.id)).map((n) => tally(n, 'Checking', -1)),
+    ...moved.map((n) => tally(n, 'Checking', 1)),
+  ]);
+  return moved;
+}
+
+/**
+ * Changes Available nodes to another flavor and node pool (batch-resize) and
+ * moves them Checking, counted out of their old flavor and into the new one.
+ * Returns the nodes changed; a node another writer changed first is left as it is.
+ */
+export async function resizeNodes(
+  tx: Executor,
+  nodes: readonly NodeRecord[],
+  to: { flavor: string; nodePool: string; changes: (node: NodeRecord) => NodeChanges },
+): Promise<NodeRecord[]> {
+  const moved: NodeRecord[] = [];
+  for (const node of nodes) {
+    const done = await reflavorNode(tx, node, { flavor: to.flavor, nodePool: to.nodePool, changes: to.changes(node) });
+    if (done) moved.push(done);
+  }
+  const before = new Map(nodes.map((n) => [n.id, n]));
+  await addToTallies(tx, [
+    ...moved.map((n) => tally(before.get(n.id) as NodeRecord, 'Available', -1)),
     ...moved.map((n) => tally(n, 'Checking', 1)),
   ]);
   return moved;

@@ -11,6 +11,8 @@ import {
   BatchRebootAnswer,
   BatchRebootBody,
   BatchResetBody,
+  BatchResizeAnswer,
+  BatchResizeBody,
   JobAnswer,
   BatchDrainBody,
   BatchLockBody,
@@ -26,6 +28,7 @@ import {
 import { listPoolNodes, showPoolNode } from './node.service.js';
 import { batchRebootNodes, batchResetNodes } from './node.restart.js';
 import { batchMigrateNodes } from './node.migrate.js';
+import { batchResizeNodes } from './node.resize.js';
 
 const NODES = '/v2/:project_id/pools/:pool_name/nodes';
 
@@ -92,6 +95,9 @@ export const nodeRoutes =
     );
     app.post(`${NODES}/batch-migrate`, batch('BatchMigratePoolNodes', BatchMigrateBody, JobAnswer), (r) =>
       batchMigrateNodes(ctx, r.params.project_id, r.params.pool_name, r.body),
+    );
+    app.post(`${NODES}/batch-resize`, batch('BatchResizePoolNodes', BatchResizeBody, BatchResizeAnswer), (r) =>
+      batchResizeNodes(ctx, r.params.project_id, r.params.pool_name, r.body),
     );
     app.post(`${NODES}/batch-drain`, batch('BatchDrainPoolNodes', BatchDrainBody, EmptyAnswer), (r) =>
       batchDrainNodes(ctx, r.params.project_id, r.params.pool_name, r.body),

@@ -219,3 +219,35 @@ export type BatchMigrateBody = Static<typeof BatchMigrateBody>;
 /** Decision 24: reset and migrate answer the job's id. */
 export const JobAnswer = Type.Object({ job_id: Type.String() }, { $id: 'JobAnswer' });
 export type JobAnswer = Static<typeof JobAnswer>;
+
+/** The side of a resize (SDK NodeResizeParams): only `flavor` and `nodePool` are acted on. */
+const ResizeSide = Type.Object(
+  {
+    nodePool: Type.Optional(Type.String({ maxLength: 64 })),
+    flavor: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    creatingStep: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: true },
+);
+
+/** The most entries one resize names (nodepools-nodes-jobs.md §2.2). */
+export const RESIZE_MAX = 50;
+
+/** SDK BatchResizeRequestBody: the nodes named in `nodes[].deleteNodeNames` change to `target.flavor`. */
+export const BatchResizeBody = Type.Object({
+  nodes: Type.Array(
+    Type.Object({
+      batchUID: Type.Optional(Type.String({ maxLength: 128 })),
+      deleteNodeNames: Type.Optional(Type.Array(NodeName, { maxItems: NODE_BATCH_MAX })),
+    }),
+    { minItems: 1, maxItems: RESIZE_MAX },
+  ),
+  source: ResizeSide,
+  target: ResizeSide,
+  billing: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export type BatchResizeBody = Static<typeof BatchResizeBody>;
+
+/** The resize's order (the Terraform provider reads `orderName`). */
+export const BatchResizeAnswer = Type.Object({ orderName: Type.String() }, { $id: 'BatchResizeAnswer' });
+export type BatchResizeAnswer = Static<typeof BatchResizeAnswer>;

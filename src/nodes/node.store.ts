@@ -432,3 +432,31 @@ export async function transferNode(
     .executeTakeFirst();
   return row && toNodeRecord(row);
 }
+
+/**
+ * Changes an Available node's flavor and node pool (batch-resize) and moves it
+ * Checking, if it is still Available at the version read; returns it as it now
+ * stands, or undefined when another writer came first.
+ */
+export async function reflavorNode(
+  tx: Executor,
+  node: NodeRecord,
+  to: { flavor: string; nodePool: string; changes: NodeChanges },
+): Promise<NodeRecord | undefined> {
+  const row = await tx
+    .updateTable('nodes')
+    .set({
+      ...toNodeUpdate({ ...to.changes, phase: 'Checking' }),
+      flavor: to.flavor,
+      node_pool: to.nodePool,
+      version: node.version + 1,
+      lease_owner: null,
+      lease_expires_at: null,
+    })
+    .where('id', '=', node.id)
+    .where('version', '=', node.version)
+    .where('phase', '=', 'Available')
+    .returningAll()
+    .executeTakeFirst();
+  return row && toNodeRecord(row);
+}
