@@ -96,6 +96,9 @@ export async function batchResizeNodes(
     const nodes = await requireNodes(tx, pool, names, 'nodes[].deleteNodeNames');
     const flavor = checkResize(ctx, pool, nodes, body);
     const nodePool = body.target.nodePool || defaultNodePool(flavor);
+    // A node pool has one flavor (D-NP3).
+    const taken = pool.spec.resources.find((r) => nodePoolOf(r) === nodePool && r.flavor !== flavor);
+    if (taken) throw badRequest(`target.nodePool: node pool ${nodePool} is of flavor ${taken.flavor}`);
     const before = await poolTallies(tx, pool.id);
     const held = heldNodes(before);
     const shortfall = await capacityShortfall(

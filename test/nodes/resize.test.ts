@@ -9,6 +9,7 @@ import { action, allNodes, namesOf, runningPool } from './helpers.js';
 const SMALL = 'atelier.test.resize.small';
 const BIG = 'atelier.test.resize.big';
 const OTHER = 'atelier.test.resize.other';
+const SMALL_POOL = `${SMALL.replace(/\./g, '-')}-default`;
 const big = flavorEntry(BIG, 3);
 big.flavor.spec.cpu = '16';
 
@@ -106,6 +107,10 @@ describe('batch-resize: nodes change flavor, as an order', () => {
       ['wrong source', { nodes: [{ deleteNodeNames: [n1] }], source: { flavor: OTHER }, target: { flavor: BIG } }],
       ['locked node', { nodes: [{ deleteNodeNames: [n2] }], source: {}, target: { flavor: OTHER } }],
       ['no target', { nodes: [{ deleteNodeNames: [n1] }], source: {} }],
+      [
+        'node pool of another flavor',
+        { nodes: [{ deleteNodeNames: [n1] }], source: {}, target: { flavor: OTHER, nodePool: SMALL_POOL } },
+      ],
     ];
     for (const [what, body] of cases) {
       const res = await h.client.post(action(pool, 'batch-resize'), body);

@@ -188,6 +188,22 @@ describe("node operations through the SDK's own HTTP client", () => {
     });
     expect(migrate.status, migrate.errorMsg).toBe(200);
     await jobDone(migrate.body.job_id);
+    // batchResizePoolNodes: the SDK models the answer as an untyped object; it carries the order's name.
+    const resize = await client.call({
+      method: 'POST',
+      url: `${base}/batch-resize`,
+      body: {
+        nodes: [{ deleteNodeNames: [names[0]] }],
+        source: { flavor: CPU_8 },
+        target: { flavor: 'modelarts.vm.cpu.16ud' },
+      },
+    });
+    expect(resize.status, resize.errorMsg).toBe(200);
+    expect(resize.body.orderName).toMatch(new RegExp(`^${a}-resizeNodes-[a-z0-9]{5}$`));
+    await waitFor(
+      async () => (await client.call({ method: 'GET', url: `/v1/{project_id}/orders/${resize.body.orderName}` })).body,
+      { until: (o) => o?.items?.[0]?.status === 'succeed', interval: 20 },
+    );
 
     const published = await fetch(`${server.address}/_atelier/scheduled-events`, {
       method: 'POST',
