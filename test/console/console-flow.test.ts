@@ -98,7 +98,7 @@ describe.skipIf(!hasChromium('/console'))('the console, in a real browser', { ti
     await seeAfter(page.locator('h1 [data-phase="Running"]'), engineStep(h));
   });
 
-  it("opens the pool's nodes, locks one and unlocks it, and shows a refused reboot's message in place", async () => {
+  it("opens the pool's nodes, locks one, reboots it and unlocks it", async () => {
     const rows = page.locator('[data-testid="nodes"] tbody tr');
     await seeAfter(rows.nth(1), engineStep(h));
     expect(await rows.count()).toBe(2);
@@ -118,18 +118,19 @@ describe.skipIf(!hasChromium('/console'))('the console, in a real browser', { ti
     const locked = listed.body.items.find((n: { metadata: { name: string } }) => n.metadata.name === node);
     expect(locked.metadata.annotations['os.modelarts.node/lock.action']).toBe('delete');
 
-    // Reboot: whatever the API answers is what the page says; a refusal shows the API's own message.
-    const direct = await h.client.post(`/v2/{project_id}/pools/${poolName}/nodes/batch-reboot`, {
-      nodeNames: [node],
-    });
+    // Reboot: the page says so, and the API shows the reboot as a job of the node.
     await page.getByRole('button', { name: 'Reboot' }).click();
-    if (direct.status >= 400) {
-      await page.getByRole('alert').waitFor({ timeout: SEEN_WITHIN_MS });
-      expect(await page.getByRole('alert').innerText()).toBe(direct.body.error_msg);
-    } else {
-      await page.getByText('1 node rebooting.').waitFor({ timeout: SEEN_WITHIN_MS });
-    }
+    await page.getByText('1 node rebooting.').or(page.getByRole('alert')).waitFor({ timeout: SEEN_WITHIN_MS });
+    expect(await page.getByRole('alert').allInnerTexts(), 'no refusal').toEqual([]);
+    const jobs = await h.client.get('/v2/{project_id}/jobs');
+    expect(JSON.stringify(jobs.body)).toContain(node);
 
+    // Back from its reboot (the engine's step), the node is Available again; a done action cleared the selection.
+    await seeAfter(
+      page.locator(`[data-testid="nodes"] tr[data-node="${node}"] [data-phase="Available"]`),
+      engineStep(h),
+    );
+    await first.getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Unlock' }).click();
     await page.getByText('1 node unlocked.').waitFor({ timeout: SEEN_WITHIN_MS });
     await expect.poll(() => first.getAttribute('data-locked'), { timeout: SEEN_WITHIN_MS }).toBe('false');

@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { Client } from 'openapi-fetch';
-import { unwrap, type ApiClient, type Paths, type Pool, type PoolNode } from '../api/client';
+import { unwrap, type ApiClient, type Pool, type PoolNode } from '../api/client';
 import { POLL_MS } from '../queries';
 import { useSession } from '../session';
 import { ConfirmButton, Empty, ErrorBox, Loaded, PhaseBadge, Time } from '../ui';
@@ -15,15 +14,6 @@ export const PAGE_SIZES = [5, 20, 100] as const;
 
 const isLocked = (node: PoolNode) => (node.metadata.annotations[LOCK_ANNOTATION] ?? '').split(',').includes('delete');
 const isDrained = (node: PoolNode) => DRAIN_ANNOTATION in node.metadata.annotations;
-
-/**
- * Reboot is in the API's list of operations but not yet in its document. It takes what drain takes (a list of
- * node names), so until the document has it the console calls it with drain's generated types; once it is
- * published, its own types are used.
- */
-type RebootPath = '/v2/{project_id}/pools/{pool_name}/nodes/batch-reboot';
-type DrainPath = '/v2/{project_id}/pools/{pool_name}/nodes/batch-drain';
-type WithReboot = RebootPath extends keyof Paths ? Paths : Paths & Record<RebootPath, Paths[DrainPath]>;
 
 type Action = 'lock' | 'unlock' | 'drain' | 'reboot' | 'delete';
 
@@ -44,10 +34,7 @@ async function runAction(api: ApiClient, projectId: string, pool: string, action
       return [];
     case 'reboot':
       await unwrap(
-        (api as unknown as Client<WithReboot>).POST('/v2/{project_id}/pools/{pool_name}/nodes/batch-reboot', {
-          params: { path },
-          body: { nodeNames },
-        }),
+        api.POST('/v2/{project_id}/pools/{pool_name}/nodes/batch-reboot', { params: { path }, body: { nodeNames } }),
       );
       return [];
     case 'delete':
