@@ -269,8 +269,7 @@ export type ScopeStatus = Static<typeof ScopeStatus>;
 
 /** A scope as the pool shows it (pools.md §3.4): with the phases of the plug-ins it runs on, once there are any. */
 export const ScopeStatusView = Type.Object({
-  scopeType: Type.String(),
-  state: StringEnum(SCOPE_STATES),
+  ...ScopeStatus.properties,
   plugins: Type.Optional(Type.Array(Type.Object({ name: Type.String(), phase: StringEnum(PLUGIN_PHASES) }))),
 });
 
