@@ -323,10 +323,10 @@ describe('a server killed inside a step, with its leases held', () => {
     await waitFor(async () => (await running()) === POOLS, {
       what: 'every pool to be Running',
       ...watching(second),
-      timeout: 15_000,
+      timeout: 45_000,
     });
-    // Far less than the 600 s lease.
-    expect(Date.now() - restartedAt).toBeLessThan(15_000);
+    // Far less than the 600 s lease, with room for a slow start when another test file shares the cores.
+    expect(Date.now() - restartedAt).toBeLessThan(45_000);
 
     expect((await stop(second, 'SIGTERM')).code, second.output()).toBe(0);
     await inspect(dbFile, async (db) => {
@@ -339,7 +339,7 @@ describe('a server killed inside a step, with its leases held', () => {
       const leftover = await db.selectFrom('pools').select('name').where('lease_owner', 'is not', null).execute();
       expect(leftover).toEqual([]);
     });
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('the engine lock of a SQLite database', () => {
