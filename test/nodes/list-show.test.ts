@@ -85,7 +85,7 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
     });
 
     /** Every page from the first with this limit; the tokens followed to the end. */
-    const pages = async (limit: number, between?: (page: number) => Promise<void>) => {
+    const pages = async (limit: number, between?: (page: number, listed: string[]) => Promise<void>) => {
       const seen: string[][] = [];
       let token: string | undefined;
       for (let i = 0; i < 100; i += 1) {
@@ -99,7 +99,7 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
           return seen;
         }
         expect(res.body.items).toHaveLength(limit);
-        await between?.(i);
+        await between?.(i, seen.flat());
       }
       throw new Error('paging never ended');
     };
@@ -148,13 +148,23 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
       all = all.filter((n) => n !== named);
     });
 
-    it('nodes added during paging never make a surviving node repeat or go missing', async () => {
+    it('nodes added and removed during paging never make a surviving node repeat or go missing', async () => {
       const context = h.context;
       const [template] = await allNodes(h.client, name);
       const { findNode } = await import('../../src/nodes/node.store.js');
       const record = await findNode(context.database.db, (await poolId(name)) as number, template.metadata.name);
       let added = 0;
-      const walked = await pages(2, async (page) => {
+      const removed = new Set<string>();
+      const walked = await pages(2, async (page, listed) => {
+        // A node not listed yet goes, through the API (at least one node stays).
+        const unseen = all.filter((n) => !removed.has(n) && !listed.includes(n));
+        if (unseen.length > 1) {
+          const leaving = unseen.at(-1)!;
+          const gone = await h.client.post(`${nodes(name)}/batch-delete`, { deleteNodeNames: [leaving] });
+          expect(gone.status, gone.text).toBe(200);
+          removed.add(leaving);
+          await h.settle();
+        }
         // A node before and a node after the cursor arrive between pages.
         await context.database.transaction(async (tx) => {
           const inserted = await insertNodes(
@@ -172,8 +182,10 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
       });
       const flat = walked.flat();
       expect(new Set(flat).size).toBe(flat.length);
-      for (const survivor of all) expect(flat).toContain(survivor);
+      for (const survivor of all.filter((n) => !removed.has(n))) expect(flat).toContain(survivor);
+      for (const gone of removed) expect(flat).not.toContain(gone);
       expect(added).toBeGreaterThan(0);
+      expect(removed.size).toBeGreaterThan(0);
     });
   });
 
