@@ -41,7 +41,10 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
           creationTimestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
           labels: expect.objectContaining({
             'os.modelarts.node/nodepoolname': `${item.spec.flavor.replace(/\./g, '-')}-default`,
-            'os.modelarts.node/underlying.instance.id': expect.any(String),
+            'os.modelarts.node/underlying.instance.id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+            'os.modelarts.node/nodepool': expect.any(String),
+            'os.modelarts/resource.id': expect.any(String),
+            'os.modelarts/tenant.project.id': h.projectId,
           }),
         },
         status: { phase: 'Available', plugins: [], az: expect.any(String) },
@@ -61,6 +64,10 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
     }
     const ips = items.map((i) => i.status.privateIp);
     expect(new Set(ips).size).toBe(ips.length);
+    for (const key of ['os.modelarts.node/underlying.instance.id', 'os.modelarts/resource.id']) {
+      const ids = items.map((i) => i.metadata.labels[key]);
+      expect(new Set(ids).size, key).toBe(ids.length);
+    }
   });
 
   it('404s: an unknown pool, an unknown node, a node of another project', async () => {

@@ -148,4 +148,42 @@ describe('the roll-up equals the nodes, and each change of it is one event in a 
     expect(res.status, res.text).toBe(200);
     await expectRollUp(a, 'pool Deleting');
   });
+
+  it('driver phases (decision 22): GPU and NPU nodes Pending while Creating, Running once Available; CPU nodes none', async () => {
+    const NPU = 'modelarts.bm.npu.arm.8snt9b3';
+    const made = [
+      await createPool(
+        h.client,
+        createBody(net, {
+          resources: [
+            { flavor: CPU_8, count: 1 },
+            { flavor: GPU_T4, count: 1 },
+          ],
+        }),
+      ),
+      await createPool(h.client, createBody(net, { resources: [{ flavor: NPU, count: 1 }] })),
+    ].map((p) => p.metadata.name as string);
+    const drivers = async () =>
+      (await Promise.all(made.map((name) => allNodes(h.client, name))))
+        .flat()
+        .map((n) => [n.spec.flavor, n.status.phase, n.status.driver?.phase, n.status.driver?.version]);
+    expect((await drivers()).sort()).toEqual(
+      [
+        [CPU_8, 'Creating', undefined, undefined],
+        [GPU_T4, 'Creating', 'Pending', expect.any(String)],
+        [NPU, 'Creating', 'Pending', expect.any(String)],
+      ].sort(),
+    );
+    await h.advance(STEP_MS);
+    const up = (await drivers()).sort();
+    expect(up).toEqual(
+      [
+        [CPU_8, 'Available', undefined, undefined],
+        [GPU_T4, 'Available', 'Running', expect.stringMatching(/./)],
+        [NPU, 'Available', 'Running', expect.stringMatching(/./)],
+      ].sort(),
+    );
+    const npu = (await allNodes(h.client, made[1]))[0];
+    expect(npu.status.resources['huawei.com/ascend-snt9']).toBe('8');
+  });
 });
