@@ -262,6 +262,32 @@ describe('node pools (nodepools-nodes-jobs.md §4)', () => {
     expect((await show(h.client, name)).spec.resources[0].labels).toEqual({ team: 'nlp' });
   });
 
+  it('other edits (os, volumes) reach only the nodes created after them; the existing nodes keep their spec', async () => {
+    const name = await runningPool([{ flavor: CPU_8, count: 1 }]);
+    const np = defaultOf(CPU_8);
+    const [old] = await nodesOf(h.client, name, np);
+    const os = { name: 'EulerOS 2.10', imageId: 'img-2', imageType: 'private' };
+    const rootVolume = { volumeType: 'SSD', size: '200' };
+    const res = await patchNodePool(h.client, name, np, {
+      spec: {
+        resources: {
+          count: 2,
+          os,
+          rootVolume,
+          extendParams: { labelPolicyOnExistingNodes: 'refresh', taintPolicyOnExistingNodes: 'refresh' },
+        },
+      },
+    });
+    expect(res.status, res.text).toBe(200);
+    await h.advance(SCALE_MS);
+    const after = await nodesOf(h.client, name, np);
+    expect(after).toHaveLength(2);
+    const kept = after.find((n) => n.metadata.name === old.metadata.name);
+    const added = after.find((n) => n.metadata.name !== old.metadata.name);
+    expect(kept.spec).toEqual(old.spec);
+    expect(added.spec).toMatchObject({ flavor: CPU_8, os, rootVolume });
+  });
+
   describe("a node pool's nodes in pages (as ListPoolNodes, decision 27)", () => {
     const page = async (name: string, query: string) => {
       const res = await h.client.get(`${nodePool(name, 'paged')}/nodes${query}`);
