@@ -3,7 +3,7 @@ import { listEventsOf } from '../../src/events/event.store.js';
 import type { ApiResponse } from '../helpers/client.js';
 import { activeNetwork, expectError } from '../helpers/fixtures.js';
 import { useHarness } from '../helpers/harness.js';
-import { CPU_8, GPU_T4, createBody, createPool, pool, show } from '../pools/helpers.js';
+import { CPU_8, GPU_T4, createBody, createPool, mergePatch, pool, show } from '../pools/helpers.js';
 import { action, allNodes, namesOf, runningPool } from './helpers.js';
 
 const DELETE_MS = 60_000;
@@ -186,6 +186,34 @@ describe('batch actions on a pool’s nodes', () => {
       const unlocked = await post(name, 'batch-unlock', { nodeNames: [a], actions: ['delete'] });
       expect(unlocked.body).toEqual({ nodes: [{ name: a, status: 'success' }] });
       expect((await allNodes(h.client, name)).every((n) => n.metadata.annotations[LOCK] === undefined)).toBe(true);
+    });
+
+    it('a scale-in takes the newest unlocked nodes, never a locked one; one that would need a locked node is refused', async () => {
+      const name = await runningPool(h, net, [{ flavor: CPU_8, count: 2 }]);
+      const old = namesOf(await allNodes(h.client, name));
+      const scale = (count: number) => mergePatch(h.client, name, { spec: { resources: [{ flavor: CPU_8, count }] } });
+      expect((await scale(4)).status).toBe(200);
+      await h.settle();
+      const added = namesOf(await allNodes(h.client, name)).filter((n) => !old.includes(n));
+      expect(added).toHaveLength(2);
+      const locked = await post(name, 'batch-lock', { nodeNames: [added[0], old[0]], actions: ['delete'] });
+      expect(locked.status, locked.text).toBe(200);
+      const phases = async () =>
+        Object.fromEntries((await allNodes(h.client, name)).map((n) => [n.metadata.name, n.status.phase]));
+      const res = await scale(3);
+      expect(res.status, res.text).toBe(200);
+      expect((await phases())[added[1]]).toBe('Deleting');
+      expect(Object.values(await phases()).filter((p) => p === 'Deleting')).toHaveLength(1);
+      await h.advance(DELETE_MS);
+      expect(namesOf(await allNodes(h.client, name)).sort()).toEqual([...old, added[0]].sort());
+
+      const before = { pool: await show(h.client, name), nodes: await allNodes(h.client, name) };
+      const refused = await scale(1);
+      expectError(refused, 400, 'ModelArts.50004000');
+      expect(refused.body.error_msg).toMatch(/unlocked.*batch-unlock/);
+      expect({ pool: await show(h.client, name), nodes: await allNodes(h.client, name) }).toEqual(before);
+      expect((await scale(2)).status).toBe(200);
+      expect((await phases())[old[1]]).toBe('Deleting');
     });
 
     it('refuses other actions, duplicates and empty lists, changing nothing', async () => {
