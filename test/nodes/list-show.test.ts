@@ -201,6 +201,23 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
     return (await findPool(h.context.database.db, h.projectId, name))?.id;
   };
 
+  it('501 nodes: no limit lists every one (never capped at 500); limit 0 is a page of 500 and a continue', async () => {
+    const name = await runningPool(h, net, [{ flavor: CPU_8, count: 501 }]);
+    const every = await allNodes(h.client, name);
+    expect(every).toHaveLength(501);
+    const first = await h.client.get(`${nodes(name)}?limit=0`);
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.items).toHaveLength(500);
+    expect(first.body.metadata).toEqual({ continue: expect.any(String), remainingItemCount: 1 });
+    const rest = await h.client.get(
+      `${nodes(name)}?limit=0&continue=${encodeURIComponent(first.body.metadata.continue)}`,
+    );
+    expect(namesOf([...first.body.items, ...rest.body.items])).toEqual(namesOf(every));
+    expect(rest.body.metadata).toEqual({});
+    expect((await h.client.delete(pool(name))).status).toBe(200);
+    await h.settle();
+  });
+
   it('a pool being deleted still lists its nodes', async () => {
     const name = await runningPool(h, net, [{ flavor: CPU_8, count: 1 }]);
     expect((await h.client.delete(pool(name))).status).toBe(200);
