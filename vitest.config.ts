@@ -56,6 +56,7 @@ const SQLITE_ONLY = [
   'test/identity/first-start.test.ts',
   'test/engine/restart.test.ts',
   'test/engine/workers.test.ts',
+  'test/engine/node-crash.test.ts',
   'test/operations/serve.test.ts',
   'test/operations/log-destination.test.ts',
   'test/db/group-commit.test.ts',

@@ -64,11 +64,24 @@ export async function listPoolNodes(
 ): Promise<NodeList> {
   await requireProject(ctx, projectId);
   const token = query.continue ? decodeToken(query.continue) : undefined;
+  return pageOfNodes(ctx, await requireNodePool(ctx, projectId, poolName), query, undefined, token);
+}
+
+/**
+ * A page of the pool's nodes, or of one node pool's (ListNodePoolNodes pages the
+ * same way, with the same tokens), after the node the token names.
+ */
+export async function pageOfNodes(
+  ctx: AppContext,
+  pool: PoolRecord,
+  query: NodeListQuery,
+  nodePool?: string,
+  token: PageToken | undefined = query.continue ? decodeToken(query.continue) : undefined,
+): Promise<NodeList> {
   const db = ctx.database.db;
-  const pool = await requireNodePool(ctx, projectId, poolName);
   const used = await usedOnNodes(db, pool.id);
   if (query.limit === undefined) {
-    const nodes = await selectNodePage(db, pool.id, { afterName: token?.after });
+    const nodes = await selectNodePage(db, pool.id, { afterName: token?.after, nodePool });
     return {
       apiVersion: 'v2',
       kind: 'NodeList',
@@ -77,12 +90,14 @@ export async function listPoolNodes(
     };
   }
   const limit = query.limit === 0 ? NODE_PAGE_MAX : query.limit;
-  const rows = await selectNodePage(db, pool.id, { afterName: token?.after, limit: limit + 1 });
+  const rows = await selectNodePage(db, pool.id, { afterName: token?.after, limit: limit + 1, nodePool });
   const page = rows.slice(0, limit);
   const items = page.map((n) => toNode(ctx, n, used.get(n.name)));
   if (rows.length <= limit) return { apiVersion: 'v2', kind: 'NodeList', metadata: {}, items };
   const seen = (token?.seen ?? 0) + page.length;
-  const total = (await selectTallies(db, [pool.id])).reduce((n, t) => n + t.count, 0);
+  const total = (await selectTallies(db, [pool.id]))
+    .filter((t) => nodePool === undefined || t.nodePool === nodePool)
+    .reduce((n, t) => n + t.count, 0);
   return {
     apiVersion: 'v2',
     kind: 'NodeList',

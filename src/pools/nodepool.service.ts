@@ -2,13 +2,12 @@ import type { AppContext } from '../context.js';
 import { AtelierError, badRequest } from '../errors.js';
 import type { Executor } from '../db/database.js';
 import { moveNodes } from '../nodes/node.move.js';
-import { selectNodePage, selectNodesInPhase, type NodeRecord } from '../nodes/node.reads.js';
-import type { NodeList } from '../nodes/node.schema.js';
+import { selectNodesInPhase, type NodeRecord } from '../nodes/node.reads.js';
+import type { NodeList, NodeListQuery } from '../nodes/node.schema.js';
+import { pageOfNodes } from '../nodes/node.service.js';
 import { requireProject } from '../projects/project.service.js';
-import { decodeCursor, encodeCursor } from '../shared/cursor.js';
 import { applyMergePatch } from '../shared/merge-patch.js';
 import type { CreateNodePoolBody, NodePool, NodePoolList, PatchNodePoolBody } from './nodepool.schema.js';
-import { toNode } from '../nodes/node.view.js';
 import { toNodePool } from './nodepool.view.js';
 import { checkNodePoolName } from './pool.checks.js';
 import { nodePoolOf, poolTallies } from './pool.nodes.js';
@@ -136,37 +135,18 @@ export async function deleteNodePool(
   return toNodePool(removed as PoolResource, changed.tallies);
 }
 
-/** ListNodePoolNodes: the nodes of one node pool, in name order, paged like the pool's node list (decision 27). */
+/** ListNodePoolNodes: the nodes of one node pool, in name order, paged as the pool's node list (decision 27). */
 export async function listNodePoolNodes(
   ctx: AppContext,
   projectId: string,
   poolName: string,
   name: string,
-  query: { limit?: number; continue?: string },
+  query: NodeListQuery,
 ): Promise<NodeList> {
   await requireProject(ctx, projectId);
   const pool = await requirePool(ctx, projectId, poolName);
   requireEntry(pool, name);
-  let afterName: string | undefined;
-  if (query.continue !== undefined) {
-    const position = decodeCursor(query.continue)?.name;
-    if (typeof position !== 'string') throw badRequest('continue: not a token this server issued');
-    afterName = position;
-  }
-  const limit = query.limit ? query.limit : undefined;
-  const nodes = await selectNodePage(ctx.database.db, pool.id, {
-    nodePool: name,
-    afterName,
-    ...(limit ? { limit: limit + 1 } : {}),
-  });
-  const page = limit ? nodes.slice(0, limit) : nodes;
-  const more = limit !== undefined && nodes.length > limit;
-  return {
-    apiVersion: 'v2',
-    kind: 'NodeList',
-    metadata: more ? { continue: encodeCursor({ name: page[page.length - 1].name }) } : {},
-    items: page.map((n) => toNode(ctx, n)),
-  };
+  return pageOfNodes(ctx, pool, query, name);
 }
 
 // --- labels, taints and tags of existing nodes (decision 26) -------------------

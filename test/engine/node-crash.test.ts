@@ -186,19 +186,19 @@ describe('SIGKILL while a pool’s nodes are being created (SQLite)', () => {
     await inspect(dbFile, (db) => expectNodesConsistent(db, projectId, second.client, pool, 100));
   }, 240_000);
 
-  it('a batch reboot of 30 nodes: after a restart each node comes back once and the job ends Success', async () => {
+  it('a batch reboot of a 100-node pool: after a restart each node comes back once and the job ends Success', async () => {
     const { dbFile, projectId, start } = await setUp();
     const first = await start();
     const network = await activeNetwork(first.client);
     const res = await first.client.post(
       '/v2/{project_id}/pools',
-      poolBody(network, { resources: [{ flavor: FLAVOR, count: 30 }] }),
+      poolBody(network, { resources: [{ flavor: FLAVOR, count: 100 }] }),
     );
     expect(res.status, res.text).toBe(200);
     const pool = res.body.metadata.name as string;
     const path = `/v2/{project_id}/pools/${pool}`;
     await waitFor(async () => (await first.client.get(path)).body?.status?.phase === 'Running', {
-      what: 'a Running pool of 30',
+      what: 'a Running pool of 100',
       timeout: 30_000,
     });
     const names = ((await first.client.get(`${path}/nodes`)).body.items as Array<{ metadata: { name: string } }>).map(
@@ -212,18 +212,18 @@ describe('SIGKILL while a pool’s nodes are being created (SQLite)', () => {
       what: 'the job Running',
     });
     await kill(first.child);
-    expect(await nodesInPhase(dbFile, 'Checking')).toBe(30);
+    expect(await nodesInPhase(dbFile, 'Checking')).toBe(100);
 
     const second = await start();
     await waitFor(async () => (await second.client.get(`/v2/{project_id}/jobs/${jobId}`)).body?.phase === 'Success', {
       what: 'the job to succeed after the restart',
       timeout: 30_000,
     });
-    await inspect(dbFile, (db) => expectNodesConsistent(db, projectId, second.client, pool, 30));
+    await inspect(dbFile, (db) => expectNodesConsistent(db, projectId, second.client, pool, 100));
     // Each node went Checking once and came back once: one roll-up each way for the reboot.
     const chain = await inspect(dbFile, (db) => listEventsOf(db, projectId, 'pools', pool));
     const rollUps = chain.filter((e) => e.reason === 'PoolResourcesStatusChange').map((e) => rollUp(e.message));
-    expect(rollUps.filter(([from]) => from === '30/0/0/0').map(([, to]) => to)).toEqual(['0/30/0/0']);
-    expect(rollUps.filter(([, to]) => to === '30/0/0/0').length).toBe(2);
+    expect(rollUps.filter(([from]) => from === '100/0/0/0').map(([, to]) => to)).toEqual(['0/100/0/0']);
+    expect(rollUps.filter(([, to]) => to === '100/0/0/0').length).toBe(2);
   }, 240_000);
 });

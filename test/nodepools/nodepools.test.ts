@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activeNetwork, expectError } from '../helpers/fixtures.js';
 import { useHarness } from '../helpers/harness.js';
-import { CPU_8, createBody, createPool, mergePatch, show } from '../pools/helpers.js';
+import { CPU_8, createBody, createPool, mergePatch, pool, show } from '../pools/helpers.js';
 import {
   createNodePoolBody,
   defaultOf,
@@ -115,6 +115,9 @@ describe('node pools (nodepools-nodes-jobs.md §4)', () => {
       expectError(res, 400, 'ModelArts.50004000');
     }
     expectError(await create('other', { flavor: 'no.such.flavor', count: 1 }), 400, 'ModelArts.50004000');
+    // count at least 1; a physical pool's maxCount is its count (§4.3).
+    expectError(await create('other', { flavor: CPU_8, count: 0 }), 400, 'ModelArts.50004000');
+    expectError(await create('other', { flavor: CPU_8, count: 2, maxCount: 3 }), 400, 'ModelArts.50004000');
     expect(await snapshot(name)).toEqual(withDup);
     expect(withDup.pools).toHaveLength(before.pools.length + 1);
 
@@ -262,27 +265,105 @@ describe('node pools (nodepools-nodes-jobs.md §4)', () => {
     expect((await show(h.client, name)).spec.resources[0].labels).toEqual({ team: 'nlp' });
   });
 
-  it("lists a node pool's nodes in pages of limit, continue resuming after the last", async () => {
-    const name = await runningPool([
-      { flavor: CPU_8, count: 1 },
-      { flavor: CPU_8, count: 5, nodePool: 'paged' },
-    ]);
-    const all = (await nodesOf(h.client, name, 'paged')).map((n) => n.metadata.name);
-    expect(all).toHaveLength(5);
-    expect([...all].sort()).toEqual(all);
-    const seen: string[] = [];
-    let token: string | undefined;
-    do {
-      const res = await h.client.get(
-        `${nodePool(name, 'paged')}/nodes?limit=2${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
-      );
+  it('other edits (os, volumes) reach only the nodes created after them; the existing nodes keep their spec', async () => {
+    const name = await runningPool([{ flavor: CPU_8, count: 1 }]);
+    const np = defaultOf(CPU_8);
+    const [old] = await nodesOf(h.client, name, np);
+    const os = { name: 'EulerOS 2.10', imageId: 'img-2', imageType: 'private' };
+    const rootVolume = { volumeType: 'SSD', size: '200' };
+    const res = await patchNodePool(h.client, name, np, {
+      spec: {
+        resources: {
+          count: 2,
+          os,
+          rootVolume,
+          extendParams: { labelPolicyOnExistingNodes: 'refresh', taintPolicyOnExistingNodes: 'refresh' },
+        },
+      },
+    });
+    expect(res.status, res.text).toBe(200);
+    await h.advance(SCALE_MS);
+    const after = await nodesOf(h.client, name, np);
+    expect(after).toHaveLength(2);
+    const kept = after.find((n) => n.metadata.name === old.metadata.name);
+    const added = after.find((n) => n.metadata.name !== old.metadata.name);
+    expect(kept.spec).toEqual(old.spec);
+    expect(added.spec).toMatchObject({ flavor: CPU_8, os, rootVolume });
+  });
+
+  describe("a node pool's nodes in pages (as ListPoolNodes, decision 27)", () => {
+    const page = async (name: string, query: string) => {
+      const res = await h.client.get(`${nodePool(name, 'paged')}/nodes${query}`);
       expect(res.status, res.text).toBe(200);
-      expect(res.body.items.length).toBeLessThanOrEqual(2);
-      seen.push(...res.body.items.map((n: any) => n.metadata.name));
-      token = res.body.metadata.continue;
-    } while (token);
-    expect(seen).toEqual(all);
-    expectError(await h.client.get(`${nodePool(name, 'paged')}/nodes?continue=bogus`), 400, 'ModelArts.50004000');
-    expectError(await h.client.get(`${nodePool(name, 'paged')}/nodes?limit=501`), 400, 'ModelArts.50004000');
+      return res.body as { metadata: { continue?: string; remainingItemCount?: number }; items: any[] };
+    };
+    const after = (token?: string) => (token ? `&continue=${encodeURIComponent(token)}` : '');
+    const names = (items: any[]) => items.map((n) => n.metadata.name as string);
+
+    it('limit pages with continue and remainingItemCount; 0 is the default page; 501, -1, x and bad tokens are 400', async () => {
+      const name = await runningPool([
+        { flavor: CPU_8, count: 1 },
+        { flavor: CPU_8, count: 5, nodePool: 'paged' },
+      ]);
+      const all = names(await nodesOf(h.client, name, 'paged'));
+      expect(all).toHaveLength(5);
+      expect([...all].sort()).toEqual(all);
+      const seen: string[] = [];
+      const remaining: Array<number | undefined> = [];
+      let token: string | undefined;
+      do {
+        const body = await page(name, `?limit=2${after(token)}`);
+        expect(body.items.length).toBeLessThanOrEqual(2);
+        seen.push(...names(body.items));
+        remaining.push(body.metadata.remainingItemCount);
+        token = body.metadata.continue;
+        if (!token) expect(body.metadata).toEqual({});
+      } while (token);
+      expect(seen).toEqual(all);
+      expect(remaining).toEqual([3, 1, undefined]);
+      for (const query of ['?limit=0', '?limit=500', '?limit=5', '?limit=0&continue=']) {
+        const body = await page(name, query);
+        expect(names(body.items), query).toEqual(all);
+        expect(body.metadata, query).toEqual({});
+      }
+      for (const query of ['?limit=501', '?limit=-1', '?limit=x', '?limit=2&continue=bogus', '?continue=%7B']) {
+        expectError(await h.client.get(`${nodePool(name, 'paged')}/nodes${query}`), 400, 'ModelArts.50004000');
+      }
+    });
+
+    it('nodes added and removed between pages: none seen twice, none of those present throughout missed', async () => {
+      const name = await runningPool([
+        { flavor: CPU_8, count: 1 },
+        { flavor: CPU_8, count: 6, nodePool: 'paged' },
+      ]);
+      const first = names(await nodesOf(h.client, name, 'paged'));
+      const removed = new Set<string>();
+      const seen: string[] = [];
+      let token: string | undefined;
+      let count = 6;
+      for (let i = 0; i < 50; i += 1) {
+        const body = await page(name, `?limit=2${after(token)}`);
+        seen.push(...names(body.items));
+        token = body.metadata.continue;
+        if (!token) break;
+        // Between pages: a node not yet listed goes, every other time the node the token names too; two come.
+        const unseen = first.filter((n) => !seen.includes(n) && !removed.has(n));
+        const leaving = [...(i % 2 === 1 ? [seen.at(-1)!] : []), ...unseen.slice(-1)];
+        if (leaving.length > 0) {
+          const gone = await h.client.post(`${pool(name)}/nodes/batch-delete`, { deleteNodeNames: leaving });
+          expect(gone.status, gone.text).toBe(200);
+          for (const n of leaving) removed.add(n);
+        }
+        count += 2 - leaving.length;
+        const grown = await patchNodePool(h.client, name, 'paged', { spec: { resources: { count } } });
+        expect(grown.status, grown.text).toBe(200);
+        await h.advance(SCALE_MS + DELETE_MS);
+      }
+      expect(token).toBeUndefined();
+      expect(new Set(seen).size).toBe(seen.length);
+      for (const survivor of first.filter((n) => !removed.has(n))) expect(seen).toContain(survivor);
+      expect(removed.size).toBeGreaterThan(1);
+      expect(names(await nodesOf(h.client, name, 'paged')).length).toBeGreaterThan(first.length - removed.size);
+    });
   });
 });

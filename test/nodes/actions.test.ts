@@ -3,7 +3,7 @@ import { listEventsOf } from '../../src/events/event.store.js';
 import type { ApiResponse } from '../helpers/client.js';
 import { activeNetwork, expectError } from '../helpers/fixtures.js';
 import { useHarness } from '../helpers/harness.js';
-import { CPU_8, GPU_T4, createBody, createPool, pool, show } from '../pools/helpers.js';
+import { CPU_8, GPU_T4, createBody, createPool, mergePatch, pool, show } from '../pools/helpers.js';
 import { action, allNodes, namesOf, runningPool } from './helpers.js';
 
 const DELETE_MS = 60_000;
@@ -110,6 +110,63 @@ describe('batch actions on a pool’s nodes', () => {
     });
   });
 
+  describe('a node being deleted, a node of another project', () => {
+    it('a Deleting node: lock and update answer it failed, the other actions refuse it; nothing changes', async () => {
+      const name = await runningPool(h, net, [{ flavor: CPU_8, count: 3 }]);
+      const target = await runningPool(h, net, [{ flavor: CPU_8, count: 1 }]);
+      const [a, b] = namesOf(await allNodes(h.client, name));
+      expect((await post(name, 'batch-delete', { deleteNodeNames: [b] })).status).toBe(200);
+      await h.settle();
+      expect((await allNodes(h.client, name)).find((n) => n.metadata.name === b)?.status.phase).toBe('Deleting');
+      const before = { pool: await show(h.client, name), nodes: await allNodes(h.client, name) };
+      const locked = await post(name, 'batch-lock', { nodeNames: [b], actions: ['delete'] });
+      expect(locked.body).toEqual({ nodes: [{ name: b, status: 'failed' }] });
+      const updated = await post(name, 'batch-update', { nodeNames: [b], action: 'openHaRedundant' });
+      expect(updated.body).toMatchObject({ successNodeNames: [], failNodeNames: [b] });
+      expect({ pool: await show(h.client, name), nodes: await allNodes(h.client, name) }).toEqual(before);
+      for (const [verb, body] of [
+        ['batch-bind', { nodes: [{ name: b, quotaName: 'q' }] }],
+        ['batch-drain', { nodeNames: [b] }],
+        ['batch-reboot', { nodeNames: [a, b] }],
+        ['batch-reset', { nodeNames: [b], rollingConfig: { strategy: 'node', maxUnavailable: 1 } }],
+        ['batch-migrate', { migrateNodeNames: [b], fromClusterName: name, toClusterName: target }],
+      ] as const) {
+        await expectRefused(name, verb, body);
+      }
+    });
+
+    it("another project's node is a missing node: the same 404 and 400 answers, word for word", async () => {
+      const name = await runningPool(h, net, [{ flavor: CPU_8, count: 2 }]);
+      const [theirs] = namesOf(await allNodes(h.client, name));
+      const missing = 'os-node-created-zz9zz';
+      const other = await h.newProject();
+      const own = await runningPool(h, await activeNetwork(other, h.settle), [{ flavor: CPU_8, count: 2 }], other);
+      const ownNodes = namesOf(await allNodes(other, own));
+      const same = async (path: string, body?: (node: string) => unknown) => {
+        const ask = (n: string) => (body ? other.post(path, body(n)) : other.get(`${path}/${n}`));
+        const [foreign, absent] = [await ask(theirs), await ask(missing)];
+        expect(foreign.status, foreign.text).toBe(absent.status);
+        expect(foreign.status).toBeGreaterThanOrEqual(400);
+        expect({ ...foreign.body, error_msg: foreign.body.error_msg?.replace(theirs, 'N') }).toEqual({
+          ...absent.body,
+          error_msg: absent.body.error_msg?.replace(missing, 'N'),
+        });
+      };
+      await same(`/v2/{project_id}/pools/${own}/nodes`);
+      await same(action(own, 'batch-delete'), (n) => ({ deleteNodeNames: [n] }));
+      await same(action(own, 'batch-drain'), (n) => ({ nodeNames: [ownNodes[0], n] }));
+      await same(action(own, 'batch-reboot'), (n) => ({ nodeNames: [n] }));
+      await same(action(own, 'batch-bind'), (n) => ({ nodes: [{ name: n }] }));
+      await same(action(own, 'batch-update'), (n) => ({ nodeNames: [n], action: 'openHaRedundant' }));
+      const lock = await other.post(action(own, 'batch-lock'), { nodeNames: [theirs], actions: ['delete'] });
+      expect(lock.body).toEqual({ nodes: [{ name: theirs, status: 'failed' }] });
+      // Through the owner's pool name the other project finds no pool at all.
+      await same(`/v2/{project_id}/pools/${name}/nodes`);
+      expect((await allNodes(h.client, name)).every((n) => n.metadata.annotations[LOCK] === undefined)).toBe(true);
+      expect(namesOf(await allNodes(h.client, name))).toContain(theirs);
+    });
+  });
+
   describe('batch-lock and batch-unlock', () => {
     it('sets and removes the lock annotation; an unknown node fails alone', async () => {
       const name = await runningPool(h, net, [{ flavor: CPU_8, count: 2 }]);
@@ -129,6 +186,34 @@ describe('batch actions on a pool’s nodes', () => {
       const unlocked = await post(name, 'batch-unlock', { nodeNames: [a], actions: ['delete'] });
       expect(unlocked.body).toEqual({ nodes: [{ name: a, status: 'success' }] });
       expect((await allNodes(h.client, name)).every((n) => n.metadata.annotations[LOCK] === undefined)).toBe(true);
+    });
+
+    it('a scale-in takes the newest unlocked nodes, never a locked one; one that would need a locked node is refused', async () => {
+      const name = await runningPool(h, net, [{ flavor: CPU_8, count: 2 }]);
+      const old = namesOf(await allNodes(h.client, name));
+      const scale = (count: number) => mergePatch(h.client, name, { spec: { resources: [{ flavor: CPU_8, count }] } });
+      expect((await scale(4)).status).toBe(200);
+      await h.settle();
+      const added = namesOf(await allNodes(h.client, name)).filter((n) => !old.includes(n));
+      expect(added).toHaveLength(2);
+      const locked = await post(name, 'batch-lock', { nodeNames: [added[0], old[0]], actions: ['delete'] });
+      expect(locked.status, locked.text).toBe(200);
+      const phases = async () =>
+        Object.fromEntries((await allNodes(h.client, name)).map((n) => [n.metadata.name, n.status.phase]));
+      const res = await scale(3);
+      expect(res.status, res.text).toBe(200);
+      expect((await phases())[added[1]]).toBe('Deleting');
+      expect(Object.values(await phases()).filter((p) => p === 'Deleting')).toHaveLength(1);
+      await h.advance(DELETE_MS);
+      expect(namesOf(await allNodes(h.client, name)).sort()).toEqual([...old, added[0]].sort());
+
+      const before = { pool: await show(h.client, name), nodes: await allNodes(h.client, name) };
+      const refused = await scale(1);
+      expectError(refused, 400, 'ModelArts.50004000');
+      expect(refused.body.error_msg).toMatch(/unlocked.*batch-unlock/);
+      expect({ pool: await show(h.client, name), nodes: await allNodes(h.client, name) }).toEqual(before);
+      expect((await scale(2)).status).toBe(200);
+      expect((await phases())[old[1]]).toBe('Deleting');
     });
 
     it('refuses other actions, duplicates and empty lists, changing nothing', async () => {

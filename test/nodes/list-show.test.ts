@@ -41,7 +41,10 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
           creationTimestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
           labels: expect.objectContaining({
             'os.modelarts.node/nodepoolname': `${item.spec.flavor.replace(/\./g, '-')}-default`,
-            'os.modelarts.node/underlying.instance.id': expect.any(String),
+            'os.modelarts.node/underlying.instance.id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+            'os.modelarts.node/nodepool': expect.any(String),
+            'os.modelarts/resource.id': expect.any(String),
+            'os.modelarts/tenant.project.id': h.projectId,
           }),
         },
         status: { phase: 'Available', plugins: [], az: expect.any(String) },
@@ -61,6 +64,10 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
     }
     const ips = items.map((i) => i.status.privateIp);
     expect(new Set(ips).size).toBe(ips.length);
+    for (const key of ['os.modelarts.node/underlying.instance.id', 'os.modelarts/resource.id']) {
+      const ids = items.map((i) => i.metadata.labels[key]);
+      expect(new Set(ids).size, key).toBe(ids.length);
+    }
   });
 
   it('404s: an unknown pool, an unknown node, a node of another project', async () => {
@@ -85,7 +92,7 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
     });
 
     /** Every page from the first with this limit; the tokens followed to the end. */
-    const pages = async (limit: number, between?: (page: number) => Promise<void>) => {
+    const pages = async (limit: number, between?: (page: number, listed: string[]) => Promise<void>) => {
       const seen: string[][] = [];
       let token: string | undefined;
       for (let i = 0; i < 100; i += 1) {
@@ -99,7 +106,7 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
           return seen;
         }
         expect(res.body.items).toHaveLength(limit);
-        await between?.(i);
+        await between?.(i, seen.flat());
       }
       throw new Error('paging never ended');
     };
@@ -148,13 +155,23 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
       all = all.filter((n) => n !== named);
     });
 
-    it('nodes added during paging never make a surviving node repeat or go missing', async () => {
+    it('nodes added and removed during paging never make a surviving node repeat or go missing', async () => {
       const context = h.context;
       const [template] = await allNodes(h.client, name);
       const { findNode } = await import('../../src/nodes/node.store.js');
       const record = await findNode(context.database.db, (await poolId(name)) as number, template.metadata.name);
       let added = 0;
-      const walked = await pages(2, async (page) => {
+      const removed = new Set<string>();
+      const walked = await pages(2, async (page, listed) => {
+        // A node not listed yet goes, through the API (at least one node stays).
+        const unseen = all.filter((n) => !removed.has(n) && !listed.includes(n));
+        if (unseen.length > 1) {
+          const leaving = unseen.at(-1)!;
+          const gone = await h.client.post(`${nodes(name)}/batch-delete`, { deleteNodeNames: [leaving] });
+          expect(gone.status, gone.text).toBe(200);
+          removed.add(leaving);
+          await h.settle();
+        }
         // A node before and a node after the cursor arrive between pages.
         await context.database.transaction(async (tx) => {
           const inserted = await insertNodes(
@@ -172,8 +189,10 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
       });
       const flat = walked.flat();
       expect(new Set(flat).size).toBe(flat.length);
-      for (const survivor of all) expect(flat).toContain(survivor);
+      for (const survivor of all.filter((n) => !removed.has(n))) expect(flat).toContain(survivor);
+      for (const gone of removed) expect(flat).not.toContain(gone);
       expect(added).toBeGreaterThan(0);
+      expect(removed.size).toBeGreaterThan(0);
     });
   });
 
@@ -181,6 +200,23 @@ describe('GET /v2/{project_id}/pools/{pool_name}/nodes and …/nodes/{node_name}
     const { findPool } = await import('../../src/pools/pool.reads.js');
     return (await findPool(h.context.database.db, h.projectId, name))?.id;
   };
+
+  it('501 nodes: no limit lists every one (never capped at 500); limit 0 is a page of 500 and a continue', async () => {
+    const name = await runningPool(h, net, [{ flavor: CPU_8, count: 501 }]);
+    const every = await allNodes(h.client, name);
+    expect(every).toHaveLength(501);
+    const first = await h.client.get(`${nodes(name)}?limit=0`);
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.items).toHaveLength(500);
+    expect(first.body.metadata).toEqual({ continue: expect.any(String), remainingItemCount: 1 });
+    const rest = await h.client.get(
+      `${nodes(name)}?limit=0&continue=${encodeURIComponent(first.body.metadata.continue)}`,
+    );
+    expect(namesOf([...first.body.items, ...rest.body.items])).toEqual(namesOf(every));
+    expect(rest.body.metadata).toEqual({});
+    expect((await h.client.delete(pool(name))).status).toBe(200);
+    await h.settle();
+  });
 
   it('a pool being deleted still lists its nodes', async () => {
     const name = await runningPool(h, net, [{ flavor: CPU_8, count: 1 }]);
