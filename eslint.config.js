@@ -61,6 +61,7 @@ const TABLE_OWNERS = {
   workload_runs: 'workloads',
   pool_capacity: 'workloads',
   scheduled_events: 'scheduled-events',
+  capacity_queue: 'pools',
 };
 
 const NO_ENUMS = {

@@ -369,6 +369,13 @@ export interface EmulatorSettingTable {
   value: Json;
 }
 
+/** A place in the queue for finite-capacity flavors (decision 10): a waiting pool (node_pool '') or a waiting scale-out of one node pool. */
+export interface CapacityQueueTable {
+  id: Generated<number>;
+  pool_id: number;
+  node_pool: string;
+}
+
 export interface DB {
   accounts: AccountTable;
   users: UserTable;
@@ -394,6 +401,7 @@ export interface DB {
   pool_capacity: PoolCapacityTable;
   scheduled_events: ScheduledEventTable;
   orders: OrderTable;
+  capacity_queue: CapacityQueueTable;
 }
 
 export type ProjectRow = Selectable<ProjectTable>;

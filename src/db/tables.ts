@@ -46,6 +46,7 @@ const ofPool = { by: 'parent', column: 'pool_id', parent: 'pools', parentKey: 'i
  */
 export const TABLES: readonly TableEntry[] = Object.freeze([
   { name: 'pool_capacity', room: 'workloads', scope: ofPool, holds: 'state' },
+  { name: 'capacity_queue', room: 'pools', scope: ofPool, holds: 'state' },
   { name: 'workload_runs', room: 'workloads', scope: ofPool, holds: 'state' },
   { name: 'workloads', room: 'workloads', scope: ofPool, holds: 'state' },
   { name: 'faulted_pools', room: 'faults', scope: ofPool, holds: 'state' },

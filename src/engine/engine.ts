@@ -16,8 +16,7 @@ import { removeExpiredOrders } from '../orders/order.reads.js';
 import { advanceNetwork, claimDueNetworks } from '../networks/network.steps.js';
 import { advanceScheduledEvent, claimDueScheduledEvents } from '../scheduled-events/scheduled-event.steps.js';
 import { advancePlugin, claimDuePlugins } from '../plugins/plugin.steps.js';
-import { admitEveryWaitingPool } from '../pools/pool.capacity.js';
-import { anyWaitingPool } from '../pools/pool.reads.js';
+import { admitEveryWaitingPool, anyQueued } from '../pools/pool.capacity.js';
 import { advancePool, advancePoolNodes, claimDuePools } from '../pools/pool.steps.js';
 import { SQLITE_ENGINE_OWNER, takeEngineLock, type EngineLock } from '../db/sqlite-engine-lock.js';
 import { claimDueWorkloads, settlePoolWorkloads } from '../workloads/workload.steps.js';
@@ -255,7 +254,7 @@ export class LifecycleEngine {
     if (now - this.lastAdmission < ADMISSION_INTERVAL_MS) return;
     this.lastAdmission = now;
     const { database } = this.ctx;
-    if (await anyWaitingPool(database.db)) await database.transaction((tx) => admitEveryWaitingPool(ctx, tx));
+    if (await anyQueued(database.db)) await database.transaction((tx) => admitEveryWaitingPool(ctx, tx));
   }
   private lastAdmission = 0;
 

@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js';
 import { WriteConflict } from '../db/database.js';
 import { badRequest } from '../errors.js';
 import { billingOf, orderNameFor, ORDER_NAME_LABEL, placeOrder } from '../orders/order.reads.js';
-import { capacityShortfall } from '../pools/pool.capacity.js';
+import { admitWaitingPools, capacityShortfall, queuedFlavors } from '../pools/pool.capacity.js';
 import { POOL_SCALABLE } from '../pools/pool.lifecycle.js';
 import { movePool, rollUpEvent } from '../pools/pool.move.js';
 import { heldNodes, nodePoolOf, poolTallies } from '../pools/pool.nodes.js';
@@ -106,6 +106,8 @@ export async function batchResizeNodes(
       tx,
       new Map([[flavor, (held.get(flavor) ?? 0) + nodes.length]]),
       held,
+      // A resize may not overtake pools and scale-outs queued for the flavor.
+      ctx.flavors.capacity(flavor) === undefined ? new Set() : await queuedFlavors(ctx, tx),
     );
     if (shortfall) throw badRequest(`target.flavor: ${shortfall}`);
     const orderName = orderNameFor(pool.name, 'resizeNodes');
@@ -134,6 +136,8 @@ export async function batchResizeNodes(
       items: nodes.map((n) => ({ resourceName: n.name, action: 'resizeNode' as const, flavor })),
     });
     await rollUpEvent(ctx, tx, updated, before);
+    // The nodes left their old flavor at once: who queued for it may start.
+    await admitWaitingPools(ctx, tx);
     return { orderName };
   });
 }

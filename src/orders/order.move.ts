@@ -57,7 +57,7 @@ export interface OrderRequest {
   /** Unpaid orders start pending (and expire); paid ones start running. */
   paid: boolean;
   /** The resources touched, each `processing`, or `succeed` for an order with nothing to wait for. */
-  items: ReadonlyArray<Pick<OrderItem, 'resourceName' | 'action' | 'flavor'>>;
+  items: ReadonlyArray<Pick<OrderItem, 'resourceName' | 'action' | 'flavor' | 'waiting'>>;
   /** An order with nothing asynchronous (a workspace move) is finished when placed (D-O7). */
   done?: boolean;
 }

@@ -14,6 +14,12 @@ export interface OrderItem {
   message: string;
   /** A resizeNode item: the flavor the node changes to (not on the wire). */
   flavor?: string;
+  /**
+   * A createNode item of a scale-out that waits for capacity (decision 10): the
+   * node pool whose node it will be; resourceName is the node pool's name until
+   * the node exists (not on the wire).
+   */
+  waiting?: string;
 }
 
 /**

@@ -88,6 +88,8 @@ function resolveItems(order: OrderRecord, pool: FollowedPool, nodes: Map<string,
   const givesUp = pool.phase !== undefined && POOL_GIVES_UP.has(pool.phase);
   return order.items.map((item): OrderItem => {
     if (item.status !== 'processing') return item;
+    // A node still waiting for capacity is not there to read: only its pool's end ends it.
+    if (item.waiting !== undefined && !givesUp) return item;
     const verdict = givesUp
       ? { status: 'failed' as const, message: giveUpMessage(pool) }
       : verdictOf(item, pool, nodes);
@@ -136,7 +138,9 @@ async function followOrder(tx: Executor, order: OrderRecord, pool: FollowedPool,
   }
   const at = now.getTime();
   const current = { ...order, items: await withNewNodes(tx, order, pool, at) };
-  const names = current.items.filter((i) => i.status === 'processing' && i.action !== 'createPool');
+  const names = current.items.filter(
+    (i) => i.status === 'processing' && i.action !== 'createPool' && i.waiting === undefined,
+  );
   const nodes = await selectNodesByName(
     tx,
     pool.id,
@@ -160,6 +164,50 @@ export async function followPoolOrders(ctx: AppContext, tx: Executor, pool: Foll
   for (const order of open) {
     if (order.kind === 'toPeriodic') continue;
     await followOrder(tx, order, pool, now);
+  }
+}
+
+/**
+ * Nodes of a node pool that waited for capacity were created (decision 10):
+ * the open orders' waiting items of that node pool, oldest first, become the
+ * createNode items of these nodes and follow them from now on. Then only
+ * `stillWaiting` waiting items of the node pool stay; any beyond them (a
+ * scale-in or a deletion of the node pool cancelled them) fail.
+ */
+export async function settleWaitingItems(
+  ctx: AppContext,
+  tx: Executor,
+  pool: FollowedPool,
+  nodePool: string,
+  created: readonly string[],
+  stillWaiting: number,
+): Promise<void> {
+  const now = ctx.clock.now();
+  const at = now.getTime();
+  const names = [...created];
+  let kept = 0;
+  for (const order of await selectOpenOrders(tx, pool.projectId, pool.name)) {
+    if (order.phase !== 'running' || !order.items.some((i) => i.waiting === nodePool && i.status === 'processing')) {
+      continue;
+    }
+    const items = order.items.map((item): OrderItem => {
+      if (item.waiting !== nodePool || item.status !== 'processing') return item;
+      const name = names.shift();
+      const { waiting: _waiting, ...rest } = item;
+      if (name !== undefined) return { ...rest, resourceName: name, beginTimestamp: at, updateTimestamp: at };
+      if (kept < stillWaiting) {
+        kept += 1;
+        return item;
+      }
+      return {
+        ...item,
+        status: 'failed',
+        updateTimestamp: at,
+        message: `the scale-out of node pool ${nodePool} was cancelled before capacity freed`,
+      };
+    });
+    const end = outcome(items);
+    await moveOrder(tx, order, end?.phase ?? 'running', now, { items, ...(end ? { failReason: end.failReason } : {}) });
   }
 }
 

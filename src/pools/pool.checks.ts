@@ -108,6 +108,17 @@ export function checkResources(
     return { ...resource, maxCount };
   });
   if (arches.size > 1) throw badRequest('spec.resources: all flavors of a pool must have the same CPU architecture');
+  // The same for the node pools of one flavor together: their nodes could never all exist.
+  const perFlavor = new Map<string, number>();
+  for (const r of checked) perFlavor.set(r.flavor, (perFlavor.get(r.flavor) ?? 0) + r.count);
+  for (const [flavor, count] of perFlavor) {
+    const capacity = ctx.flavors.capacity(flavor);
+    if (capacity !== undefined && count > capacity) {
+      throw badRequest(
+        `spec.resources: the node pools of flavor ${flavor} ask for ${count} nodes; it has a capacity of ${capacity} nodes in this installation`,
+      );
+    }
+  }
   if (tags > MAX_TAGS) throw badRequest(`spec.resources: at most ${MAX_TAGS} tags per pool`);
   return checked;
 }

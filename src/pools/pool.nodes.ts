@@ -81,7 +81,7 @@ export async function poolTallies(tx: Executor, poolId: number): Promise<NodeTal
 }
 
 /** Nodes per node pool that are not on their way out. */
-function liveNodes(tallies: readonly NodeTally[]): Map<string, number> {
+export function liveNodes(tallies: readonly NodeTally[]): Map<string, number> {
   const live = new Map<string, number>();
   for (const t of tallies) if (t.phase !== 'Deleting') live.set(t.nodePool, (live.get(t.nodePool) ?? 0) + t.count);
   return live;
@@ -132,6 +132,22 @@ export async function scalePoolNodes(
       });
     }
   }
+}
+
+/**
+ * A scale-out that waited for capacity is admitted (decision 10): `count` new
+ * nodes join the node pool of `resource`; returns their names.
+ */
+export async function growNodePool(
+  ctx: AppContext,
+  tx: Executor,
+  pool: PoolRecord,
+  resource: PoolResource,
+  have: number,
+  count: number,
+): Promise<string[]> {
+  const created = await addNodes(ctx, tx, await ownerOf(tx, pool), resource, count, have, 'poolScale');
+  return created.map((n) => n.name);
 }
 
 /** The nodes a scale-in removes (not yet started ones first, then the newest), never a locked one. */

@@ -83,8 +83,18 @@ export async function planChangeOrder(
   return { name: orderNameFor(pool.name, kind), kind, before: new Map(nodes.map((n) => [n.name, n.phase])) };
 }
 
-/** Writes the planned order once the nodes changed: a createNode item per new node, a deleteNode item per leaving one. */
-export async function placeChangeOrder(ctx: AppContext, tx: Executor, pool: PoolRecord, order: ChangeOrder) {
+/**
+ * Writes the planned order once the nodes changed: a createNode item per new node, a deleteNode item per leaving one,
+ * and a waiting createNode item per node this change added to a node pool's wait for capacity (decision 10), which
+ * becomes the node's item when the node is created (settleWaitingItems).
+ */
+export async function placeChangeOrder(
+  ctx: AppContext,
+  tx: Executor,
+  pool: PoolRecord,
+  order: ChangeOrder,
+  waiting: ReadonlyMap<string, number> = new Map(),
+) {
   const after = order.kind === 'scalePool' ? await selectNodePage(tx, pool.id, {}) : [];
   const items = after.flatMap((n): OrderRequest['items'] => {
     const was = order.before.get(n.name);
@@ -92,6 +102,9 @@ export async function placeChangeOrder(ctx: AppContext, tx: Executor, pool: Pool
     if (was !== 'Deleting' && n.phase === 'Deleting') return [{ resourceName: n.name, action: 'deleteNode' }];
     return [];
   });
+  for (const [nodePool, count] of waiting) {
+    for (let i = 0; i < count; i += 1) items.push({ resourceName: nodePool, action: 'createNode', waiting: nodePool });
+  }
   await placeOrder(ctx, tx, {
     orderName: order.name,
     kind: order.kind,

@@ -12,7 +12,16 @@ import { applyMergePatch } from '../shared/merge-patch.js';
 import { checkMetadataLimits } from '../shared/metadata-limits.js';
 import { generateResourceName } from '../shared/names.js';
 import { checkUnpagedList, labelSelectorFrom, selects } from '../shared/selection.js';
-import { admitWaitingPools, capacityShortfall, finiteFlavors, queuedFlavors } from './pool.capacity.js';
+import {
+  admitWaitingPools,
+  capacityShortfall,
+  finiteFlavors,
+  planScale,
+  queuedFlavors,
+  queuePool,
+  waitingMessage,
+  type ScalePlan,
+} from './pool.capacity.js';
 import {
   checkPatchPaths,
   checkResources,
@@ -45,8 +54,8 @@ import type {
   RetryPoolScopeBody,
   ScopeStatus,
 } from './pool.schema.js';
-import { createPoolNodes, heldNodes, poolTallies, scalePoolNodes } from './pool.nodes.js';
-import { ORDER_NAME_LABEL } from '../orders/order.reads.js';
+import { createPoolNodes, poolTallies, scalePoolNodes } from './pool.nodes.js';
+import { ORDER_NAME_LABEL, settleWaitingItems } from '../orders/order.reads.js';
 import {
   checkBillingChange,
   placeChangeOrder,
@@ -56,7 +65,7 @@ import {
   unpaidUntil,
 } from './pool.orders.js';
 import { selectTallies, type NodeTally } from '../nodes/node.reads.js';
-import { findPool, findPoolByDisplayName, insertPool, selectPools } from './pool.store.js';
+import { findPool, findPoolByDisplayName, findPoolById, insertPool, selectPools } from './pool.store.js';
 import { describeNodes, nodesWanted, toPool } from './pool.view.js';
 
 /** The pool operations of the API (pools.md §6): each records intent; the engine does the work (pool.steps.ts). */
@@ -142,6 +151,7 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       throw error;
     });
     // The plug-ins every new pool gets (decision 29); the engine installs them once it has nodes.
+    if (phase === 'Waiting') await queuePool(tx, inserted);
     await installDefaultPlugins(ctx, tx, inserted);
     await poolEvent(tx, inserted, now, 'Normal', 'PoolCreated', `Pool ${name} accepted, phase ${phase}.`);
     await placeCreateOrder(ctx, tx, inserted, order);
@@ -246,18 +256,38 @@ function plannedScopes(scopes: readonly ScopeStatus[], wanted: readonly string[]
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 /**
- * Scale-out creates the new nodes now, so two pools cannot both count on them;
+ * Scale-out creates the new nodes now, so two pools cannot both count on them,
+ * or, when they are not free, queues for them (pool.capacity.ts planScale);
  * scale-in releases capacity only when the engine has removed the nodes.
  */
-async function scaleNodes(ctx: AppContext, tx: Executor, pool: PoolRecord, spec: PoolSpec): Promise<NodeTally[]> {
+async function scaleNodes(
+  ctx: AppContext,
+  tx: Executor,
+  pool: PoolRecord,
+  spec: PoolSpec,
+): Promise<{ tallies: NodeTally[]; plan: ScalePlan }> {
   const tallies = await poolTallies(tx, pool.id);
-  const held = heldNodes(tallies);
-  const wanted = nodesWanted(spec.resources);
-  // A scale-out may not overtake waiting pools (decision 10).
-  const shortfall = await capacityShortfall(ctx, tx, wanted, held, await queuedFlavors(ctx, tx));
-  if (shortfall) throw badRequest(`spec.resources: insufficient capacity, ${shortfall}`);
-  await scalePoolNodes(ctx, tx, pool, spec, tallies);
-  return tallies;
+  const plan = await planScale(ctx, tx, pool, spec, tallies);
+  await scalePoolNodes(ctx, tx, pool, plan.now, tallies);
+  return { tallies, plan };
+}
+
+/** Nodes this change adds to what waits, per node pool: the order's waiting items. */
+function newlyWaiting(plan: ScalePlan): Map<string, number> {
+  const added = new Map<string, number>();
+  for (const [np, n] of plan.waiting)
+    if (n > (plan.waitedBefore.get(np) ?? 0)) added.set(np, n - (plan.waitedBefore.get(np) ?? 0));
+  return added;
+}
+
+/** Waits this change shortened or ended: their surplus order items fail, and those behind them may now fit. */
+async function cancelWaits(ctx: AppContext, tx: Executor, pool: PoolRecord, plan: ScalePlan): Promise<void> {
+  if (plan.waitedBefore.size === 0) return;
+  for (const [np, n] of plan.waitedBefore) {
+    const left = plan.waiting.get(np) ?? 0;
+    if (left < n) await settleWaitingItems(ctx, tx, pool, np, [], left);
+  }
+  await admitWaitingPools(ctx, tx);
 }
 
 /** Key order aside: a client that echoes the spec back with its keys sorted (Go clients do) changes nothing. */
@@ -321,25 +351,32 @@ export async function changePool(
     const driverChanged = !same(spec.driver ?? null, before.driver ?? null);
     await checkBillingChange(ctx, tx, current, merged.metadata.annotations);
     const order = await planChangeOrder(tx, current, spec.resources, movesWorkspace);
-    const talliesBefore = resourcesChanged ? await scaleNodes(ctx, tx, current, spec) : undefined;
+    const scaled = resourcesChanged ? await scaleNodes(ctx, tx, current, spec) : undefined;
+    const talliesBefore = scaled?.tallies;
     const settling = resourcesChanged || scopeChanged || driverChanged;
+    // A running pool whose scale-out waits says so (decision 10); a settled one has nothing to say.
+    const message = settling ? await waitingMessage(tx, current, spec) : null;
     const updated = await movePool(ctx, tx, current, settling ? 'Running' : phase, {
       workspaceId: merged.metadata.labels[WORKSPACE_LABEL],
       labels: order ? { ...merged.metadata.labels, [ORDER_NAME_LABEL]: order.name } : merged.metadata.labels,
       annotations: merged.metadata.annotations,
       spec,
       scope: scopeChanged ? plannedScopes(current.scope, spec.scope ?? []) : current.scope,
-      ...(settling ? { dueAt: ctx.lifecycle.dueAt('poolScale', now), message: null } : {}),
+      ...(settling ? { dueAt: ctx.lifecycle.dueAt('poolScale', now), message } : {}),
     });
     if (!updated) throw new WriteConflict(`${name}`);
-    if (order) await placeChangeOrder(ctx, tx, updated, order);
+    if (order) await placeChangeOrder(ctx, tx, updated, order, scaled ? newlyWaiting(scaled.plan) : undefined);
     if (resourcesChanged) {
       const change = `${describeNodes(nodesWanted(before.resources))} to ${describeNodes(nodesWanted(spec.resources))}`;
-      await poolEvent(tx, updated, now, 'Normal', 'PoolScaling', `Pool resources change requested: ${change}.`);
+      const waits = message ? ` ${message}` : '';
+      await poolEvent(tx, updated, now, 'Normal', 'PoolScaling', `Pool resources change requested: ${change}.${waits}`);
     }
     if (after) await after(tx, current, updated);
     if (talliesBefore) await rollUpEvent(ctx, tx, updated, talliesBefore);
-    return { pool: updated, tallies: await poolTallies(tx, updated.id) };
+    if (scaled) await cancelWaits(ctx, tx, updated, scaled.plan);
+    // Admission may have moved the pool on (its own waits shortened): answer with the pool as it now is.
+    const latest = scaled?.plan.waitedBefore.size ? ((await findPoolById(tx, updated.id)) ?? updated) : updated;
+    return { pool: latest, tallies: await poolTallies(tx, updated.id) };
   });
   ctx.wakeEngine();
   return changed;
@@ -395,8 +432,8 @@ export async function deletePool(ctx: AppContext, projectId: string, name: strin
       dueAt: ctx.lifecycle.dueAt('poolDelete', now),
     });
     if (!updated) throw new WriteConflict(`${name}`);
-    // A pool that was waiting may have been blocking others behind it.
-    if (current.phase === 'Waiting') await admitWaitingPools(ctx, tx);
+    // A pool that was waiting, or whose scale-out was, may have been blocking others behind it.
+    await admitWaitingPools(ctx, tx);
     return updated;
   });
   ctx.wakeEngine();

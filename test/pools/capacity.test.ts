@@ -167,13 +167,18 @@ describe('capacity (decision 10)', () => {
     expect(await phaseOf(h.client, names.b)).toBe('Running');
     expect(await phaseOf(h.client, names.c)).toBe('Running');
 
-    // B (2) + C (1) hold 3 of 4: B may grow by one node, not by two.
+    // B (2) + C (1) hold 3 of 4: B's growth by two waits, nodes and all, until it fits.
     const tooMuch = await mergePatch(h.client, names.b, { spec: { resources: [{ flavor: SMALL, count: 4 }] } });
-    expectError(tooMuch, 400, 'ModelArts.50004000');
-    expect(tooMuch.body.error_msg).toMatch(/capacity/);
-    expect((await show(h.client, names.b)).spec.resources).toEqual([{ flavor: SMALL, count: 2, maxCount: 2 }]);
+    expect(tooMuch.status, tooMuch.text).toBe(200);
+    expect(tooMuch.body.status.phase).toBe('Running');
+    expect(tooMuch.body.status.message).toMatch(/Waiting for capacity: 2 nodes/);
+    expect(tooMuch.body.status.resources).toEqual({ available: [nodeGroup(SMALL, 2)] });
+    expect((await show(h.client, names.b)).spec.resources).toEqual([{ flavor: SMALL, count: 4, maxCount: 4 }]);
+    // Asking for less makes the rest fit: it is created at once.
     const fits = await mergePatch(h.client, names.b, { spec: { resources: [{ flavor: SMALL, count: 3 }] } });
     expect(fits.status, fits.text).toBe(200);
+    expect(fits.body.status).not.toHaveProperty('message');
+    expect(fits.body.status.resources).toMatchObject({ creating: [nodeGroup(SMALL, 1)] });
     // The scale-out holds the node at once: a new pool cannot have it.
     expect((await small(1)).status.phase).toBe('Waiting');
     await clearAll();
@@ -218,14 +223,15 @@ describe('capacity (decision 10)', () => {
     await h.advance(CREATE_MS);
     const b = (await small(3)).metadata.name;
     expect(await phaseOf(h.client, b)).toBe('Waiting');
-    // Two nodes are free, but B asked first: A may not take them.
+    // Two nodes are free, but B asked first: A's scale-out queues behind B.
     const res = await mergePatch(h.client, a, { spec: { resources: [{ flavor: SMALL, count: 3 }] } });
-    expectError(res, 400, 'ModelArts.50004000');
-    expect(res.body.error_msg).toContain('waiting');
-    // Giving nodes back is never held up by the queue.
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.status.message).toMatch(/Waiting for capacity: 1 nodes/);
+    // Giving nodes back is never held up by the queue, and cancels what waited.
     expect((await mergePatch(h.client, a, { spec: { resources: [{ flavor: SMALL, count: 1 }] } })).status).toBe(200);
     await h.advance(SCALE_MS);
     expect(await phaseOf(h.client, b)).toBe('Creating');
+    expect((await show(h.client, a)).status.resources).toEqual({ available: [nodeGroup(SMALL, 1)] });
     await clearAll();
   });
 
