@@ -152,22 +152,25 @@ export async function growNodePool(
 
 /** The nodes a scale-in removes (not yet started ones first, then the newest), never a locked one. */
 async function chooseLeaving(tx: Executor, poolId: number, nodePool: string, count: number): Promise<NodeRecord[]> {
-  const candidates = await selectNodesInPhase(
-    tx,
-    poolId,
-    nodePool,
-    ['Creating', 'Available', 'Abnormal'],
-    count * 2 + 500,
-  );
-  const unlocked = candidates
-    .filter((n) => !(n.annotations[LOCK_ANNOTATION] ?? '').includes('delete'))
-    .sort((a, b) => Number(b.phase === 'Creating') - Number(a.phase === 'Creating') || b.id - a.id);
+  const window = count * 2 + 500;
+  const leavable = ['Creating', 'Available', 'Abnormal'] as const;
+  let unlocked = unlockedNewestFirst(await selectNodesInPhase(tx, poolId, nodePool, leavable, window));
+  // The newest nodes are nearly always enough; when locked ones crowd the window, look at them all.
+  if (unlocked.length < count) {
+    unlocked = unlockedNewestFirst(await selectNodesInPhase(tx, poolId, nodePool, leavable, Number.MAX_SAFE_INTEGER));
+  }
   if (unlocked.length < count) {
     throw badRequest(
       `spec.resources: node pool ${nodePool} cannot shrink by ${count}: only ${unlocked.length} of its nodes are unlocked; unlock nodes (batch-unlock) first`,
     );
   }
   return unlocked.slice(0, count);
+}
+
+function unlockedNewestFirst(nodes: NodeRecord[]): NodeRecord[] {
+  return nodes
+    .filter((n) => !(n.annotations[LOCK_ANNOTATION] ?? '').includes('delete'))
+    .sort((a, b) => Number(b.phase === 'Creating') - Number(a.phase === 'Creating') || b.id - a.id);
 }
 
 /** A pool is being deleted: its nodes all go Deleting and go with the pool's row. */

@@ -216,6 +216,24 @@ describe('batch actions on a pool’s nodes', () => {
       expect((await phases())[old[1]]).toBe('Deleting');
     });
 
+    it('a scale-in finds an older unlocked node when more than 500 of the newest are locked', async () => {
+      const name = await runningPool(h, net, [{ flavor: CPU_8, count: 3 }]);
+      const old = namesOf(await allNodes(h.client, name));
+      expect((await mergePatch(h.client, name, { spec: { resources: [{ flavor: CPU_8, count: 505 }] } })).status).toBe(
+        200,
+      );
+      await h.settle();
+      const added = namesOf(await allNodes(h.client, name)).filter((n) => !old.includes(n));
+      expect(added).toHaveLength(502);
+      const locked = await post(name, 'batch-lock', { nodeNames: added, actions: ['delete'] });
+      expect(locked.status, locked.text).toBe(200);
+      const res = await mergePatch(h.client, name, { spec: { resources: [{ flavor: CPU_8, count: 504 }] } });
+      expect(res.status, res.text).toBe(200);
+      const leaving = (await allNodes(h.client, name)).filter((n) => n.status.phase === 'Deleting');
+      expect(namesOf(leaving)).toHaveLength(1);
+      expect(old).toContain(leaving[0].metadata.name);
+    });
+
     it('refuses other actions, duplicates and empty lists, changing nothing', async () => {
       const name = await runningPool(h, net, [{ flavor: CPU_8, count: 1 }]);
       const [a] = namesOf(await allNodes(h.client, name));
