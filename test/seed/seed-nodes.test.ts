@@ -144,6 +144,17 @@ describe('seeded nodes', () => {
     expect(await statistics(client)).toEqual({ creating: 0, created: 2, pending: 0, deleting: 0, failed: 0 });
   });
 
+  it('loading the file again creates nothing and moves no node', async () => {
+    const before = await exportSeed(h.context.database.db);
+    expect(await loadSeed(h.context, YAML.parse(SEED) as SeedFile)).toEqual({
+      projects: 0,
+      credentials: 0,
+      networks: 0,
+      pools: 0,
+    });
+    expect(await exportSeed(h.context.database.db)).toEqual(before);
+  });
+
   it('round-trips through `atelier export`: seeding the export elsewhere and exporting again gives the same file', async () => {
     const exportFile = join(dir, 'export.yaml');
     const cli = await runCli(['export', '--file', exportFile, '--include-secrets'], {
