@@ -6,6 +6,7 @@ export {
   FAULT_OPERATIONS,
   faultMatches,
   findFault,
+  findFaultedPool,
   insertFault,
   NODE_FAULTS,
   markFaultedPool,

@@ -205,6 +205,15 @@ export async function markFaultedPool(tx: Executor, poolId: number, faultId: num
     .execute();
 }
 
+/**
+ * Why a pool is marked Abnormal: `faultId` the pool fault that made it so, null for
+ * its nodes or the simulate label; undefined when it is not marked.
+ */
+export async function findFaultedPool(tx: Executor, poolId: number): Promise<{ faultId: number | null } | undefined> {
+  const row = await tx.selectFrom('faulted_pools').select('fault_id').where('pool_id', '=', poolId).executeTakeFirst();
+  return row && { faultId: row.fault_id === null ? null : Number(row.fault_id) };
+}
+
 export async function unmarkFaultedPool(tx: Executor, poolId: number): Promise<void> {
   await tx.deleteFrom('faulted_pools').where('pool_id', '=', poolId).execute();
 }

@@ -101,7 +101,8 @@ export async function discardNodes(tx: Executor, nodes: readonly NodeRecord[]): 
 
 /**
  * Moves every node of a pool that is in one of `from` to `to` (a pool deleted,
- * made Abnormal, healed), without reading the nodes first; returns how many moved.
+ * made Abnormal, healed), without reading the nodes first, but the nodes `except`
+ * names (ids); returns how many moved.
  */
 export async function movePoolNodes(
   tx: Executor,
@@ -109,11 +110,12 @@ export async function movePoolNodes(
   from: readonly NodePhase[],
   to: NodePhase,
   changes: NodeChanges = {},
+  except: readonly number[] = [],
 ): Promise<number> {
   let moved = 0;
   for (const phase of from) {
     if (!canMoveNode(phase, to) || phase === to) continue;
-    const nodes = await updatePoolNodes(tx, poolId, [phase], { ...changes, phase: to });
+    const nodes = await updatePoolNodes(tx, poolId, [phase], { ...changes, phase: to }, except);
     // A driver follows its node; CPU nodes keep none.
     const withDriver = nodes.filter((n) => n.driverPhase !== null && n.driverPhase !== DRIVER_FOR[to]);
     if (withDriver.length > 0) {

@@ -49,7 +49,7 @@ export const TAGS_ANNOTATION = 'os.modelarts/tms.tags';
 const DEFAULT_DRIVER = { gpu: '535.54.03', npu: '23.0.6' };
 
 /** The range a pool without a network takes its node IPs from. */
-const OWN_RANGE = '172.16.0.0/16';
+export const OWN_RANGE = '172.16.0.0/16';
 
 /** The default node pool of a flavor (D-NP3): dots become dashes. */
 export const defaultNodePool = (flavor: string): string => `${flavor.replace(/\./g, '-')}-default`;
@@ -175,6 +175,60 @@ export async function createNodes(
   }
   if (wanted.length > 0) throw new NetworkFull(cidr);
   return created;
+}
+
+/** What a seed file gives of a node; what it leaves out is generated as createNodes does. */
+export interface NodeShape {
+  name: string;
+  privateIp: string;
+  az?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  taints?: readonly Taint[];
+}
+
+/**
+ * Creates nodes of a node pool with the names and IPs given (and the AZ, labels,
+ * annotations and taints, over the generated ones), in Creating; returns them.
+ * Throws NodeTaken for the first whose name (in the pool) or IP (in the network)
+ * is taken: the caller checked for that, so it is a bug or a race.
+ */
+export async function placeNodes(
+  ctx: AppContext,
+  tx: Executor,
+  owner: NodeOwner,
+  template: NodeTemplate,
+  shapes: readonly NodeShape[],
+  first: number,
+): Promise<NodeRecord[]> {
+  const generated = newNodes(ctx, owner, template, shapes.length, first, ctx.clock.now(), 'poolCreate');
+  const planned = generated.map((node, i) => {
+    const shape = shapes[i];
+    return {
+      ...node,
+      name: shape.name,
+      privateIp: shape.privateIp,
+      az: shape.az ?? node.az,
+      labels: { ...node.labels, ...shape.labels },
+      annotations: { ...node.annotations, ...shape.annotations },
+      taints: shape.taints ? shape.taints.map((t) => ({ ...t })) : node.taints,
+    };
+  });
+  const stored = await insertNodes(tx, planned);
+  const done = new Set(stored.map((n) => n.name));
+  const missing = planned.find((n) => !done.has(n.name));
+  if (missing) throw new NodeTaken(missing.name, missing.privateIp);
+  return stored;
+}
+
+/** A node could not be placed: its name or its IP is taken. */
+export class NodeTaken extends Error {
+  constructor(
+    readonly nodeName: string,
+    readonly privateIp: string,
+  ) {
+    super(`node ${nodeName} (${privateIp}): its name is taken in the pool or its IP in the network`);
+  }
 }
 
 /** The network has no free IP for a new node. */

@@ -11,9 +11,11 @@ export {
   selectNodePage,
   selectNodesAnnotated,
   selectNodesByName,
+  networkKeyOf,
   selectDueNodes,
   selectNodesInPhase,
   selectPoolNodesInPhases,
   selectTallies,
 } from './node.store.js';
 export type { NodeRecord, NodeTally } from './node.record.js';
+export { selectNodesByIp, selectPoolNodesAnnotated } from './node.finds.js';

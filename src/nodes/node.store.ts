@@ -222,20 +222,21 @@ export async function deleteNodesById(tx: Executor, ids: readonly number[]): Pro
   return rows.map(toNodeRecord);
 }
 
-/** Moves every node of a pool that is in one of `from` into `changes.phase`; returns those moved. */
+/** Moves every node of a pool that is in one of `from` (but those in `except`) into `changes.phase`; returns those moved. */
 export async function updatePoolNodes(
   tx: Executor,
   poolId: number,
   from: readonly NodePhase[],
   changes: NodeChanges,
+  except: readonly number[] = [],
 ): Promise<NodeRecord[]> {
-  const rows = await tx
+  let query = tx
     .updateTable('nodes')
     .set({ ...toNodeUpdate(changes), version: sql<number>`version + 1`, lease_owner: null, lease_expires_at: null })
     .where('pool_id', '=', poolId)
-    .where('phase', 'in', [...from])
-    .returningAll()
-    .execute();
+    .where('phase', 'in', [...from]);
+  if (except.length > 0) query = query.where('id', 'not in', [...except]);
+  const rows = await query.returningAll().execute();
   return rows.map(toNodeRecord);
 }
 

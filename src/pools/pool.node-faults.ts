@@ -2,13 +2,20 @@ import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import {
   faultMatches,
+  findFaultedPool,
   markFaultedPool,
+  selectFaults,
   takeFaults,
   type FaultOperation,
   type FaultRecord,
 } from '../faults/fault.service.js';
-import { moveNodes, setNodesDriver } from '../nodes/node.move.js';
-import { selectNodesAnnotated, selectNodesInPhase, type NodeRecord } from '../nodes/node.reads.js';
+import { moveNodes, movePoolNodes, setNodesDriver } from '../nodes/node.move.js';
+import {
+  selectNodesAnnotated,
+  selectNodesInPhase,
+  selectPoolNodesAnnotated,
+  type NodeRecord,
+} from '../nodes/node.reads.js';
 import { movePool, rollUpEvent } from './pool.move.js';
 import { faultTargetOf } from './pool.faults.js';
 import { poolTallies } from './pool.nodes.js';
@@ -89,6 +96,67 @@ export async function faultDrivers(tx: Executor, pool: PoolRecord, stepped: read
   }
 }
 
+/** status.message of a pool its nodes hold Abnormal. */
+export const nodesAbnormalMessage = (abnormal: number) =>
+  `Pool abnormal: ${abnormal} node(s) Abnormal (emulator fault).`;
+
+/** Node faults that hold a node Abnormal; a `driverAbnormal` fault holds only its driver. */
+const HOLD_NODE: ReadonlySet<FaultOperation> = new Set<FaultOperation>(['nodeCreate', 'nodeAbnormal', 'nodeReboot']);
+
+/**
+ * The Abnormal nodes of a pool that a node fault of their own marks: `held` stay
+ * Abnormal when the pool's own sickness ends, `driver` come back Available with
+ * the Abnormal driver their fault gave them. Nodes whose fault is gone are neither.
+ */
+export async function nodesFaultsHold(
+  tx: Executor,
+  poolId: number,
+): Promise<{ held: NodeRecord[]; driver: NodeRecord[] }> {
+  const marked = await selectPoolNodesAnnotated(tx, poolId, FAULT_ANNOTATION, ['Abnormal']);
+  if (marked.length === 0) return { held: [], driver: [] };
+  const faults = new Map((await selectFaults(tx)).map((f) => [String(f.id), f.operation]));
+  const operationOf = (n: NodeRecord) => faults.get(n.annotations[FAULT_ANNOTATION]);
+  return {
+    held: marked.filter((n) => HOLD_NODE.has(operationOf(n) as FaultOperation)),
+    driver: marked.filter((n) => operationOf(n) === 'driverAbnormal'),
+  };
+}
+
+/**
+ * The pool's own sickness is over (its fault cleared or recovered, the simulate
+ * label's round trip): its Abnormal nodes are Available again, except those that
+ * a node fault of their own holds (nodesFaultsHold). The caller moves the pool
+ * and writes the roll-up event.
+ */
+export async function healPoolNodes(
+  tx: Executor,
+  poolId: number,
+  hold: { held: readonly NodeRecord[]; driver: readonly NodeRecord[] },
+): Promise<void> {
+  for (const node of hold.driver) {
+    await moveNodes(tx, [node], 'Abnormal', 'Available', { driverPhase: 'Abnormal', deletingAt: null, dueAt: null });
+  }
+  await movePoolNodes(
+    tx,
+    poolId,
+    ['Abnormal'],
+    'Available',
+    { deletingAt: null, dueAt: null },
+    hold.held.map((n) => n.id),
+  );
+}
+
+/**
+ * Whether the pool is Abnormal for a cause of its own (a pool fault, the simulate
+ * label, the seed), not only because of its nodes (poolFollowsNodes marks those
+ * with no fault and no recovery time): its nodes stay Abnormal while it lasts.
+ */
+async function poolSickItself(tx: Executor, pool: PoolRecord): Promise<boolean> {
+  if (pool.phase !== 'Abnormal') return false;
+  const mark = await findFaultedPool(tx, pool.id);
+  return !(mark !== undefined && mark.faultId === null && pool.dueAt === null);
+}
+
 /** A Running pool with an Abnormal node turns Abnormal (its other nodes stay as they are). */
 export async function poolFollowsNodes(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<void> {
   const current = await findPoolById(tx, pool.id);
@@ -98,7 +166,7 @@ export async function poolFollowsNodes(ctx: AppContext, tx: Executor, pool: Pool
     .filter((t) => t.phase === 'Abnormal')
     .reduce((n, t) => n + t.count, 0);
   if (current.phase === 'Running' && abnormal > 0) {
-    const message = `Pool abnormal: ${abnormal} node(s) Abnormal (emulator fault).`;
+    const message = nodesAbnormalMessage(abnormal);
     if (await movePool(ctx, tx, current, 'Abnormal', { message, dueAt: null }, 'node abnormal', 'stay')) {
       await markFaultedPool(tx, pool.id, null);
     }
@@ -152,13 +220,17 @@ export async function healFaultedNodes(ctx: AppContext, tx: Executor, faultIds: 
     await ctx.database.lockProject(tx, pool.projectId);
     await lockPoolById(ctx.database, tx, poolId);
     const before = await poolTallies(tx, poolId);
+    // A node of a pool Abnormal by its own fault stays Abnormal with it (healPoolNodes heals it).
+    const sick = await poolSickItself(tx, pool);
     for (const node of nodes.filter((n) => n.poolId === poolId)) {
       const { [FAULT_ANNOTATION]: _, ...annotations } = node.annotations;
       const changes = { annotations, ...(node.driverPhase === null ? {} : { driverPhase: 'Running' as const }) };
       const moved =
-        node.phase === 'Abnormal'
-          ? await moveNodes(tx, [node], 'Abnormal', 'Available', changes)
-          : await setNodesDriver(tx, [node], node.phase, changes);
+        node.phase === 'Abnormal' && sick
+          ? await moveNodes(tx, [node], 'Abnormal', 'Abnormal', { annotations })
+          : node.phase === 'Abnormal'
+            ? await moveNodes(tx, [node], 'Abnormal', 'Available', changes)
+            : await setNodesDriver(tx, [node], node.phase, changes);
       if (moved.length > 0) healed.push(node.name);
     }
     await rollUpEvent(ctx, tx, pool, before);

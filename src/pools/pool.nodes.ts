@@ -34,7 +34,7 @@ export const nodePoolOf = (resource: Pick<PoolResource, 'flavor' | 'nodePool'>):
   resource.nodePool ?? defaultNodePool(resource.flavor);
 
 /** What the node planner needs to know of the pool. */
-async function ownerOf(tx: Executor, pool: PoolRecord): Promise<NodeOwner> {
+export async function ownerOf(tx: Executor, pool: PoolRecord): Promise<NodeOwner> {
   const network = pool.networkName ? await findNetworkForPool(tx, pool.projectId, pool.networkName) : undefined;
   return {
     poolId: pool.id,

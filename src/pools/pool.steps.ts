@@ -28,7 +28,14 @@ import type { PoolResource, ScopeStatus } from './pool.schema.js';
 import { findPoolById, lockPoolById, selectSettledRunningPools, toPoolRecord } from './pool.store.js';
 import { nodePoolOf } from './pool.nodes.js';
 import type { NodeRecord } from '../nodes/node.reads.js';
-import { failingNodes, faultDrivers, poolFollowsNodes } from './pool.node-faults.js';
+import {
+  failingNodes,
+  faultDrivers,
+  healPoolNodes,
+  nodesAbnormalMessage,
+  nodesFaultsHold,
+  poolFollowsNodes,
+} from './pool.node-faults.js';
 import { unpaidCreateOrder } from '../orders/order.reads.js';
 
 /**
@@ -278,11 +285,31 @@ export async function makeAbnormal(
   return moved;
 }
 
-/** Abnormal → Running: the recovery timer ran out, or the fault was cleared. */
+/**
+ * Abnormal → Running: the recovery timer ran out, or the fault was cleared. Nodes
+ * a node fault of their own holds Abnormal stay so, and keep the pool Abnormal
+ * (poolFollowsNodes' state: its nodes are the cause now, not the pool fault).
+ */
 export async function healAbnormal(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<boolean> {
-  const moved = await movePool(ctx, tx, pool, 'Running', { message: null, dueAt: null }, 'recovered');
+  const hold = await nodesFaultsHold(tx, pool.id);
+  const before = await poolTallies(tx, pool.id);
+  const moved =
+    hold.held.length === 0
+      ? await movePool(ctx, tx, pool, 'Running', { message: null, dueAt: null }, 'recovered', 'stay')
+      : await movePool(
+          ctx,
+          tx,
+          pool,
+          'Abnormal',
+          { message: nodesAbnormalMessage(hold.held.length), dueAt: null },
+          undefined,
+          'stay',
+        );
   if (!moved) return false;
-  await unmarkFaultedPool(tx, pool.id);
+  await healPoolNodes(tx, pool.id, hold);
+  await rollUpEvent(ctx, tx, moved, before);
+  if (hold.held.length === 0) await unmarkFaultedPool(tx, pool.id);
+  else await markFaultedPool(tx, pool.id, null);
   return true;
 }
 
@@ -320,8 +347,9 @@ export async function applyAbnormalFault(ctx: AppContext, tx: Executor, fault: F
 /** Heals a pool a cleared fault had made Abnormal; returns its name if it was healed. */
 export async function healFaultedPool(ctx: AppContext, tx: Executor, poolId: number): Promise<string | undefined> {
   const pool = await findPoolById(tx, poolId);
-  if (pool?.phase === 'Abnormal' && (await healAbnormal(ctx, tx, pool))) return pool.name;
-  return undefined;
+  if (pool?.phase !== 'Abnormal' || !(await healAbnormal(ctx, tx, pool))) return undefined;
+  // Nodes of its own faults may keep it Abnormal: then it is not healed.
+  return (await findPoolById(tx, poolId))?.phase === 'Running' ? pool.name : undefined;
 }
 
 /** Due pools (the emulator's clock runs them itself) and pools made due now (its advance). */

@@ -4,11 +4,15 @@ import type { ProjectRow } from '../db/schema.js';
 import { accountNames, listCredentialGrants } from '../identity/identity.service.js';
 import type { SecretBox } from '../identity/secret-box.js';
 import { listLiveNetworks } from '../networks/network.reads.js';
+import { DRIVER_FOR } from '../nodes/node.lifecycle.js';
+import { LOCK_ANNOTATION, NODE_POOL_LABEL, NODE_POOL_NAME_LABEL } from '../nodes/node.plan.js';
+import { selectPoolNodesInPhases, type NodeRecord } from '../nodes/node.reads.js';
 import { SERVER_LABELS } from '../pools/pool.checks.js';
+import { FAULT_ANNOTATION } from '../pools/pool.node-faults.js';
 import { listProjectPools } from '../pools/pool.reads.js';
 import { listProjects } from '../projects/project.service.js';
 import { DEFAULT_WORKSPACE, NAME_LABEL, WORKSPACE_LABEL } from '../shared/conventions.js';
-import type { SeedCredential, SeedFile, SeedNetwork, SeedPool, SeedProject } from './seed.schema.js';
+import type { SeedCredential, SeedFile, SeedNetwork, SeedNode, SeedPool, SeedProject } from './seed.schema.js';
 
 /** Failure phases whose status.message is part of the world. */
 const MESSAGE_PHASES = new Set(['Abnormal', 'ScalingFailed', 'Error', 'CreationFailed']);
@@ -71,6 +75,8 @@ async function exportResources(db: Executor, projectId: string): Promise<Pick<Se
     });
   }
   if (pools.length > 0) {
+    const nodesOf = new Map<number, SeedNode[]>();
+    for (const row of pools) if (!NO_NODES.has(row.phase)) nodesOf.set(row.id, await exportNodes(db, row.id));
     entry.pools = pools.map((row): SeedPool => {
       const { network: _network, ...spec } = row.spec;
       const labels = nonEmpty(withoutKeys(row.labels, [...SERVER_LABELS, NAME_LABEL, WORKSPACE_LABEL]));
@@ -86,10 +92,52 @@ async function exportResources(db: Executor, projectId: string): Promise<Pick<Se
         spec,
         phase,
         ...(MESSAGE_PHASES.has(row.phase) && row.message ? { message: row.message } : {}),
+        ...(nodesOf.get(row.id)?.length ? { nodes: nodesOf.get(row.id) } : {}),
       };
     });
   }
   return entry;
+}
+
+/** Pools whose nodes a seed cannot describe: they are made again as the pool's creation makes them. */
+const NO_NODES = new Set(['Creating', 'Waiting', 'CreationFailed']);
+
+/** Labels a seeded node is given from its pool and node pool, so not written. */
+const DERIVED_NODE_LABELS = [
+  NODE_POOL_LABEL,
+  NODE_POOL_NAME_LABEL,
+  'os.modelarts.node/cluster',
+  'os.modelarts/tenant.project.id',
+];
+
+/**
+ * A pool's nodes as the seed writes them, in name order. Nodes in passing are
+ * written as where they head: Creating or Checking as Available, Deleting not at
+ * all. A driver phase only where it is not the one of the node's phase; a fault's
+ * mark never (faults are not part of the seed).
+ */
+async function exportNodes(db: Executor, poolId: number): Promise<SeedNode[]> {
+  const nodes = await selectPoolNodesInPhases(db, poolId, ['Creating', 'Available', 'Abnormal', 'Checking']);
+  return nodes.map((node: NodeRecord): SeedNode => {
+    const labels = nonEmpty(withoutKeys(node.labels, DERIVED_NODE_LABELS));
+    const locked = (node.annotations[LOCK_ANNOTATION] ?? '').split(',').includes('delete');
+    const annotations = nonEmpty(withoutKeys(node.annotations, [FAULT_ANNOTATION, LOCK_ANNOTATION]));
+    const driverPhase =
+      node.driverPhase !== null && node.driverPhase !== DRIVER_FOR[node.phase] ? node.driverPhase : undefined;
+    return {
+      name: node.name,
+      nodePool: node.nodePool,
+      flavor: node.flavor,
+      phase: node.phase === 'Abnormal' ? 'Abnormal' : 'Available',
+      ...(locked ? { locked } : {}),
+      az: node.az,
+      privateIp: node.privateIp,
+      ...(driverPhase ? { driverPhase } : {}),
+      ...(labels ? { labels } : {}),
+      ...(annotations ? { annotations } : {}),
+      ...(node.taints.length > 0 ? { taints: node.taints } : {}),
+    };
+  });
 }
 
 /** Every credential with its account and projects; its secret key only with `secrets`. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import YAML from 'yaml';
 import type { AppContext } from '../context.js';
+import type { Executor } from '../db/database.js';
 import { AtelierError } from '../errors.js';
 import { DEFAULT_ACCOUNT } from '../identity/bootstrap.js';
 import { findNetwork, findNetworkByDisplayName } from '../networks/network.reads.js';
@@ -12,10 +13,12 @@ import { movePool } from '../pools/pool.move.js';
 import { findPool, findPoolByDisplayName } from '../pools/pool.reads.js';
 import type { CreatePoolBody } from '../pools/pool.schema.js';
 import { createPool } from '../pools/pool.service.js';
+import { placeSeededNodes, settleSeededNodes } from '../pools/pool.seed-nodes.js';
 import { failCreation, finishCreatingNow } from '../pools/pool.steps.js';
 import { listProjects, setProjectQuotas } from '../projects/project.service.js';
 import { DEFAULT_WORKSPACE, NAME_LABEL, WORKSPACE_LABEL } from '../shared/conventions.js';
 import { submitWorkload } from '../workloads/workload.service.js';
+import { checkSeed } from './seed.check.js';
 import { SeedFile, type SeedNetwork, type SeedPool, type SeedProject } from './seed.schema.js';
 
 /** Reads and checks a seed file; every problem is named with its path in the file. */
@@ -59,6 +62,8 @@ export interface SeedSummary {
  * a restart with the same file creates nothing twice and changes nothing existing.
  */
 export async function loadSeed(ctx: AppContext, seed: SeedFile): Promise<SeedSummary> {
+  // Every problem a file can have is found before anything is written.
+  await checkSeed(ctx, seed);
   const summary: SeedSummary = { projects: 0, credentials: 0, networks: 0, pools: 0 };
   for (const project of seed.projects ?? []) {
     const projectId = await ensureProject(ctx, project, summary);
@@ -194,27 +199,27 @@ async function ensurePool(
       `pool ${pool.name}: its nodes are not free (${created.status.message ?? created.status.phase}), so it cannot start ${pool.phase}`,
     );
   }
-  await ctx.database.transaction(async (tx) => {
-    await ctx.database.lockProject(tx, projectId);
-    const row = await findPool(tx, projectId, created.metadata.name);
-    if (!row) throw new Error(`pool ${pool.name} vanished while seeding`);
-    if (pool.phase === 'CreationFailed') {
-      const message = pool.message ?? 'Creation failed: seed data.';
-      await failCreation(ctx, tx, row, { message, details: 'seed data', faultId: null, recoverAfterSeconds: null });
-      return;
-    }
-    const running = await finishCreatingNow(ctx, tx, row);
-    if (!running) throw new Error(`pool ${pool.name} could not be made Running`);
-    if (pool.phase !== 'Running') {
-      await movePool(
-        ctx,
-        tx,
-        running,
-        pool.phase,
-        { message: pool.message ?? `${pool.phase}: seed data.` },
-        'seed data',
-      );
-    }
-  });
+  await ctx.database.transaction((tx) => seedPoolPhase(ctx, tx, projectId, created.metadata.name, pool));
   return created.metadata.name;
+}
+
+/** A seeded pool just created (Creating) takes the phase the file names, its described nodes theirs. */
+async function seedPoolPhase(ctx: AppContext, tx: Executor, projectId: string, name: string, pool: SeedPool) {
+  await ctx.database.lockProject(tx, projectId);
+  const row = await findPool(tx, projectId, name);
+  if (!row) throw new Error(`pool ${pool.name} vanished while seeding`);
+  if (pool.phase === 'CreationFailed') {
+    const message = pool.message ?? 'Creation failed: seed data.';
+    await failCreation(ctx, tx, row, { message, details: 'seed data', faultId: null, recoverAfterSeconds: null });
+    return;
+  }
+  const described = pool.nodes ?? [];
+  if (described.length > 0) await placeSeededNodes(ctx, tx, row, described);
+  let settled = await finishCreatingNow(ctx, tx, row);
+  if (!settled) throw new Error(`pool ${pool.name} could not be made Running`);
+  if (pool.phase !== 'Running') {
+    const message = pool.message ?? `${pool.phase}: seed data.`;
+    settled = await movePool(ctx, tx, settled, pool.phase, { message }, 'seed data');
+  }
+  if (settled && described.length > 0) await settleSeededNodes(ctx, tx, settled, described);
 }

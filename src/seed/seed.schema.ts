@@ -4,6 +4,9 @@ import { NetworkConnection } from '../networks/network.schema.js';
 import { PoolSpec } from '../pools/pool.schema.js';
 import { MAX_QUOTA } from '../shared/limits.js';
 import { SubmitWorkloadBody } from '../workloads/workload.schema.js';
+import { DRIVER_PHASES } from '../nodes/node.lifecycle.js';
+import { Taint } from '../nodes/node.schema.js';
+import { StringEnum } from '../shared/string-enum.js';
 
 /**
  * The seed file (ATELIER_SEED_FILE, JSON or YAML) and what `atelier export` writes:
@@ -41,6 +44,39 @@ export const SeedNetwork = Type.Object(
 );
 export type SeedNetwork = Static<typeof SeedNetwork>;
 
+/** The node phases a seeded node may start in (a pool's nodes in passing are written as where they head). */
+export const SEED_NODE_PHASES = ['Available', 'Abnormal'] as const;
+
+/**
+ * One node of a seeded pool (docs/emulator.md, "Seeding nodes"): it takes the
+ * place of one of the nodes its node pool's `count` asks for; the others are
+ * generated as a pool's creation makes them. What is not given is generated.
+ */
+export const SeedNode = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+    /** A node pool of the pool's spec.resources; default: the one entry of the node's flavor, or the only entry. */
+    nodePool: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** Must be the node pool's flavor; a check, since the node pool decides it. */
+    flavor: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    /** Default: as the pool's phase leaves its nodes (Abnormal in an Abnormal pool, else Available). */
+    phase: Type.Optional(StringEnum(SEED_NODE_PHASES)),
+    /** Locked against deletion (batch-lock): `os.modelarts.node/lock.action` set. */
+    locked: Type.Optional(Type.Boolean()),
+    az: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** Inside the pool's network CIDR and unused in that network; default: the next free address. */
+    privateIp: Type.Optional(Type.String({ minLength: 7, maxLength: 15 })),
+    /** GPU and NPU nodes only; default: the driver phase of the node's phase. */
+    driverPhase: Type.Optional(StringEnum(DRIVER_PHASES)),
+    /** Merged over the labels the node is given (node pool, instance id, …). */
+    labels: Type.Optional(StringMap),
+    annotations: Type.Optional(StringMap),
+    taints: Type.Optional(Type.Array(Taint, { maxItems: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type SeedNode = Static<typeof SeedNode>;
+
 export const SeedPool = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 64, description: 'display name (os.modelarts/name)' }),
@@ -56,6 +92,8 @@ export const SeedPool = Type.Object(
     ),
     /** status.message of a failure phase. */
     message: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    /** Nodes of the pool described one by one (not for a Creating or CreationFailed pool). */
+    nodes: Type.Optional(Type.Array(SeedNode, { maxItems: 100_000 })),
     /** Workloads submitted to the pool once it is created, in order (docs/emulator.md, "Workloads"). */
     workloads: Type.Optional(
       Type.Array(Type.Omit(SubmitWorkloadBody, ['project', 'pool'], { additionalProperties: false }), {

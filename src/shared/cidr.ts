@@ -67,3 +67,21 @@ export function hostRange(cidr: string): { first: number; size: number } {
   const size = 2 ** (32 - prefix) - 3;
   return { first: ((base & maskOf(prefix)) >>> 0) + 2, size };
 }
+
+const ADDRESS_SHAPE = new RegExp(`^${DECIMAL}\\.${DECIMAL}\\.${DECIMAL}\\.${DECIMAL}$`);
+
+/**
+ * Null when `address` is one a node of `cidr` may have (hostRange: not the network
+ * address, the gateway or the broadcast address), else a reason fit for an error message.
+ */
+export function validateHostAddress(address: string, cidr: string): string | null {
+  const match = ADDRESS_SHAPE.exec(address);
+  const octets = match ? match.slice(1, 5).map(Number) : [];
+  if (!match || octets.some((o) => o > 255)) return `"${address}" is not an IPv4 address a.b.c.d`;
+  const value = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const { first, size } = hostRange(cidr);
+  if (value < first || value >= first + size) {
+    return `${address} is not a node address of ${cidr} (${formatAddress(first)}–${formatAddress(first + size - 1)})`;
+  }
+  return null;
+}

@@ -51,6 +51,7 @@ export async function expectCountsExact(db: Kysely<DB>, poolId: number) {
     .where('pool_id', '=', poolId)
     .groupBy(['node_pool', 'flavor', 'phase'])
     .orderBy('phase')
+    .orderBy('node_pool')
     .execute();
   const counts = await db
     .selectFrom('node_counts')
@@ -58,6 +59,7 @@ export async function expectCountsExact(db: Kysely<DB>, poolId: number) {
     .where('pool_id', '=', poolId)
     .where('n', '!=', 0)
     .orderBy('phase')
+    .orderBy('node_pool')
     .execute();
   const groups = byGroup.map((g) => ({ ...g, n: Number(g.n) }));
   expect(counts.map((c) => ({ ...c, n: Number(c.n) }))).toEqual(groups);

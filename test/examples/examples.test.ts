@@ -321,3 +321,56 @@ describe('seed.yaml', () => {
     }
   });
 });
+
+describe('seed-nodes.yaml and emulator-node-faults.sh', () => {
+  it('seed a pool with named nodes, which the node faults then hit and heal; export writes the nodes', async () => {
+    const dir = dirs.make('atelier-seed-nodes-');
+    const token = 'seed-nodes-admin-token-0123456789';
+    const databaseUrl = `sqlite:${join(dir, 'atelier.db')}`;
+    const server = await listen(dir, {
+      ATELIER_SEED_FILE: example('seed-nodes.yaml'),
+      ATELIER_ADMIN_TOKEN: token,
+      ATELIER_DATABASE_URL: databaseUrl,
+    });
+    try {
+      const api = ApiClient.http(server.address, '5e3d1f0c9a8b47c6b2e1d0f9a8b7c6d5', {
+        accessKey: 'CIKEY0000000000000002',
+        secretKey: 'another-secret-of-16-characters',
+      });
+      const pool = (await api.get('/v2/{project_id}/pools')).body.items[0];
+      expect(pool.status.phase).toBe('Running');
+      const nodes = (await api.get(`/v2/{project_id}/pools/${pool.metadata.name}/nodes`)).body.items;
+      expect(nodes).toHaveLength(4);
+      const cpu = nodes.find((n: any) => n.metadata.name === 'ci-cpu-1');
+      expect(cpu.status).toMatchObject({ phase: 'Available', privateIp: '192.168.0.10', az: 'az-1' });
+      expect(cpu.metadata.annotations['os.modelarts.node/lock.action']).toBe('delete');
+
+      const bin = atelierOnPath(dir);
+      const env = exampleEnv(bin, {
+        ENDPOINT: server.address,
+        ATELIER_ADMIN_TOKEN: token,
+        ATELIER_DATABASE_URL: databaseUrl,
+      });
+      const res = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile('sh', [example('emulator-node-faults.sh')], { cwd: dir, env, timeout: 60_000 }, (error, out, err) =>
+          resolve({ code: error ? 1 : 0, stdout: out, stderr: err }),
+        ),
+      );
+      expect(res.code, res.stderr).toBe(0);
+      const lines = res.stdout.trim().split('\n');
+      expect(JSON.parse(lines[0]!)).toMatchObject({ operation: 'nodeAbnormal', applied: ['ci-cpu-1'] });
+      expect(JSON.parse(lines[1]!)).toMatchObject({ operation: 'driverAbnormal', applied: ['ci-gpu-1'] });
+      expect(JSON.parse(lines[2]!)).toMatchObject({ operation: 'nodeCreate', remaining: 2 });
+      expect(JSON.parse(lines[3]!)).toMatchObject({ operation: 'nodeReboot', remaining: 1 });
+      expect(JSON.parse(lines[4]!)).toEqual({ cleared: [1], healed: ['ci-cpu-1'] });
+      expect(JSON.parse(lines[5]!)).toEqual({ cleared: [2, 3, 4], healed: ['ci-gpu-1'] });
+      expect((await api.get(`/v2/{project_id}/pools/${pool.metadata.name}`)).body.status.phase).toBe('Running');
+      const exported = YAML.parse(readFileSync(join(dir, 'world-nodes.yaml'), 'utf8'));
+      const names = exported.projects[0].pools[0].nodes.map((n: any) => n.name);
+      expect(names).toEqual(expect.arrayContaining(['ci-cpu-1', 'ci-gpu-1']));
+      expect(names).toHaveLength(4);
+    } finally {
+      await server.close();
+    }
+  }, 90_000);
+});
