@@ -271,7 +271,8 @@ export async function addToTallies(tx: Executor, deltas: readonly NodeTally[]): 
         .where('node_pool', '=', d.nodePool)
         .where('flavor', '=', d.flavor)
         .where('phase', '=', d.phase)
-        .where('n', '<=', 0)
+        // Only an exact zero goes: a negative count is a bug, and it stays where the checks see it.
+        .where('n', '=', 0)
         .execute();
     }
   }
