@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008_plugins_tags.js';
 import * as m0009 from './migrations/0009_orders.js';
 import * as m0010 from './migrations/0010_workloads.js';
 import * as m0011 from './migrations/0011_scheduled_events.js';
+import * as m0013 from './migrations/0013_quota_counts.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so the compiled
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_orders': m0009,
   '0010_workloads': m0010,
   '0011_scheduled_events': m0011,
+  '0013_quota_counts': m0013,
 };
 
 /** Every migration of the program, for Kysely's Migrator (tests also move between them). */
