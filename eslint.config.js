@@ -52,6 +52,7 @@ const TABLE_OWNERS = {
   orders: 'orders',
   faulted_pools: 'faults',
   usage_counts: 'quotas',
+  quota_counts: 'quotas',
   events: 'events',
   faults: 'faults',
   emulator_settings: 'admin',

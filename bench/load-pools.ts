@@ -84,6 +84,8 @@ export async function loadPools(
     `INSERT INTO usage_counts (project_id, kind, workspace_id, phase, shard, n) VALUES (?, 'pool', '0', ?, 0, ?)
      ON CONFLICT (project_id, kind, workspace_id, phase, shard) DO UPDATE SET n = n + excluded.n`,
   );
+  // The quota counter (migration 0013): every pool but a failure record counts.
+  const insertQuotaCount = db.prepare(`INSERT INTO quota_counts (project_id, kind, used) VALUES (?, 'pool', ?)`);
   const insertNode = db.prepare(
     `INSERT INTO nodes (pool_id, project_id, name, node_pool, flavor, az, network_key, private_ip, phase, driver_phase,
        labels, annotations, spec, taints, created_at, deleting_at, due_at, version)
@@ -158,6 +160,7 @@ export async function loadPools(
         counts.set(phase, (counts.get(phase) ?? 0) + 1);
       }
       for (const [phase, n] of counts) insertCount.run(projectId, phase, n);
+      insertQuotaCount.run(projectId, options.poolsPerProject - (counts.get('CreationFailed') ?? 0));
       total += options.poolsPerProject;
     }
   });

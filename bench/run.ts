@@ -545,6 +545,7 @@ async function driveLifecycles(
   ports: number[],
   servers: ChildProcess[],
   section = 'lifecycles',
+  observer?: PhaseObserver,
 ): Promise<void> {
   let turn = 0;
   const call = async (method: string, path: string, body?: unknown) => {
@@ -576,6 +577,7 @@ async function driveLifecycles(
   await until(async () => (await call('GET', networkPath)).status.phase === 'Active');
   const statistics = `/v2/${inst.projectId}/statistics/pools`;
   const names: string[] = [];
+  await observer?.begin('create');
   const created = Date.now();
   await pooled(
     Array.from({ length: LIFECYCLES }, (_, i) => i),
@@ -596,12 +598,15 @@ async function driveLifecycles(
   );
   await until(async () => (await call('GET', statistics)).statistics.status.created === LIFECYCLES);
   const createSeconds = (Date.now() - created) / 1000;
+  await observer?.end('create');
+  await observer?.begin('delete');
   const deleted = Date.now();
   await pooled(names, 32, async (name) => {
     await call('DELETE', `/v2/${inst.projectId}/pools/${name}`);
   });
   await until(async () => (await call('GET', `/v1/${inst.projectId}/quotas`)).quotas.resources[0].used === 0);
   const deleteSeconds = (Date.now() - deleted) / 1000;
+  await observer?.end('delete');
   const rss = Math.round(servers.reduce((sum, server) => sum + rssMiB(server.pid), 0) * 10) / 10;
   for (const [name, seconds] of [
     [`${label}: ${LIFECYCLES} pools, create → Running`, createSeconds],
@@ -728,7 +733,7 @@ function benchCluster(): Promise<{ cluster: Cluster; admin: pg.Client } | undefi
   sharedCluster ??= (async () => {
     const bin = findPostgresBin();
     if (!bin) return undefined;
-    const cluster = await startCluster(bin);
+    const cluster = await startCluster(bin, PG_STATEMENTS ? STATEMENT_SETTINGS : []);
     const admin = new pg.Client({ connectionString: cluster.adminUrl });
     await admin.connect();
     return { cluster, admin };
@@ -804,6 +809,123 @@ async function postgres(): Promise<void> {
   });
 }
 
+/** Called around the creation and the deletion phase of the lifecycles. */
+interface PhaseObserver {
+  begin(phase: 'create' | 'delete'): Promise<void>;
+  end(phase: 'create' | 'delete'): Promise<void>;
+}
+
+/**
+ * BENCH_PG_STATEMENTS=1: the cluster loads pg_stat_statements, and the
+ * postgres-lifecycles section prints, for each phase, the statements run per
+ * lifecycle (each one round trip, BEGIN and COMMIT included) and what the
+ * backends were doing, sampled from pg_stat_activity every 20 ms.
+ * The sampling costs the machine a little: leave it off for the figures.
+ */
+const PG_STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1';
+const STATEMENT_SETTINGS = [
+  'shared_preload_libraries=pg_stat_statements',
+  'pg_stat_statements.track=all',
+  'pg_stat_statements.max=5000',
+];
+
+/** CPU seconds used so far by the processes given and by every child of `parent` (the database's backends). */
+function cpuSeconds(pids: readonly number[], parent: number): number {
+  const ticks = (pid: number) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    } catch {
+      return { ppid: -1, ticks: 0 };
+    }
+  };
+  let total = 0;
+  for (const pid of pids) total += ticks(pid).ticks;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const proc = ticks(Number(entry));
+    if (proc.ppid === parent || Number(entry) === parent) total += proc.ticks;
+  }
+  return total / 100;
+}
+
+async function statementObserver(
+  url: string,
+  lifecycles: number,
+  replicas: readonly number[],
+  postmaster: number,
+): Promise<PhaseObserver & { close(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('create extension if not exists pg_stat_statements');
+  const database = new URL(url).pathname.slice(1);
+  let sampling: Promise<void> | undefined;
+  let stopSampling = false;
+  const samples = new Map<string, number>();
+  let sampleCount = 0;
+  let cpu = { replicas: 0, database: 0 };
+  const cpuNow = () => ({ replicas: cpuSeconds(replicas, -2), database: cpuSeconds([], postmaster) });
+  const sample = async () => {
+    while (!stopSampling) {
+      const { rows } = await client.query(
+        `select state, coalesce(wait_event_type || ':' || wait_event, 'on a core') as wait
+           from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and state is not null and state <> 'idle'`,
+        [database],
+      );
+      sampleCount += 1;
+      for (const row of rows) {
+        const key = `${row.state} / ${row.wait}`;
+        samples.set(key, (samples.get(key) ?? 0) + 1);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return {
+    async begin() {
+      await client.query('select pg_stat_statements_reset()');
+      cpu = cpuNow();
+      samples.clear();
+      sampleCount = 0;
+      stopSampling = false;
+      sampling = sample();
+    },
+    async end(phase) {
+      const used = cpuNow();
+      stopSampling = true;
+      await sampling;
+      process.stdout.write(
+        `  ${phase}: CPU per pool, ms: replicas ${(((used.replicas - cpu.replicas) * 1000) / lifecycles).toFixed(2)}, ` +
+          `database ${(((used.database - cpu.database) * 1000) / lifecycles).toFixed(2)} (the sampler's own backend included)\n`,
+      );
+      const { rows } = await client.query<{ query: string; calls: number; ms: number }>(
+        `select query, calls::int, total_exec_time as ms from pg_stat_statements
+           where dbid = (select oid from pg_database where datname = $1) order by calls desc`,
+        [database],
+      );
+      const own = (r: { query: string }) =>
+        r.query.includes('pg_stat_activity') || r.query.includes('pg_stat_statements');
+      rows.splice(0, rows.length, ...rows.filter((r) => !own(r)));
+      const total = rows.reduce((n, r) => n + r.calls, 0);
+      const ms = rows.reduce((n, r) => n + r.ms, 0);
+      process.stdout.write(
+        `  ${phase}: ${(total / lifecycles).toFixed(1)} statements per pool (round trips), ` +
+          `${((ms * 1000) / lifecycles).toFixed(0)} µs of execution per pool\n`,
+      );
+      for (const row of rows.filter((r) => r.calls >= lifecycles / 10)) {
+        const text = row.query.replace(/\s+/g, ' ').slice(0, 150);
+        process.stdout.write(
+          `    ${(row.calls / lifecycles).toFixed(2).padStart(6)}  ${((row.ms * 1000) / row.calls).toFixed(0).padStart(5)} µs  ${text}\n`,
+        );
+      }
+      process.stdout.write(`  ${phase}: backends not idle, per sample of pg_stat_activity (${sampleCount} samples)\n`);
+      for (const [key, n] of [...samples].sort((a, b) => b[1] - a[1])) {
+        process.stdout.write(`    ${(n / sampleCount).toFixed(2).padStart(6)}  ${key}\n`);
+      }
+    },
+    close: () => client.end(),
+  };
+}
+
 /** The lifecycles spread over two replicas on one PostgreSQL database. */
 async function postgresLifecycles(): Promise<void> {
   await withCluster('postgres-lifecycles', async (url, cluster, servers) => {
@@ -819,7 +941,14 @@ async function postgresLifecycles(): Promise<void> {
     const first = await start(ATELIER, life.env, life.port, false);
     const other = await start(ATELIER, { ...life.env, ATELIER_PORT: String(second) }, second, false);
     servers.push(first, other);
-    await driveLifecycles('PostgreSQL, 2 replicas', life, [life.port, second], [first, other]);
+    const observer = PG_STATEMENTS
+      ? await statementObserver(url, LIFECYCLES, [first.pid!, other.pid!], cluster.pid)
+      : undefined;
+    try {
+      await driveLifecycles('PostgreSQL, 2 replicas', life, [life.port, second], [first, other], undefined, observer);
+    } finally {
+      await observer?.close();
+    }
     rmSync(life.dir, { recursive: true, force: true });
   });
 }

@@ -59,6 +59,24 @@ export interface Database {
    */
   forUpdate<TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /**
+   * A select that takes a shared lock on the rows it reads for the rest of the
+   * transaction (PostgreSQL: FOR SHARE): many holders at once, but a writer of
+   * the row waits for them all, and they for it. SQLite has a single writer:
+   * unchanged.
+   */
+  forShare<TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /**
+   * Where a transaction sends a statement that must not wait for its commit:
+   * one that only hands out numbers from a counter every writer shares (the
+   * private IPs of a network), which the transaction would otherwise hold locked
+   * to its end, queueing every other writer behind it. Such a statement commits
+   * at once and is not undone when the transaction fails; what it hands out must
+   * tolerate gaps. PostgreSQL: a small pool of its own connections, so a
+   * transaction waiting for one never holds one another waits for. SQLite: the
+   * transaction itself (one writer at a time; nothing queues on a row).
+   */
+  outside(tx: Executor): Executor;
+  /**
    * After rows were inserted with their ids given (db/copy.ts), makes the table's
    * id generator continue after the largest of them.
    */

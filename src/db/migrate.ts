@@ -12,6 +12,7 @@ import * as m0009 from './migrations/0009_orders.js';
 import * as m0010 from './migrations/0010_workloads.js';
 import * as m0011 from './migrations/0011_scheduled_events.js';
 import * as m0012 from './migrations/0012_capacity_queue.js';
+import * as m0013 from './migrations/0013_quota_counts.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so the compiled
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_workloads': m0010,
   '0011_scheduled_events': m0011,
   '0012_capacity_queue': m0012,
+  '0013_quota_counts': m0013,
 };
 
 /** Every migration of the program, for Kysely's Migrator (tests also move between them). */

@@ -16,8 +16,14 @@ export function openPostgres(url: string, options: DatabaseOptions): Database {
   // pool already drops the broken client; the next query opens a fresh one.
   pool.on('error', () => {});
   const writes = new WriteCounter();
-  const db = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: namingPool(pool, new StatementNames()) }),
+  const names = new StatementNames();
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: namingPool(pool, names) }), plugins: [writes] });
+  // Database.outside: single statements, each committed at once, on connections
+  // no transaction holds.
+  const outsidePool = new pg.Pool({ connectionString: url, max: 2, types: pgTypes });
+  outsidePool.on('error', () => {});
+  const outside = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: namingPool(outsidePool, names) }),
     plugins: [writes],
   });
   return {
@@ -42,6 +48,8 @@ export function openPostgres(url: string, options: DatabaseOptions): Database {
       }),
     forClaim: (query) => query.forUpdate().skipLocked(),
     forUpdate: (query) => query.forUpdate(),
+    forShare: (query) => query.forShare(),
+    outside: () => outside,
     continueIds: (table) => continueSequence(db, table),
     prepareRead<R>(query: CompiledQuery<R>) {
       const name = `atelier_read_${(preparedReads += 1)}`;
@@ -49,7 +57,10 @@ export function openPostgres(url: string, options: DatabaseOptions): Database {
     },
     writeGeneration: () => writes.generation,
     readCacheMs: options.readCacheMs ?? 0,
-    close: () => db.destroy(),
+    close: async () => {
+      await outside.destroy();
+      await db.destroy();
+    },
   };
 }
 

@@ -125,6 +125,13 @@ export interface UsageCountTable {
   n: number;
 }
 
+/** What counts against a project's quota, per kind (migration 0013; quotas/quota.service.ts). */
+export interface QuotaCountTable {
+  project_id: string;
+  kind: string;
+  used: number;
+}
+
 export interface EventTable {
   id: Generated<number>;
   project_id: string;
@@ -389,6 +396,7 @@ export interface DB {
   node_counts: NodeCountTable;
   ip_cursors: IpCursorTable;
   usage_counts: UsageCountTable;
+  quota_counts: QuotaCountTable;
   events: EventTable;
   faults: FaultTable;
   faulted_pools: FaultedPoolTable;

@@ -55,6 +55,8 @@ export function openSqlite(path: string, options: DatabaseOptions): Database {
     // Likewise: no other transaction can hold a row the claim picks.
     forClaim: (query) => query,
     forUpdate: (query) => query,
+    forShare: (query) => query,
+    outside: (tx) => tx,
     // An INTEGER PRIMARY KEY continues after the largest id the table holds.
     async continueIds() {},
     prepareRead<R>(query: CompiledQuery<R>) {

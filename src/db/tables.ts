@@ -61,6 +61,7 @@ export const TABLES: readonly TableEntry[] = Object.freeze([
   { name: 'networks', room: 'networks', scope: byProject, holds: 'state' },
   // Counters go with the rows they count, so quotas and statistics stay true.
   { name: 'usage_counts', room: 'quotas', scope: byProject, holds: 'state' },
+  { name: 'quota_counts', room: 'quotas', scope: byProject, holds: 'state' },
   { name: 'events', room: 'events', scope: byProject, holds: 'state' },
   { name: 'faults', room: 'faults', scope: byProject, holds: 'state' },
   { name: 'tokens', room: 'identity', scope: byProject, holds: 'identity' },

@@ -1,8 +1,14 @@
-import type { Executor } from '../db/database.js';
+import type { Database, Executor } from '../db/database.js';
 import type { DueWork } from '../db/resource-store.js';
 import { NETWORK_USABLE_PHASE, type NetworkPhase } from './network.lifecycle.js';
 import type { NetworkRecord } from './network.record.js';
-import { findNetwork, findNetworkById, selectLiveNetworks, selectNetworkDueWork } from './network.store.js';
+import {
+  findNetwork,
+  findNetworkById,
+  findNetworkLocked,
+  selectLiveNetworks,
+  selectNetworkDueWork,
+} from './network.store.js';
 
 /**
  * What other rooms may read of networks (STYLE §1): they ask here, never the
@@ -27,12 +33,21 @@ export interface NetworkForPool {
   cidr: string;
 }
 
+/**
+ * The network a pool names. With `holdFor`, the read holds a shared lock on the
+ * network's row to the commit (PostgreSQL): the network's deletion, which locks
+ * the row before it looks for pools using it, waits for the pool's transaction
+ * and then sees the pool — or, deleting first, is seen by the pool's read.
+ */
 export async function findNetworkForPool(
   tx: Executor,
   projectId: string,
   name: string,
+  holdFor?: Database,
 ): Promise<NetworkForPool | undefined> {
-  const network = await findNetwork(tx, projectId, name);
+  const network = holdFor
+    ? await findNetworkLocked(holdFor, tx, projectId, name, 'share')
+    : await findNetwork(tx, projectId, name);
   if (!network) return undefined;
   const deleting = network.deletingAt !== null;
   return {

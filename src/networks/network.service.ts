@@ -36,7 +36,13 @@ import type {
   PatchNetworkBody,
 } from './network.schema.js';
 import { moveNetwork } from './network.move.js';
-import { findNetwork, findNetworkByDisplayName, insertNetwork, selectNetworkPage } from './network.store.js';
+import {
+  findNetwork,
+  findNetworkByDisplayName,
+  findNetworkLocked,
+  insertNetwork,
+  selectNetworkPage,
+} from './network.store.js';
 import { toNetwork } from './network.view.js';
 
 /** The network operations of the API (quotas-networks.md §2): each records intent; the engine does the work. */
@@ -216,7 +222,10 @@ export async function patchNetwork(
 export async function deleteNetwork(ctx: AppContext, projectId: string, name: string): Promise<Network> {
   const network = await ctx.database.transaction(async (tx) => {
     await lockedProject(ctx, tx, projectId);
-    const current = await requireNetwork(ctx, projectId, name, tx);
+    // The row's lock waits for the pools being created on the network (they hold
+    // it shared, network.reads.ts): the look for pools below, a new statement, sees them.
+    const current = await findNetworkLocked(ctx.database, tx, projectId, name, 'update');
+    if (!current) throw new AtelierError('networkNotFound', { name });
     if (current.deletingAt !== null) return current;
     const pool = await poolUsingNetwork(tx, projectId, name);
     if (pool) throw new AtelierError('networkInUse', { name, pool });

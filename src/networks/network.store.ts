@@ -1,4 +1,4 @@
-import type { Executor } from '../db/database.js';
+import type { Database, Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
 import {
   afterUpdate,
@@ -78,6 +78,23 @@ const networkByName = findByName('networks');
 
 export async function findNetwork(tx: Executor, projectId: string, name: string): Promise<NetworkRecord | undefined> {
   const row = await networkByName(tx, projectId, name);
+  return row && toNetworkRecord(row);
+}
+
+/**
+ * The network, read with a lock on its row held to the commit (Database.forShare,
+ * Database.forUpdate): `share` for a pool being attached to it, `update` for the
+ * network's deletion, so the two take turns on PostgreSQL.
+ */
+export async function findNetworkLocked(
+  database: Database,
+  tx: Executor,
+  projectId: string,
+  name: string,
+  mode: 'share' | 'update',
+): Promise<NetworkRecord | undefined> {
+  const query = tx.selectFrom('networks').selectAll().where('name', '=', name).where('project_id', '=', projectId);
+  const row = await (mode === 'share' ? database.forShare(query) : database.forUpdate(query)).executeTakeFirst();
   return row && toNetworkRecord(row);
 }
 

@@ -163,7 +163,10 @@ export async function createNodes(
   let wanted = newNodes(ctx, owner, template, count, first, now, after);
   const created: NodeRecord[] = [];
   for (let attempt = 0; attempt < ATTEMPTS && wanted.length > 0; attempt += 1) {
-    const start = await takeIpOffsets(tx, wanted[0].networkKey, wanted.length);
+    // Outside the transaction (Database.outside): the cursor only proposes addresses,
+    // the unique index decides, so an offset a failed transaction took is a gap, and
+    // no other pool's creation on the network waits for this one's commit.
+    const start = await takeIpOffsets(ctx.database.outside(tx), wanted[0].networkKey, wanted.length);
     const planned = wanted.map((node, i) => ({ ...node, privateIp: ipv4(hosts.first + ((start + i) % hosts.size)) }));
     const stored = await insertNodes(tx, planned);
     created.push(...stored);

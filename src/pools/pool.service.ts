@@ -6,7 +6,7 @@ import { findNetworkForPool } from '../networks/network.reads.js';
 import { scopePlugins } from '../plugins/plugin.reads.js';
 import { installDefaultPlugins } from '../plugins/plugin.service.js';
 import { lockedProject, requireProject } from '../projects/project.service.js';
-import { moveUsage, takeQuota, usageCounter } from '../quotas/quota.service.js';
+import { moveUsage, takePoolQuota, usageCounter } from '../quotas/quota.service.js';
 import { checkDescription, DEFAULT_WORKSPACE, DESCRIPTION_ANNOTATION, WORKSPACE_LABEL } from '../shared/conventions.js';
 import { applyMergePatch } from '../shared/merge-patch.js';
 import { checkMetadataLimits } from '../shared/metadata-limits.js';
@@ -74,14 +74,22 @@ import { describeNodes, nodesWanted, toPool } from './pool.view.js';
 // call an admin API; its values are documented in docs/emulator.md.
 export { SIMULATE_LABEL, SIMULATIONS } from './pool.faults.js';
 
-/** The pool's network, which must exist in the project and be Active (pools.md §6.1). */
-async function checkNetwork(tx: Executor, projectId: string, spec: PoolSpec): Promise<string | null> {
+/**
+ * The pool's network, which must exist in the project and be Active (pools.md §6.1).
+ * With `holdFor` its row stays locked shared to the commit (findNetworkForPool).
+ */
+async function checkNetwork(
+  tx: Executor,
+  projectId: string,
+  spec: PoolSpec,
+  holdFor?: AppContext['database'],
+): Promise<string | null> {
   if (spec.type === 'Logical') {
     if (spec.network) throw badRequest('spec.network: a Logical pool has no network of its own');
     return null;
   }
   if (!spec.network) throw badRequest('spec.network is required');
-  const network = await findNetworkForPool(tx, projectId, spec.network.name);
+  const network = await findNetworkForPool(tx, projectId, spec.network.name, holdFor);
   if (!network) throw badRequest(`spec.network.name: network ${spec.network.name} does not exist in this project`);
   if (!network.usable) {
     const state = network.deleting ? 'being deleted' : `in phase ${network.phase}`;
@@ -101,7 +109,9 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
   const pool = await ctx.database.transaction(async (tx) => {
     // The capacity lock is only ever taken after the project's (database.ts).
     if (finite) await ctx.database.lockProject(tx, projectId);
-    const networkName = await checkNetwork(tx, projectId, spec);
+    // The network's row is held shared from here to the commit: its deletion waits
+    // for this pool and then sees it (network.service.ts deleteNetwork).
+    const networkName = await checkNetwork(tx, projectId, spec, ctx.database);
     const existing = await findPoolByDisplayName(tx, projectId, displayName);
     if (existing) {
       if (existing.phase !== 'CreationFailed')
@@ -159,16 +169,14 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
       await createPoolNodes(ctx, tx, inserted);
       await rollUpEvent(ctx, tx, inserted, []);
     }
-    // The quota is taken last, under the project lock, which is held from here to
-    // the commit: requests creating pools in one project queue for these few
-    // statements only, not for the whole transaction. The count sees every
-    // committed pool of the project; the network is checked again because a
-    // DELETE of it, under the same lock, cannot see this uncommitted pool.
-    const project = await lockedProject(ctx, tx, projectId);
-    await checkNetwork(tx, projectId, spec);
-    await takeQuota(ctx, tx, project, 'pool');
     await moveUsage(tx, usageCounter(ctx.database, 'pool', inserted), null, { workspaceId, phase });
-    return { pool: inserted, tallies: await poolTallies(tx, inserted.id) };
+    const tallies = await poolTallies(tx, inserted.id);
+    // The quota is taken last, by one conditional update of the project's quota
+    // counter, whose row is held from here to the commit: requests creating pools
+    // in one project queue for that statement and the commit only, and the row's
+    // lock orders them, across replicas (quota.service.ts takePoolQuota).
+    await takePoolQuota(ctx, tx, projectId);
+    return { pool: inserted, tallies };
   });
   ctx.wakeEngine();
   return poolAnswer(ctx.database.db, pool.pool, pool.tallies);
@@ -415,9 +423,20 @@ export async function retryPoolScope(
 }
 
 export async function deletePool(ctx: AppContext, projectId: string, name: string): Promise<Pool> {
+  const finite = ctx.flavors.anyFinite;
+  // Fails fast for a project that does not exist (from the short-lived cache).
+  if (!finite) await requireProject(ctx, projectId);
   const pool = await ctx.database.transaction(async (tx) => {
-    await lockedProject(ctx, tx, projectId);
-    const current = await requirePool(ctx, projectId, name, tx);
+    // The pool's own conditional update orders a deletion against every other
+    // writer of the pool; the project lock is for what a deletion does to other
+    // pools: with a finite capacity (the lock order, project then capacity) or
+    // when a waiting pool goes and the pools queued behind it may start.
+    if (finite) await lockedProject(ctx, tx, projectId);
+    let current = await requirePool(ctx, projectId, name, tx);
+    if (!finite && current.phase === 'Waiting') {
+      await lockedProject(ctx, tx, projectId);
+      current = await requirePool(ctx, projectId, name, tx);
+    }
     if (current.phase === 'Deleting') return current;
     const now = ctx.clock.now();
     if (current.phase === 'CreationFailed') {

@@ -6,12 +6,20 @@ import { NETWORK_COUNTED_PHASES } from '../networks/network.lifecycle.js';
 import { POOL_QUOTA_PHASES } from '../pools/pool.lifecycle.js';
 import { quotaLimits, requireProject } from '../projects/project.service.js';
 import type { ShowOsQuotaResponse } from './quota.schema.js';
-import { countUsageByPhase, readUsage, type CountedKind } from './usage.store.js';
+import {
+  countUsageByPhase,
+  moveQuotaCount,
+  moveUsage as moveUsageCells,
+  readUsage,
+  takePoolQuotaCount,
+  type CountedKind,
+  type UsageCounter,
+} from './usage.store.js';
 
 // The usage counters as other rooms keep and read them: every change of a
 // counted resource moves its counter in the same transaction (STYLE §4).
 export {
-  moveUsage,
+  readQuotaCount,
   readWorkspaceUsage,
   sumUsageByPhase,
   usageCounter,
@@ -30,14 +38,50 @@ function countedIn(kind: CountedKind, byPhase: ReadonlyMap<string, number> | und
   return used;
 }
 
+/**
+ * Moves one resource between (workspace, phase) cells of its usage counter, and
+ * a pool that enters or leaves the counted phases (decision 2) in its project's
+ * quota counter. `from` null is an insert: its quota was taken by takePoolQuota.
+ * Called in the same transaction as the row change it mirrors.
+ */
+export async function moveUsage(
+  tx: Executor,
+  counter: UsageCounter,
+  from: { workspaceId: string; phase: string } | null,
+  to: { workspaceId: string; phase: string } | null,
+): Promise<void> {
+  await moveUsageCells(tx, counter, from, to);
+  if (counter.kind !== 'pool' || from === null) return;
+  const delta = (to && COUNTED.pool.has(to.phase) ? 1 : 0) - (COUNTED.pool.has(from.phase) ? 1 : 0);
+  if (delta !== 0) await moveQuotaCount(tx, counter.projectId, 'pool', delta);
+}
+
+/**
+ * Takes one pool of the project's quota or throws the quota error, by one
+ * conditional update of the project's quota counter (usage.store.ts): no project
+ * lock, no count. Call in the transaction that inserts the pool, as late as it
+ * can come: the counter's row is held from here to the commit.
+ */
+export async function takePoolQuota(ctx: AppContext, tx: Executor, projectId: string): Promise<void> {
+  if (await takePoolQuotaCount(tx, projectId, ctx.config.quotas.pool)) return;
+  const project = await requireProject(ctx, projectId, tx);
+  ctx.signals.emit('quotaRejected', 'pool');
+  throw new AtelierError('quotaExceeded', {
+    resource: 'pool',
+    project: projectId,
+    limit: quotaLimits(ctx, project).pool,
+  });
+}
+
 /** Resources of a kind that count against the project's quota (decision 2). */
 export async function usedQuota(tx: Executor, projectId: string, kind: CountedKind): Promise<number> {
   return countedIn(kind, await countUsageByPhase(tx, projectId, kind));
 }
 
 /**
- * Throws the quota error unless one more resource fits. Call inside the write
- * transaction that inserts it, after lockProject, so concurrent creates serialise.
+ * Throws the quota error unless one more resource fits (networks; pools take
+ * theirs with takePoolQuota). Call inside the write transaction that inserts it,
+ * after lockProject, so concurrent creates serialise.
  */
 export async function takeQuota(ctx: AppContext, tx: Executor, project: ProjectRow, kind: CountedKind): Promise<void> {
   const limit = quotaLimits(ctx, project)[kind];

@@ -147,3 +147,64 @@ export async function sumUsageByPhase(tx: Executor, kind: CountedKind): Promise<
     .execute();
   return new Map(rows.map((row) => [row.phase, Number(row.n)]));
 }
+
+/**
+ * Takes one pool of a project's quota counter (migration 0013) if it stays within
+ * the limit: the project's override, else `defaultLimit`, read in the same
+ * statement. One conditional write of one row, held to the commit: concurrent
+ * creates of one project queue on that row (on PostgreSQL, across replicas) for
+ * this statement and the commit only, and the row's lock orders them, so the
+ * count is exact. Answers whether the quota was taken.
+ */
+export async function takePoolQuotaCount(tx: Executor, projectId: string, defaultLimit: number): Promise<boolean> {
+  return (await poolQuotaTake(tx, { projectId, defaultLimit })).length > 0;
+}
+
+const poolQuotaLimit = () =>
+  sql<number>`coalesce((select pool_quota from projects where id = ${param('projectId')}), ${param<number>('defaultLimit')})`;
+
+const poolQuotaTake = preparedStatement<{ projectId: string; defaultLimit: number }, { used: number }>((db) =>
+  db
+    .insertInto('quota_counts')
+    .columns(['project_id', 'kind', 'used'])
+    .expression(
+      db
+        .selectNoFrom([
+          sql<string>`${param('projectId')}`.as('project_id'),
+          sql<string>`${'pool'}`.as('kind'),
+          sql<number>`1`.as('used'),
+        ])
+        .where(sql<boolean>`${poolQuotaLimit()} > 0`),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['project_id', 'kind'])
+        .doUpdateSet({ used: sql`quota_counts.used + 1` })
+        .where(sql<boolean>`quota_counts.used < ${poolQuotaLimit()}`),
+    )
+    .returning('used'),
+);
+/** Moves a project's quota counter by `delta` (a counted resource changed phase or went). */
+export async function moveQuotaCount(tx: Executor, projectId: string, kind: CountedKind, delta: number): Promise<void> {
+  await quotaMove(tx, { projectId, kind, delta });
+}
+
+const quotaMove = preparedStatement<{ projectId: string; kind: string; delta: number }>((db) =>
+  db
+    .insertInto('quota_counts')
+    .values({ project_id: param('projectId'), kind: param('kind'), used: param<number>('delta') })
+    .onConflict((oc) =>
+      oc.columns(['project_id', 'kind']).doUpdateSet({ used: sql`quota_counts.used + ${param<number>('delta')}` }),
+    ),
+);
+
+/** The quota counter of a project, as the transaction sees it (tests and checks). */
+export async function readQuotaCount(tx: Executor, projectId: string, kind: CountedKind): Promise<number> {
+  const row = await tx
+    .selectFrom('quota_counts')
+    .select('used')
+    .where('project_id', '=', projectId)
+    .where('kind', '=', kind)
+    .executeTakeFirst();
+  return Number(row?.used ?? 0);
+}

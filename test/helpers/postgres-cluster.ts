@@ -50,7 +50,8 @@ function ownerIds(): { uid: number; gid: number } | undefined {
   return { uid, gid };
 }
 
-export async function startCluster(bin: string): Promise<Cluster> {
+/** `settings`: more `-c name=value` server settings (the bench's pg_stat_statements). */
+export async function startCluster(bin: string, settings: readonly string[] = []): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'atelier-pg-'));
   const owner = ownerIds();
   if (owner) chownSync(dir, owner.uid, owner.gid);
@@ -67,6 +68,7 @@ export async function startCluster(bin: string): Promise<Cluster> {
       '-c full_page_writes=off',
       '-c max_connections=400',
       '-c shared_buffers=64MB',
+      ...settings.map((setting) => `-c ${setting}`),
     ].join(' ');
     asOwner(bin, 'pg_ctl', ['-D', data, '-l', join(dir, 'postgres.log'), '-o', options, '-w', '-t', '60', 'start']);
   } catch (error) {
