@@ -15,7 +15,8 @@
  *  5. postgres: the signed reads on PostgreSQL;
  *  6. postgres-lifecycles: the lifecycles over two replicas on PostgreSQL (every core);
  *  7. nodes: a pool of 1,000 nodes from POST to Running and from DELETE to gone (nodes/s),
- *     and pool lifecycles with one node per pool.
+ *     30 pools of 100 nodes created and deleted at once (nodes/s), and pool lifecycles with
+ *     one node per pool.
  */
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -75,6 +76,9 @@ interface Row {
   errors?: number;
   ratio?: number;
   ratioTo?: string;
+  /** Lifecycles: CPU the servers and the client (this runner) used per item, in ms. */
+  serverCpuMs?: number;
+  clientCpuMs?: number;
 }
 
 const rows: Row[] = [];
@@ -535,20 +539,49 @@ const LIFECYCLE_TIMINGS = {
   ATELIER_ENGINE_INTERVAL_MS: '50',
 };
 
-/**
- * Creates LIFECYCLES pools 32 at a time, spread over the given replicas, waits
- * until all are Running, deletes them and waits until they are gone.
- */
-async function driveLifecycles(
-  label: string,
-  inst: Installation,
-  ports: number[],
-  servers: ChildProcess[],
-  section = 'lifecycles',
-  observer?: PhaseObserver,
-): Promise<void> {
+/** CPU seconds a process has used so far (user and system, from /proc), or undefined without /proc. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // The fields after the command name (which may hold spaces) start at its closing parenthesis.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU used by the servers and by this runner (the client) over one phase, in ms per item. */
+function cpuMeter(servers: ChildProcess[]): (items: number) => { serverMs?: number; clientMs: number } {
+  const serverCpu = () => {
+    const each = servers.map((s) => cpuSeconds(s.pid));
+    return each.some((c) => c === undefined) ? undefined : each.reduce((a, b) => a! + b!, 0)!;
+  };
+  const serverBefore = serverCpu();
+  const clientBefore = process.cpuUsage();
+  return (items) => {
+    const serverAfter = serverCpu();
+    const client = process.cpuUsage(clientBefore);
+    const perItem = (seconds: number) => Math.round(((seconds * 1000) / items) * 1000) / 1000;
+    return {
+      serverMs:
+        serverBefore === undefined || serverAfter === undefined ? undefined : perItem(serverAfter - serverBefore),
+      clientMs: perItem((client.user + client.system) / 1e6),
+    };
+  };
+}
+
+/** A request signed as the SDK signs it, ready to send; signing costs the client about 1.4 ms. */
+interface Signed {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+function signer(inst: Installation, ports: number[]) {
   let turn = 0;
-  const call = async (method: string, path: string, body?: unknown) => {
+  const sign = async (method: string, path: string, body?: unknown): Promise<Signed> => {
     const port = ports[turn++ % ports.length];
     const text = body === undefined ? undefined : JSON.stringify(body);
     const { headers } = await signRequest({
@@ -559,11 +592,37 @@ async function driveLifecycles(
       accessKey: inst.ak,
       secretKey: inst.sk,
     });
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body: text });
+    return { method, url: `http://127.0.0.1:${port}${path}`, headers, body: text };
+  };
+  const send = async ({ method, url, headers, body }: Signed): Promise<any> => {
+    const res = await fetch(url, { method, headers, body });
     const json = (await res.json()) as any;
-    if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    if (res.status !== 200) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
+  return {
+    sign,
+    send,
+    call: async (method: string, path: string, body?: unknown) => send(await sign(method, path, body)),
+  };
+}
+
+/**
+ * Creates LIFECYCLES pools 32 at a time, spread over the given replicas, waits
+ * until all are Running, deletes them and waits until they are gone. The POSTs
+ * and DELETEs are signed before their phase starts (each its own signature, so
+ * the server verifies every one in full): signing them during the phase made the
+ * client, not the server, the limit. The polls are signed as they go.
+ */
+async function driveLifecycles(
+  label: string,
+  inst: Installation,
+  ports: number[],
+  servers: ChildProcess[],
+  section = 'lifecycles',
+  observer?: PhaseObserver,
+): Promise<void> {
+  const { sign, send, call } = signer(inst, ports);
   const until = async (check: () => Promise<boolean>) => {
     while (!(await check())) await new Promise((r) => setTimeout(r, 20));
   };
@@ -577,13 +636,10 @@ async function driveLifecycles(
   await until(async () => (await call('GET', networkPath)).status.phase === 'Active');
   const statistics = `/v2/${inst.projectId}/statistics/pools`;
   const names: string[] = [];
-  await observer?.begin('create');
-  const created = Date.now();
-  await pooled(
-    Array.from({ length: LIFECYCLES }, (_, i) => i),
-    32,
-    async (i) => {
-      const pool = await call('POST', `/v2/${inst.projectId}/pools`, {
+  const creates: Signed[] = [];
+  for (let i = 0; i < LIFECYCLES; i += 1) {
+    creates.push(
+      await sign('POST', `/v2/${inst.projectId}/pools`, {
         apiVersion: 'v2',
         kind: 'Pool',
         metadata: { labels: { 'os.modelarts/name': `bench-${i}` } },
@@ -592,29 +648,48 @@ async function driveLifecycles(
           network: { name: network.metadata.name },
           resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 1 }],
         },
-      });
-      names.push(pool.metadata.name);
-    },
-  );
+      }),
+    );
+  }
+  await observer?.begin('create');
+  const created = Date.now();
+  const createCpu = cpuMeter(servers);
+  await pooled(creates, 32, async (request) => {
+    names.push((await send(request)).metadata.name);
+  });
   await until(async () => (await call('GET', statistics)).statistics.status.created === LIFECYCLES);
   const createSeconds = (Date.now() - created) / 1000;
+  const createCost = createCpu(LIFECYCLES);
   await observer?.end('create');
+  const deletes: Signed[] = [];
+  for (const name of names) deletes.push(await sign('DELETE', `/v2/${inst.projectId}/pools/${name}`));
   await observer?.begin('delete');
   const deleted = Date.now();
-  await pooled(names, 32, async (name) => {
-    await call('DELETE', `/v2/${inst.projectId}/pools/${name}`);
+  const deleteCpu = cpuMeter(servers);
+  await pooled(deletes, 32, async (request) => {
+    await send(request);
   });
   await until(async () => (await call('GET', `/v1/${inst.projectId}/quotas`)).quotas.resources[0].used === 0);
   const deleteSeconds = (Date.now() - deleted) / 1000;
+  const deleteCost = deleteCpu(LIFECYCLES);
   await observer?.end('delete');
   const rss = Math.round(servers.reduce((sum, server) => sum + rssMiB(server.pid), 0) * 10) / 10;
-  for (const [name, seconds] of [
-    [`${label}: ${LIFECYCLES} pools, create → Running`, createSeconds],
-    [`${label}: ${LIFECYCLES} pools, delete → gone`, deleteSeconds],
+  for (const [name, seconds, cost] of [
+    [`${label}: ${LIFECYCLES} pools, create → Running`, createSeconds, createCost],
+    [`${label}: ${LIFECYCLES} pools, delete → gone`, deleteSeconds, deleteCost],
   ] as const) {
-    const row: Row = { section, name, requestsPerSecond: Math.round(LIFECYCLES / seconds), rssMiB: rss };
+    const row: Row = {
+      section,
+      name,
+      requestsPerSecond: Math.round(LIFECYCLES / seconds),
+      rssMiB: rss,
+      serverCpuMs: cost.serverMs,
+      clientCpuMs: cost.clientMs,
+    };
     rows.push(row);
-    process.stdout.write(`  ${name}: ${row.requestsPerSecond} pools/s\n`);
+    process.stdout.write(
+      `  ${name}: ${row.requestsPerSecond} pools/s (CPU per pool: server ${cost.serverMs ?? '?'} ms, client ${cost.clientMs} ms)\n`,
+    );
   }
 }
 
@@ -702,10 +777,217 @@ async function nodePool(): Promise<void> {
   }
 }
 
-/** The nodes section: a 1,000-node pool, then the pool lifecycles (one node each) beside it. */
+const NODE_POOLS = { pools: 30, nodes: 100 };
+
+/**
+ * NODE_POOLS.pools pools of NODE_POOLS.nodes nodes each, all timings 0, created
+ * at once (each POST signed before the clock starts) and then deleted at once:
+ * nodes per second from the first POST until all are Running, and from the first
+ * DELETE until all are gone.
+ */
+async function nodePools(): Promise<void> {
+  const inst = await installation(LIFECYCLE_TIMINGS);
+  const server = await start(ATELIER, inst.env, inst.port);
+  const { pools, nodes: perPool } = NODE_POOLS;
+  const total = pools * perPool;
+  try {
+    const { sign, send, call } = signer(inst, [inst.port]);
+    const until = async (check: () => Promise<boolean>) => {
+      while (!(await check())) await new Promise((r) => setTimeout(r, 10));
+    };
+    const network = await call('POST', `/v1/${inst.projectId}/networks`, {
+      apiVersion: 'v1',
+      kind: 'Network',
+      metadata: { labels: { 'os.modelarts/name': 'bench-net' } },
+      spec: { cidr: '10.0.0.0/8' },
+    });
+    const networkPath = `/v1/${inst.projectId}/networks/${network.metadata.name}`;
+    await until(async () => (await call('GET', networkPath)).status.phase === 'Active');
+    const statistics = `/v2/${inst.projectId}/statistics/pools`;
+    const figures: Array<[string, number, ReturnType<ReturnType<typeof cpuMeter>>]> = [];
+    // A warm-up round of 3 pools of 10 nodes first, so the JIT has seen the path.
+    for (const [count, size] of [
+      [3, 10],
+      [pools, perPool],
+    ]) {
+      const creates: Signed[] = [];
+      for (let i = 0; i < count; i += 1) {
+        creates.push(
+          await sign('POST', `/v2/${inst.projectId}/pools`, {
+            apiVersion: 'v2',
+            kind: 'Pool',
+            metadata: { labels: { 'os.modelarts/name': `bench-${size}-${i}` } },
+            spec: {
+              type: 'Dedicate',
+              network: { name: network.metadata.name },
+              resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: size }],
+            },
+          }),
+        );
+      }
+      const created = Date.now();
+      const createCpu = cpuMeter([server]);
+      const names = await Promise.all(creates.map(async (r) => (await send(r)).metadata.name as string));
+      await until(async () => (await call('GET', statistics)).statistics.status.created === count);
+      const createSeconds = (Date.now() - created) / 1000;
+      const createCost = createCpu(count * size);
+      const deletes: Signed[] = [];
+      for (const name of names) deletes.push(await sign('DELETE', `/v2/${inst.projectId}/pools/${name}`));
+      const deleted = Date.now();
+      const deleteCpu = cpuMeter([server]);
+      await Promise.all(deletes.map((r) => send(r)));
+      await until(async () => (await call('GET', `/v1/${inst.projectId}/quotas`)).quotas.resources[0].used === 0);
+      const deleteSeconds = (Date.now() - deleted) / 1000;
+      if (count === pools) {
+        figures.push(['POST → Running', createSeconds, createCost], ['DELETE → gone', deleteSeconds, deleteCpu(total)]);
+      }
+    }
+    for (const [what, seconds, cost] of figures) {
+      const name = `SQLite: ${pools} pools of ${perPool} nodes at once, ${what} (${seconds.toFixed(2)} s)`;
+      const row: Row = {
+        section: 'nodes',
+        name,
+        requestsPerSecond: Math.round(total / seconds),
+        rssMiB: rssMiB(server.pid),
+        serverCpuMs: cost.serverMs,
+        clientCpuMs: cost.clientMs,
+      };
+      rows.push(row);
+      process.stdout.write(
+        `  ${name}: ${row.requestsPerSecond} nodes/s (server CPU per node ${cost.serverMs ?? '?'} ms)\n`,
+      );
+    }
+  } finally {
+    await stop(server);
+    rmSync(inst.dir, { recursive: true, force: true });
+  }
+}
+
+/** Called around the creation and the deletion phase of the lifecycles. */
+interface PhaseObserver {
+  begin(phase: 'create' | 'delete'): Promise<void>;
+  end(phase: 'create' | 'delete'): Promise<void>;
+}
+
+/**
+ * BENCH_PG_STATEMENTS=1: the cluster loads pg_stat_statements, and the
+ * postgres-lifecycles section prints, for each phase, the statements run per
+ * lifecycle (each one round trip, BEGIN and COMMIT included) and what the
+ * backends were doing, sampled from pg_stat_activity every 20 ms.
+ * The sampling costs the machine a little: leave it off for the figures.
+ */
+const PG_STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1';
+const STATEMENT_SETTINGS = [
+  'shared_preload_libraries=pg_stat_statements',
+  'pg_stat_statements.track=all',
+  'pg_stat_statements.max=5000',
+];
+
+/** CPU seconds used so far by the processes given and by every child of `parent` (the database's backends). */
+function treeCpuSeconds(pids: readonly number[], parent: number): number {
+  const ticks = (pid: number) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    } catch {
+      return { ppid: -1, ticks: 0 };
+    }
+  };
+  let total = 0;
+  for (const pid of pids) total += ticks(pid).ticks;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const proc = ticks(Number(entry));
+    if (proc.ppid === parent || Number(entry) === parent) total += proc.ticks;
+  }
+  return total / 100;
+}
+
+async function statementObserver(
+  url: string,
+  lifecycles: number,
+  replicas: readonly number[],
+  postmaster: number,
+): Promise<PhaseObserver & { close(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('create extension if not exists pg_stat_statements');
+  const database = new URL(url).pathname.slice(1);
+  let sampling: Promise<void> | undefined;
+  let stopSampling = false;
+  const samples = new Map<string, number>();
+  let sampleCount = 0;
+  let cpu = { replicas: 0, database: 0 };
+  const cpuNow = () => ({ replicas: treeCpuSeconds(replicas, -2), database: treeCpuSeconds([], postmaster) });
+  const sample = async () => {
+    while (!stopSampling) {
+      const { rows } = await client.query(
+        `select state, coalesce(wait_event_type || ':' || wait_event, 'on a core') as wait
+           from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and state is not null and state <> 'idle'`,
+        [database],
+      );
+      sampleCount += 1;
+      for (const row of rows) {
+        const key = `${row.state} / ${row.wait}`;
+        samples.set(key, (samples.get(key) ?? 0) + 1);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return {
+    async begin() {
+      await client.query('select pg_stat_statements_reset()');
+      cpu = cpuNow();
+      samples.clear();
+      sampleCount = 0;
+      stopSampling = false;
+      sampling = sample();
+    },
+    async end(phase) {
+      const used = cpuNow();
+      stopSampling = true;
+      await sampling;
+      process.stdout.write(
+        `  ${phase}: CPU per pool, ms: replicas ${(((used.replicas - cpu.replicas) * 1000) / lifecycles).toFixed(2)}, ` +
+          `database ${(((used.database - cpu.database) * 1000) / lifecycles).toFixed(2)} (the sampler's own backend included)\n`,
+      );
+      const { rows } = await client.query<{ query: string; calls: number; ms: number }>(
+        `select query, calls::int, total_exec_time as ms from pg_stat_statements
+           where dbid = (select oid from pg_database where datname = $1) order by calls desc`,
+        [database],
+      );
+      const own = (r: { query: string }) =>
+        r.query.includes('pg_stat_activity') || r.query.includes('pg_stat_statements');
+      rows.splice(0, rows.length, ...rows.filter((r) => !own(r)));
+      const total = rows.reduce((n, r) => n + r.calls, 0);
+      const ms = rows.reduce((n, r) => n + r.ms, 0);
+      process.stdout.write(
+        `  ${phase}: ${(total / lifecycles).toFixed(1)} statements per pool (round trips), ` +
+          `${((ms * 1000) / lifecycles).toFixed(0)} µs of execution per pool\n`,
+      );
+      for (const row of rows.filter((r) => r.calls >= lifecycles / 10)) {
+        const text = row.query.replace(/\s+/g, ' ').slice(0, 150);
+        process.stdout.write(
+          `    ${(row.calls / lifecycles).toFixed(2).padStart(6)}  ${((row.ms * 1000) / row.calls).toFixed(0).padStart(5)} µs  ${text}\n`,
+        );
+      }
+      process.stdout.write(`  ${phase}: backends not idle, per sample of pg_stat_activity (${sampleCount} samples)\n`);
+      for (const [key, n] of [...samples].sort((a, b) => b[1] - a[1])) {
+        process.stdout.write(`    ${(n / sampleCount).toFixed(2).padStart(6)}  ${key}\n`);
+      }
+    },
+    close: () => client.end(),
+  };
+}
+
+/**
+ * The nodes section: a 1,000-node pool, 30 pools of 100 nodes at once, then the
+ * pool lifecycles (one node each) beside them.
+ */
 async function nodes(): Promise<void> {
   process.stdout.write('nodes\n');
   await nodePool();
+  await nodePools();
   await lifecycles('nodes');
 }
 
@@ -807,123 +1089,6 @@ async function postgres(): Promise<void> {
     );
     rmSync(reads.dir, { recursive: true, force: true });
   });
-}
-
-/** Called around the creation and the deletion phase of the lifecycles. */
-interface PhaseObserver {
-  begin(phase: 'create' | 'delete'): Promise<void>;
-  end(phase: 'create' | 'delete'): Promise<void>;
-}
-
-/**
- * BENCH_PG_STATEMENTS=1: the cluster loads pg_stat_statements, and the
- * postgres-lifecycles section prints, for each phase, the statements run per
- * lifecycle (each one round trip, BEGIN and COMMIT included) and what the
- * backends were doing, sampled from pg_stat_activity every 20 ms.
- * The sampling costs the machine a little: leave it off for the figures.
- */
-const PG_STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1';
-const STATEMENT_SETTINGS = [
-  'shared_preload_libraries=pg_stat_statements',
-  'pg_stat_statements.track=all',
-  'pg_stat_statements.max=5000',
-];
-
-/** CPU seconds used so far by the processes given and by every child of `parent` (the database's backends). */
-function cpuSeconds(pids: readonly number[], parent: number): number {
-  const ticks = (pid: number) => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
-    } catch {
-      return { ppid: -1, ticks: 0 };
-    }
-  };
-  let total = 0;
-  for (const pid of pids) total += ticks(pid).ticks;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const proc = ticks(Number(entry));
-    if (proc.ppid === parent || Number(entry) === parent) total += proc.ticks;
-  }
-  return total / 100;
-}
-
-async function statementObserver(
-  url: string,
-  lifecycles: number,
-  replicas: readonly number[],
-  postmaster: number,
-): Promise<PhaseObserver & { close(): Promise<void> }> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query('create extension if not exists pg_stat_statements');
-  const database = new URL(url).pathname.slice(1);
-  let sampling: Promise<void> | undefined;
-  let stopSampling = false;
-  const samples = new Map<string, number>();
-  let sampleCount = 0;
-  let cpu = { replicas: 0, database: 0 };
-  const cpuNow = () => ({ replicas: cpuSeconds(replicas, -2), database: cpuSeconds([], postmaster) });
-  const sample = async () => {
-    while (!stopSampling) {
-      const { rows } = await client.query(
-        `select state, coalesce(wait_event_type || ':' || wait_event, 'on a core') as wait
-           from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and state is not null and state <> 'idle'`,
-        [database],
-      );
-      sampleCount += 1;
-      for (const row of rows) {
-        const key = `${row.state} / ${row.wait}`;
-        samples.set(key, (samples.get(key) ?? 0) + 1);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  return {
-    async begin() {
-      await client.query('select pg_stat_statements_reset()');
-      cpu = cpuNow();
-      samples.clear();
-      sampleCount = 0;
-      stopSampling = false;
-      sampling = sample();
-    },
-    async end(phase) {
-      const used = cpuNow();
-      stopSampling = true;
-      await sampling;
-      process.stdout.write(
-        `  ${phase}: CPU per pool, ms: replicas ${(((used.replicas - cpu.replicas) * 1000) / lifecycles).toFixed(2)}, ` +
-          `database ${(((used.database - cpu.database) * 1000) / lifecycles).toFixed(2)} (the sampler's own backend included)\n`,
-      );
-      const { rows } = await client.query<{ query: string; calls: number; ms: number }>(
-        `select query, calls::int, total_exec_time as ms from pg_stat_statements
-           where dbid = (select oid from pg_database where datname = $1) order by calls desc`,
-        [database],
-      );
-      const own = (r: { query: string }) =>
-        r.query.includes('pg_stat_activity') || r.query.includes('pg_stat_statements');
-      rows.splice(0, rows.length, ...rows.filter((r) => !own(r)));
-      const total = rows.reduce((n, r) => n + r.calls, 0);
-      const ms = rows.reduce((n, r) => n + r.ms, 0);
-      process.stdout.write(
-        `  ${phase}: ${(total / lifecycles).toFixed(1)} statements per pool (round trips), ` +
-          `${((ms * 1000) / lifecycles).toFixed(0)} µs of execution per pool\n`,
-      );
-      for (const row of rows.filter((r) => r.calls >= lifecycles / 10)) {
-        const text = row.query.replace(/\s+/g, ' ').slice(0, 150);
-        process.stdout.write(
-          `    ${(row.calls / lifecycles).toFixed(2).padStart(6)}  ${((row.ms * 1000) / row.calls).toFixed(0).padStart(5)} µs  ${text}\n`,
-        );
-      }
-      process.stdout.write(`  ${phase}: backends not idle, per sample of pg_stat_activity (${sampleCount} samples)\n`);
-      for (const [key, n] of [...samples].sort((a, b) => b[1] - a[1])) {
-        process.stdout.write(`    ${(n / sampleCount).toFixed(2).padStart(6)}  ${key}\n`);
-      }
-    },
-    close: () => client.end(),
-  };
 }
 
 /** The lifecycles spread over two replicas on one PostgreSQL database. */

@@ -96,6 +96,36 @@ export function preparedByColumns<R = unknown>(
 }
 
 /**
+ * A statement whose shape depends on a small key the caller names (the columns it
+ * writes, how many values an IN list holds): one preparedStatement per key, made
+ * the first time that key is seen. Keys come from the code, so there are few.
+ */
+export function preparedByShape<S, R = unknown>(
+  build: (db: Kysely<DB>, shape: S) => Compilable<R>,
+): (executor: Executor, key: string, shape: S, values: Record<string, unknown>) => Promise<R[]> {
+  const statements = new Map<string, (executor: Executor, values: Record<string, unknown>) => Promise<R[]>>();
+  return (executor, key, shape, values) => {
+    let statement = statements.get(key);
+    if (!statement) {
+      statement = preparedStatement<Record<string, unknown>, R>((db) => build(db, shape));
+      statements.set(key, statement);
+    }
+    return statement(executor, values);
+  };
+}
+
+/** The named parameters `name0` … `name{n-1}`: an IN list of a prepared statement. */
+export const paramList = <T = string>(name: string, n: number): T[] =>
+  Array.from({ length: n }, (_, i) => param<T>(`${name}${i}`));
+
+/** The values of paramList(name, values.length). */
+export function listValues(name: string, values: readonly unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  values.forEach((value, i) => (out[`${name}${i}`] = value));
+  return out;
+}
+
+/**
  * A hot read (quotas, statistics, token lookup) written with Kysely like every
  * other query but compiled once per database and run from a prepared statement
  * (Database.prepareRead): building and compiling a query costs more than

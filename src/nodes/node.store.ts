@@ -2,9 +2,10 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
 import { toDbTimeOrNull } from '../db/resource-store.js';
+import { listValues, param, paramList, preparedByShape, preparedStatement } from '../db/prepared-read.js';
 import type { NewNodeRow, NodeRow } from '../db/schema.js';
 import type { DriverPhase, NodePhase } from './node.lifecycle.js';
-import type { NewNode, NodeChanges, NodeRecord, NodeTally } from './node.record.js';
+import type { NewNode, NodeChanges, NodeRecord } from './node.record.js';
 
 /** The one place a node row becomes a record (STYLE §4). */
 export function toNodeRecord(row: NodeRow): NodeRecord {
@@ -75,16 +76,34 @@ const INSERT_CHUNK = 400;
  * taken in its pool or network is skipped (ON CONFLICT DO NOTHING), so the
  * caller can plan it again; nothing else fails the transaction.
  */
+// One statement per chunk size (and set of columns, the same for every node: toNodeRow).
+const nodesInsert = preparedByShape<{ columns: readonly string[]; rows: number }, { id: number; name: string }>(
+  (db, shape) =>
+    db
+      .insertInto('nodes')
+      .values(
+        Array.from(
+          { length: shape.rows },
+          (_, i) => Object.fromEntries(shape.columns.map((c) => [c, param(`${c}${i}`)])) as unknown as NewNodeRow,
+        ),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .returning(['id', 'name']),
+);
+
 export async function insertNodes(tx: Executor, nodes: readonly NewNode[]): Promise<NodeRecord[]> {
   const stored: NodeRecord[] = [];
   for (let i = 0; i < nodes.length; i += INSERT_CHUNK) {
     const chunk = nodes.slice(i, i + INSERT_CHUNK);
-    const rows = await tx
-      .insertInto('nodes')
-      .values(chunk.map(toNodeRow))
-      .onConflict((oc) => oc.doNothing())
-      .returning(['id', 'name'])
-      .execute();
+    const values: Record<string, unknown> = {};
+    let columns: string[] = [];
+    chunk.forEach((node, n) => {
+      const row = toNodeRow(node) as Record<string, unknown>;
+      columns = Object.keys(row);
+      for (const c of columns) values[`${c}${n}`] = row[c];
+    });
+    const shape = { columns, rows: chunk.length };
+    const rows = await nodesInsert(tx, `${columns.join(',')}/${chunk.length}`, shape, values);
     const ids = new Map(rows.map((r) => [r.name, Number(r.id)]));
     for (const node of chunk) {
       const id = ids.get(node.name);
@@ -104,14 +123,17 @@ export async function findNode(tx: Executor, poolId: number, name: string): Prom
   return row && toNodeRecord(row);
 }
 
-export async function selectNodesByName(tx: Executor, poolId: number, names: readonly string[]): Promise<NodeRecord[]> {
-  if (names.length === 0) return [];
-  const rows = await tx
+const nodesByName = preparedByShape<number, NodeRow>((db, n) =>
+  db
     .selectFrom('nodes')
     .selectAll()
-    .where('pool_id', '=', poolId)
-    .where('name', 'in', [...names])
-    .execute();
+    .where('pool_id', '=', param<number>('poolId'))
+    .where('name', 'in', paramList('name', n)),
+);
+
+export async function selectNodesByName(tx: Executor, poolId: number, names: readonly string[]): Promise<NodeRecord[]> {
+  if (names.length === 0) return [];
+  const rows = await nodesByName(tx, String(names.length), names.length, { poolId, ...listValues('name', names) });
   return rows.map(toNodeRecord);
 }
 
@@ -222,6 +244,21 @@ export async function deleteNodesById(tx: Executor, ids: readonly number[]): Pro
   return rows.map(toNodeRecord);
 }
 
+// One statement per set of columns changed and number of phases moved from.
+const poolNodesUpdate = preparedByShape<{ columns: readonly string[]; from: number }, NodeRow>((db, shape) =>
+  db
+    .updateTable('nodes')
+    .set({
+      ...Object.fromEntries(shape.columns.map((c) => [c, param(c)])),
+      version: sql<number>`version + 1`,
+      lease_owner: null,
+      lease_expires_at: null,
+    })
+    .where('pool_id', '=', param<number>('poolId'))
+    .where('phase', 'in', paramList<NodePhase>('from', shape.from))
+    .returningAll(),
+);
+
 /** Moves every node of a pool that is in one of `from` (but those in `except`) into `changes.phase`; returns those moved. */
 export async function updatePoolNodes(
   tx: Executor,
@@ -230,80 +267,35 @@ export async function updatePoolNodes(
   changes: NodeChanges,
   except: readonly number[] = [],
 ): Promise<NodeRecord[]> {
-  let query = tx
-    .updateTable('nodes')
-    .set({ ...toNodeUpdate(changes), version: sql<number>`version + 1`, lease_owner: null, lease_expires_at: null })
-    .where('pool_id', '=', poolId)
-    .where('phase', 'in', [...from]);
-  if (except.length > 0) query = query.where('id', 'not in', [...except]);
-  const rows = await query.returningAll().execute();
+  if (except.length > 0) {
+    const rows = await tx
+      .updateTable('nodes')
+      .set({ ...toNodeUpdate(changes), version: sql<number>`version + 1`, lease_owner: null, lease_expires_at: null })
+      .where('pool_id', '=', poolId)
+      .where('phase', 'in', [...from])
+      .where('id', 'not in', [...except])
+      .returningAll()
+      .execute();
+    return rows.map(toNodeRecord);
+  }
+  const update = toNodeUpdate(changes) as Record<string, unknown>;
+  const columns = Object.keys(update);
+  const rows = await poolNodesUpdate(
+    tx,
+    `${columns.join(',')}/${from.length}`,
+    { columns, from: from.length },
+    {
+      ...update,
+      poolId,
+      ...listValues('from', from),
+    },
+  );
   return rows.map(toNodeRecord);
 }
 
-// --- the counts ---------------------------------------------------------------
+// --- the counts (node.tallies.store.ts) ------------------------------------------
 
-const tallyKey = (t: Omit<NodeTally, 'count'>) => `${t.poolId}\u0000${t.nodePool}\u0000${t.flavor}\u0000${t.phase}`;
-
-/** Adds the deltas to node_counts (an upsert per key); rows that reach zero go. */
-export async function addToTallies(tx: Executor, deltas: readonly NodeTally[]): Promise<void> {
-  const summed = new Map<string, NodeTally>();
-  for (const d of deltas) {
-    const key = tallyKey(d);
-    const seen = summed.get(key);
-    if (seen) seen.count += d.count;
-    else summed.set(key, { ...d });
-  }
-  for (const d of summed.values()) {
-    if (d.count === 0) continue;
-    await tx
-      .insertInto('node_counts')
-      .values({ pool_id: d.poolId, node_pool: d.nodePool, flavor: d.flavor, phase: d.phase, n: d.count })
-      .onConflict((oc) =>
-        oc
-          .columns(['pool_id', 'node_pool', 'flavor', 'phase'])
-          .doUpdateSet({ n: sql<number>`node_counts.n + ${d.count}` }),
-      )
-      .execute();
-    if (d.count < 0) {
-      await tx
-        .deleteFrom('node_counts')
-        .where('pool_id', '=', d.poolId)
-        .where('node_pool', '=', d.nodePool)
-        .where('flavor', '=', d.flavor)
-        .where('phase', '=', d.phase)
-        // Only an exact zero goes: a negative count is a bug, and it stays where the checks see it.
-        .where('n', '=', 0)
-        .execute();
-    }
-  }
-}
-
-/** The counts of these pools, in no particular order. */
-export async function selectTallies(tx: Executor, poolIds: readonly number[]): Promise<NodeTally[]> {
-  if (poolIds.length === 0) return [];
-  const rows = await tx
-    .selectFrom('node_counts')
-    .selectAll()
-    .where('pool_id', 'in', [...poolIds])
-    .execute();
-  return rows.map((r) => ({
-    poolId: Number(r.pool_id),
-    nodePool: r.node_pool,
-    flavor: r.flavor,
-    phase: r.phase as NodePhase,
-    count: Number(r.n),
-  }));
-}
-
-/** Nodes of a flavor in the whole installation, whatever their phase, until gone (decision 10). */
-export async function countFlavorNodes(tx: Executor, flavor: string): Promise<number> {
-  const row = await tx
-    .selectFrom('node_counts')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), sql<number>`0`).as('n'))
-    .where('flavor', '=', flavor)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
+export { addToTallies, countFlavorNodes, selectTallies } from './node.tallies.store.js';
 
 // --- private IPs --------------------------------------------------------------
 
@@ -323,16 +315,21 @@ export async function countNetworkNodes(tx: Executor, networkName: string): Prom
   return Number(row.n);
 }
 
+const ipCursorTake = preparedStatement<{ networkKey: string; count: number }, { next_offset: number }>((db) =>
+  db
+    .insertInto('ip_cursors')
+    .values({ network_key: param('networkKey'), next_offset: param<number>('count') })
+    .onConflict((oc) =>
+      oc
+        .column('network_key')
+        .doUpdateSet({ next_offset: sql<number>`ip_cursors.next_offset + ${param<number>('count')}` }),
+    )
+    .returning('next_offset'),
+);
+
 /** Reserves `count` consecutive offsets of a network and returns the first (cursors start at 0). */
 export async function takeIpOffsets(tx: Executor, networkKey: string, count: number): Promise<number> {
-  const row = await tx
-    .insertInto('ip_cursors')
-    .values({ network_key: networkKey, next_offset: count })
-    .onConflict((oc) =>
-      oc.column('network_key').doUpdateSet({ next_offset: sql<number>`ip_cursors.next_offset + ${count}` }),
-    )
-    .returning('next_offset')
-    .executeTakeFirstOrThrow();
+  const [row] = await ipCursorTake(tx, { networkKey, count });
   return Number(row.next_offset) - count;
 }
 

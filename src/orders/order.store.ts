@@ -1,7 +1,9 @@
 import type { Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
 import { afterUpdate, toDbTimeOrNull } from '../db/resource-store.js';
-import type { OrderRow, OrderUpdate } from '../db/schema.js';
+import { param, preparedByColumns, preparedStatement } from '../db/prepared-read.js';
+import type { Insertable } from 'kysely';
+import type { DB, OrderRow, OrderUpdate } from '../db/schema.js';
 import type { Billing } from './order.billing.js';
 import { ORDER_OPEN, type OrderKind, type OrderPhase } from './order.lifecycle.js';
 import type { NewOrder, OrderChanges, OrderItem, OrderRecord } from './order.record.js';
@@ -40,29 +42,32 @@ function toOrderUpdate(changes: OrderChanges): OrderUpdate {
   return update;
 }
 
+const orderInsert = preparedByColumns<{ id: number }>((db, columns) =>
+  db
+    .insertInto('orders')
+    .values(Object.fromEntries(columns.map((c) => [c, param(c)])) as unknown as Insertable<DB['orders']>)
+    .returning('id'),
+);
+
 /** Inserts a new order at version 0 and returns it as stored. */
 export async function insertOrder(tx: Executor, order: NewOrder): Promise<OrderRecord> {
-  const inserted = await tx
-    .insertInto('orders')
-    .values({
-      order_name: order.orderName,
-      order_id: order.orderId,
-      project_id: order.projectId,
-      pool_name: order.poolName,
-      pool_display_name: order.poolDisplayName,
-      kind: order.kind,
-      phase: order.phase,
-      fail_reason: order.failReason,
-      billing: JSON.stringify(order.billing),
-      items: JSON.stringify(order.items),
-      created_at: toDbTime(order.createdAt),
-      begun_at: toDbTimeOrNull(order.begunAt),
-      ended_at: toDbTimeOrNull(order.endedAt),
-      expires_at: toDbTimeOrNull(order.expiresAt),
-      version: 0,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const [inserted] = await orderInsert(tx, {
+    order_name: order.orderName,
+    order_id: order.orderId,
+    project_id: order.projectId,
+    pool_name: order.poolName,
+    pool_display_name: order.poolDisplayName,
+    kind: order.kind,
+    phase: order.phase,
+    fail_reason: order.failReason,
+    billing: JSON.stringify(order.billing),
+    items: JSON.stringify(order.items),
+    created_at: toDbTime(order.createdAt),
+    begun_at: toDbTimeOrNull(order.begunAt),
+    ended_at: toDbTimeOrNull(order.endedAt),
+    expires_at: toDbTimeOrNull(order.expiresAt),
+    version: 0,
+  });
   return { ...order, id: Number(inserted.id), version: 0 };
 }
 
@@ -98,18 +103,21 @@ export async function findOrderById(
   return row && toOrderRecord(row);
 }
 
-/** The orders of a pool that still follow it (pending or running), oldest first. */
-export async function selectOpenOrders(tx: Executor, projectId: string, poolName: string): Promise<OrderRecord[]> {
-  const rows = await tx
+const openOrders = preparedStatement<{ projectId: string; poolName: string }, OrderRow>((db) =>
+  db
     .selectFrom('orders')
     .selectAll()
-    .where('project_id', '=', projectId)
-    .where('pool_name', '=', poolName)
+    .where('project_id', '=', param('projectId'))
+    .where('pool_name', '=', param('poolName'))
     .where('ended_at', 'is', null)
     .where('phase', 'in', ORDER_OPEN)
     .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+    .orderBy('id'),
+);
+
+/** The orders of a pool that still follow it (pending or running), oldest first. */
+export async function selectOpenOrders(tx: Executor, projectId: string, poolName: string): Promise<OrderRecord[]> {
+  const rows = await openOrders(tx, { projectId, poolName });
   return rows.map(toOrderRecord);
 }
 
@@ -161,6 +169,16 @@ export async function countOrders(tx: Executor, filter: OrderFilter): Promise<nu
   return Number(row.n);
 }
 
+// The columns are whatever the change sets, plus the two of the condition.
+const orderUpdate = preparedByColumns<{ id: number }>((db, columns) =>
+  db
+    .updateTable('orders')
+    .set(Object.fromEntries(columns.filter((c) => c !== 'id' && c !== 'expected').map((c) => [c, param(c)])))
+    .where('id', '=', param<number>('id'))
+    .where('version', '=', param<number>('expected'))
+    .returning('id'),
+);
+
 /**
  * Applies `changes` if the order is still at the version the caller read, and
  * returns it as it now stands; undefined when another writer came first.
@@ -170,13 +188,13 @@ export async function updateOrderIf(
   order: OrderRecord,
   changes: OrderChanges,
 ): Promise<OrderRecord | undefined> {
-  const result = await tx
-    .updateTable('orders')
-    .set({ ...toOrderUpdate(changes), version: order.version + 1 })
-    .where('id', '=', order.id)
-    .where('version', '=', order.version)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) return undefined;
+  const updated = await orderUpdate(tx, {
+    ...toOrderUpdate(changes),
+    version: order.version + 1,
+    id: order.id,
+    expected: order.version,
+  });
+  if (updated.length === 0) return undefined;
   return afterUpdate<OrderRecord>(order, changes);
 }
 

@@ -3,7 +3,7 @@ import type { Executor } from '../db/database.js';
 import { CAPACITY_NODE_PHASES } from './workload.lifecycle.js';
 import { addAmounts, toAmounts } from './workload.quantities.js';
 import type { Amounts } from './workload.record.js';
-import { insertCapacity, makePendingDue, selectCapacity } from './workload.store.js';
+import { insertCapacity, lastCapacity, makePendingDue } from './workload.store.js';
 
 /** Nodes of a pool per flavor and phase (the shape of the node roll-up's counts). */
 export interface FlavorCount {
@@ -39,7 +39,7 @@ export async function noteNodeChange(
 ): Promise<void> {
   const at = ctx.clock.now();
   const capacity = capacityOf(ctx, counts);
-  const [last] = (await selectCapacity(tx, poolId, at, at)).slice(-1);
+  const last = await lastCapacity(tx, poolId, at);
   if (!last || JSON.stringify(last.capacity) !== JSON.stringify(capacity)) {
     await insertCapacity(tx, poolId, { at, capacity });
   }

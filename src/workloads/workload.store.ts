@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
 import { toDbTimeOrNull } from '../db/resource-store.js';
+import { param, preparedStatement } from '../db/prepared-read.js';
 import type { WorkloadRow, WorkloadRunRow, WorkloadUpdate } from '../db/schema.js';
 import type { WorkloadOutcome, WorkloadStatus, WorkloadType } from './workload.lifecycle.js';
 import type {
@@ -155,14 +156,17 @@ export async function selectDuePoolIds(tx: Executor, now: Date, limit: number): 
   return [...new Set(rows.map((r) => Number(r.pool_id)))];
 }
 
+const pendingDue = preparedStatement<{ poolId: number; at: string }>((db) =>
+  db
+    .updateTable('workloads')
+    .set({ due_at: param('at'), version: sql<number>`version + 1` })
+    .where('pool_id', '=', param<number>('poolId'))
+    .where('status', '=', 'Pending'),
+);
+
 /** Makes the pool's waiting workloads due at `at` (room may have come). */
 export async function makePendingDue(tx: Executor, poolId: number, at: Date): Promise<void> {
-  await tx
-    .updateTable('workloads')
-    .set({ due_at: toDbTime(at), version: sql<number>`version + 1` })
-    .where('pool_id', '=', poolId)
-    .where('status', '=', 'Pending')
-    .execute();
+  await pendingDue(tx, { poolId, at: toDbTime(at) });
 }
 
 // --- runs --------------------------------------------------------------------
@@ -217,19 +221,40 @@ export async function selectRuns(tx: Executor, poolId: number, from: Date, to: D
 
 // --- capacity ----------------------------------------------------------------
 
-export async function insertCapacity(tx: Executor, poolId: number, sample: CapacitySample): Promise<void> {
-  await tx
+const capacityInsert = preparedStatement<{ poolId: number; at: string; capacity: string }>((db) =>
+  db
     .insertInto('pool_capacity')
-    .values({ pool_id: poolId, at: toDbTime(sample.at), capacity: JSON.stringify(sample.capacity) })
-    .execute();
+    .values({ pool_id: param<number>('poolId'), at: param<string>('at'), capacity: param<string>('capacity') }),
+);
+
+export async function insertCapacity(tx: Executor, poolId: number, sample: CapacitySample): Promise<void> {
+  await capacityInsert(tx, { poolId, at: toDbTime(sample.at), capacity: JSON.stringify(sample.capacity) });
+}
+
+const toSample = (row: { at: string | Date; capacity: string }): CapacitySample => ({
+  at: fromDbTime(row.at),
+  capacity: JSON.parse(row.capacity) as Amounts,
+});
+
+const capacityAsOf = preparedStatement<{ poolId: number; at: string }, { at: string; capacity: string }>((db) =>
+  db
+    .selectFrom('pool_capacity')
+    .select(['at', 'capacity'])
+    .where('pool_id', '=', param<number>('poolId'))
+    .where('at', '<=', param('at'))
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(sql.lit(1)),
+);
+
+/** The pool's capacity as it stood at `at`: the last change at or before it (selectCapacity(at, at)). */
+export async function lastCapacity(tx: Executor, poolId: number, at: Date): Promise<CapacitySample | undefined> {
+  const [row] = await capacityAsOf(tx, { poolId, at: toDbTime(at) });
+  return row && toSample(row);
 }
 
 /** The capacity changes of a pool in [from, to], led by the last one before `from` (the state at `from`). */
 export async function selectCapacity(tx: Executor, poolId: number, from: Date, to: Date): Promise<CapacitySample[]> {
-  const toSample = (row: { at: string | Date; capacity: string }): CapacitySample => ({
-    at: fromDbTime(row.at),
-    capacity: JSON.parse(row.capacity) as Amounts,
-  });
   const before = await tx
     .selectFrom('pool_capacity')
     .select(['at', 'capacity'])
