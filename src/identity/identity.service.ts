@@ -30,7 +30,13 @@ import { hashPassword, PASSWORD_PARAMS, verifyPassword } from './password.js';
 import { ExpiringCache } from '../shared/expiring-cache.js';
 import type { SecretBox } from './secret-box.js';
 import { PROJECT_ID_PATTERN } from '../shared/conventions.js';
-import { DEFAULT_MAX_SKEW_MS, VerifiedSignatures, type HeaderMap, type VerifyFailureReason } from './signature.js';
+import {
+  DEFAULT_MAX_SKEW_MS,
+  parseAuthorization,
+  VerifiedSignatures,
+  type HeaderMap,
+  type VerifyFailureReason,
+} from './signature.js';
 
 /** Who is calling, and which projects they may use. */
 export interface Principal {
@@ -166,7 +172,8 @@ export class IdentityService {
     body: Buffer | undefined;
   }): Promise<Principal> {
     const header = request.headers.authorization;
-    const accessKey = typeof header === 'string' ? /(?:Access|Credential)=([^,/\s]+)/.exec(header)?.[1] : undefined;
+    // A header that does not parse is refused by verification whatever key it names.
+    const accessKey = typeof header === 'string' ? parseAuthorization(header)?.accessKey : undefined;
     // A fresh cached lookup answers without a turn of the event loop (a fleet's fresh signatures).
     const cached = accessKey ? this.cachedCredential(accessKey) : null;
     const found = cached === undefined ? await this.credential(accessKey!) : cached;

@@ -7,6 +7,9 @@
  * checked against a signer that shares its canonicalisation.
  */
 import { hash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hmacSha256, parseSdkDate } from './signature-parts.js';
+
+export { hmacSha256, parseSdkDate };
 
 export type SigningAlgorithm = 'SDK-HMAC-SHA256' | 'V11-HMAC-SHA256';
 
@@ -48,8 +51,54 @@ const V11_SCOPE = /^(\d{8})\/([^/]*)\/([^/]+)$/;
 const UNRESERVED_ONLY = /^[A-Za-z0-9\-_.~]*$/;
 const UNRESERVED_PATH = /^[A-Za-z0-9\-_.~/]*$/;
 
+/** A parsed Authorization header without its signature (shared by every header of that prefix: not to be changed). */
+type AuthorizationPrefix = SignatureScope & { accessKey: string; signedHeaders: string[]; signature?: string };
+
+/**
+ * What the part of an `Authorization` header before its 64 signature digits parsed to. Both patterns end
+ * in `Signature=` and exactly 64 hex digits, so a header whose prefix matched once matches again with
+ * any other 64 digits, to the same groups: a fleet of clients of one key sends the same prefix with a
+ * new signature every time. Bounded; emptied when full.
+ */
+const PREFIXES = new Map<string, AuthorizationPrefix>();
+const PREFIXES_MAX = 256;
+const SIGNATURE_HEX = 64;
+
+/** True when the last 64 characters of `text` are hex digits. */
+function endsInSignature(text: string): boolean {
+  if (text.length <= SIGNATURE_HEX) return false;
+  for (let i = text.length - SIGNATURE_HEX; i < text.length; i += 1) {
+    const c = text.charCodeAt(i) | 0x20; // A-F to a-f; digits keep their codes
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
 /** Parses an `Authorization` header value; `null` when it is not a well-formed AK/SK signature. */
 export function parseAuthorization(header: string): ParsedAuthorization | null {
+  if (endsInSignature(header)) {
+    const known = PREFIXES.get(header.slice(0, header.length - SIGNATURE_HEX));
+    if (known !== undefined) return withSignature(known, header.slice(header.length - SIGNATURE_HEX).toLowerCase());
+  }
+  const parsed = parseAuthorizationPattern(header);
+  if (parsed !== null) {
+    if (PREFIXES.size >= PREFIXES_MAX) PREFIXES.clear();
+    PREFIXES.set(header.slice(0, header.length - SIGNATURE_HEX), withSignature(parsed, undefined));
+  }
+  return parsed;
+}
+
+// Built key by key: a spread with an added key takes a slow path in V8.
+function withSignature(prefix: AuthorizationPrefix, signature: string): ParsedAuthorization;
+function withSignature(prefix: AuthorizationPrefix, signature: undefined): AuthorizationPrefix;
+function withSignature(prefix: AuthorizationPrefix, signature: string | undefined): AuthorizationPrefix {
+  const { accessKey, signedHeaders } = prefix;
+  return prefix.algorithm === 'V11-HMAC-SHA256'
+    ? { algorithm: prefix.algorithm, accessKey, signedHeaders, signature, credentialScope: prefix.credentialScope }
+    : { algorithm: prefix.algorithm, accessKey, signedHeaders, signature };
+}
+
+function parseAuthorizationPattern(header: string): ParsedAuthorization | null {
   const sdk = SDK_AUTHORIZATION.exec(header);
   if (sdk) {
     const credential = sdk[2];
@@ -260,28 +309,6 @@ function signatureBytes(
   return hmacSha256(key, toSign);
 }
 
-const HMAC_BLOCK = 64;
-
-/**
- * HMAC-SHA256 (RFC 2104) of UTF-8 texts with two one-shot hashes: the same bytes as
- * `createHmac('sha256', key).update(message).digest()` (test/identity/signature-fast.test.ts holds
- * them together), without the cost of building a streaming Hmac object for every request.
- */
-export function hmacSha256(key: string, message: string): Buffer {
-  let k = Buffer.from(key, 'utf8');
-  if (k.length > HMAC_BLOCK) k = hash('sha256', k, 'buffer');
-  const inner = Buffer.allocUnsafe(HMAC_BLOCK + Buffer.byteLength(message, 'utf8'));
-  const outer = Buffer.allocUnsafe(HMAC_BLOCK + 32);
-  for (let i = 0; i < HMAC_BLOCK; i += 1) {
-    const byte = i < k.length ? k[i]! : 0;
-    inner[i] = byte ^ 0x36;
-    outer[i] = byte ^ 0x5c;
-  }
-  inner.write(message, HMAC_BLOCK, 'utf8');
-  hash('sha256', inner, 'buffer').copy(outer, HMAC_BLOCK);
-  return hash('sha256', outer, 'buffer');
-}
-
 /** The V11 signing key: the hex text of HKDF-SHA256(IKM = SK, salt = AK, info = scope, 32 bytes). */
 function deriveV11Key(secretKey: string, accessKey: string, credentialScope: string): string {
   return Buffer.from(hkdfSync('sha256', secretKey, accessKey, credentialScope, 32)).toString('hex');
@@ -320,8 +347,19 @@ export function verifySignature(input: VerifyInput): VerifyResult {
 
 /** What a verified signature covered, for VerifiedSignatures to remember without parsing again. */
 type Verified =
-  | { ok: true; accessKey: string; secretKey: string; signedAt: number; signedHeaders: readonly string[] }
+  | {
+      ok: true;
+      accessKey: string;
+      secretKey: string;
+      signedAt: number;
+      signedHeaders: readonly string[];
+      /** Lower-case hex. */
+      signature: string;
+    }
   | { ok: false; reason: VerifyFailureReason };
+
+/** The signature a request carries, as bytes (verification is synchronous: one buffer serves every call). */
+const GIVEN_SIGNATURE = Buffer.alloc(32);
 
 function verifyInDetail(input: VerifyInput): Verified {
   const authorization = headerValue(input.headers, 'authorization');
@@ -367,7 +405,8 @@ function verifyInDetail(input: VerifyInput): Verified {
 
   const expected = signatureBytes(parsed, secretKey, parsed.accessKey, sdkDate, canonical);
   // The Authorization pattern admits exactly 64 hex digits: 32 bytes, compared in constant time.
-  const matches = timingSafeEqual(expected, Buffer.from(parsed.signature, 'hex'));
+  GIVEN_SIGNATURE.write(parsed.signature, 'hex');
+  const matches = timingSafeEqual(expected, GIVEN_SIGNATURE);
   if (knownSecret === undefined) return fail('unknown-key');
   if (!matches) return fail('mismatch');
   return {
@@ -376,6 +415,7 @@ function verifyInDetail(input: VerifyInput): Verified {
     secretKey: knownSecret,
     signedAt,
     signedHeaders: parsed.signedHeaders,
+    signature: parsed.signature,
   };
 }
 
@@ -409,9 +449,27 @@ export class VerifiedSignatures {
   private newer = new Map<string, RememberedSignature>();
   private older = new Map<string, RememberedSignature>();
   private readonly generation: number;
+  /**
+   * Signatures verified once, by 32 bits of the signature in a slot chosen by them: a signature is
+   * remembered the second time it verifies. Each request of a fleet brings a signature never seen
+   * again, and remembering it would only make garbage that lives long enough to reach V8's old space
+   * (a run of fresh signatures grew the heap by tens of MiB); a poller's repeat is verified in full
+   * twice instead of once. A collision only makes one signature remembered on its first repeat.
+   */
+  private readonly seen: Int32Array;
 
   constructor(capacity = 4096) {
     this.generation = Math.max(1, Math.floor(capacity / 2));
+    this.seen = new Int32Array(2 ** Math.ceil(Math.log2(Math.max(2, capacity))));
+  }
+
+  /** True when this signature verified before (as far as its slot tells); marks it as seen. */
+  private seenBefore(signature: string): boolean {
+    const fingerprint = Number.parseInt(signature.slice(0, 8), 16) | 0;
+    const slot = fingerprint & (this.seen.length - 1);
+    if (this.seen[slot] === fingerprint) return true;
+    this.seen[slot] = fingerprint;
+    return false;
   }
 
   /** How many verified requests are remembered. */
@@ -461,7 +519,7 @@ export class VerifiedSignatures {
     }
     const verified = verifyInDetail(input);
     if (!verified.ok) return verified;
-    if (withoutBody) this.remember(input, verified);
+    if (withoutBody && this.seenBefore(verified.signature)) this.remember(input, verified);
     return { ok: true, accessKey: verified.accessKey };
   }
 
@@ -496,41 +554,6 @@ function fail(reason: VerifyFailureReason): { ok: false; reason: VerifyFailureRe
 function splitUrl(rawUrl: string): { path: string; query: string } {
   const q = rawUrl.indexOf('?');
   return q === -1 ? { path: rawUrl, query: '' } : { path: rawUrl.slice(0, q), query: rawUrl.slice(q + 1) };
-}
-
-/** Milliseconds since the epoch, or `null` unless the text is a real UTC instant in the SDK's format. */
-export function parseSdkDate(text: string): number | null {
-  // YYYYMMDD'T'HHMMSS'Z', read digit by digit (this runs on every request; a pattern and Date objects cost more).
-  if (text.length !== 16 || text.charCodeAt(8) !== 0x54 || text.charCodeAt(15) !== 0x5a) return null;
-  const y = digits(text, 0, 4);
-  const mo = digits(text, 4, 6);
-  const d = digits(text, 6, 8);
-  const h = digits(text, 9, 11);
-  const mi = digits(text, 11, 13);
-  const s = digits(text, 13, 15);
-  // Date.UTC reads a year below 100 as 19YY: no such instant has the SDK's form.
-  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59) {
-    return null;
-  }
-  if (s < 0 || s > 59) return null;
-  return Date.UTC(y, mo - 1, d, h, mi, s);
-}
-
-/** The decimal number text[from, to) spells, or -1 when a character is not an ASCII digit. */
-function digits(text: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i += 1) {
-    const digit = text.charCodeAt(i) - 0x30;
-    if (digit < 0 || digit > 9) return -1;
-    n = n * 10 + digit;
-  }
-  return n;
-}
-
-/** Days of a month of the proleptic Gregorian calendar, as Date.UTC counts them. */
-function daysInMonth(year: number, month: number): number {
-  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 function sha256Hex(data: Buffer | string): string {

@@ -93,16 +93,28 @@ describe('VerifiedSignatures under a fleet of fresh signatures', () => {
     const memo = new VerifiedSignatures(4);
     const requests = await Promise.all(Array.from({ length: 12 }, (_, i) => request(i)));
     const recalled = (i: number) => memo.recall('GET', '/v1/p1/quotas', requests[i]!.headers) !== undefined;
-    for (const r of requests.slice(0, 4)) expect(memo.verify(r)).toMatchObject({ ok: true });
+    // A signature is remembered the second time it verifies.
+    for (const r of requests.slice(0, 4)) {
+      expect(memo.verify(r)).toMatchObject({ ok: true });
+      expect(memo.recall('GET', '/v1/p1/quotas', r.headers)).toBeUndefined();
+      expect(memo.verify(r)).toMatchObject({ ok: true });
+    }
     expect(recalled(3)).toBe(true);
     expect(memo.size).toBeLessThanOrEqual(4);
     // Request 0 is recalled between newcomers: it stays while the others make room.
     expect(recalled(0)).toBe(true);
     for (const r of requests.slice(4)) {
       expect(memo.verify(r)).toMatchObject({ ok: true });
+      expect(memo.verify(r)).toMatchObject({ ok: true });
       expect(recalled(0)).toBe(true);
       expect(memo.size).toBeLessThanOrEqual(4);
     }
     expect([1, 2, 3, 4, 5, 6, 7].some(recalled)).toBe(false);
+  });
+
+  it('remembers nothing of signatures that each verify once, however many come', async () => {
+    const memo = new VerifiedSignatures(4);
+    for (let i = 0; i < 64; i += 1) expect(memo.verify(await request(100 + i))).toMatchObject({ ok: true });
+    expect(memo.size).toBe(0);
   });
 });

@@ -600,6 +600,8 @@ describe('VerifiedSignatures: repeats of a verified signature', () => {
     expect(memo.verify({ ...request, lookupSecret, now: NOW })).toEqual({ ok: true, accessKey: AK });
     // The repeat still asks for the current secret (a disabled key stops it).
     expect(lookups).toBe(2);
+    // Seen twice, it is remembered: the next repeat is recalled, not verified again.
+    expect(memo.recall('GET', url, request.headers)).toBeDefined();
     // A changed signed header, path or signature is a different request.
     expect(
       memo.verify({ ...request, headers: { ...request.headers, host: 'elsewhere' }, lookupSecret, now: NOW }),
@@ -638,8 +640,12 @@ describe('VerifiedSignatures: repeats of a verified signature', () => {
       ok: false,
       reason: 'mismatch',
     });
+    expect(memo.size).toBe(0);
     for (const path of ['/v1/a/quotas', '/v1/b/quotas', '/v1/c/quotas']) {
-      expect(memo.verify({ ...(await sent({ url: path })), lookupSecret: () => SK, now: NOW }).ok).toBe(true);
+      const request = await sent({ url: path });
+      // Remembered from its second verification on.
+      expect(memo.verify({ ...request, lookupSecret: () => SK, now: NOW }).ok).toBe(true);
+      expect(memo.verify({ ...request, lookupSecret: () => SK, now: NOW }).ok).toBe(true);
     }
     expect(memo.size).toBe(2);
   });
