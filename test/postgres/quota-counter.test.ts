@@ -6,10 +6,10 @@ import type { Database } from '../../src/db/database.js';
 import { openContext } from '../../src/server.js';
 import { ApiClient } from '../helpers/client.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/databases.js';
-import { networkBody, poolBody } from '../helpers/fixtures.js';
+import { poolBody } from '../helpers/fixtures.js';
 import { uniqueId } from '../helpers/harness.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { freePort, Replica } from './replicas.js';
+import { activeNetwork, freePort, freshProject, Replica, waitUntilServing } from './replicas.js';
 
 /**
  * The pool quota is taken by one conditional update of a per-project counter
@@ -54,16 +54,7 @@ describe('the pool quota counter, two replicas on one PostgreSQL database', () =
     };
     const ports = await Promise.all([freePort(), freePort()]);
     replicas = ports.map((port, i) => new Replica(`replica-${i}`, port, settings));
-    for (const replica of replicas) {
-      const client = ApiClient.http(replica.baseUrl, projectId, credentials);
-      await waitFor(
-        async () => {
-          if (!replica.alive) throw new Error(`${replica.name} exited`);
-          return (await client.get('/v1/{project_id}/quotas')).status === 200;
-        },
-        { what: `${replica.name} to serve`, timeout: 150_000, detail: logs },
-      );
-    }
+    await waitUntilServing(replicas, (r) => ApiClient.http(r.baseUrl, projectId, credentials), 150_000, logs);
     const { ATELIER_LOG_LEVEL: _, ...adminSettings } = settings;
     const opened = await openContext(loadConfig({ ...adminSettings, ATELIER_LOG_LEVEL: 'silent' }));
     admin = { context: opened.context, database: opened.database };
@@ -74,25 +65,6 @@ describe('the pool quota counter, two replicas on one PostgreSQL database', () =
     await admin?.database.close();
     await testDb?.drop();
   });
-
-  async function freshProject(): Promise<{ id: string; credentials: typeof credentials }> {
-    const { identity } = admin.context;
-    const account = await identity.requireAccount('default');
-    const project = await identity.createProject(account.id, { id: uniqueId('quota') });
-    return { id: project.id, credentials: await identity.createCredential(account.id, [project.id]) };
-  }
-
-  async function activeNetwork(client: ApiClient): Promise<string> {
-    const res = await client.post('/v1/{project_id}/networks', networkBody());
-    expect(res.status, res.text).toBe(200);
-    const name = res.body.metadata.name as string;
-    await waitFor(async () => (await client.get(`/v1/{project_id}/networks/${name}`)).body.status.phase === 'Active', {
-      what: 'the network to be Active',
-      timeout: 30_000,
-      detail: logs,
-    });
-    return name;
-  }
 
   /** The counter, and the pools that count as the database holds them. */
   async function counterAndCounted(project: string): Promise<{ counter: number; counted: number }> {
@@ -141,10 +113,10 @@ describe('the pool quota counter, two replicas on one PostgreSQL database', () =
   }
 
   it('admits exactly the quota across both replicas, and keeps the counter equal to the counted pools through failures and deletions', async () => {
-    const project = await freshProject();
+    const project = await freshProject(admin.context, 'quota');
     const clients = clientsFor(project.id, project.credentials);
     expect(clients).toHaveLength(2);
-    const network = await activeNetwork(clients[0]);
+    const network = await activeNetwork(clients[0], logs);
 
     const first = await createAtOnce(clients, network, CONCURRENT);
     expect(first).toHaveLength(QUOTA);
@@ -187,9 +159,9 @@ describe('the pool quota counter, two replicas on one PostgreSQL database', () =
   }, 180_000);
 
   it('keeps the counter equal to the counted pools when a replica is killed with kill -9 mid-run', async () => {
-    const project = await freshProject();
+    const project = await freshProject(admin.context, 'quota');
     const clients = clientsFor(project.id, project.credentials);
-    const network = await activeNetwork(clients[0]);
+    const network = await activeNetwork(clients[0], logs);
     const standing = await createAtOnce(clients, network, QUOTA - 2);
     expect(standing).toHaveLength(QUOTA - 2);
     await settled(clients[0]);

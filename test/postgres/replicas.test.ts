@@ -8,10 +8,10 @@ import { listEventsOf } from '../../src/events/event.store.js';
 import { openContext } from '../../src/server.js';
 import { ApiClient } from '../helpers/client.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/databases.js';
-import { networkBody, poolBody } from '../helpers/fixtures.js';
+import { poolBody } from '../helpers/fixtures.js';
 import { uniqueId } from '../helpers/harness.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { freePort, Replica } from './replicas.js';
+import { activeNetwork, freePort, freshProject, Replica, waitUntilServing } from './replicas.js';
 
 /**
  * Issue 4, scale-out: three `atelier serve` processes on one PostgreSQL database,
@@ -63,16 +63,7 @@ describe('three replicas on one PostgreSQL database', () => {
     // run under locks, so none of them fails on another's half-made schema or rows.
     const ports = await Promise.all([freePort(), freePort(), freePort()]);
     replicas = ports.map((port, i) => new Replica(`replica-${i}`, port, settings));
-    for (const replica of replicas) {
-      const client = ApiClient.http(replica.baseUrl, projectId, credentials);
-      await waitFor(
-        async () => {
-          if (!replica.alive) throw new Error(`${replica.name} exited`);
-          return (await client.get('/v1/{project_id}/quotas')).status === 200;
-        },
-        { what: `${replica.name} to serve`, timeout: 60_000, detail: logs },
-      );
-    }
+    await waitUntilServing(replicas, (r) => ApiClient.http(r.baseUrl, projectId, credentials), 60_000, logs);
     // The test's own view of the installation: no engine, only reads and administration.
     const { ATELIER_LOG_LEVEL: _, ...adminSettings } = settings;
     const opened = await openContext(loadConfig({ ...adminSettings, ATELIER_LOG_LEVEL: 'silent' }));
@@ -84,26 +75,6 @@ describe('three replicas on one PostgreSQL database', () => {
     await admin?.database.close();
     await testDb?.drop();
   });
-
-  /** A fresh project with its own credential, so each test starts from zero usage. */
-  async function freshProject(): Promise<{ id: string; credentials: typeof credentials }> {
-    const { identity } = admin.context;
-    const account = await identity.requireAccount('default');
-    const project = await identity.createProject(account.id, { id: uniqueId('scale') });
-    return { id: project.id, credentials: await identity.createCredential(account.id, [project.id]) };
-  }
-
-  async function activeNetwork(client: ApiClient): Promise<string> {
-    const res = await client.post('/v1/{project_id}/networks', networkBody());
-    expect(res.status, res.text).toBe(200);
-    const name = res.body.metadata.name as string;
-    await waitFor(async () => (await client.get(`/v1/{project_id}/networks/${name}`)).body.status.phase === 'Active', {
-      what: 'the network to be Active',
-      timeout: 30_000,
-      detail: logs,
-    });
-    return name;
-  }
 
   /** Every status change of the pool, from its events: each must appear once. */
   async function transitionsOf(project: string, pool: string): Promise<string[]> {
@@ -154,10 +125,10 @@ describe('three replicas on one PostgreSQL database', () => {
   }
 
   it('admits exactly the quota of 60 concurrent creates spread over the replicas, and drives each pool to Running exactly once', async () => {
-    const project = await freshProject();
+    const project = await freshProject(admin.context, 'scale');
     const clients = clientsFor(project.id, project.credentials);
     expect(clients).toHaveLength(3);
-    const network = await activeNetwork(clients[0]);
+    const network = await activeNetwork(clients[0], logs);
 
     const results = await Promise.all(
       Array.from({ length: CONCURRENT }, (_, i) => clients[i % 3].post('/v2/{project_id}/pools', poolBody(network))),
@@ -208,9 +179,9 @@ describe('three replicas on one PostgreSQL database', () => {
   }, 120_000);
 
   it('shows a pool created through one replica at once through every other', async () => {
-    const project = await freshProject();
+    const project = await freshProject(admin.context, 'scale');
     const clients = clientsFor(project.id, project.credentials);
-    const network = await activeNetwork(clients[0]);
+    const network = await activeNetwork(clients[0], logs);
     for (let i = 0; i < 3; i += 1) {
       const created = await clients[i].post('/v2/{project_id}/pools', poolBody(network));
       expect(created.status, created.text).toBe(200);
@@ -223,9 +194,9 @@ describe('three replicas on one PostgreSQL database', () => {
   }, 60_000);
 
   it('takes over the work of a lease whose replica died, once the lease has expired', async () => {
-    const project = await freshProject();
+    const project = await freshProject(admin.context, 'scale');
     const clients = clientsFor(project.id, project.credentials);
-    const network = await activeNetwork(clients[0]);
+    const network = await activeNetwork(clients[0], logs);
     // A pool whose creation is due now, held by a replica that crashed mid-step:
     // its lease runs for a few seconds more and nobody renews it.
     const res = await clients[0].post('/v2/{project_id}/pools', poolBody(network));
@@ -283,9 +254,9 @@ describe('three replicas on one PostgreSQL database', () => {
   }, 60_000);
 
   it('finishes the work of a replica killed with kill -9 mid-lifecycle on the others', async () => {
-    const project = await freshProject();
+    const project = await freshProject(admin.context, 'scale');
     const clients = clientsFor(project.id, project.credentials);
-    const network = await activeNetwork(clients[0]);
+    const network = await activeNetwork(clients[0], logs);
     const created = await Promise.all(
       Array.from({ length: 12 }, (_, i) => clients[i % 3].post('/v2/{project_id}/pools', poolBody(network))),
     );

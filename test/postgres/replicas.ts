@@ -1,6 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import type { AppContext } from '../../src/context.js';
+import type { ApiClient } from '../helpers/client.js';
+import { networkBody } from '../helpers/fixtures.js';
+import { uniqueId } from '../helpers/harness.js';
 import { freePort } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait-for.js';
 export { freePort };
 
 /** Helpers for tests that run several `atelier serve` processes on one database. */
@@ -52,4 +58,47 @@ export class Replica {
     await this.exited;
     clearTimeout(timer);
   }
+}
+
+/** Waits until every replica answers a signed quotas read (fails at once when one exits). */
+export async function waitUntilServing(
+  replicas: readonly Replica[],
+  clientOf: (replica: Replica) => ApiClient,
+  timeout: number,
+  logs: () => string,
+): Promise<void> {
+  for (const replica of replicas) {
+    const client = clientOf(replica);
+    await waitFor(
+      async () => {
+        if (!replica.alive) throw new Error(`${replica.name} exited`);
+        return (await client.get('/v1/{project_id}/quotas')).status === 200;
+      },
+      { what: `${replica.name} to serve`, timeout, detail: logs },
+    );
+  }
+}
+
+/** A fresh project with its own credential, so each test starts from zero usage. */
+export async function freshProject(
+  context: AppContext,
+  prefix: string,
+): Promise<{ id: string; credentials: { accessKey: string; secretKey: string } }> {
+  const { identity } = context;
+  const account = await identity.requireAccount('default');
+  const project = await identity.createProject(account.id, { id: uniqueId(prefix) });
+  return { id: project.id, credentials: await identity.createCredential(account.id, [project.id]) };
+}
+
+/** Creates a network through `client` and waits until it is Active; returns its name. */
+export async function activeNetwork(client: ApiClient, logs: () => string): Promise<string> {
+  const res = await client.post('/v1/{project_id}/networks', networkBody());
+  expect(res.status, res.text).toBe(200);
+  const name = res.body.metadata.name as string;
+  await waitFor(async () => (await client.get(`/v1/{project_id}/networks/${name}`)).body.status.phase === 'Active', {
+    what: 'the network to be Active',
+    timeout: 30_000,
+    detail: logs,
+  });
+  return name;
 }
