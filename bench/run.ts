@@ -657,6 +657,7 @@ async function driveLifecycles(
   await pooled(creates, 32, async (request) => {
     names.push((await send(request)).metadata.name);
   });
+  const createPostSeconds = (Date.now() - created) / 1000;
   await until(async () => (await call('GET', statistics)).statistics.status.created === LIFECYCLES);
   const createSeconds = (Date.now() - created) / 1000;
   const createCost = createCpu(LIFECYCLES);
@@ -669,14 +670,15 @@ async function driveLifecycles(
   await pooled(deletes, 32, async (request) => {
     await send(request);
   });
+  const deletePostSeconds = (Date.now() - deleted) / 1000;
   await until(async () => (await call('GET', `/v1/${inst.projectId}/quotas`)).quotas.resources[0].used === 0);
   const deleteSeconds = (Date.now() - deleted) / 1000;
   const deleteCost = deleteCpu(LIFECYCLES);
   await observer?.end('delete');
   const rss = Math.round(servers.reduce((sum, server) => sum + rssMiB(server.pid), 0) * 10) / 10;
-  for (const [name, seconds, cost] of [
-    [`${label}: ${LIFECYCLES} pools, create → Running`, createSeconds, createCost],
-    [`${label}: ${LIFECYCLES} pools, delete → gone`, deleteSeconds, deleteCost],
+  for (const [name, seconds, cost, requestSeconds] of [
+    [`${label}: ${LIFECYCLES} pools, create → Running`, createSeconds, createCost, createPostSeconds],
+    [`${label}: ${LIFECYCLES} pools, delete → gone`, deleteSeconds, deleteCost, deletePostSeconds],
   ] as const) {
     const row: Row = {
       section,
@@ -688,7 +690,8 @@ async function driveLifecycles(
     };
     rows.push(row);
     process.stdout.write(
-      `  ${name}: ${row.requestsPerSecond} pools/s (CPU per pool: server ${cost.serverMs ?? '?'} ms, client ${cost.clientMs} ms)\n`,
+      `  ${name}: ${row.requestsPerSecond} pools/s (CPU per pool: server ${cost.serverMs ?? '?'} ms, client ${cost.clientMs} ms; ` +
+        `requests answered after ${requestSeconds.toFixed(2)} s of ${seconds.toFixed(2)})\n`,
     );
   }
 }
