@@ -28,6 +28,7 @@ import type { LoginThrottleSettings } from '../config.js';
 import { LoginThrottle } from './login-throttle.js';
 import { hashPassword, PASSWORD_PARAMS, verifyPassword } from './password.js';
 import { ExpiringCache } from '../shared/expiring-cache.js';
+import { andThen, type MaybeSync } from '../shared/maybe-sync.js';
 import type { SecretBox } from './secret-box.js';
 import { PROJECT_ID_PATTERN } from '../shared/conventions.js';
 import {
@@ -164,19 +165,31 @@ export class IdentityService {
     return Math.abs(now - hit.signedAt) <= DEFAULT_MAX_SKEW_MS ? found.principal : undefined;
   }
 
-  /** Verifies an SDK-HMAC-SHA256 (or V11) signed request (auth-errors.md §3.3). */
-  async authenticateSignature(request: {
+  /**
+   * Verifies an SDK-HMAC-SHA256 (or V11) signed request (auth-errors.md §3.3): at once (answer or
+   * throw) when the key's lookup is cached, which a fleet's fresh signatures find; else a promise.
+   */
+  authenticateSignature(request: {
     method: string;
     rawUrl: string;
     headers: HeaderMap;
     body: Buffer | undefined;
-  }): Promise<Principal> {
+  }): MaybeSync<Principal> {
     const header = request.headers.authorization;
     // A header that does not parse is refused by verification whatever key it names.
     const accessKey = typeof header === 'string' ? parseAuthorization(header)?.accessKey : undefined;
-    // A fresh cached lookup answers without a turn of the event loop (a fleet's fresh signatures).
     const cached = accessKey ? this.cachedCredential(accessKey) : null;
-    const found = cached === undefined ? await this.credential(accessKey!) : cached;
+    if (cached === undefined) {
+      return this.credential(accessKey!).then((found) => this.verifiedSignature(request, accessKey, found));
+    }
+    return this.verifiedSignature(request, accessKey, cached);
+  }
+
+  private verifiedSignature(
+    request: { method: string; rawUrl: string; headers: HeaderMap; body: Buffer | undefined },
+    accessKey: string | undefined,
+    found: CachedCredential | null,
+  ): Principal {
     const result = this.signatures.verify({
       method: request.method,
       rawUrl: request.rawUrl,
@@ -197,16 +210,18 @@ export class IdentityService {
     return found.principal;
   }
 
-  async authenticateToken(token: string): Promise<Principal> {
-    const row = await findLiveToken(this.options.database, hashToken(token), this.options.clock.now());
-    if (!row) throw new AtelierError('unauthorized', { reason: 'the token is invalid, expired or revoked' });
-    // A reused (cached) row is answered with the principal made for it the first time.
-    let principal = this.tokenPrincipals.get(row);
-    if (!principal) {
-      principal = { kind: 'token', id: row.id, accountId: row.account_id, projectIds: new Set([row.project_id]) };
-      this.tokenPrincipals.set(row, principal);
-    }
-    return principal;
+  /** The principal of a live token: at once when its read is reused, else a promise. */
+  authenticateToken(token: string): MaybeSync<Principal> {
+    return andThen(findLiveToken(this.options.database, hashToken(token), this.options.clock.now()), (row) => {
+      if (!row) throw new AtelierError('unauthorized', { reason: 'the token is invalid, expired or revoked' });
+      // A reused (cached) row is answered with the principal made for it the first time.
+      let principal = this.tokenPrincipals.get(row);
+      if (!principal) {
+        principal = { kind: 'token', id: row.id, accountId: row.account_id, projectIds: new Set([row.project_id]) };
+        this.tokenPrincipals.set(row, principal);
+      }
+      return principal;
+    });
   }
 
   // --- administration ------------------------------------------------------

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database, Executor } from '../db/database.js';
 import { param, preparedRead, preparedStatement } from '../db/prepared-read.js';
+import { andThen, type MaybeSync } from '../shared/maybe-sync.js';
 
 export type CountedKind = 'pool' | 'network';
 
@@ -113,25 +114,30 @@ const usageOfWorkspace = preparedRead<
   { cached: true },
 );
 
-/** Committed counts per kind and phase for one project, in one indexed read (the quotas path). */
-export async function readUsage(database: Database, projectId: string): Promise<Map<string, Map<string, number>>> {
-  const byKind = new Map<string, Map<string, number>>();
-  for (const row of await usageOfProject(database, { projectId })) {
-    let phases = byKind.get(row.kind);
-    if (!phases) byKind.set(row.kind, (phases = new Map()));
-    phases.set(row.phase, (phases.get(row.phase) ?? 0) + Number(row.n));
-  }
-  return byKind;
+/**
+ * Committed counts per kind and phase for one project, in one indexed read (the quotas path);
+ * at once when the read is reused.
+ */
+export function readUsage(database: Database, projectId: string): MaybeSync<Map<string, Map<string, number>>> {
+  return andThen(usageOfProject(database, { projectId }), (rows) => {
+    const byKind = new Map<string, Map<string, number>>();
+    for (const row of rows) {
+      let phases = byKind.get(row.kind);
+      if (!phases) byKind.set(row.kind, (phases = new Map()));
+      phases.set(row.phase, (phases.get(row.phase) ?? 0) + Number(row.n));
+    }
+    return byKind;
+  });
 }
 
-/** Committed counts per phase in one workspace of a project (the statistics path). */
-export async function readWorkspaceUsage(
+/** Committed counts per phase in one workspace of a project (the statistics path); at once when reused. */
+export function readWorkspaceUsage(
   database: Database,
   projectId: string,
   kind: CountedKind,
   workspaceId: string,
-): Promise<Map<string, number>> {
-  return sumByPhase(await usageOfWorkspace(database, { projectId, kind, workspaceId }));
+): MaybeSync<Map<string, number>> {
+  return andThen(usageOfWorkspace(database, { projectId, kind, workspaceId }), sumByPhase);
 }
 
 /**

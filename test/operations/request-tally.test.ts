@@ -62,7 +62,7 @@ describe('RequestTally', () => {
     const b = tallied();
     expect(await b.registry.metrics()).toBe(await a.registry.metrics());
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const routes = ['/v1/:project_id/quotas', '/v2/:project_id/statistics/pools', '(unmatched)', '/metrics'];
     // Bounds themselves, zero, beyond the last bound, and random durations over six decades.
     const edges = [...BUCKETS, 0, 11, 1e-9, 0.0010000001];
