@@ -115,19 +115,43 @@ const usageOfWorkspace = preparedRead<
 );
 
 /**
- * Committed counts per kind and phase for one project, in one indexed read (the quotas path);
- * at once when the read is reused.
+ * What a reused read's rows sum to, summed once: a reused read hands out the same rows (never
+ * changed) until it is read again, and the polling reads would otherwise build the same maps anew.
  */
-export function readUsage(database: Database, projectId: string): MaybeSync<Map<string, Map<string, number>>> {
-  return andThen(usageOfProject(database, { projectId }), (rows) => {
-    const byKind = new Map<string, Map<string, number>>();
-    for (const row of rows) {
-      let phases = byKind.get(row.kind);
-      if (!phases) byKind.set(row.kind, (phases = new Map()));
-      phases.set(row.phase, (phases.get(row.phase) ?? 0) + Number(row.n));
-    }
-    return byKind;
-  });
+function summedOnce<R extends object, T>(sums: WeakMap<R, T>, sum: (rows: R) => T): (rows: R) => T {
+  return (rows) => {
+    let summed = sums.get(rows);
+    if (summed === undefined) sums.set(rows, (summed = sum(rows)));
+    return summed;
+  };
+}
+
+type UsageRows = readonly { kind: string; phase: string; n: number }[];
+
+const usageByKind = summedOnce(new WeakMap<UsageRows, ReadonlyMap<string, ReadonlyMap<string, number>>>(), (rows) => {
+  const byKind = new Map<string, Map<string, number>>();
+  for (const row of rows) {
+    let phases = byKind.get(row.kind);
+    if (!phases) byKind.set(row.kind, (phases = new Map()));
+    phases.set(row.phase, (phases.get(row.phase) ?? 0) + Number(row.n));
+  }
+  return byKind;
+});
+
+const workspaceUsage = summedOnce(
+  new WeakMap<readonly { phase: string; n: number }[], ReadonlyMap<string, number>>(),
+  sumByPhase,
+);
+
+/**
+ * Committed counts per kind and phase for one project, in one indexed read (the quotas path);
+ * at once when the read is reused. Shared between callers: never change it.
+ */
+export function readUsage(
+  database: Database,
+  projectId: string,
+): MaybeSync<ReadonlyMap<string, ReadonlyMap<string, number>>> {
+  return andThen(usageOfProject(database, { projectId }), usageByKind);
 }
 
 /** Committed counts per phase in one workspace of a project (the statistics path); at once when reused. */
@@ -136,8 +160,8 @@ export function readWorkspaceUsage(
   projectId: string,
   kind: CountedKind,
   workspaceId: string,
-): MaybeSync<Map<string, number>> {
-  return andThen(usageOfWorkspace(database, { projectId, kind, workspaceId }), sumByPhase);
+): MaybeSync<ReadonlyMap<string, number>> {
+  return andThen(usageOfWorkspace(database, { projectId, kind, workspaceId }), workspaceUsage);
 }
 
 /**
