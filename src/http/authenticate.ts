@@ -55,7 +55,13 @@ function authenticate(identity: IdentityService, request: CallerRequest): MaybeS
     if (request.body === undefined && request.readBody === undefined) {
       const recalled = identity.recallSignature(request);
       if (recalled) return recalled;
-      return identity.authenticateSignature(signedParts(request, undefined));
+      return identity.authenticateSignature({
+        method: request.method,
+        rawUrl: request.rawUrl,
+        headers: request.headers,
+        body: undefined,
+        recallTried: true,
+      });
     }
     return verifyWithBody(identity, request);
   }

@@ -176,6 +176,8 @@ export class IdentityService {
     rawUrl: string;
     headers: HeaderMap;
     body: Buffer | undefined;
+    /** recallSignature was asked first and did not know it (a repeat it refused is verified in full). */
+    recallTried?: boolean;
   }): MaybeSync<Principal> {
     const header = request.headers.authorization;
     // A header that does not parse is refused by verification whatever key it names.
@@ -188,7 +190,7 @@ export class IdentityService {
   }
 
   private verifiedSignature(
-    request: { method: string; rawUrl: string; headers: HeaderMap; body: Buffer | undefined },
+    request: { method: string; rawUrl: string; headers: HeaderMap; body: Buffer | undefined; recallTried?: boolean },
     accessKey: string | undefined,
     found: CachedCredential | null,
   ): Principal {
@@ -200,6 +202,7 @@ export class IdentityService {
       lookupSecret: (ak) => (found && ak === accessKey ? found.secret : undefined),
       now: (this.options.wallClock ?? systemClock).now(),
       maxSkewMs: DEFAULT_MAX_SKEW_MS,
+      recallTried: request.recallTried,
     });
     if (!result.ok || !found) {
       throw new AtelierError('unauthorized', { reason: SIGNATURE_REASONS[result.ok ? 'unknown-key' : result.reason] });
