@@ -43,6 +43,7 @@ const DATABASE_FREE = [
   'test/examples/docs.test.ts',
   'test/bench/**',
   'test/identity/signature-fast.test.ts',
+  'test/operations/request-tally.test.ts',
 ];
 /**
  * Tests about a SQLite installation itself (the command line and first start on a

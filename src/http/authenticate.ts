@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AtelierError } from '../errors.js';
 import type { IdentityService, Principal } from '../identity/identity.service.js';
+import { andThen, type MaybeSync } from '../shared/maybe-sync.js';
 import { BODY_LIMIT } from './request-body.js';
 
 declare module 'fastify' {
@@ -46,21 +47,23 @@ export interface CallerRequest {
   readBody?(): Promise<Buffer | undefined>;
 }
 
-async function authenticate(identity: IdentityService, request: CallerRequest): Promise<Principal> {
+/** Who is calling: at once for a remembered signature or a reused token read, else a promise. */
+function authenticate(identity: IdentityService, request: CallerRequest): MaybeSync<Principal> {
   const authorization = request.headers.authorization;
   // auth-errors.md §2: a signature takes precedence over a token.
   if (typeof authorization === 'string' && SIGNED.test(authorization)) {
     if (request.body === undefined && request.readBody === undefined) {
       const recalled = identity.recallSignature(request);
       if (recalled) return recalled;
+      return identity.authenticateSignature({
+        method: request.method,
+        rawUrl: request.rawUrl,
+        headers: request.headers,
+        body: undefined,
+        recallTried: true,
+      });
     }
-    const body = request.body ?? (await request.readBody?.());
-    return identity.authenticateSignature({
-      method: request.method,
-      rawUrl: request.rawUrl,
-      headers: request.headers,
-      body,
-    });
+    return verifyWithBody(identity, request);
   }
   const token = request.headers['x-auth-token'];
   if (typeof token === 'string' && token !== '') return identity.authenticateToken(token);
@@ -71,29 +74,45 @@ async function authenticate(identity: IdentityService, request: CallerRequest): 
   });
 }
 
+// A literal, not a spread with a key added: V8 (Node 20) takes a slow path for those (docs/performance.md).
+const signedParts = (request: CallerRequest, body: Buffer | undefined) => ({
+  method: request.method,
+  rawUrl: request.rawUrl,
+  headers: request.headers,
+  body,
+});
+
+async function verifyWithBody(identity: IdentityService, request: CallerRequest): Promise<Principal> {
+  const body = request.body ?? (await request.readBody?.());
+  return identity.authenticateSignature(signedParts(request, body));
+}
+
 /**
  * Who is calling and whether they may use `projectId` (when the path names one):
  * the principal, `undefined` for an anonymous call where credentials are not
  * required, or an AtelierError. Shared by the Fastify hook and the hot reads.
+ * At once (answer or throw) when the caller is recognised from memory — a
+ * remembered signature, a reused token read — else a promise (shared/maybe-sync.ts).
  */
-export async function authorize(
+export function authorize(
   identity: IdentityService,
   required: boolean,
   request: CallerRequest,
   projectId: unknown,
-): Promise<Principal | undefined> {
+): MaybeSync<Principal | undefined> {
   if (!required && request.headers.authorization === undefined && request.headers['x-auth-token'] === undefined)
     return undefined;
-  const principal = await authenticate(identity, request);
-  if (typeof projectId !== 'string') return principal;
-  if (!principal.projectIds.has(projectId)) {
-    throw new AtelierError('projectForbidden', { reason: `the caller may not use project ${projectId}` });
-  }
-  const header = request.headers['x-project-id'];
-  if (header !== undefined && header !== projectId) {
-    throw new AtelierError('projectForbidden', { reason: 'X-Project-Id names another project than the path' });
-  }
-  return principal;
+  return andThen(authenticate(identity, request), (principal) => {
+    if (typeof projectId !== 'string') return principal;
+    if (!principal.projectIds.has(projectId)) {
+      throw new AtelierError('projectForbidden', { reason: `the caller may not use project ${projectId}` });
+    }
+    const header = request.headers['x-project-id'];
+    if (header !== undefined && header !== projectId) {
+      throw new AtelierError('projectForbidden', { reason: 'X-Project-Id names another project than the path' });
+    }
+    return principal;
+  });
 }
 
 /**

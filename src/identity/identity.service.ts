@@ -28,6 +28,7 @@ import type { LoginThrottleSettings } from '../config.js';
 import { LoginThrottle } from './login-throttle.js';
 import { hashPassword, PASSWORD_PARAMS, verifyPassword } from './password.js';
 import { ExpiringCache } from '../shared/expiring-cache.js';
+import { andThen, type MaybeSync } from '../shared/maybe-sync.js';
 import type { SecretBox } from './secret-box.js';
 import { PROJECT_ID_PATTERN } from '../shared/conventions.js';
 import {
@@ -108,6 +109,8 @@ export class IdentityService {
   private readonly cache: ExpiringCache<string, CachedCredential | null>;
   private readonly signatures = new VerifiedSignatures();
   private readonly tokenPrincipals = new WeakMap<object, Principal>();
+  /** The last token presented and its hash; what it may do is decided by the (reused) read of the hash. */
+  private lastToken = { token: '', hash: hashToken('') };
 
   private readonly logins: LoginThrottle | undefined;
 
@@ -164,19 +167,33 @@ export class IdentityService {
     return Math.abs(now - hit.signedAt) <= DEFAULT_MAX_SKEW_MS ? found.principal : undefined;
   }
 
-  /** Verifies an SDK-HMAC-SHA256 (or V11) signed request (auth-errors.md §3.3). */
-  async authenticateSignature(request: {
+  /**
+   * Verifies an SDK-HMAC-SHA256 (or V11) signed request (auth-errors.md §3.3): at once (answer or
+   * throw) when the key's lookup is cached, which a fleet's fresh signatures find; else a promise.
+   */
+  authenticateSignature(request: {
     method: string;
     rawUrl: string;
     headers: HeaderMap;
     body: Buffer | undefined;
-  }): Promise<Principal> {
+    /** recallSignature was asked first and did not know it (a repeat it refused is verified in full). */
+    recallTried?: boolean;
+  }): MaybeSync<Principal> {
     const header = request.headers.authorization;
     // A header that does not parse is refused by verification whatever key it names.
     const accessKey = typeof header === 'string' ? parseAuthorization(header)?.accessKey : undefined;
-    // A fresh cached lookup answers without a turn of the event loop (a fleet's fresh signatures).
     const cached = accessKey ? this.cachedCredential(accessKey) : null;
-    const found = cached === undefined ? await this.credential(accessKey!) : cached;
+    if (cached === undefined) {
+      return this.credential(accessKey!).then((found) => this.verifiedSignature(request, accessKey, found));
+    }
+    return this.verifiedSignature(request, accessKey, cached);
+  }
+
+  private verifiedSignature(
+    request: { method: string; rawUrl: string; headers: HeaderMap; body: Buffer | undefined; recallTried?: boolean },
+    accessKey: string | undefined,
+    found: CachedCredential | null,
+  ): Principal {
     const result = this.signatures.verify({
       method: request.method,
       rawUrl: request.rawUrl,
@@ -185,6 +202,7 @@ export class IdentityService {
       lookupSecret: (ak) => (found && ak === accessKey ? found.secret : undefined),
       now: (this.options.wallClock ?? systemClock).now(),
       maxSkewMs: DEFAULT_MAX_SKEW_MS,
+      recallTried: request.recallTried,
     });
     if (!result.ok || !found) {
       throw new AtelierError('unauthorized', { reason: SIGNATURE_REASONS[result.ok ? 'unknown-key' : result.reason] });
@@ -197,16 +215,20 @@ export class IdentityService {
     return found.principal;
   }
 
-  async authenticateToken(token: string): Promise<Principal> {
-    const row = await findLiveToken(this.options.database, hashToken(token), this.options.clock.now());
-    if (!row) throw new AtelierError('unauthorized', { reason: 'the token is invalid, expired or revoked' });
-    // A reused (cached) row is answered with the principal made for it the first time.
-    let principal = this.tokenPrincipals.get(row);
-    if (!principal) {
-      principal = { kind: 'token', id: row.id, accountId: row.account_id, projectIds: new Set([row.project_id]) };
-      this.tokenPrincipals.set(row, principal);
-    }
-    return principal;
+  /** The principal of a live token: at once when its read is reused, else a promise. */
+  authenticateToken(token: string): MaybeSync<Principal> {
+    // A poller sends the same token again and again: its hash is computed once while it keeps coming.
+    if (token !== this.lastToken.token) this.lastToken = { token, hash: hashToken(token) };
+    return andThen(findLiveToken(this.options.database, this.lastToken.hash, this.options.clock.now()), (row) => {
+      if (!row) throw new AtelierError('unauthorized', { reason: 'the token is invalid, expired or revoked' });
+      // A reused (cached) row is answered with the principal made for it the first time.
+      let principal = this.tokenPrincipals.get(row);
+      if (!principal) {
+        principal = { kind: 'token', id: row.id, accountId: row.account_id, projectIds: new Set([row.project_id]) };
+        this.tokenPrincipals.set(row, principal);
+      }
+      return principal;
+    });
   }
 
   // --- administration ------------------------------------------------------

@@ -1,6 +1,7 @@
 import type { Database, Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
 import { param, preparedRead } from '../db/prepared-read.js';
+import { andThen, type MaybeSync } from '../shared/maybe-sync.js';
 import type { AccountRow, CredentialRow, TokenRow, UserRow } from '../db/schema.js';
 
 export type PrincipalKind = 'credential' | 'user';
@@ -225,9 +226,18 @@ const usableToken = preparedRead<{ tokenHash: string }, TokenRow>(
 );
 
 /** The committed token with this hash, unless revoked, expired or its account or user is disabled. */
-export async function findLiveToken(database: Database, tokenHash: string, now: Date): Promise<TokenRow | undefined> {
-  const [row] = await usableToken(database, { tokenHash });
-  return row && fromDbTime(row.expires_at).getTime() > now.getTime() ? row : undefined;
+export function findLiveToken(database: Database, tokenHash: string, now: Date): MaybeSync<TokenRow | undefined> {
+  return andThen(usableToken(database, { tokenHash }), ([row]) =>
+    row && expiresAt(row) > now.getTime() ? row : undefined,
+  );
+}
+
+/** A token row's expiry in ms, parsed once per row (a reused read hands out the same row). */
+const expiries = new WeakMap<TokenRow, number>();
+function expiresAt(row: TokenRow): number {
+  let at = expiries.get(row);
+  if (at === undefined) expiries.set(row, (at = fromDbTime(row.expires_at).getTime()));
+  return at;
 }
 
 /** Unrevoked tokens live at `from` and expired at `to`: what a move of the clock from one to the other ends. */

@@ -74,8 +74,22 @@ function endsInSignature(text: string): boolean {
   return true;
 }
 
-/** Parses an `Authorization` header value; `null` when it is not a well-formed AK/SK signature. */
+/** The header parseAuthorization parsed last, and its answer: a request's header is parsed twice in a row. */
+let lastParsed: { header: string; parsed: ParsedAuthorization | null } = { header: '', parsed: null };
+
+/**
+ * Parses an `Authorization` header value; `null` when it is not a well-formed AK/SK signature.
+ * The answer may be shared with the next caller of the same header: not to be changed.
+ */
 export function parseAuthorization(header: string): ParsedAuthorization | null {
+  // The access key's lookup and the verification both parse the header of one request.
+  if (header === lastParsed.header) return lastParsed.parsed;
+  const parsed = parseAuthorizationAnew(header);
+  lastParsed = { header, parsed };
+  return parsed;
+}
+
+function parseAuthorizationAnew(header: string): ParsedAuthorization | null {
   if (endsInSignature(header)) {
     const known = PREFIXES.get(header.slice(0, header.length - SIGNATURE_HEX));
     if (known !== undefined) return withSignature(known, header.slice(header.length - SIGNATURE_HEX).toLowerCase());
@@ -324,6 +338,8 @@ export interface VerifyInput {
   lookupSecret: (accessKey: string) => string | undefined;
   now: Date;
   maxSkewMs?: number;
+  /** The caller looked for a remembered repeat already (VerifiedSignatures.verify): do not look again. */
+  recallTried?: boolean;
 }
 
 /**
@@ -509,7 +525,7 @@ export class VerifiedSignatures {
   /** verifySignature, answered from memory for an exact repeat of a verified request. */
   verify(input: VerifyInput): VerifyResult {
     const withoutBody = input.body === undefined || input.body.length === 0;
-    const hit = withoutBody ? this.recall(input.method, input.rawUrl, input.headers) : undefined;
+    const hit = withoutBody && !input.recallTried ? this.recall(input.method, input.rawUrl, input.headers) : undefined;
     if (
       hit !== undefined &&
       Math.abs(input.now.getTime() - hit.signedAt) <= (input.maxSkewMs ?? DEFAULT_MAX_SKEW_MS) &&

@@ -6,6 +6,10 @@ import { networkDueWork } from '../networks/network.reads.js';
 import { POOL_PHASES } from '../pools/pool.lifecycle.js';
 import { poolDueWork } from '../pools/pool.reads.js';
 import { sumUsageByPhase } from '../quotas/quota.service.js';
+import { RequestTally, type RequestSeries } from './request-tally.js';
+
+/** The bounds of the request duration histogram, in seconds. */
+const REQUEST_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The label of requests no route matched: raw URLs would make one series per typo. */
 export const UNMATCHED_ROUTE = '(unmatched)';
@@ -39,24 +43,31 @@ function withProcessMetrics(registry: Registry): Registry {
  */
 export class AtelierMetrics {
   readonly registry = withProcessMetrics(new Registry());
-  private readonly requests: Counter<'method' | 'route' | 'status_code'>;
-  private readonly duration: Histogram<'method' | 'route' | 'status_code'>;
+  private readonly tally = new RequestTally(REQUEST_BUCKETS);
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(ctx: AppContext) {
     const registers = [this.registry];
-    this.requests = new Counter({
+    const tally = this.tally;
+    // Counted by the tally as requests finish, handed over when scraped (metrics/request-tally.ts).
+    new Counter({
       name: 'atelier_http_requests_total',
       help: 'HTTP requests answered, by route pattern, method and status code.',
       labelNames: ['method', 'route', 'status_code'],
       registers,
+      collect() {
+        tally.collectCounter(this);
+      },
     });
-    this.duration = new Histogram({
+    new Histogram({
       name: 'atelier_http_request_duration_seconds',
       help: 'Time from receiving a request to finishing its response, by route pattern, method and status code.',
       labelNames: ['method', 'route', 'status_code'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: [...REQUEST_BUCKETS],
       registers,
+      collect() {
+        tally.collectHistogram(this);
+      },
     });
     const quotaRejections = new Counter({
       name: 'atelier_quota_rejections_total',
@@ -139,9 +150,15 @@ export class AtelierMetrics {
 
   /** Counts one finished request; `route` is the pattern, undefined when none matched. */
   countRequest(method: string, route: string | undefined, statusCode: number, seconds: number): void {
-    const labels = { method, route: route ?? UNMATCHED_ROUTE, status_code: String(statusCode) };
-    this.requests.inc(labels);
-    this.duration.observe(labels, seconds);
+    this.tally.series(method, route ?? UNMATCHED_ROUTE, statusCode).observe(seconds);
+  }
+
+  /**
+   * The series of one route's requests with this status, for a caller that counts many of them
+   * (`series.observe(seconds)` is countRequest without the lookup). It shows once it counted one.
+   */
+  requestSeries(method: string, route: string, statusCode: number): RequestSeries {
+    return this.tally.series(method, route, statusCode);
   }
 
   /** Stops listening to the context's signals (the app closes; the context may live on). */

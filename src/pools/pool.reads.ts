@@ -1,5 +1,6 @@
 import type { Database, Executor } from '../db/database.js';
 import type { DueWork } from '../db/resource-store.js';
+import type { MaybeSync } from '../shared/maybe-sync.js';
 import { FAILED_WINDOW_MS } from './pool.lifecycle.js';
 import type { PoolRecord } from './pool.record.js';
 import {
@@ -42,13 +43,13 @@ export async function poolUsingNetwork(
 }
 
 /** The `failed` statistics bucket: creation failures within the window, up to the cap (decision 5). */
-export async function countFailedPools(
+export function countFailedPools(
   database: Database,
   projectId: string,
   workspaceId: string,
   now: Date,
-): Promise<number> {
-  return countRecentFailures(database, projectId, workspaceId, new Date(now.getTime() - FAILED_WINDOW_MS));
+): MaybeSync<number> {
+  return countRecentFailures(database, projectId, workspaceId, now.getTime() - FAILED_WINDOW_MS);
 }
 
 /** The engine's pool backlog at `now` (the metrics). */

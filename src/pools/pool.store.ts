@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Database, Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
 import { param, preparedRead, preparedStatement } from '../db/prepared-read.js';
+import { andThen, type MaybeSync } from '../shared/maybe-sync.js';
 import {
   afterUpdate,
   deleteIfVersion,
@@ -171,23 +172,34 @@ const newestFailures = preparedRead<{ projectId: string; workspaceId: string }, 
   { cached: true },
 );
 
+/** The failure times of a reused read of newestFailures, in ms (NaN for none), taken once per read. */
+const failureTimes = new WeakMap<object, Float64Array>();
+
 /**
- * Committed creation failures of a workspace since `since`, counted up to
+ * Committed creation failures of a workspace since `since` (ms), counted up to
  * FAILED_CAP: of the newest FAILED_CAP failures (an index range), those at or
  * after `since` — if all of those are that recent, there are at least the cap.
+ * At once when the read is reused.
  */
-export async function countRecentFailures(
+export function countRecentFailures(
   database: Database,
   projectId: string,
   workspaceId: string,
-  since: Date,
-): Promise<number> {
-  const from = since.getTime();
-  let n = 0;
-  for (const row of await newestFailures(database, { projectId, workspaceId })) {
-    if (row.failed_at !== null && fromDbTime(row.failed_at).getTime() >= from) n += 1;
-  }
-  return n;
+  since: number,
+): MaybeSync<number> {
+  return andThen(newestFailures(database, { projectId, workspaceId }), (rows) => {
+    // A reused read hands out the same rows each time: their times are parsed once.
+    let times = failureTimes.get(rows);
+    if (times === undefined) {
+      times = Float64Array.from(rows, (row) =>
+        row.failed_at === null ? Number.NaN : fromDbTime(row.failed_at).getTime(),
+      );
+      failureTimes.set(rows, times);
+    }
+    let n = 0;
+    for (const at of times) if (at >= since) n += 1;
+    return n;
+  });
 }
 
 const poolUpdate = updateIfVersion('pools');

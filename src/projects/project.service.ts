@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import type { ProjectRow } from '../db/schema.js';
 import { AtelierError } from '../errors.js';
+import type { MaybeSync } from '../shared/maybe-sync.js';
 import * as store from './project.store.js';
 
 export interface QuotaLimits {
@@ -13,9 +14,14 @@ export interface QuotaLimits {
  * The project a request names, or the catalogue's "project not found". Inside a
  * transaction it reads the row; on read paths it may use the short-lived cache.
  */
-export async function requireProject(ctx: AppContext, projectId: string, tx?: Executor): Promise<ProjectRow> {
+export function requireProject(ctx: AppContext, projectId: string, tx?: Executor): MaybeSync<ProjectRow> {
   const cached = tx ? undefined : ctx.projects.peek(projectId);
+  // At once when cached: the polling reads answer without a turn of the event loop (shared/maybe-sync.ts).
   if (cached) return cached;
+  return loadProject(ctx, projectId, tx);
+}
+
+async function loadProject(ctx: AppContext, projectId: string, tx: Executor | undefined): Promise<ProjectRow> {
   const project = tx ? await store.findProject(tx, projectId) : await ctx.projects.get(ctx.database.db, projectId);
   if (!project) throw new AtelierError('projectNotFound', { project: projectId });
   return project;

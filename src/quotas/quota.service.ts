@@ -5,6 +5,7 @@ import { AtelierError } from '../errors.js';
 import { NETWORK_COUNTED_PHASES } from '../networks/network.lifecycle.js';
 import { POOL_QUOTA_PHASES } from '../pools/pool.lifecycle.js';
 import { quotaLimits, requireProject } from '../projects/project.service.js';
+import { andThen, type MaybeSync } from '../shared/maybe-sync.js';
 import type { ShowOsQuotaResponse } from './quota.schema.js';
 import {
   countUsageByPhase,
@@ -92,19 +93,22 @@ export async function takeQuota(ctx: AppContext, tx: Executor, project: ProjectR
   }
 }
 
-export async function showOsQuota(ctx: AppContext, projectId: string): Promise<ShowOsQuotaResponse> {
-  const project = await requireProject(ctx, projectId);
-  const limits = quotaLimits(ctx, project);
-  const usage = await readUsage(ctx.database, project.id);
-  const pools = countedIn('pool', usage.get('pool'));
-  const networks = countedIn('network', usage.get('network'));
-  const value = (n: number) => (ctx.config.quotas.valuesAsStrings ? String(n) : n);
-  return {
-    quotas: {
-      resources: [
-        { type: 'pool', quota: value(limits.pool), used: value(pools) },
-        { type: 'network', quota: value(limits.network), used: value(networks) },
-      ],
-    },
-  };
+/** The project's quotas and usage; at once when the project row and the usage read are reused (the hot-read lane). */
+export function showOsQuota(ctx: AppContext, projectId: string): MaybeSync<ShowOsQuotaResponse> {
+  return andThen(requireProject(ctx, projectId), (project) =>
+    andThen(readUsage(ctx.database, project.id), (usage) => {
+      const limits = quotaLimits(ctx, project);
+      const pools = countedIn('pool', usage.get('pool'));
+      const networks = countedIn('network', usage.get('network'));
+      const value = (n: number) => (ctx.config.quotas.valuesAsStrings ? String(n) : n);
+      return {
+        quotas: {
+          resources: [
+            { type: 'pool', quota: value(limits.pool), used: value(pools) },
+            { type: 'network', quota: value(limits.network), used: value(networks) },
+          ],
+        },
+      };
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database, Executor } from '../db/database.js';
 import { param, preparedRead, preparedStatement } from '../db/prepared-read.js';
+import { andThen, type MaybeSync } from '../shared/maybe-sync.js';
 
 export type CountedKind = 'pool' | 'network';
 
@@ -113,25 +114,54 @@ const usageOfWorkspace = preparedRead<
   { cached: true },
 );
 
-/** Committed counts per kind and phase for one project, in one indexed read (the quotas path). */
-export async function readUsage(database: Database, projectId: string): Promise<Map<string, Map<string, number>>> {
+/**
+ * What a reused read's rows sum to, summed once: a reused read hands out the same rows (never
+ * changed) until it is read again, and the polling reads would otherwise build the same maps anew.
+ */
+function summedOnce<R extends object, T>(sums: WeakMap<R, T>, sum: (rows: R) => T): (rows: R) => T {
+  return (rows) => {
+    let summed = sums.get(rows);
+    if (summed === undefined) sums.set(rows, (summed = sum(rows)));
+    return summed;
+  };
+}
+
+type UsageRows = readonly { kind: string; phase: string; n: number }[];
+
+const usageByKind = summedOnce(new WeakMap<UsageRows, ReadonlyMap<string, ReadonlyMap<string, number>>>(), (rows) => {
   const byKind = new Map<string, Map<string, number>>();
-  for (const row of await usageOfProject(database, { projectId })) {
+  for (const row of rows) {
     let phases = byKind.get(row.kind);
     if (!phases) byKind.set(row.kind, (phases = new Map()));
     phases.set(row.phase, (phases.get(row.phase) ?? 0) + Number(row.n));
   }
   return byKind;
+});
+
+const workspaceUsage = summedOnce(
+  new WeakMap<readonly { phase: string; n: number }[], ReadonlyMap<string, number>>(),
+  sumByPhase,
+);
+
+/**
+ * Committed counts per kind and phase for one project, in one indexed read (the quotas path);
+ * at once when the read is reused. Shared between callers: never change it.
+ */
+export function readUsage(
+  database: Database,
+  projectId: string,
+): MaybeSync<ReadonlyMap<string, ReadonlyMap<string, number>>> {
+  return andThen(usageOfProject(database, { projectId }), usageByKind);
 }
 
-/** Committed counts per phase in one workspace of a project (the statistics path). */
-export async function readWorkspaceUsage(
+/** Committed counts per phase in one workspace of a project (the statistics path); at once when reused. */
+export function readWorkspaceUsage(
   database: Database,
   projectId: string,
   kind: CountedKind,
   workspaceId: string,
-): Promise<Map<string, number>> {
-  return sumByPhase(await usageOfWorkspace(database, { projectId, kind, workspaceId }));
+): MaybeSync<ReadonlyMap<string, number>> {
+  return andThen(usageOfWorkspace(database, { projectId, kind, workspaceId }), workspaceUsage);
 }
 
 /**

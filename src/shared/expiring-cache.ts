@@ -1,5 +1,11 @@
 import { LRUCache } from 'lru-cache';
 
+/** An entry as held: what peek answers, and when its read began (this cache's clock). */
+interface Held<V> {
+  readonly entry: { value: V };
+  readonly start: number;
+}
+
 export interface ExpiringCacheOptions {
   /** At most this many entries; the least recently used makes room for a new one. */
   max: number;
@@ -19,15 +25,24 @@ export interface ExpiringCacheOptions {
  * not to exist"): a miss is told apart from them by `peek` answering no entry at all.
  */
 export class ExpiringCache<K extends NonNullable<unknown>, V> {
-  private readonly entries: LRUCache<K, { value: V }> | undefined;
+  private readonly entries: LRUCache<K, Held<V>> | undefined;
   private readonly clock: () => number;
+  private readonly ttlMs: number;
+  /**
+   * What the last peek found: a key peeked again before anything else is peeked, set or removed
+   * (a poller's project, access key or read) is answered without a look in the list. It is then
+   * the most recently used entry already and still held (only `set` evicts), so the answer and the
+   * order of eviction are the list's own; its age is checked as the list checks it.
+   */
+  private last: { key: K; held: Held<V> } | undefined;
 
   constructor(options: ExpiringCacheOptions) {
     this.clock = options.now ?? (() => performance.now());
+    this.ttlMs = options.ttlMs;
     // lru-cache counts a ttl of 0 as "never expires": here it means "do not cache".
     this.entries =
       options.ttlMs > 0 || options.ttlMs === Infinity
-        ? new LRUCache<K, { value: V }>({
+        ? new LRUCache<K, Held<V>>({
             max: options.max,
             ...(Number.isFinite(options.ttlMs) ? { ttl: options.ttlMs } : {}),
             // Ask the clock on every check rather than lru-cache's timer-backed 1 ms memo.
@@ -44,13 +59,20 @@ export class ExpiringCache<K extends NonNullable<unknown>, V> {
 
   /** The entry for `key`, if there is one and it is fresh; never loads. */
   peek(key: K): { value: V } | undefined {
-    return this.entries?.get(key);
+    const last = this.last;
+    // Fresh while at most ttlMs old, as lru-cache counts it (stale once now - start > ttl).
+    if (last !== undefined && last.key === key && this.clock() - last.held.start <= this.ttlMs) return last.held.entry;
+    const held = this.entries?.get(key);
+    this.last = held && { key, held };
+    return held?.entry;
   }
 
   /** Keeps `value`, read from a source that began at `readAt` (this cache's `now()`). */
   set(key: K, value: V, readAt: number = this.clock()): void {
     // lru-cache takes a start of 0 for "no start": a clock at its origin is a tick later.
-    this.entries?.set(key, { value }, { start: Math.max(readAt, Number.MIN_VALUE) });
+    this.last = undefined;
+    const start = Math.max(readAt, Number.MIN_VALUE);
+    this.entries?.set(key, { entry: { value }, start }, { start });
   }
 
   /** The fresh value for `key`, else `load()`'s, kept from the moment the load began. */
@@ -69,10 +91,12 @@ export class ExpiringCache<K extends NonNullable<unknown>, V> {
   }
 
   delete(key: K): void {
+    this.last = undefined;
     this.entries?.delete(key);
   }
 
   clear(): void {
+    this.last = undefined;
     this.entries?.clear();
   }
 }

@@ -2,7 +2,10 @@
 // Fastify answers, and everything it does not answer with a 200 reaches Fastify unchanged.
 import { inject } from 'light-my-request';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { authorize } from '../../src/http/authenticate.js';
 import { LANE_HOOKS } from '../../src/http/hot-reads.js';
+import { showOsQuota } from '../../src/quotas/quota.service.js';
+import { showPoolStatistics } from '../../src/statistics/statistics.service.js';
 import { formatSdkDate, signRequest } from '../helpers/signing.js';
 import { ApiClient } from '../helpers/client.js';
 import { networkBody } from '../helpers/fixtures.js';
@@ -89,6 +92,25 @@ describe('the hot-read lane', () => {
         expect(comparable(lane)).toEqual(comparable(fastify));
       }
     }
+  });
+
+  it('answers a repeat from memory at once: no promise between the request and its answer', async () => {
+    const quotas = `/v1/${h.projectId}/quotas`;
+    const statistics = `/v2/${h.projectId}/statistics/pools`;
+    const { identity, config } = h.context;
+    for (const headers of [await signed(quotas), { 'x-auth-token': token }]) {
+      const caller = { method: 'GET', rawUrl: quotas, headers };
+      // The first one verifies (a signature is remembered from its second verification) and reads.
+      for (let i = 0; i < 2; i += 1) await authorize(identity, config.authRequired, caller, h.projectId);
+      expect(authorize(identity, config.authRequired, caller, h.projectId)).not.toBeInstanceOf(Promise);
+    }
+    await showOsQuota(h.context, h.projectId);
+    expect(showOsQuota(h.context, h.projectId)).not.toBeInstanceOf(Promise);
+    await showPoolStatistics(h.context, h.projectId);
+    expect(showPoolStatistics(h.context, h.projectId)).not.toBeInstanceOf(Promise);
+    // And the lane answers it (the same bytes as Fastify: above).
+    const { answered } = await both('GET', statistics, await signed(statistics));
+    expect(answered).toBe(1);
   });
 
   it('counts and logs what it answers under the route pattern, like Fastify does', async () => {

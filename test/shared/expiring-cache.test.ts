@@ -42,6 +42,29 @@ describe('ExpiringCache', () => {
     expect([1, 2, 3, 4].map((k) => cache.peek(k)?.value)).toEqual([1, undefined, 3, 4]);
   });
 
+  it('holds a key peeked again and again to the same age, order and removals', () => {
+    const clock = manualClock();
+    const cache = new ExpiringCache<number, number>({ max: 2, ttlMs: 1000, now: clock.now });
+    cache.set(1, 1);
+    cache.set(2, 2);
+    for (let i = 0; i < 3; i += 1) expect(cache.peek(1)?.value).toBe(1);
+    cache.set(3, 3); // 1 was used last: 2 makes room
+    expect([1, 2, 3].map((k) => cache.peek(k)?.value)).toEqual([1, undefined, 3]);
+    expect(cache.peek(3)?.value).toBe(3);
+    cache.delete(3);
+    expect(cache.peek(3)).toBeUndefined();
+    cache.set(4, 4);
+    expect(cache.peek(4)?.value).toBe(4);
+    clock.advance(1000);
+    expect(cache.peek(4)?.value).toBe(4);
+    clock.advance(1);
+    expect(cache.peek(4)).toBeUndefined();
+    cache.set(5, 5);
+    expect(cache.peek(5)?.value).toBe(5);
+    cache.clear();
+    expect(cache.peek(5)).toBeUndefined();
+  });
+
   it('forgets at once on delete and clear', () => {
     const cache = new ExpiringCache<string, number>({ max: 10, ttlMs: 1000 });
     cache.set('a', 1);
