@@ -1,5 +1,6 @@
 import type { Database, Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
+import { param, preparedStatement } from '../db/prepared-read.js';
 import {
   afterUpdate,
   deleteIfVersion,
@@ -93,10 +94,29 @@ export async function findNetworkLocked(
   name: string,
   mode: 'share' | 'update',
 ): Promise<NetworkRecord | undefined> {
-  const query = tx.selectFrom('networks').selectAll().where('name', '=', name).where('project_id', '=', projectId);
-  const row = await (mode === 'share' ? database.forShare(query) : database.forUpdate(query)).executeTakeFirst();
+  let statements = lockedByName.get(database);
+  if (!statements) lockedByName.set(database, (statements = new Map()));
+  let locked = statements.get(mode);
+  if (!locked) {
+    locked = preparedStatement<{ name: string; projectId: string }, NetworkRow>((db) => {
+      const query = db
+        .selectFrom('networks')
+        .selectAll()
+        .where('name', '=', param('name'))
+        .where('project_id', '=', param('projectId'));
+      return mode === 'share' ? database.forShare(query) : database.forUpdate(query);
+    });
+    statements.set(mode, locked);
+  }
+  const [row] = await locked(tx, { name, projectId });
   return row && toNetworkRecord(row);
 }
+
+// Per database and mode: the lock clause is its dialect's (none on SQLite).
+const lockedByName = new WeakMap<
+  Database,
+  Map<'share' | 'update', (tx: Executor, values: { name: string; projectId: string }) => Promise<NetworkRow[]>>
+>();
 
 export async function findNetworkByDisplayName(
   tx: Executor,

@@ -142,11 +142,19 @@ export async function selectNodesByName(tx: Executor, poolId: number, names: rea
  * name order, from the (pool_id, name) and (pool_id, node_pool, name) indexes.
  * `limit` rows at most; undefined reads them all (decision 27).
  */
+// A pool's every node, by name: what an order reads when its pool's nodes were just made.
+const allPoolNodes = preparedStatement<{ poolId: number }, NodeRow>((db) =>
+  db.selectFrom('nodes').selectAll().where('pool_id', '=', param<number>('poolId')).orderBy('name'),
+);
+
 export async function selectNodePage(
   tx: Executor,
   poolId: number,
   options: { afterName?: string; limit?: number; nodePool?: string },
 ): Promise<NodeRecord[]> {
+  if (options.afterName === undefined && options.limit === undefined && options.nodePool === undefined) {
+    return (await allPoolNodes(tx, { poolId })).map(toNodeRecord);
+  }
   let query = tx.selectFrom('nodes').selectAll().where('pool_id', '=', poolId).orderBy('name');
   if (options.nodePool !== undefined) query = query.where('node_pool', '=', options.nodePool);
   if (options.afterName) query = query.where('name', '>', options.afterName);
@@ -186,24 +194,36 @@ export async function updateNodesInPhase(
   changes: NodeChanges,
 ): Promise<NodeRecord[]> {
   if (ids.length === 0) return [];
+  const update = toNodeUpdate(changes) as Record<string, unknown>;
+  const columns = Object.keys(update);
   const moved: NodeRecord[] = [];
   for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-    const rows = await tx
-      .updateTable('nodes')
-      .set({
-        ...toNodeUpdate(changes),
-        version: sql<number>`version + 1`,
-        lease_owner: null,
-        lease_expires_at: null,
-      })
-      .where('id', 'in', ids.slice(i, i + INSERT_CHUNK))
-      .where('phase', '=', from)
-      .returningAll()
-      .execute();
+    const chunk = ids.slice(i, i + INSERT_CHUNK);
+    const rows = await nodesInPhaseUpdate(
+      tx,
+      `${columns.join(',')}/${chunk.length}`,
+      { columns, ids: chunk.length },
+      { ...update, ...listValues('ids', chunk), fromPhase: from },
+    );
     moved.push(...rows.map(toNodeRecord));
   }
   return moved;
 }
+
+// One statement per set of columns changed and number of nodes moved (a step's due nodes).
+const nodesInPhaseUpdate = preparedByShape<{ columns: readonly string[]; ids: number }, NodeRow>((db, shape) =>
+  db
+    .updateTable('nodes')
+    .set({
+      ...Object.fromEntries(shape.columns.map((c) => [c, param(c)])),
+      version: sql<number>`version + 1`,
+      lease_owner: null,
+      lease_expires_at: null,
+    })
+    .where('id', 'in', paramList<number>('ids', shape.ids))
+    .where('phase', '=', param<NodePhase>('fromPhase'))
+    .returningAll(),
+);
 
 /** A change of one node at the version read; undefined when another writer came first. */
 export async function updateNodeIf(

@@ -98,11 +98,20 @@ function resolveItems(order: OrderRecord, pool: FollowedPool, nodes: Map<string,
   });
 }
 
-/** A create order placed while its pool waited gets one item per node once the nodes exist. */
-async function withNewNodes(tx: Executor, order: OrderRecord, pool: FollowedPool, now: number): Promise<OrderItem[]> {
-  if (order.kind !== 'createPool' || order.items.some((i) => i.action === 'createNode')) return order.items;
+/**
+ * A create order placed while its pool waited gets one item per node once the nodes exist.
+ * Returns the items, and the pool's nodes when it read them: then they are all the nodes
+ * the items name, as they stand in this transaction.
+ */
+async function withNewNodes(
+  tx: Executor,
+  order: OrderRecord,
+  pool: FollowedPool,
+  now: number,
+): Promise<{ items: OrderItem[]; nodes?: NodeRecord[] }> {
+  if (order.kind !== 'createPool' || order.items.some((i) => i.action === 'createNode')) return { items: order.items };
   const nodes = await selectNodePage(tx, pool.id, {});
-  if (nodes.length === 0) return order.items;
+  if (nodes.length === 0) return { items: order.items };
   const fresh = nodes.map((n): OrderItem => ({
     resourceName: n.name,
     action: 'createNode',
@@ -111,7 +120,7 @@ async function withNewNodes(tx: Executor, order: OrderRecord, pool: FollowedPool
     updateTimestamp: now,
     message: '',
   }));
-  return [...order.items, ...fresh];
+  return { items: [...order.items, ...fresh], nodes };
 }
 
 /** The order's end once no item is processing: all succeed, all failed (or the pool itself), or some of each. */
@@ -137,15 +146,18 @@ async function followOrder(tx: Executor, order: OrderRecord, pool: FollowedPool,
     return;
   }
   const at = now.getTime();
-  const current = { ...order, items: await withNewNodes(tx, order, pool, at) };
+  const added = await withNewNodes(tx, order, pool, at);
+  const current = { ...order, items: added.items };
   const names = current.items.filter(
     (i) => i.status === 'processing' && i.action !== 'createPool' && i.waiting === undefined,
   );
-  const nodes = await selectNodesByName(
-    tx,
-    pool.id,
-    names.map((i) => i.resourceName),
-  );
+  const nodes =
+    added.nodes ??
+    (await selectNodesByName(
+      tx,
+      pool.id,
+      names.map((i) => i.resourceName),
+    ));
   const items = resolveItems(current, pool, new Map(nodes.map((n) => [n.name, n])), at);
   const end = outcome(items);
   const changed = items.some((item, i) => item !== order.items[i]) || items.length !== order.items.length;

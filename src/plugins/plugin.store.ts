@@ -1,5 +1,6 @@
 import type { Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
+import { listValues, param, paramList, preparedByShape } from '../db/prepared-read.js';
 import { afterUpdate, insertReturningId, selectDue, toDbTimeOrNull, updateIfVersion } from '../db/resource-store.js';
 import type { PoolPluginRow, PoolPluginUpdate } from '../db/schema.js';
 import type { PluginPhase } from './plugin.lifecycle.js';
@@ -61,19 +62,37 @@ export async function selectPoolPlugins(tx: Executor, poolId: number): Promise<P
 }
 
 /** Name and phase of the plug-ins of these names on these pools, by pool then installation order. */
+// The plug-ins of one pool (a pool's answer): one statement per number of names.
+const onePoolPluginPhases = preparedByShape<number, Pick<PoolPluginRow, 'pool_id' | 'name' | 'phase'>>((db, names) =>
+  db
+    .selectFrom('pool_plugins')
+    .select(['pool_id', 'name', 'phase'])
+    .where('pool_id', 'in', [param<number>('poolId')])
+    .where('name', 'in', paramList('name', names))
+    .orderBy('pool_id')
+    .orderBy('id'),
+);
+
 export async function selectPluginPhases(
   tx: Executor,
   poolIds: readonly number[],
   names: readonly string[],
 ): Promise<Array<{ poolId: number; name: string; phase: PluginPhase }>> {
-  const rows = await tx
-    .selectFrom('pool_plugins')
-    .select(['pool_id', 'name', 'phase'])
-    .where('pool_id', 'in', poolIds)
-    .where('name', 'in', names)
-    .orderBy('pool_id')
-    .orderBy('id')
-    .execute();
+  // A list's page asks for any number of pools: built each time, not kept.
+  const rows =
+    poolIds.length === 1
+      ? await onePoolPluginPhases(tx, `${names.length}`, names.length, {
+          poolId: poolIds[0],
+          ...listValues('name', names),
+        })
+      : await tx
+          .selectFrom('pool_plugins')
+          .select(['pool_id', 'name', 'phase'])
+          .where('pool_id', 'in', poolIds)
+          .where('name', 'in', names)
+          .orderBy('pool_id')
+          .orderBy('id')
+          .execute();
   return rows.map((r) => ({ poolId: Number(r.pool_id), name: r.name, phase: r.phase as PluginPhase }));
 }
 

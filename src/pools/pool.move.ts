@@ -122,18 +122,19 @@ async function nodesFollow(ctx: AppContext, tx: Executor, pool: PoolRecord, from
 /**
  * The event of a change of a pool's roll-up (status.resources), in the message
  * shape of config-events-flavors §4, which clients may parse; nothing when the
- * counts did not change. `before` are the counts before the change.
+ * counts did not change. `before` are the counts before the change; returns
+ * the counts after it (read here, so the caller need not read them again).
  */
 export async function rollUpEvent(
   ctx: AppContext,
   tx: Executor,
   pool: Pick<PoolRecord, 'id' | 'projectId' | 'name'>,
   before: readonly NodeTally[],
-): Promise<void> {
+): Promise<NodeTally[]> {
   const from = describeTallies(before);
   const tallies = await poolTallies(tx, pool.id);
   const to = describeTallies(tallies);
-  if (from === to) return;
+  if (from === to) return tallies;
   await noteNodeChange(ctx, tx, pool.id, tallies);
   await followPoolOrders(ctx, tx, { id: pool.id, projectId: pool.projectId, name: pool.name });
   const now = ctx.clock.now();
@@ -145,6 +146,7 @@ export async function rollUpEvent(
     'PoolResourcesStatusChange',
     `Pool resources status changed, available/abnormal/creating/deleting count from ${from} to ${to}, timestamp: ${Math.floor(now.getTime() / 1000)}.`,
   );
+  return tallies;
 }
 
 /** Removes a pool and everything it holds or counts (its nodes go with the row). */

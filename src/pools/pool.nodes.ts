@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import { badRequest } from '../errors.js';
-import { findNetworkForPool } from '../networks/network.reads.js';
+import { findNetworkForPool, type NetworkForPool } from '../networks/network.reads.js';
 import { NODE_BUCKET, NODE_BUCKETS, NODE_DELETABLE, type NodeBucket, type NodePhase } from '../nodes/node.lifecycle.js';
 import { countNewNodes, discardNodes, moveNodes, movePoolNodes, removeDeletedNodes } from '../nodes/node.move.js';
 import {
@@ -33,9 +33,14 @@ import type { NodeGroup, PoolResource, PoolResourcesStatus, PoolSpec } from './p
 export const nodePoolOf = (resource: Pick<PoolResource, 'flavor' | 'nodePool'>): string =>
   resource.nodePool ?? defaultNodePool(resource.flavor);
 
-/** What the node planner needs to know of the pool. */
-export async function ownerOf(tx: Executor, pool: PoolRecord): Promise<NodeOwner> {
-  const network = pool.networkName ? await findNetworkForPool(tx, pool.projectId, pool.networkName) : undefined;
+/** What the node planner needs to know of the pool (its network read now, unless the caller just read it). */
+export async function ownerOf(tx: Executor, pool: PoolRecord, known?: NetworkForPool | null): Promise<NodeOwner> {
+  const network =
+    known !== undefined
+      ? known
+      : pool.networkName
+        ? await findNetworkForPool(tx, pool.projectId, pool.networkName)
+        : undefined;
   return {
     poolId: pool.id,
     poolName: pool.name,
@@ -67,9 +72,17 @@ async function addNodes(
   }
 }
 
-/** Creates every node the pool's spec asks for: the pool has just entered Creating. */
-export async function createPoolNodes(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<void> {
-  const owner = await ownerOf(tx, pool);
+/**
+ * Creates every node the pool's spec asks for: the pool has just entered Creating.
+ * `network` is the pool's network when the caller read it in this transaction.
+ */
+export async function createPoolNodes(
+  ctx: AppContext,
+  tx: Executor,
+  pool: PoolRecord,
+  network?: NetworkForPool | null,
+): Promise<void> {
+  const owner = await ownerOf(tx, pool, network);
   for (const resource of pool.spec.resources) {
     await addNodes(ctx, tx, owner, resource, resource.count, 0, 'poolCreate');
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { isForeignKeyViolation, isUniqueViolation, WriteConflict, type Executor } from '../db/database.js';
 import { AtelierError, badRequest } from '../errors.js';
-import { findNetworkForPool } from '../networks/network.reads.js';
+import { findNetworkForPool, type NetworkForPool } from '../networks/network.reads.js';
 import { scopePlugins } from '../plugins/plugin.reads.js';
 import { installDefaultPlugins } from '../plugins/plugin.service.js';
 import { lockedProject, requireProject } from '../projects/project.service.js';
@@ -83,7 +83,7 @@ async function checkNetwork(
   projectId: string,
   spec: PoolSpec,
   holdFor?: AppContext['database'],
-): Promise<string | null> {
+): Promise<NetworkForPool | null> {
   if (spec.type === 'Logical') {
     if (spec.network) throw badRequest('spec.network: a Logical pool has no network of its own');
     return null;
@@ -95,7 +95,7 @@ async function checkNetwork(
     const state = network.deleting ? 'being deleted' : `in phase ${network.phase}`;
     throw badRequest(`spec.network.name: network ${spec.network.name} is ${state}; a pool needs an Active network`);
   }
-  return network.name;
+  return network;
 }
 
 export async function createPool(ctx: AppContext, projectId: string, body: CreatePoolBody): Promise<Pool> {
@@ -111,7 +111,8 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     if (finite) await ctx.database.lockProject(tx, projectId);
     // The network's row is held shared from here to the commit: its deletion waits
     // for this pool and then sees it (network.service.ts deleteNetwork).
-    const networkName = await checkNetwork(tx, projectId, spec, ctx.database);
+    const network = await checkNetwork(tx, projectId, spec, ctx.database);
+    const networkName = network?.name ?? null;
     const existing = await findPoolByDisplayName(tx, projectId, displayName);
     if (existing) {
       if (existing.phase !== 'CreationFailed')
@@ -165,12 +166,14 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     await installDefaultPlugins(ctx, tx, inserted);
     await poolEvent(tx, inserted, now, 'Normal', 'PoolCreated', `Pool ${name} accepted, phase ${phase}.`);
     await placeCreateOrder(ctx, tx, inserted, order);
+    // The network read above, held to the commit, is the one the nodes take their addresses from.
+    let tallies: readonly NodeTally[] | undefined;
     if (POOL_ACQUIRES_CAPACITY.has(phase)) {
-      await createPoolNodes(ctx, tx, inserted);
-      await rollUpEvent(ctx, tx, inserted, []);
+      await createPoolNodes(ctx, tx, inserted, network);
+      tallies = await rollUpEvent(ctx, tx, inserted, []);
     }
     await moveUsage(tx, usageCounter(ctx.database, 'pool', inserted), null, { workspaceId, phase });
-    const tallies = await poolTallies(tx, inserted.id);
+    tallies ??= await poolTallies(tx, inserted.id);
     // The quota is taken last, by one conditional update of the project's quota
     // counter, whose row is held from here to the commit: requests creating pools
     // in one project queue for that statement and the commit only, and the row's

@@ -119,8 +119,7 @@ export async function advancePoolNodes(
   const failed = due.length - stepping.length;
   if ((await advanceDueNodes(tx, pool, stepping)) + failed === 0) return false;
   if (pool.phase !== 'Deleting') await faultDrivers(tx, pool, stepping);
-  await rollUpEvent(ctx, tx, pool, before);
-  const after = await poolTallies(tx, pool.id);
+  const after = await rollUpEvent(ctx, tx, pool, before);
   if (pool.phase === 'Creating' && pool.dueAt === null && bucketTotal(after, 'creating') === 0) {
     await completeCreation(ctx, tx, pool);
   }

@@ -108,12 +108,26 @@ export async function findPoolByDisplayName(
 
 /** The pool as it stands, its row locked for the rest of the transaction (node steps and pool steps take turns). */
 export async function lockPoolById(database: Database, tx: Executor, id: number): Promise<PoolRecord | undefined> {
-  const row = await database.forUpdate(tx.selectFrom('pools').selectAll().where('id', '=', id)).executeTakeFirst();
+  let locked = poolByIdLocked.get(database);
+  if (!locked) {
+    locked = preparedStatement<{ id: number }, PoolRow>((db) =>
+      database.forUpdate(db.selectFrom('pools').selectAll().where('id', '=', param<number>('id'))),
+    );
+    poolByIdLocked.set(database, locked);
+  }
+  const [row] = await locked(tx, { id });
   return row && toPoolRecord(row);
 }
 
+// Per database: the lock clause is its dialect's (none on SQLite, FOR UPDATE on PostgreSQL).
+const poolByIdLocked = new WeakMap<Database, (tx: Executor, values: { id: number }) => Promise<PoolRow[]>>();
+
+const poolById = preparedStatement<{ id: number }, PoolRow>((db) =>
+  db.selectFrom('pools').selectAll().where('id', '=', param<number>('id')),
+);
+
 export async function findPoolById(tx: Executor, id: number): Promise<PoolRecord | undefined> {
-  const row = await tx.selectFrom('pools').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await poolById(tx, { id });
   return row && toPoolRecord(row);
 }
 
