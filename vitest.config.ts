@@ -61,6 +61,10 @@ const SQLITE_ONLY = [
   'test/operations/log-destination.test.ts',
   'test/db/group-commit.test.ts',
   'test/db/sqlite-files.test.ts',
+  // The login throttle is counted in memory, per process; the database only finds the user, which
+  // test/identity/tokens.test.ts and password-hashes.test.ts do on both. Its refusals are held back
+  // and each costs a full scrypt: once is enough.
+  'test/identity/login-throttle.test.ts',
   // Not about a database at all, but a browser: once is enough.
   'test/http/docs-browser.test.ts',
   // The console's main flow (test/console/console-flow.test.ts) runs on both; the rest once.

@@ -349,3 +349,13 @@ export function useSdkServer(env: Record<string, string> = {}): {
     projectId,
   };
 }
+
+/** The body of a password login at POST /v3/auth/tokens, scoped to a project. */
+export function loginBody(user: string, domain: string, password: string, projectId: string) {
+  return {
+    auth: {
+      identity: { methods: ['password'], password: { user: { name: user, password, domain: { name: domain } } } },
+      scope: { project: { id: projectId } },
+    },
+  };
+}
