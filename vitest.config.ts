@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { ensureBuilt } from './test/helpers/atelier-command.js';
 import { findPostgresBin } from './test/helpers/postgres-cluster.js';
 
 /**
@@ -27,6 +28,12 @@ if (wanted.includes('postgres') && !postgresBin) {
       '*** Install postgresql (e.g. apt-get install postgresql-15) to run it; .ci/run does.            ***\n\n',
   );
 }
+
+/**
+ * Tests that start the `atelier` command run dist/main.js (test/helpers/atelier-command.ts): build it
+ * first when a source is newer than its output, so an edit is always what they test.
+ */
+ensureBuilt();
 
 /** The browser test of /docs skips itself without Chromium; the closing summary says so too. */
 if (!existsSync('/usr/bin/chromium')) process.env.ATELIER_TEST_CHROMIUM_SKIPPED = '1';
