@@ -104,14 +104,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // Files of a project share their worker process and its loaded modules instead of each starting a
-    // fresh process that loads and evaluates src/ and its dependencies again (about 1.5 s a file, a
-    // quarter of the suite's time). Safe because every file builds its own application, database,
-    // clock and engine (test/helpers/harness.ts) and names what it creates uniquely; module-level
-    // state in src/ is caches and registries that several harnesses of one file already share. A
-    // file that mocks a module loads what it tests afresh and drops the mock after itself
-    // (test/identity/key-enumeration.test.ts). The two projects still get workers of their own.
-    isolate: false,
     // Most files wait on servers, child processes and timers rather than compute, so two at a time
     // keep a 2-core machine busy; vitest's default (cores - 1) would run them one by one there.
     maxWorkers: Number(process.env.ATELIER_TEST_WORKERS ?? 2),

@@ -2,6 +2,7 @@
 // signature get the same answer, and the unknown key is checked as far, HMAC included.
 import * as crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { verifySignature } from '../../src/identity/signature.js';
 import { formatSdkDate, signRequest } from '../helpers/signing.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { expectUnauthorized, QUOTAS, sendInject, signForInject } from './helpers.js';
@@ -13,15 +14,6 @@ vi.mock('node:crypto', async (importOriginal) => {
   return { ...actual, hash: vi.fn(actual.hash) };
 });
 const createHmac = vi.mocked(crypto.hash);
-// Test files share their worker's modules (vitest.config.ts: `isolate: false`), so the verifier may
-// already be loaded, bound to the real hash: load it afresh, bound to the spy, and let the files after
-// this one load theirs without the spy.
-vi.resetModules();
-const { verifySignature } = await import('../../src/identity/signature.js');
-afterAll(() => {
-  vi.doUnmock('node:crypto');
-  vi.resetModules();
-});
 
 const SECRET = 'a-secret-key-of-the-known-access-key';
 
