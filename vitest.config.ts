@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { ensureBuilt } from './test/helpers/atelier-command.js';
 import { findPostgresBin } from './test/helpers/postgres-cluster.js';
 
 /**
@@ -27,6 +28,12 @@ if (wanted.includes('postgres') && !postgresBin) {
       '*** Install postgresql (e.g. apt-get install postgresql-15) to run it; .ci/run does.            ***\n\n',
   );
 }
+
+/**
+ * Tests that start the `atelier` command run dist/main.js (test/helpers/atelier-command.ts): build it
+ * first when a source is newer than its output, so an edit is always what they test.
+ */
+ensureBuilt();
 
 /** The browser test of /docs skips itself without Chromium; the closing summary says so too. */
 if (!existsSync('/usr/bin/chromium')) process.env.ATELIER_TEST_CHROMIUM_SKIPPED = '1';
@@ -62,6 +69,10 @@ const SQLITE_ONLY = [
   'test/operations/log-destination.test.ts',
   'test/db/group-commit.test.ts',
   'test/db/sqlite-files.test.ts',
+  // The login throttle is counted in memory, per process; the database only finds the user, which
+  // test/identity/tokens.test.ts and password-hashes.test.ts do on both. Its refusals are held back
+  // and each costs a full scrypt: once is enough.
+  'test/identity/login-throttle.test.ts',
   // Not about a database at all, but a browser: once is enough.
   'test/http/docs-browser.test.ts',
   // The console's main flow (test/console/console-flow.test.ts) runs on both; the rest once.

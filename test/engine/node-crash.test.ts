@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ATELIER_MAIN } from '../helpers/atelier-command.js';
 import type { DB } from '../../src/db/schema.js';
 import { ApiClient } from '../helpers/client.js';
 import { networkBody, poolBody } from '../helpers/fixtures.js';
@@ -31,7 +32,7 @@ let output = '';
 
 function serve(settings: Record<string, string>): ChildProcess {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ATELIER_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+  const child = spawn(process.execPath, [ATELIER_MAIN, 'serve'], {
     cwd: REPO_ROOT,
     env: { ...env, ...settings },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ATELIER_MAIN } from '../helpers/atelier-command.js';
 import { saveClockOffset } from '../../src/admin/emulator-settings.store.js';
 import type { DB } from '../../src/db/schema.js';
 import { openDatabase, toDbTime } from '../../src/db/database.js';
@@ -33,7 +34,7 @@ const started = new Set<Atelier>();
 /** `atelier serve` (or another command) as a separate process, with only the given ATELIER_* settings. */
 function atelier(settings: Record<string, string>, command = 'serve'): Atelier {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ATELIER_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', command], {
+  const child = spawn(process.execPath, [ATELIER_MAIN, command], {
     cwd: REPO_ROOT,
     env: { ...env, ...settings },
     stdio: ['ignore', 'pipe', 'pipe'],

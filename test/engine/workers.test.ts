@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ATELIER_MAIN } from '../helpers/atelier-command.js';
 import { ApiClient } from '../helpers/client.js';
 import { networkBody } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/ports.js';
@@ -27,7 +28,7 @@ describe('ATELIER_WORKERS', () => {
   it('serves from two worker processes on one port, prints the first start once, and stops on SIGTERM', async () => {
     const port = await freePort();
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ATELIER_')));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    const child = spawn(process.execPath, [ATELIER_MAIN, 'serve'], {
       cwd: REPO_ROOT,
       env: {
         ...env,

@@ -4,9 +4,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { ATELIER_MAIN } from '../helpers/atelier-command.js';
 import { EPHEMERAL_SETTINGS } from '../../src/config.js';
 import { ApiClient } from '../helpers/client.js';
 import { freePort } from '../helpers/ports.js';
@@ -16,15 +16,11 @@ import { listen, REPO_ROOT, TempDirs } from '../identity/helpers.js';
 const dirs = new TempDirs();
 const example = (name: string) => join(REPO_ROOT, 'examples', name);
 
-/** A directory holding an `atelier` that runs the sources, as bin/atelier runs the build: by exec. */
+/** A directory holding an `atelier` that runs the build as bin/atelier does: by exec. */
 function atelierOnPath(dir: string): string {
   const bin = join(dir, 'bin');
   mkdirSync(bin, { recursive: true });
-  const loader = pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  writeFileSync(
-    join(bin, 'atelier'),
-    `#!/bin/sh\nexec "${process.execPath}" --import ${loader} "${join(REPO_ROOT, 'src/main.ts')}" "$@"\n`,
-  );
+  writeFileSync(join(bin, 'atelier'), `#!/bin/sh\nexec "${process.execPath}" "${ATELIER_MAIN}" "$@"\n`);
   chmodSync(join(bin, 'atelier'), 0o755);
   return bin;
 }

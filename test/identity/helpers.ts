@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { ClientBuilder } from '@huaweicloud/huaweicloud-sdk-core/ClientBuilder.js';
 import type { HcClient, HttpRequestOptions } from '@huaweicloud/huaweicloud-sdk-core/HcClient.js';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials.js';
@@ -15,6 +15,7 @@ import { Region } from '@huaweicloud/huaweicloud-sdk-core/region/region.js';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'light-my-request';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { ATELIER_MAIN } from '../helpers/atelier-command.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { ApiResponse } from '../helpers/client.js';
@@ -171,11 +172,7 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 // Absolute, so that a command can run in another working directory too.
-const MAIN = [
-  '--import',
-  pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
-  join(REPO_ROOT, 'src/main.ts'),
-];
+const MAIN = [ATELIER_MAIN];
 
 export interface CliResult {
   code: number;
@@ -184,7 +181,7 @@ export interface CliResult {
 }
 
 /**
- * Runs `atelier <args>` (src/main.ts through tsx) against the given environment; `input` is its
+ * Runs `atelier <args>` (dist/main.js, built from the sources by vitest.config.ts) against the given environment; `input` is its
  * standard input (closed at once without it), `cwd` its working directory (the repository's by default).
  */
 export function runCli(
@@ -347,5 +344,15 @@ export function useSdkServer(env: Record<string, string> = {}): {
     server: started,
     client: () => sdkClient({ endpoint: started().address, ak, sk, projectId }),
     projectId,
+  };
+}
+
+/** The body of a password login at POST /v3/auth/tokens, scoped to a project. */
+export function loginBody(user: string, domain: string, password: string, projectId: string) {
+  return {
+    auth: {
+      identity: { methods: ['password'], password: { user: { name: user, password, domain: { name: domain } } } },
+      scope: { project: { id: projectId } },
+    },
   };
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ATELIER_MAIN } from '../helpers/atelier-command.js';
 import { LogDestination } from '../../src/log-destination.js';
 import { freePort } from '../helpers/ports.js';
 import { uniqueId } from '../helpers/harness.js';
@@ -35,7 +36,7 @@ describe('a log destination that fails or blocks', () => {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {};
     for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('ATELIER_')) env[name] = value;
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    child = spawn(process.execPath, [ATELIER_MAIN, 'serve'], {
       cwd: REPO_ROOT,
       env: {
         ...env,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { ATELIER_MAIN } from '../helpers/atelier-command.js';
 import type { AppContext } from '../../src/context.js';
 import type { ApiClient } from '../helpers/client.js';
 import { networkBody } from '../helpers/fixtures.js';
@@ -28,7 +29,7 @@ export class Replica {
   ) {
     this.baseUrl = `http://127.0.0.1:${port}`;
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ATELIER_')));
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...command], {
+    this.child = spawn(process.execPath, [ATELIER_MAIN, ...command], {
       cwd: REPO_ROOT,
       env: { ...env, ...settings, ATELIER_HOST: '127.0.0.1', ATELIER_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],

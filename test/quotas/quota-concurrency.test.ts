@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ATELIER_MAIN } from '../helpers/atelier-command.js';
 import { loadConfig } from '../../src/config.js';
 import { updateProjectQuotas } from '../../src/projects/project.store.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -166,10 +167,10 @@ describe('quotas under concurrent creates, over real sockets', () => {
 
   /**
    * Runs the administration CLI against the server's database file, as an operator would:
-   * `npx tsx src/main.ts …`, minus npx's own start-up (node loads tsx the same way).
+   * `atelier …` (dist/main.js, as bin/atelier runs it).
    */
   const cli = (...args: string[]) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    promisify(execFile)(process.execPath, [ATELIER_MAIN, ...args], {
       cwd: REPO_ROOT,
       env: childEnv({ ATELIER_DATABASE_URL: testDb.url, ATELIER_SECRET_KEY: SECRET_KEY, ATELIER_LOG_LEVEL: 'silent' }),
       timeout: 20_000,
