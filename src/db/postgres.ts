@@ -146,88 +146,18 @@ export class StatementNames {
   }
 }
 
-/** What pg answers for BEGIN, COMMIT or ROLLBACK: no rows. */
-const noRows = (command: string) => ({ command, rowCount: null, rows: [], fields: [] });
-
-/** The messages of pg's extended protocol that BeginFirst writes (pg's Connection, untyped). */
-interface ProtocolWriter {
-  parse(message: { text: string; name: string }): void;
-  bind(message: { portal: string; statement: string; values: unknown[] }): void;
-  execute(message: { portal: string }): void;
-}
-
-/**
- * A transaction's first statement with its BEGIN in front, on the wire as one
- * write and one Sync: Parse/Bind/Execute of `begin`, then the statement's own
- * messages. PostgreSQL runs them in order and answers once, so the transaction
- * costs one round trip fewer (Kysely would send BEGIN on its own and wait for
- * it). BEGIN's CommandComplete is not the statement's result and is passed
- * over; an error of the statement fails the transaction as it would after a
- * BEGIN of its own, and Kysely rolls it back.
- */
-class BeginFirst extends pg.Query {
-  private begun = false;
-
-  prepare(connection: ProtocolWriter): void {
-    connection.parse({ text: 'begin', name: '' });
-    connection.bind({ portal: '', statement: '', values: [] });
-    connection.execute({ portal: '' });
-    (pg.Query.prototype as unknown as { prepare(c: ProtocolWriter): void }).prepare.call(this, connection);
-  }
-
-  handleCommandComplete(message: unknown, connection: unknown): void {
-    if (!this.begun) {
-      this.begun = true;
-      return;
-    }
-    (
-      pg.Query.prototype as unknown as { handleCommandComplete(m: unknown, c: unknown): void }
-    ).handleCommandComplete.call(this, message, connection);
-  }
-}
-
-/**
- * The pool Kysely's dialect is given: pg's, with clients that name repeated
- * statements and send a transaction's BEGIN with its first statement.
- */
+/** The pool Kysely's dialect is given: pg's, with clients that name repeated statements. */
 function namingPool(pool: pg.Pool, names: StatementNames): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect();
-      // Kysely's BEGIN, answered at once and sent with the next statement.
-      let beginPending = false;
       return {
         query: ((text: unknown, values?: readonly unknown[]) => {
           const name = typeof text === 'string' ? names.nameOf(text) : undefined;
-          if (text === 'begin') {
-            beginPending = true;
-            return Promise.resolve(noRows('BEGIN'));
-          }
-          if (beginPending) {
-            beginPending = false;
-            // Nothing ran: there is nothing to commit or roll back.
-            if (text === 'commit' || text === 'rollback') return Promise.resolve(noRows(text.toUpperCase()));
-            return new Promise<never>((resolve, reject) => {
-              const config = {
-                name,
-                text: text as string,
-                values: values as unknown[],
-                queryMode: 'extended' as const,
-              };
-              client.query(
-                new BeginFirst(config, undefined, (error: Error | undefined, result: unknown) =>
-                  error ? reject(error) : resolve(result as never),
-                ),
-              );
-            });
-          }
           if (name === undefined) return (client.query as (...args: unknown[]) => unknown)(text, values);
           return client.query({ name, text: text as string, values: values as unknown[] });
         }) as PostgresPoolClient['query'],
-        release: () => {
-          beginPending = false;
-          client.release();
-        },
+        release: () => client.release(),
       };
     },
     end: () => pool.end(),
