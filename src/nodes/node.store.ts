@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { fromDbTime, toDbTime } from '../db/database.js';
 import { toDbTimeOrNull } from '../db/resource-store.js';
 import { listValues, param, paramList, preparedByShape, preparedStatement } from '../db/prepared-read.js';
-import type { NewNodeRow, NodeRow } from '../db/schema.js';
+import type { DB, NewNodeRow, NodeRow } from '../db/schema.js';
 import type { DriverPhase, NodePhase } from './node.lifecycle.js';
 import type { NewNode, NodeChanges, NodeRecord } from './node.record.js';
 
@@ -210,16 +210,19 @@ export async function updateNodesInPhase(
   return moved;
 }
 
+/** An update of the given columns (each a named parameter) that moves the version and hands the lease back. */
+function nodeChangesUpdate(db: Kysely<DB>, columns: readonly string[]) {
+  return db.updateTable('nodes').set({
+    ...Object.fromEntries(columns.map((c) => [c, param(c)])),
+    version: sql<number>`version + 1`,
+    lease_owner: null,
+    lease_expires_at: null,
+  });
+}
+
 // One statement per set of columns changed and number of nodes moved (a step's due nodes).
 const nodesInPhaseUpdate = preparedByShape<{ columns: readonly string[]; ids: number }, NodeRow>((db, shape) =>
-  db
-    .updateTable('nodes')
-    .set({
-      ...Object.fromEntries(shape.columns.map((c) => [c, param(c)])),
-      version: sql<number>`version + 1`,
-      lease_owner: null,
-      lease_expires_at: null,
-    })
+  nodeChangesUpdate(db, shape.columns)
     .where('id', 'in', paramList<number>('ids', shape.ids))
     .where('phase', '=', param<NodePhase>('fromPhase'))
     .returningAll(),
@@ -266,14 +269,7 @@ export async function deleteNodesById(tx: Executor, ids: readonly number[]): Pro
 
 // One statement per set of columns changed and number of phases moved from.
 const poolNodesUpdate = preparedByShape<{ columns: readonly string[]; from: number }, NodeRow>((db, shape) =>
-  db
-    .updateTable('nodes')
-    .set({
-      ...Object.fromEntries(shape.columns.map((c) => [c, param(c)])),
-      version: sql<number>`version + 1`,
-      lease_owner: null,
-      lease_expires_at: null,
-    })
+  nodeChangesUpdate(db, shape.columns)
     .where('pool_id', '=', param<number>('poolId'))
     .where('phase', 'in', paramList<NodePhase>('from', shape.from))
     .returningAll(),
