@@ -129,6 +129,12 @@ describe('three replicas on one PostgreSQL database', () => {
     const clients = clientsFor(project.id, project.credentials);
     expect(clients).toHaveLength(3);
     const network = await activeNetwork(clients[0], logs);
+    // Every replica warm before the burst (its pooled connections open, its statements prepared): a
+    // cold replica would still be connecting while the one that made the network took the whole quota,
+    // and the burst would not show the replicas competing for it.
+    await Promise.all(
+      clients.flatMap((client) => Array.from({ length: 4 }, () => client.get('/v2/{project_id}/pools'))),
+    );
 
     const results = await Promise.all(
       Array.from({ length: CONCURRENT }, (_, i) => clients[i % 3].post('/v2/{project_id}/pools', poolBody(network))),
