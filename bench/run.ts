@@ -537,6 +537,10 @@ const LIFECYCLE_TIMINGS = {
   ATELIER_POOL_DELETE_SECONDS: '0',
   ATELIER_POOL_QUOTA: String(LIFECYCLES * 2),
   ATELIER_ENGINE_INTERVAL_MS: '50',
+  // The client signs a phase's requests before it starts, its event loop busy for seconds: with the
+  // default 5 s the server could close an idle kept-alive connection in that time, and the first POST
+  // written onto it failed (`fetch failed`) before the client had seen the close.
+  ATELIER_HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '120',
 };
 
 /** CPU seconds a process has used so far (user and system, from /proc), or undefined without /proc. */
