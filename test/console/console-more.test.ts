@@ -99,9 +99,7 @@ describe.skipIf(!hasChromium('/console'))('the console, beyond the main flow', {
     expect(await page.getByTestId('project-name').innerText()).toBe(second.name);
     await page.getByRole('link', { name: 'Networks' }).click();
     // In the table: until the hash change is rendered, the overview's events link the same network (twice).
-    await page
-      .locator(`[data-testid="networks"] a[href="#/networks/${network}"]`)
-      .waitFor({ timeout: SEEN_WITHIN_MS });
+    await page.locator(`[data-testid="networks"] a[href="#/networks/${network}"]`).waitFor({ timeout: SEEN_WITHIN_MS });
     await page.close();
   });
 
