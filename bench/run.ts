@@ -56,6 +56,13 @@ const LIFECYCLES = QUICK ? 200 : 3_000;
  * remembers (4,096 signatures), so none is recognised as a repeat.
  */
 const FRESH_SIGNATURES = 30_000;
+/**
+ * The fixed-rate loads of the reads section: requests per second over all connections, and how many
+ * connections. Well below what either server answers on its core (25,000–55,000 a second on a quiet
+ * machine), so neither it nor the load generator is saturated.
+ */
+const FIXED_RATE = 5_000;
+const FIXED_RATE_CONNECTIONS = 10;
 
 // Re-run under taskset so the load generator stays off the servers' core.
 if (HAS_TASKSET && !process.env.BENCH_PINNED_TO_CORE) {
@@ -76,6 +83,13 @@ interface Row {
   errors?: number;
   ratio?: number;
   ratioTo?: string;
+  /**
+   * Reads: CPU time other processes took on the server's core and on the load generator's, as a
+   * share of the loads' wall time (median of the rounds). A p99 of several ms on a loaded machine is
+   * mostly theirs ("Signed reads: the tail" in docs/performance.md).
+   */
+  othersOnServerCore?: number;
+  othersOnClientCore?: number;
   /** Lifecycles: CPU the servers and the client (this runner) used per item, in ms. */
   serverCpuMs?: number;
   clientCpuMs?: number;
@@ -160,6 +174,8 @@ interface Target {
   rotate?: Array<Record<string, string>>;
   /** Connections of its loads, when not the usual 50 (a heavy answer: a page of 500 nodes). */
   connections?: number;
+  /** Requests per second over all connections (autocannon's overallRate), when not as fast as answered. */
+  rate?: number;
 }
 
 /** autocannon's options for one load of a target; a rotation hands each request the next headers. */
@@ -169,6 +185,7 @@ function loadOf(target: Target, duration: number): autocannon.Options {
     connections: target.connections ?? CONNECTIONS,
     duration,
     headers: target.headers,
+    ...(target.rate === undefined ? {} : { overallRate: target.rate }),
   };
   const rotate = target.rotate;
   if (rotate === undefined) return options;
@@ -187,6 +204,75 @@ async function warm(target: Target): Promise<void> {
   if (warmed.has(key)) return;
   warmed.add(key);
   await autocannon(loadOf(target, QUICK ? 0.25 : 1));
+}
+
+/**
+ * Idle time of each CPU, ms, from /proc/stat (measured at idle entry and exit, so right even for a
+ * process that runs in bursts between ticks); undefined without it.
+ */
+function coreIdleMs(): number[] | undefined {
+  try {
+    return readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .filter((l) => /^cpu\d+ /.test(l))
+      .map((l) => {
+        const fields = l.split(/\s+/).map(Number);
+        return (fields[4]! + fields[5]!) * 10;
+      });
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time of every thread of a process (its schedstat), ms. */
+function threadsCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  let ns = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended
+      }
+    }
+  } catch {
+    // gone
+  }
+  return ns / 1e6;
+}
+
+/** Shares of the wall time other processes took on core 0 (the server's) and core 1 (this runner's). */
+type CoreShares = { server: number; client: number };
+const coreShares = new WeakMap<autocannon.Result, CoreShares>();
+
+/** One load, with what other processes took of the two cores meanwhile (when pinned). */
+async function measuredLoad(target: Target, duration: number): Promise<autocannon.Result> {
+  const idle = HAS_TASKSET ? coreIdleMs() : undefined;
+  const server = threadsCpuMs(target.server?.pid);
+  const client = threadsCpuMs(process.pid);
+  const from = performance.now();
+  const result = await autocannon(loadOf(target, duration));
+  const wall = performance.now() - from;
+  const after = coreIdleMs();
+  if (idle && after && after.length >= 2 && target.server) {
+    const share = (core: number, ours: number) =>
+      Math.max(0, Math.round(((wall - (after[core]! - idle[core]!) - ours) / wall) * 100) / 100);
+    coreShares.set(result, {
+      server: share(0, threadsCpuMs(target.server.pid) - server),
+      client: share(1, threadsCpuMs(process.pid) - client),
+    });
+  }
+  return result;
+}
+
+function othersOf(runs: autocannon.Result[]): Pick<Row, 'othersOnServerCore' | 'othersOnClientCore'> {
+  const shares = runs.map((r) => coreShares.get(r)).filter((s) => s !== undefined);
+  if (shares.length === 0) return {};
+  return {
+    othersOnServerCore: median(shares.map((s) => s.server)),
+    othersOnClientCore: median(shares.map((s) => s.client)),
+  };
 }
 
 /** Every load of a reference, so its row can report them all. */
@@ -208,8 +294,8 @@ async function paired(
   const ratios: number[] = [];
   const runs: autocannon.Result[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
-    const base = await autocannon(loadOf(reference.target, ROUND_S));
-    const run = await autocannon(loadOf(scenario, ROUND_S));
+    const base = await measuredLoad(reference.target, ROUND_S);
+    const run = await measuredLoad(scenario, ROUND_S);
     referenceRuns.get(reference.row)?.push(base);
     runs.push(run);
     if (base.requests.average > 0) ratios.push(run.requests.average / base.requests.average);
@@ -225,6 +311,7 @@ async function paired(
     errors: runs.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
     ratio: ratios.length === 0 ? undefined : Math.round(median(ratios) * 100) / 100,
     ratioTo: reference.row.name,
+    ...othersOf(runs),
   };
   rows.push(row);
   process.stdout.write(
@@ -270,6 +357,7 @@ function updateReference(row: Row, target: Target): void {
   row.p99Ms = median(runs.map((r) => r.latency.p99));
   row.rssMiB = target.server ? rssMiB(target.server.pid) : undefined;
   row.errors = runs.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0);
+  Object.assign(row, othersOf(runs));
 }
 
 interface Installation {
@@ -385,6 +473,7 @@ async function reads(): Promise<void> {
       target(statistics, { ...plain, 'x-auth-token': token }),
       statisticsReference,
     );
+    const fixedRate: Array<{ endpoint: string; path: string; rotate: Array<Record<string, string>> }> = [];
     for (const [endpoint, path] of [
       ['quotas', quotas],
       ['statistics', statistics],
@@ -399,6 +488,28 @@ async function reads(): Promise<void> {
         target: fresh({ url: `http://127.0.0.1:${basePort}${path}`, headers: {}, server: baseline }),
       };
       await paired('reads', `${endpoint}, AK/SK fresh signatures`, fresh(target(path, {})), reference);
+      fixedRate.push({ endpoint, path, rotate });
+    }
+    // The same reads at a fixed rate over a few connections, below what either server answers: the
+    // latency of one request rather than of a queue of 50 on a saturated core, and a load generator
+    // that is not itself saturated ("Signed reads: the tail" in docs/performance.md).
+    for (const { endpoint, path, rotate } of fixedRate) {
+      const atRate = (t: Target): Target => ({ ...t, rate: FIXED_RATE, connections: FIXED_RATE_CONNECTIONS });
+      const signed = await signedHeaders(inst, 'GET', path);
+      const rated = `${FIXED_RATE.toLocaleString('en')}/s over ${FIXED_RATE_CONNECTIONS} connections`;
+      await paired('reads', `${endpoint}, AK/SK signed, ${rated}`, atRate(target(path, signed)), {
+        row: referenceRow('reads', `baseline node:http, ${endpoint}, ${rated}`),
+        target: atRate({ url: `http://127.0.0.1:${basePort}${path}`, headers: signed, server: baseline }),
+      });
+      await paired(
+        'reads',
+        `${endpoint}, AK/SK fresh signatures, ${rated}`,
+        atRate({ ...target(path, {}), headers: rotate[0]!, rotate }),
+        {
+          row: referenceRow('reads', `baseline node:http, ${endpoint}, fresh signatures, ${rated}`),
+          target: atRate({ url: `http://127.0.0.1:${basePort}${path}`, headers: rotate[0]!, rotate, server: baseline }),
+        },
+      );
     }
   } finally {
     await stop(baseline);
@@ -1141,7 +1252,7 @@ function buildIsCurrent(): boolean {
 
 function print(): void {
   const table = [
-    ['section', 'scenario', 'per second', 'ratio', 'to', 'p50 ms', 'p99 ms', 'RSS MiB', 'errors'],
+    ['section', 'scenario', 'per second', 'ratio', 'to', 'p50 ms', 'p99 ms', 'RSS MiB', 'errors', 'others %'],
     ...rows.map((r) =>
       [
         r.section,
@@ -1153,6 +1264,9 @@ function print(): void {
         r.p99Ms ?? '',
         r.rssMiB ?? '',
         r.errors ?? '',
+        r.othersOnServerCore === undefined
+          ? ''
+          : `${Math.round(r.othersOnServerCore * 100)} / ${Math.round((r.othersOnClientCore ?? 0) * 100)}`,
       ].map(String),
     ),
   ];

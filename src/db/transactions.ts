@@ -15,6 +15,15 @@ import type {
  * commit then moves on. Only queries known to be SELECTs are not counted; a
  * statement compiled earlier and run again (src/db/prepared-read.ts) counts as a
  * write, which at worst makes a reused read be read again.
+ *
+ * Nor is a statement the driver reports as having changed no row (an UPDATE or
+ * DELETE that matched nothing; SQLite's BEGIN, SAVEPOINT and COMMIT, which change
+ * no row themselves), and a transaction in which nothing was counted ends without
+ * moving the count: it changed nothing a read could see. That is the engine's
+ * pass with nothing due (a claim per kind of work, four times a second), which
+ * used to end every reused read each time (docs/performance.md, "Signed reads:
+ * the tail"). A statement that returns rows (RETURNING) is counted whatever it
+ * returned: its driver does not say what it changed.
  */
 export class WriteCounter implements KyselyPlugin {
   generation = 0;
@@ -26,16 +35,20 @@ export class WriteCounter implements KyselyPlugin {
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    if (!this.reads.has(args.queryId)) this.generation += 1;
+    if (!this.reads.has(args.queryId) && args.result.numAffectedRows !== 0n) this.generation += 1;
     return args.result;
   }
 
-  /** Runs a transaction and counts its end, however it ends. */
+  /**
+   * Runs a transaction and counts its end, however it ends, when anything was
+   * counted while it ran (its own writes, or another's: counting one more is safe).
+   */
   async around<T>(run: () => Promise<T>): Promise<T> {
+    const before = this.generation;
     try {
       return await run();
     } finally {
-      this.generation += 1;
+      if (this.generation !== before) this.generation += 1;
     }
   }
 }
