@@ -52,6 +52,7 @@ export function openPostgres(url: string, options: DatabaseOptions): Database {
         }
       }),
     forClaim: (query) => query.forUpdate().skipLocked(),
+    claimsInOneStatement: true,
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),
     outside: () => outside,
