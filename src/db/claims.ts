@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from './database.js';
 import { toDbTime } from './database.js';
 import { param, preparedStatement } from './prepared-read.js';
-import type { Selectable } from 'kysely';
+import type { QueryCreator, Selectable } from 'kysely';
 import type { VersionedTable } from './resource-store.js';
 import type { DB } from './schema.js';
 
@@ -37,9 +37,10 @@ export function newLeaseOwner(): string {
 
 /**
  * Claims up to `limit` rows of `table` whose step is due at `now` and that nobody
- * holds, earliest due first, and returns them, in one short transaction:
- * PostgreSQL picks the rows with FOR UPDATE SKIP LOCKED, so concurrent replicas
- * take disjoint rows without waiting on each other; SQLite has a single writer.
+ * holds, earliest due first, and returns them, in one statement (PostgreSQL) or
+ * one short transaction (SQLite): PostgreSQL picks the rows with FOR UPDATE SKIP
+ * LOCKED, so concurrent replicas take disjoint rows without waiting on each
+ * other; SQLite has a single writer.
  * `onTakeover` hears how many of them had an expired lease of another replica.
  */
 export async function claimDue<T extends ClaimedTable>(
@@ -55,32 +56,59 @@ export async function claimDue<T extends ClaimedTable>(
   const until = toDbTime(new Date(now.getTime() + leaseMs));
   // The tables share every column used here; Kysely cannot see that through a union.
   const t = table as 'pools';
-  const rows = await database.transaction(async (tx) => {
-    const due = tx
-      .selectFrom(t)
-      .select(['id', 'lease_owner'])
-      .where('due_at', '<=', at)
-      .where((w) => w.or([w('lease_expires_at', 'is', null), w('lease_expires_at', '<', at)]))
-      .orderBy('due_at')
-      .orderBy('id')
-      .limit(limit);
-    const candidates = await database.forClaim(due).execute();
-    if (candidates.length === 0) return [];
-    // A lease is cleared when its step ends, so one still set here expired with
-    // its replica: this claim takes that replica's work over.
-    const takenOver = candidates.filter((c) => c.lease_owner !== null && c.lease_owner !== owner).length;
+  const due = (db: QueryCreator<DB>) =>
+    database.forClaim(
+      db
+        .selectFrom(t)
+        .select(['id', 'lease_owner as previous_owner'])
+        .where('due_at', '<=', at)
+        .where((w) => w.or([w('lease_expires_at', 'is', null), w('lease_expires_at', '<', at)]))
+        .orderBy('due_at')
+        .orderBy('id')
+        .limit(limit),
+    );
+  // A lease is cleared when its step ends, so one still set here expired with
+  // its replica: this claim takes that replica's work over.
+  const countTakeovers = (previous: ReadonlyArray<{ previous_owner: string | null }>) => {
+    const takenOver = previous.filter((c) => c.previous_owner !== null && c.previous_owner !== owner).length;
     if (takenOver > 0) onTakeover?.(takenOver);
-    return tx
-      .updateTable(t)
-      .set({ lease_owner: owner, lease_expires_at: until })
-      .where(
-        'id',
-        'in',
-        candidates.map((c) => c.id),
+  };
+  let rows: unknown[];
+  if (database.claimsInOneStatement) {
+    // One round trip, committed alone: the select locks the rows it picks and
+    // passes over those another claim holds, and the update leases them. The
+    // select is a materialized CTE, so it runs once whatever plan the join gets.
+    const claimed = await database.db
+      .with(
+        (cte) => cte('due').materialized(),
+        (db) => due(db),
       )
-      .returningAll()
+      .updateTable(t)
+      .from('due')
+      .set({ lease_owner: owner, lease_expires_at: until })
+      .whereRef(`${t}.id`, '=', 'due.id')
+      .returningAll(t)
+      .returning('due.previous_owner')
       .execute();
-  });
+    countTakeovers(claimed);
+    rows = claimed.map(({ previous_owner: _, ...row }) => row);
+  } else {
+    rows = await database.transaction(async (tx) => {
+      const candidates = await due(tx).execute();
+      if (candidates.length === 0) return [];
+      countTakeovers(candidates);
+      return tx
+        .updateTable(t)
+        .set({ lease_owner: owner, lease_expires_at: until })
+        .where(
+          'id',
+          'in',
+          candidates.map((c) => c.id),
+        )
+        .returningAll()
+        .execute();
+    });
+  }
   // UPDATE … RETURNING answers in no particular order; work the earliest due first.
   const sorted = (rows as ClaimedRow[]).sort((a, b) => dueTime(a) - dueTime(b) || a.id - b.id);
   return sorted as unknown as Array<RowOf<T>>;

@@ -53,6 +53,13 @@ export interface Database {
    */
   forClaim<TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /**
+   * Whether a claim is one statement committed alone (PostgreSQL: UPDATE … FROM
+   * the forClaim select … RETURNING, one round trip) rather than the select and
+   * the update in a transaction (SQLite, whose RETURNING cannot name the
+   * select's columns in an UPDATE … FROM).
+   */
+  readonly claimsInOneStatement: boolean;
+  /**
    * A select that locks the rows it reads for the rest of the transaction
    * (PostgreSQL: FOR UPDATE), so writers that must see each other's changes of
    * a row take turns. SQLite has a single writer: unchanged.

@@ -52,6 +52,7 @@ export function openPostgres(url: string, options: DatabaseOptions): Database {
         }
       }),
     forClaim: (query) => query.forUpdate().skipLocked(),
+    claimsInOneStatement: true,
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),
     outside: () => outside,
@@ -146,6 +147,9 @@ export class StatementNames {
   }
 }
 
+/** The texts Kysely's PostgreSQL driver sends to begin and end a transaction. */
+const TRANSACTION_CONTROL = new Set(['begin', 'commit', 'rollback']);
+
 /** The pool Kysely's dialect is given: pg's, with clients that name repeated statements. */
 function namingPool(pool: pg.Pool, names: StatementNames): PostgresPool {
   return {
@@ -153,7 +157,9 @@ function namingPool(pool: pg.Pool, names: StatementNames): PostgresPool {
       const client = await pool.connect();
       return {
         query: ((text: unknown, values?: readonly unknown[]) => {
-          const name = typeof text === 'string' ? names.nameOf(text) : undefined;
+          // BEGIN, COMMIT and ROLLBACK go unnamed and without parameters, as one
+          // simple-protocol message: nothing to plan, no Bind or Describe.
+          const name = typeof text === 'string' && !TRANSACTION_CONTROL.has(text) ? names.nameOf(text) : undefined;
           if (name === undefined) return (client.query as (...args: unknown[]) => unknown)(text, values);
           return client.query({ name, text: text as string, values: values as unknown[] });
         }) as PostgresPoolClient['query'],

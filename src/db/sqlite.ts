@@ -54,6 +54,7 @@ export function openSqlite(path: string, options: DatabaseOptions): Database {
     exclusive: (_name, fn) => fn(),
     // Likewise: no other transaction can hold a row the claim picks.
     forClaim: (query) => query,
+    claimsInOneStatement: false,
     forUpdate: (query) => query,
     forShare: (query) => query,
     outside: (tx) => tx,

@@ -78,6 +78,7 @@ export const NODE_FAULTS: ReadonlySet<FaultOperation> = new Set<FaultOperation>(
 ]);
 
 export async function insertFault(tx: Executor, fault: NewFault): Promise<FaultRecord> {
+  faultsOfTransaction.delete(tx);
   const row = await tx
     .insertInto('faults')
     .values({
@@ -109,6 +110,7 @@ export async function findFault(tx: Executor, id: number): Promise<FaultRecord |
 
 /** Deletes faults (one, a project's, or all) and returns their ids. */
 export async function deleteFaults(tx: Executor, filter: { id?: number; projectId?: string } = {}): Promise<number[]> {
+  faultsOfTransaction.delete(tx);
   let query = tx.deleteFrom('faults');
   if (filter.id !== undefined) query = query.where('id', '=', filter.id);
   if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
@@ -139,15 +141,38 @@ export function faultMatches(fault: FaultRecord, target: FaultTarget): boolean {
   return true;
 }
 
-const faultCandidates = preparedStatement<{ operation: FaultOperation; projectId: string }, FaultRow>((db) =>
+const faultCandidates = preparedStatement<{ projectId: string }, FaultRow>((db) =>
   db
     .selectFrom('faults')
     .selectAll()
-    .where('operation', '=', param<FaultOperation>('operation'))
     .where('remaining', '>', 0)
     .where((eb) => eb.or([eb('project_id', 'is', null), eb('project_id', '=', param('projectId'))]))
     .orderBy('id'),
 );
+
+/**
+ * The faults a transaction may take, per project, read once per transaction: one
+ * step asks about several operations (a node step about nodeCreate,
+ * driverAbnormal and abnormal), which with no fault registered is one query
+ * instead of one per operation. The records are the ones takeFaults counts
+ * down, so what this transaction consumed stays seen; a fault another
+ * transaction registers meanwhile is seen by the next transaction.
+ */
+const faultsOfTransaction = new WeakMap<Executor, Map<string, Promise<FaultRecord[]>>>();
+
+async function candidatesOf(tx: Executor, operation: FaultOperation, projectId: string): Promise<FaultRecord[]> {
+  const read = async () => (await faultCandidates(tx, { projectId })).map(toFaultRecord);
+  let all: Promise<FaultRecord[]>;
+  if (tx.isTransaction) {
+    let byProject = faultsOfTransaction.get(tx);
+    if (!byProject) faultsOfTransaction.set(tx, (byProject = new Map()));
+    all = byProject.get(projectId) ?? read();
+    byProject.set(projectId, all);
+  } else {
+    all = read();
+  }
+  return (await all).filter((fault) => fault.operation === operation && fault.remaining > 0);
+}
 
 /**
  * Consumes one use of the oldest fault of this operation that matches, in the
@@ -174,7 +199,7 @@ export async function takeFaults(
 ): Promise<Map<number, FaultRecord>> {
   const taken = new Map<number, FaultRecord>();
   if (targets.length === 0) return taken;
-  const candidates = (await faultCandidates(tx, { operation, projectId: targets[0].projectId })).map(toFaultRecord);
+  const candidates = await candidatesOf(tx, operation, targets[0].projectId);
   if (candidates.length === 0) return taken;
   for (const [index, target] of targets.entries()) {
     for (const fault of candidates) {

@@ -21,3 +21,13 @@ export async function scopePlugins(tx: Executor, poolIds: readonly number[]): Pr
   }
   return byPool;
 }
+
+/**
+ * The scope plug-ins among these, installed in the caller's transaction (in
+ * installation order), as scopePlugins would answer for their pool: a new pool's
+ * answer needs no read of what its own transaction wrote.
+ */
+export function scopePluginsOf(installed: readonly ScopePlugin[]): ScopePlugin[] | undefined {
+  const scope = installed.filter((p) => SCOPE_PLUGINS.includes(p.name)).map(({ name, phase }) => ({ name, phase }));
+  return scope.length > 0 ? scope : undefined;
+}

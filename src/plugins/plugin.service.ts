@@ -164,13 +164,17 @@ export async function installDefaultPlugins(
   ctx: AppContext,
   tx: Executor,
   pool: Pick<PoolRecord, 'id' | 'projectId' | 'name' | 'spec' | 'dueAt'>,
-): Promise<void> {
+): Promise<PluginRecord[]> {
   // First look when the pool's creation is due; a pool without a due time (waiting) or one
   // that only an emulator advance moves (manual timing) is looked at again and again.
   const now = ctx.clock.now();
   const poolDue = pool.dueAt && pool.dueAt < MANUAL_DUE ? pool.dueAt : undefined;
   const dueAt = poolDue ? after(poolDue, ctx.config.pluginInstallSeconds) : nextLook(ctx, now);
+  const installed: PluginRecord[] = [];
   for (const template of ctx.pluginTemplates.defaultsFor(acceleratorsOf(ctx, pool))) {
-    await install(ctx, tx, pool, { name: template.name, version: defaultVersion(template, pool), inputs: {}, dueAt });
+    installed.push(
+      await install(ctx, tx, pool, { name: template.name, version: defaultVersion(template, pool), inputs: {}, dueAt }),
+    );
   }
+  return installed;
 }

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js';
 import { isForeignKeyViolation, isUniqueViolation, WriteConflict, type Executor } from '../db/database.js';
 import { AtelierError, badRequest } from '../errors.js';
 import { findNetworkForPool, type NetworkForPool } from '../networks/network.reads.js';
-import { scopePlugins } from '../plugins/plugin.reads.js';
+import { scopePlugins, scopePluginsOf, type ScopePlugin } from '../plugins/plugin.reads.js';
 import { installDefaultPlugins } from '../plugins/plugin.service.js';
 import { lockedProject, requireProject } from '../projects/project.service.js';
 import { moveUsage, takePoolQuota, usageCounter } from '../quotas/quota.service.js';
@@ -163,7 +163,7 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     });
     // The plug-ins every new pool gets (decision 29); the engine installs them once it has nodes.
     if (phase === 'Waiting') await queuePool(tx, inserted);
-    await installDefaultPlugins(ctx, tx, inserted);
+    const plugins = await installDefaultPlugins(ctx, tx, inserted);
     await poolEvent(tx, inserted, now, 'Normal', 'PoolCreated', `Pool ${name} accepted, phase ${phase}.`);
     await placeCreateOrder(ctx, tx, inserted, order);
     // The network read above, held to the commit, is the one the nodes take their addresses from.
@@ -179,15 +179,23 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     // in one project queue for that statement and the commit only, and the row's
     // lock orders them, across replicas (quota.service.ts takePoolQuota).
     await takePoolQuota(ctx, tx, projectId);
-    return { pool: inserted, tallies };
+    return { pool: inserted, tallies, plugins };
   });
   ctx.wakeEngine();
-  return poolAnswer(ctx.database.db, pool.pool, pool.tallies);
+  return poolAnswer(ctx.database.db, pool.pool, pool.tallies, pool.plugins);
 }
 
-/** A pool's answer: its record, its node counts (read now unless given) and its scope plug-ins. */
-async function poolAnswer(db: Executor, pool: PoolRecord, tallies?: readonly NodeTally[]): Promise<Pool> {
-  const plugins = (await scopePlugins(db, [pool.id])).get(pool.id);
+/**
+ * A pool's answer: its record, its node counts and its scope plug-ins, each read
+ * now unless given (`installed`: every plug-in the pool has, as its creation wrote them).
+ */
+async function poolAnswer(
+  db: Executor,
+  pool: PoolRecord,
+  tallies?: readonly NodeTally[],
+  installed?: readonly ScopePlugin[],
+): Promise<Pool> {
+  const plugins = installed ? scopePluginsOf(installed) : (await scopePlugins(db, [pool.id])).get(pool.id);
   return toPool(pool, tallies ?? (await poolTallies(db, pool.id)), plugins);
 }
 

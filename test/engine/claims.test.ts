@@ -47,6 +47,24 @@ describe('claiming due work with leases', () => {
     expect(taken.every((r) => r.lease_owner === 'replica-c')).toBe(true);
   });
 
+  it('passes over rows a claim in flight holds, and does not take them when it commits', async () => {
+    const names = await duePools(3);
+    const { database } = h.context;
+    const now = h.clock.now();
+    let claimed: ReturnType<typeof claimDue<'pools'>> | undefined;
+    // Another replica's claim, leased but not yet committed, while this one claims.
+    await database.transaction(async (tx) => {
+      await tx
+        .updateTable('pools')
+        .set({ lease_owner: 'replica-x', lease_expires_at: toDbTime(new Date(now.getTime() + LEASE_MS)) })
+        .where('name', 'in', names)
+        .execute();
+      claimed = claimDue(database, 'pools', 'replica-y', now, LEASE_MS, 100);
+      await new Promise((r) => setTimeout(r, 200));
+    });
+    expect(await claimed).toEqual([]);
+  });
+
   it('takes at most the batch size, earliest due first', async () => {
     const names = await duePools(4);
     const first = await claimDue(h.context.database, 'pools', 'replica-a', h.clock.now(), LEASE_MS, 3);

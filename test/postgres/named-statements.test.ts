@@ -58,4 +58,14 @@ describe('named statements on a PostgreSQL connection', () => {
       statement: 'select "id" from "projects" where "id" = $1',
     });
   });
+
+  it('sends BEGIN and COMMIT unnamed: they are never prepared', async () => {
+    for (let i = 0; i < 3; i += 1) await database.transaction((tx) => tx.selectFrom('projects').select('id').execute());
+    const prepared = await database.transaction(
+      async (tx) => (await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(tx)).rows,
+    );
+    expect(prepared.map((p) => p.statement.toLowerCase())).not.toContain('begin');
+    expect(prepared.map((p) => p.statement.toLowerCase())).not.toContain('commit');
+    expect(prepared.map((p) => p.statement)).toContain('select "id" from "projects"');
+  });
 });
