@@ -29,7 +29,10 @@ export function openPostgres(url: string, options: DatabaseOptions): Database {
   return {
     kind: 'postgres',
     db,
-    transaction: (fn) => writes.around(() => retryingConflicts(() => db.transaction().execute((tx) => withDeferredWork(tx, fn)), isRetryable)),
+    transaction: (fn) =>
+      writes.around(() =>
+        retryingConflicts(() => db.transaction().execute((tx) => withDeferredWork(tx, fn)), isRetryable),
+      ),
     groupsCommits: false,
     // As many shards as requests a client typically has in flight (the lifecycle
     // benchmark's 32): pools of consecutive ids, created or deleted together, then

@@ -85,7 +85,9 @@ const tallyUpserts = preparedByShape<number>((db, rows) =>
       }),
     )
     .onConflict((oc) =>
-      oc.columns(['pool_id', 'node_pool', 'flavor', 'phase']).doUpdateSet({ n: sql<number>`node_counts.n + excluded.n` }),
+      oc
+        .columns(['pool_id', 'node_pool', 'flavor', 'phase'])
+        .doUpdateSet({ n: sql<number>`node_counts.n + excluded.n` }),
     ),
 );
 
