@@ -13,6 +13,7 @@ import * as m0010 from './migrations/0010_workloads.js';
 import * as m0011 from './migrations/0011_scheduled_events.js';
 import * as m0012 from './migrations/0012_capacity_queue.js';
 import * as m0013 from './migrations/0013_quota_counts.js';
+import * as m0014 from './migrations/0014_workload_runs_workload.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so the compiled
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011_scheduled_events': m0011,
   '0012_capacity_queue': m0012,
   '0013_quota_counts': m0013,
+  '0014_workload_runs_workload': m0014,
 };
 
 /** Every migration of the program, for Kysely's Migrator (tests also move between them). */

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Database, DatabaseOptions, DialectErrors } from './database.js';
 import { param, preparedStatement } from './prepared-read.js';
 import type { DB, ProjectRow } from './schema.js';
-import { errorCode, retryingConflicts, WriteCounter } from './transactions.js';
+import { errorCode, retryingConflicts, withDeferredWork, WriteCounter } from './transactions.js';
 
 /**
  * The PostgreSQL dialect (STYLE §4): short transactions, row locks, advisory
@@ -29,7 +29,10 @@ export function openPostgres(url: string, options: DatabaseOptions): Database {
   return {
     kind: 'postgres',
     db,
-    transaction: (fn) => writes.around(() => retryingConflicts(() => db.transaction().execute(fn), isRetryable)),
+    transaction: (fn) =>
+      writes.around(() =>
+        retryingConflicts(() => db.transaction().execute((tx) => withDeferredWork(tx, fn)), isRetryable),
+      ),
     groupsCommits: false,
     // As many shards as requests a client typically has in flight (the lifecycle
     // benchmark's 32): pools of consecutive ids, created or deleted together, then

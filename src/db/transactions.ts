@@ -87,3 +87,59 @@ export async function retryingConflicts<T>(
 
 /** The error code a driver put on an error (better-sqlite3's `SQLITE_…`, pg's SQLSTATE). */
 export const errorCode = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+
+/** What a store left to the end of one transaction (a batch of rows to write in one statement). */
+export interface Deferred {
+  /** Writes what was gathered; runs once, in the transaction, before its commit. */
+  flush(): Promise<void>;
+}
+
+/** The open transactions' deferred work, by the handle their function was given, then by the store's key. */
+const deferredWork = new WeakMap<object, Map<object, Deferred>>();
+
+/**
+ * Runs a transaction's function so that stores may leave work to its end (deferredIn):
+ * after fn returns, every deferred flush runs in the same transaction, in the order
+ * first deferred, before the commit; when fn fails, what was deferred is dropped with
+ * the rest of the transaction. The SQLite group commit hands its transactions one
+ * connection in turn, never two at once, so the handle names one transaction at a time.
+ */
+export async function withDeferredWork<H extends object, T>(tx: H, fn: (tx: H) => Promise<T>): Promise<T> {
+  const work = new Map<object, Deferred>();
+  deferredWork.set(tx, work);
+  try {
+    const value = await fn(tx);
+    for (const [key, deferred] of work) {
+      work.delete(key);
+      await deferred.flush();
+    }
+    return value;
+  } finally {
+    deferredWork.delete(tx);
+  }
+}
+
+/**
+ * The work `key` deferred in the transaction of `tx`, made by `make` the first time
+ * (without `make`, only what is there); undefined outside Database.transaction (a bare
+ * executor), where the caller writes at once.
+ */
+export function deferredIn<D extends Deferred>(tx: object, key: object, make?: () => D): D | undefined {
+  const work = deferredWork.get(tx);
+  if (!work) return undefined;
+  let deferred = work.get(key) as D | undefined;
+  if (!deferred && make) {
+    deferred = make();
+    work.set(key, deferred);
+  }
+  return deferred;
+}
+
+/** Runs now what `key` deferred in the transaction of `tx` (before a read that must see it). */
+export async function flushDeferred(tx: object, key: object): Promise<void> {
+  const work = deferredWork.get(tx);
+  const deferred = work?.get(key);
+  if (!deferred) return;
+  work!.delete(key);
+  await deferred.flush();
+}

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db/database.js';
-import { fromDbTime, toDbTime } from '../db/database.js';
-import { param, preparedStatement } from '../db/prepared-read.js';
+import { deferredIn, flushDeferred, fromDbTime, toDbTime } from '../db/database.js';
+import { param, preparedByShape } from '../db/prepared-read.js';
 import type { EventTable } from '../db/schema.js';
 import type { EventResource, EventType } from './event.schema.js';
 
@@ -37,37 +37,64 @@ function toEventRecord(row: EventRow): EventRecord {
   };
 }
 
-/** Records what happened to a resource; always inside the transaction that made it happen. */
-const eventInsert = preparedStatement<{
-  projectId: string;
-  kind: string;
-  name: string;
-  type: string;
-  reason: string;
-  message: string;
-  at: string;
-}>((db) =>
-  db.insertInto('events').values({
-    project_id: param('projectId'),
-    resource_kind: param<NewEvent['resourceKind']>('kind'),
-    resource_name: param('name'),
-    type: param<NewEvent['type']>('type'),
-    reason: param('reason'),
-    message: param('message'),
-    created_at: param('at'),
-  }),
+/** The values of one event row, named with the row's number (none for the first). */
+function eventValues(event: NewEvent, i: number): Record<string, unknown> {
+  const at = i === 0 ? '' : String(i);
+  return {
+    [`projectId${at}`]: event.projectId,
+    [`kind${at}`]: event.resourceKind,
+    [`name${at}`]: event.resourceName,
+    [`type${at}`]: event.type,
+    [`reason${at}`]: event.reason,
+    [`message${at}`]: event.message,
+    [`at${at}`]: toDbTime(event.at),
+  };
+}
+
+/** Events one insert writes at most (a bound on the statements prepared, one per number of rows). */
+const INSERT_ROWS = 32;
+
+/** One insert of `rows` events, in the order given: the ids follow that order. */
+const eventsInsert = preparedByShape<number>((db, rows) =>
+  db.insertInto('events').values(
+    Array.from({ length: rows }, (_, i) => {
+      const at = i === 0 ? '' : String(i);
+      return {
+        project_id: param(`projectId${at}`),
+        resource_kind: param<NewEvent['resourceKind']>(`kind${at}`),
+        resource_name: param(`name${at}`),
+        type: param<NewEvent['type']>(`type${at}`),
+        reason: param(`reason${at}`),
+        message: param(`message${at}`),
+        created_at: param(`at${at}`),
+      };
+    }),
+  ),
 );
 
+async function insertEvents(tx: Executor, events: readonly NewEvent[]): Promise<void> {
+  for (let start = 0; start < events.length; start += INSERT_ROWS) {
+    const rows = events.slice(start, start + INSERT_ROWS);
+    await eventsInsert(tx, String(rows.length), rows.length, Object.assign({}, ...rows.map(eventValues)));
+  }
+}
+
+/** The key of the events a transaction gathered (db/transactions.ts deferredIn). */
+const PENDING_EVENTS = {};
+
+/**
+ * Records what happened to a resource; always inside the transaction that made it happen.
+ * Inside Database.transaction the events of the transaction are gathered and written
+ * together, in the order recorded, as one insert at its end (before the commit: they
+ * commit, or are lost, with what they record); on a bare executor, at once.
+ */
 export async function insertEvent(tx: Executor, event: NewEvent): Promise<void> {
-  await eventInsert(tx, {
-    projectId: event.projectId,
-    kind: event.resourceKind,
-    name: event.resourceName,
-    type: event.type,
-    reason: event.reason,
-    message: event.message,
-    at: toDbTime(event.at),
+  const pending = deferredIn(tx, PENDING_EVENTS, () => {
+    const events: NewEvent[] = [];
+    return { events, flush: () => insertEvents(tx, events) };
   });
+  if (pending) pending.events.push({ ...event });
+  else await insertEvents(tx, [event]);
 }
 
 /** Every event of one resource, oldest first. */
@@ -77,6 +104,7 @@ export async function listEventsOf(
   kind: EventResource,
   name: string,
 ): Promise<EventRecord[]> {
+  await flushDeferred(tx, PENDING_EVENTS);
   const rows = await tx
     .selectFrom('events')
     .selectAll()
@@ -127,6 +155,7 @@ export async function selectEventPage(
   limit: number,
   offset = 0,
 ): Promise<EventRecord[]> {
+  await flushDeferred(tx, PENDING_EVENTS);
   const rows = await eventQuery(tx, filter)
     .selectAll()
     .orderBy('id', filter.newestFirst ? 'desc' : 'asc')
@@ -137,6 +166,7 @@ export async function selectEventPage(
 }
 
 export async function countEvents(tx: Executor, filter: EventFilter): Promise<number> {
+  await flushDeferred(tx, PENDING_EVENTS);
   const row = await eventQuery(tx, filter)
     .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
     .executeTakeFirstOrThrow();
@@ -151,6 +181,7 @@ export async function hasEvents(
   name: string,
   reason?: string,
 ): Promise<boolean> {
+  await flushDeferred(tx, PENDING_EVENTS);
   let query = tx
     .selectFrom('events')
     .select('id')

@@ -6,7 +6,7 @@
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
-import { param, preparedStatement } from '../db/prepared-read.js';
+import { param, preparedByShape, preparedStatement } from '../db/prepared-read.js';
 import type { DB } from '../db/schema.js';
 import type { NodePhase } from './node.lifecycle.js';
 import type { NodeTally } from './node.record.js';
@@ -22,12 +22,32 @@ export async function addToTallies(tx: Executor, deltas: readonly NodeTally[]): 
     if (seen) seen.count += d.count;
     else summed.set(key, { ...d });
   }
-  for (const d of summed.values()) {
-    if (d.count === 0) continue;
-    const key = { poolId: d.poolId, nodePool: d.nodePool, flavor: d.flavor, phase: d.phase };
-    await tallyUpsert(tx, { ...key, count: d.count });
-    if (d.count < 0) await tallyDrop(tx, key);
+  const moved = [...summed.values()].filter((d) => d.count !== 0);
+  if (moved.length === 0) return;
+  // One upsert for the keys (a move is a pair), in the order the caller gave them.
+  for (let start = 0; start < moved.length; start += UPSERT_ROWS) {
+    const rows = moved.slice(start, start + UPSERT_ROWS);
+    if (rows.length === 1) await tallyUpsert(tx, { ...rows[0] });
+    else await tallyUpserts(tx, String(rows.length), rows.length, Object.assign({}, ...rows.map(keyOf)));
   }
+  for (const d of moved) {
+    if (d.count < 0) await tallyDrop(tx, { poolId: d.poolId, nodePool: d.nodePool, flavor: d.flavor, phase: d.phase });
+  }
+}
+
+/** Keys one upsert moves at most (a bound on the statements prepared, one per number of rows). */
+const UPSERT_ROWS = 32;
+
+/** The named values of the i-th row of tallyUpserts (the first row's are those of tallyUpsert). */
+function keyOf(d: NodeTally, i: number): Record<string, unknown> {
+  const at = i === 0 ? '' : String(i);
+  return {
+    [`poolId${at}`]: d.poolId,
+    [`nodePool${at}`]: d.nodePool,
+    [`flavor${at}`]: d.flavor,
+    [`phase${at}`]: d.phase,
+    [`count${at}`]: d.count,
+  };
 }
 
 type TallyKey = { poolId: number; nodePool: string; flavor: string; phase: string };
@@ -46,6 +66,28 @@ const tallyUpsert = preparedStatement<TallyKey & { count: number }>((db) =>
       oc
         .columns(['pool_id', 'node_pool', 'flavor', 'phase'])
         .doUpdateSet({ n: sql<number>`node_counts.n + ${param<number>('count')}` }),
+    ),
+);
+
+const tallyUpserts = preparedByShape<number>((db, rows) =>
+  db
+    .insertInto('node_counts')
+    .values(
+      Array.from({ length: rows }, (_, i) => {
+        const at = i === 0 ? '' : String(i);
+        return {
+          pool_id: param<number>(`poolId${at}`),
+          node_pool: param(`nodePool${at}`),
+          flavor: param(`flavor${at}`),
+          phase: param(`phase${at}`),
+          n: param<number>(`count${at}`),
+        };
+      }),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['pool_id', 'node_pool', 'flavor', 'phase'])
+        .doUpdateSet({ n: sql<number>`node_counts.n + excluded.n` }),
     ),
 );
 

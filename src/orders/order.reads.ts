@@ -11,7 +11,13 @@ export {
   type Billing,
 } from './order.billing.js';
 export { completeBillingSwitch, orderNameFor, placeOrder, type OrderedPool, type OrderRequest } from './order.move.js';
-export { followPoolOrders, removeExpiredOrders, settleWaitingItems, type FollowedPool } from './order.steps.js';
+export {
+  followPoolOrders,
+  followPoolOrdersLater,
+  removeExpiredOrders,
+  settleWaitingItems,
+  type FollowedPool,
+} from './order.steps.js';
 export type { OrderRecord } from './order.record.js';
 import type { Executor } from '../db/database.js';
 import type { OrderRecord } from './order.record.js';

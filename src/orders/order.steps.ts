@@ -1,12 +1,12 @@
 import type { AppContext } from '../context.js';
-import type { Database, Executor } from '../db/database.js';
+import { deferredIn, type Database, type Deferred, type Executor } from '../db/database.js';
 import type { NodePhase } from '../nodes/node.lifecycle.js';
 import { selectNodePage, selectNodesByName, type NodeRecord } from '../nodes/node.reads.js';
 import type { PoolPhase } from '../pools/pool.lifecycle.js';
 import { ORDER_RETENTION_MS, type OrderItemStatus } from './order.lifecycle.js';
 import { moveOrder } from './order.move.js';
 import type { OrderItem, OrderRecord } from './order.record.js';
-import { deleteOrdersEndedBefore, selectOpenOrders } from './order.store.js';
+import { deleteOrdersEndedBefore, PENDING_FOLLOWS, selectOpenOrders } from './order.store.js';
 
 /**
  * How orders follow their pool (decision 17): the pool and node steps call
@@ -171,12 +171,42 @@ async function followOrder(tx: Executor, order: OrderRecord, pool: FollowedPool,
  * (one indexed read).
  */
 export async function followPoolOrders(ctx: AppContext, tx: Executor, pool: FollowedPool): Promise<void> {
+  // A follow of this pool left to the transaction's end is this one: the nodes are read now.
+  deferredIn<PendingFollows>(tx, PENDING_FOLLOWS)?.pools.delete(pool.id);
   const open = await selectOpenOrders(tx, pool.projectId, pool.name);
   const now = ctx.clock.now();
   for (const order of open) {
     if (order.kind === 'toPeriodic') continue;
     await followOrder(tx, order, pool, now);
   }
+}
+
+interface PendingFollows extends Deferred {
+  pools: Map<number, FollowedPool>;
+}
+
+function pendingFollows(ctx: AppContext, tx: Executor): PendingFollows {
+  const pools = new Map<number, FollowedPool>();
+  return {
+    pools,
+    async flush() {
+      for (const pool of pools.values()) await followPoolOrders(ctx, tx, pool);
+    },
+  };
+}
+
+/**
+ * followPoolOrders for a change of the pool's nodes (a roll-up), left to the end of
+ * the transaction: a step whose nodes and pool both move follows the pool's orders
+ * once, when the pool moves (followPoolOrders, which takes this one over), instead of
+ * twice. Every read or write of orders in the transaction runs it first
+ * (order.store.ts PENDING_FOLLOWS), and it runs before the commit, so no order is
+ * ever committed behind its pool. On a bare executor it runs at once.
+ */
+export async function followPoolOrdersLater(ctx: AppContext, tx: Executor, pool: FollowedPool): Promise<void> {
+  const pending = deferredIn<PendingFollows>(tx, PENDING_FOLLOWS, () => pendingFollows(ctx, tx));
+  if (pending) pending.pools.set(pool.id, pool);
+  else await followPoolOrders(ctx, tx, pool);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Executor } from '../db/database.js';
-import { fromDbTime, toDbTime } from '../db/database.js';
+import { flushDeferred, fromDbTime, toDbTime } from '../db/database.js';
 import { afterUpdate, toDbTimeOrNull } from '../db/resource-store.js';
 import { param, preparedByColumns, preparedStatement } from '../db/prepared-read.js';
 import type { Insertable } from 'kysely';
@@ -49,8 +49,16 @@ const orderInsert = preparedByColumns<{ id: number }>((db, columns) =>
     .returning('id'),
 );
 
+/**
+ * The key of the order follows a transaction left to its end (order.steps.ts
+ * followPoolOrdersLater): every read and write of orders here runs them first, so
+ * nothing in the transaction sees an order behind what it records.
+ */
+export const PENDING_FOLLOWS = {};
+
 /** Inserts a new order at version 0 and returns it as stored. */
 export async function insertOrder(tx: Executor, order: NewOrder): Promise<OrderRecord> {
+  await flushDeferred(tx, PENDING_FOLLOWS);
   const [inserted] = await orderInsert(tx, {
     order_name: order.orderName,
     order_id: order.orderId,
@@ -73,6 +81,7 @@ export async function insertOrder(tx: Executor, order: NewOrder): Promise<OrderR
 
 /** A project's order by its name. */
 export async function findOrder(tx: Executor, projectId: string, orderName: string): Promise<OrderRecord | undefined> {
+  await flushDeferred(tx, PENDING_FOLLOWS);
   const row = await tx
     .selectFrom('orders')
     .selectAll()
@@ -84,6 +93,7 @@ export async function findOrder(tx: Executor, projectId: string, orderName: stri
 
 /** An order of any project by its name (names are unique in the installation): the emulator's pay control. */
 export async function findOrderByName(tx: Executor, orderName: string): Promise<OrderRecord | undefined> {
+  await flushDeferred(tx, PENDING_FOLLOWS);
   const row = await tx.selectFrom('orders').selectAll().where('order_name', '=', orderName).executeTakeFirst();
   return row && toOrderRecord(row);
 }
@@ -94,6 +104,7 @@ export async function findOrderById(
   projectId: string,
   orderId: string,
 ): Promise<OrderRecord | undefined> {
+  await flushDeferred(tx, PENDING_FOLLOWS);
   const row = await tx
     .selectFrom('orders')
     .selectAll()
@@ -117,6 +128,7 @@ const openOrders = preparedStatement<{ projectId: string; poolName: string }, Or
 
 /** The orders of a pool that still follow it (pending or running), oldest first. */
 export async function selectOpenOrders(tx: Executor, projectId: string, poolName: string): Promise<OrderRecord[]> {
+  await flushDeferred(tx, PENDING_FOLLOWS);
   const rows = await openOrders(tx, { projectId, poolName });
   return rows.map(toOrderRecord);
 }
@@ -150,6 +162,7 @@ export async function selectOrderPage(
   limit: number,
   offset: number,
 ): Promise<OrderRecord[]> {
+  await flushDeferred(tx, PENDING_FOLLOWS);
   if (limit === 0) return [];
   const rows = await filtered(tx, filter)
     .selectAll()
@@ -163,6 +176,7 @@ export async function selectOrderPage(
 
 /** How many orders match, before paging (ListOrders `count`). */
 export async function countOrders(tx: Executor, filter: OrderFilter): Promise<number> {
+  await flushDeferred(tx, PENDING_FOLLOWS);
   const row = await filtered(tx, filter)
     .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
     .executeTakeFirstOrThrow();
@@ -188,6 +202,7 @@ export async function updateOrderIf(
   order: OrderRecord,
   changes: OrderChanges,
 ): Promise<OrderRecord | undefined> {
+  await flushDeferred(tx, PENDING_FOLLOWS);
   const updated = await orderUpdate(tx, {
     ...toOrderUpdate(changes),
     version: order.version + 1,
@@ -200,6 +215,7 @@ export async function updateOrderIf(
 
 /** Removes up to `limit` orders that ended before `cutoff`, oldest first; returns how many. */
 export async function deleteOrdersEndedBefore(tx: Executor, cutoff: Date, limit: number): Promise<number> {
+  await flushDeferred(tx, PENDING_FOLLOWS);
   const ids = tx
     .selectFrom('orders')
     .select('id')

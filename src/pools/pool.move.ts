@@ -5,7 +5,7 @@ import { moveUsage, usageCounter } from '../quotas/quota.service.js';
 import { canMove, POOL_ACQUIRES_CAPACITY, POOL_HOLDS_CAPACITY, type PoolPhase } from './pool.lifecycle.js';
 import type { PoolChanges, PoolRecord } from './pool.record.js';
 import type { NodeTally } from '../nodes/node.reads.js';
-import { followPoolOrders } from '../orders/order.reads.js';
+import { followPoolOrders, followPoolOrdersLater } from '../orders/order.reads.js';
 import {
   createPoolNodes,
   deletePoolNodes,
@@ -113,7 +113,7 @@ async function nodesFollow(ctx: AppContext, tx: Executor, pool: PoolRecord, from
   const before = await poolTallies(tx, pool.id);
   if (effect === 'create') await createPoolNodes(ctx, tx, pool);
   else if (effect === 'discard') await discardPoolNodes(tx, pool);
-  else if (effect === 'takeDown') await deletePoolNodes(ctx, tx, pool);
+  else if (effect === 'takeDown') await deletePoolNodes(ctx, tx, pool, before);
   else if (effect === 'keep') await setPoolNodesHealth(tx, pool, true, ['Deleting']);
   else await setPoolNodesHealth(tx, pool, effect === 'heal');
   await rollUpEvent(ctx, tx, pool, before);
@@ -136,7 +136,7 @@ export async function rollUpEvent(
   const to = describeTallies(tallies);
   if (from === to) return tallies;
   await noteNodeChange(ctx, tx, pool.id, tallies);
-  await followPoolOrders(ctx, tx, { id: pool.id, projectId: pool.projectId, name: pool.name });
+  await followPoolOrdersLater(ctx, tx, { id: pool.id, projectId: pool.projectId, name: pool.name });
   const now = ctx.clock.now();
   await poolEvent(
     tx,

@@ -186,9 +186,20 @@ function unlockedNewestFirst(nodes: NodeRecord[]): NodeRecord[] {
     .sort((a, b) => Number(b.phase === 'Creating') - Number(a.phase === 'Creating') || b.id - a.id);
 }
 
-/** A pool is being deleted: its nodes all go Deleting and go with the pool's row. */
-export async function deletePoolNodes(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<void> {
-  await movePoolNodes(tx, pool.id, NODE_DELETABLE, 'Deleting', {
+/**
+ * A pool is being deleted: its nodes all go Deleting and go with the pool's row.
+ * `tallies` are the pool's node counts as this transaction last read them: a phase
+ * they hold no node in is not updated (the counts move with the nodes, in the same
+ * transaction, so they are exact).
+ */
+export async function deletePoolNodes(
+  ctx: AppContext,
+  tx: Executor,
+  pool: PoolRecord,
+  tallies: readonly NodeTally[],
+): Promise<void> {
+  const held = NODE_DELETABLE.filter((phase) => tallies.some((t) => t.phase === phase && t.count > 0));
+  await movePoolNodes(tx, pool.id, held, 'Deleting', {
     deletingAt: ctx.clock.now(),
     dueAt: null,
   });

@@ -42,10 +42,54 @@ export async function moveUsage(
   const bumps = [...(from ? [{ ...from, delta: -1 }] : []), ...(to ? [{ ...to, delta: 1 }] : [])].sort((a, b) =>
     `${a.workspaceId}\u0000${a.phase}`.localeCompare(`${b.workspaceId}\u0000${b.phase}`),
   );
+  if (bumps.length === 2) {
+    // One statement for both cells, its rows in that order (a move is most of a lifecycle's writes).
+    const [a, b] = bumps;
+    await usagePairBump(tx, {
+      ...counter,
+      workspaceA: a.workspaceId,
+      phaseA: a.phase,
+      deltaA: a.delta,
+      workspaceB: b.workspaceId,
+      phaseB: b.phase,
+      deltaB: b.delta,
+    });
+    return;
+  }
   for (const bump of bumps) {
     await usageBump(tx, { ...counter, workspaceId: bump.workspaceId, phase: bump.phase, delta: bump.delta });
   }
 }
+
+const usagePairBump = preparedStatement<{
+  projectId: string;
+  kind: string;
+  shard: number;
+  workspaceA: string;
+  phaseA: string;
+  deltaA: number;
+  workspaceB: string;
+  phaseB: string;
+  deltaB: number;
+}>((db) =>
+  db
+    .insertInto('usage_counts')
+    .values(
+      (['A', 'B'] as const).map((cell) => ({
+        project_id: param('projectId'),
+        kind: param<CountedKind>('kind'),
+        workspace_id: param(`workspace${cell}`),
+        phase: param(`phase${cell}`),
+        shard: param<number>('shard'),
+        n: param<number>(`delta${cell}`),
+      })),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['project_id', 'kind', 'workspace_id', 'phase', 'shard'])
+        .doUpdateSet({ n: sql`usage_counts.n + excluded.n` }),
+    ),
+);
 
 const usageBump = preparedStatement<{
   projectId: string;

@@ -59,6 +59,14 @@ describe('DELETE /v2/{project_id}/pools/{pool_name}', () => {
     expect(await show(h.client, name)).toEqual(res.body);
   });
 
+  it('answers a pool of one node with that node as deleting (each phase its counts hold moves)', async () => {
+    const name = await runningPool({ resources: [{ flavor: CPU_8, count: 1 }] });
+    const res = await h.client.delete(pool(name));
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.status.resources).toEqual({ deleting: [nodeGroup(CPU_8, 1)] });
+    expect((await show(h.client, name)).status.resources).toEqual({ deleting: [nodeGroup(CPU_8, 1)] });
+  });
+
   it('keeps the pool readable until the delete time has passed, then 404', async () => {
     const name = await runningPool();
     const deleted = await h.client.delete(pool(name));
