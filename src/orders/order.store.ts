@@ -46,6 +46,7 @@ const orderInsert = preparedByColumns<{ id: number }>((db, columns) =>
   db
     .insertInto('orders')
     .values(Object.fromEntries(columns.map((c) => [c, param(c)])) as unknown as Insertable<DB['orders']>)
+    .onConflict((oc) => oc.column('order_id').doNothing())
     .returning('id'),
 );
 
@@ -56,8 +57,13 @@ const orderInsert = preparedByColumns<{ id: number }>((db, columns) =>
  */
 export const PENDING_FOLLOWS = {};
 
-/** Inserts a new order at version 0 and returns it as stored. */
-export async function insertOrder(tx: Executor, order: NewOrder): Promise<OrderRecord> {
+/**
+ * Inserts a new order at version 0 and returns it as stored, or undefined when its
+ * `orderId` is taken (random ids of one minute can meet): the caller draws another.
+ * Skipped, not failed, so the caller's transaction goes on (on PostgreSQL a failed
+ * statement would end it).
+ */
+export async function insertOrder(tx: Executor, order: NewOrder): Promise<OrderRecord | undefined> {
   await flushDeferred(tx, PENDING_FOLLOWS);
   const [inserted] = await orderInsert(tx, {
     order_name: order.orderName,
@@ -76,7 +82,7 @@ export async function insertOrder(tx: Executor, order: NewOrder): Promise<OrderR
     expires_at: toDbTimeOrNull(order.expiresAt),
     version: 0,
   });
-  return { ...order, id: Number(inserted.id), version: 0 };
+  return inserted && { ...order, id: Number(inserted.id), version: 0 };
 }
 
 /** A project's order by its name. */
