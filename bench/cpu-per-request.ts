@@ -18,11 +18,11 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { signRequest } from '../test/helpers/signing.js';
 import { freePort } from '../test/helpers/ports.js';
+import { benchInstallation, waitForPort } from './bench-server.js';
 import { freshSignatures, rotating, type FreshSigningInput } from './fresh-signatures.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? undefined;
@@ -53,19 +53,6 @@ function cpuNs(pid: number): number {
     }
   }
   return ns;
-}
-
-async function waitForPort(port: number, path: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      await (await fetch(`http://127.0.0.1:${port}${path}`)).arrayBuffer();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`nothing listens on ${port}`);
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -124,21 +111,9 @@ const ENDPOINTS = (arg('endpoints')?.split(',') ?? ['quotas', 'statistics']) as 
 
 /** One fresh server of a checkout, one endpoint, warmed, then measured (and profiled). */
 async function measureAtelier(checkout: string, endpoint: Endpoint, profileDir?: string): Promise<Load> {
-  const dir = mkdtempSync(join(tmpdir(), 'atelier-cpu-'));
-  const port = await freePort();
-  const projectId = randomBytes(16).toString('hex');
-  const ak = `BENCH${randomBytes(6).toString('hex').toUpperCase()}`;
-  const sk = randomBytes(20).toString('hex');
-  const env = {
-    ...process.env,
-    ATELIER_DATABASE_URL: `sqlite:${join(dir, 'atelier.db')}`,
-    ATELIER_PORT: String(port),
-    ATELIER_LOG_LEVEL: 'warn',
-    ATELIER_AUTH_REQUIRED: 'false',
-    ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
-    ATELIER_BOOTSTRAP_AK: ak,
-    ATELIER_BOOTSTRAP_SK: sk,
-  };
+  const installed = await benchInstallation('atelier-cpu-', { ATELIER_AUTH_REQUIRED: 'false' });
+  const { dir, port, projectId, ak, sk } = installed;
+  const env = { ...process.env, ...installed.env };
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const args = [process.execPath, ...profile, 'dist/main.js', 'serve'];
   const [cmd, rest] = HAS_TASKSET ? ['taskset', ['-c', '0', ...args]] : [args[0]!, args.slice(1)];

@@ -9,35 +9,20 @@
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { signRequest } from '../test/helpers/signing.js';
-import { freePort } from '../test/helpers/ports.js';
+import { benchInstallation } from './bench-server.js';
 import { freshSignatures, rotating } from './fresh-signatures.js';
 
 const [checkout, mode, requests, ...flags] = process.argv.slice(2);
 if (!checkout || (mode !== 'fresh' && mode !== 'repeat') || !Number(requests)) {
   throw new Error('usage: memory-under-load.ts CHECKOUT fresh|repeat REQUESTS [NODE_FLAG…]');
 }
-const dir = mkdtempSync(join(tmpdir(), 'atelier-memory-'));
-const port = await freePort();
-const projectId = randomBytes(16).toString('hex');
-const ak = `BENCH${randomBytes(6).toString('hex').toUpperCase()}`;
-const sk = randomBytes(20).toString('hex');
+const installed = await benchInstallation('atelier-memory-', { ATELIER_AUTH_REQUIRED: 'false' });
+const { dir, port, projectId, ak, sk } = installed;
 const log = join(dir, 'memory.jsonl');
-const env = {
-  ...process.env,
-  ATELIER_DATABASE_URL: `sqlite:${join(dir, 'atelier.db')}`,
-  ATELIER_PORT: String(port),
-  ATELIER_LOG_LEVEL: 'warn',
-  ATELIER_AUTH_REQUIRED: 'false',
-  ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
-  ATELIER_BOOTSTRAP_AK: ak,
-  ATELIER_BOOTSTRAP_SK: sk,
-  BENCH_MEMORY_LOG: log,
-};
+const env = { ...process.env, ...installed.env, BENCH_MEMORY_LOG: log };
 const probe = join(import.meta.dirname, 'memory-probe.mjs');
 const server = spawn('taskset', ['-c', '0', process.execPath, ...flags, '--import', probe, 'dist/main.js', 'serve'], {
   cwd: resolve(checkout),

@@ -21,17 +21,8 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  createWriteStream,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signRequest } from '../test/helpers/signing.js';
@@ -41,6 +32,7 @@ import { loadPools } from './load-pools.js';
 import { freshSignatures, rotating } from './fresh-signatures.js';
 import { compareRatios, formatComparisons, lastCommitted, NOISE_BAND, passes } from './check.js';
 import { freePort } from '../test/helpers/ports.js';
+import { benchInstallation, coreIdleMs, type BenchInstallation } from './bench-server.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
@@ -206,24 +198,6 @@ async function warm(target: Target): Promise<void> {
   await autocannon(loadOf(target, QUICK ? 0.25 : 1));
 }
 
-/**
- * Idle time of each CPU, ms, from /proc/stat (measured at idle entry and exit, so right even for a
- * process that runs in bursts between ticks); undefined without it.
- */
-function coreIdleMs(): number[] | undefined {
-  try {
-    return readFileSync('/proc/stat', 'utf8')
-      .split('\n')
-      .filter((l) => /^cpu\d+ /.test(l))
-      .map((l) => {
-        const fields = l.split(/\s+/).map(Number);
-        return (fields[4]! + fields[5]!) * 10;
-      });
-  } catch {
-    return undefined;
-  }
-}
-
 /** CPU time of every thread of a process (its schedstat), ms. */
 function threadsCpuMs(pid: number | undefined): number {
   if (pid === undefined) return 0;
@@ -254,7 +228,7 @@ async function measuredLoad(target: Target, duration: number): Promise<autocanno
   const from = performance.now();
   const result = await autocannon(loadOf(target, duration));
   const wall = performance.now() - from;
-  const after = coreIdleMs();
+  const after = idle && coreIdleMs();
   if (idle && after && after.length >= 2 && target.server) {
     const share = (core: number, ours: number) =>
       Math.max(0, Math.round(((wall - (after[core]! - idle[core]!) - ours) / wall) * 100) / 100);
@@ -360,32 +334,10 @@ function updateReference(row: Row, target: Target): void {
   Object.assign(row, othersOf(runs));
 }
 
-interface Installation {
-  dir: string;
-  env: Record<string, string>;
-  port: number;
-  projectId: string;
-  ak: string;
-  sk: string;
-}
+type Installation = BenchInstallation;
 
-async function installation(extraEnv: Record<string, string> = {}): Promise<Installation> {
-  const dir = mkdtempSync(join(tmpdir(), 'atelier-bench-'));
-  const port = await freePort();
-  const projectId = randomBytes(16).toString('hex');
-  const ak = `BENCH${randomBytes(6).toString('hex').toUpperCase()}`;
-  const sk = randomBytes(20).toString('hex');
-  const env = {
-    ATELIER_DATABASE_URL: `sqlite:${join(dir, 'atelier.db')}`,
-    ATELIER_PORT: String(port),
-    ATELIER_LOG_LEVEL: 'warn',
-    ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
-    ATELIER_BOOTSTRAP_AK: ak,
-    ATELIER_BOOTSTRAP_SK: sk,
-    ...extraEnv,
-  };
-  return { dir, env, port, projectId, ak, sk };
-}
+const installation = (extraEnv: Record<string, string> = {}): Promise<Installation> =>
+  benchInstallation('atelier-bench-', extraEnv);
 
 // BENCH_CPU_PROFILE=DIR writes each server's CPU profile (node --cpu-prof) to DIR when it stops.
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;

@@ -13,13 +13,11 @@
  */
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { signRequest } from '../test/helpers/signing.js';
-import { freePort } from '../test/helpers/ports.js';
+import { benchInstallation, coreIdleMs, waitForPort } from './bench-server.js';
 import { freshSignatures, rotating } from './fresh-signatures.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -48,19 +46,6 @@ if (HAS_TASKSET && !process.env.BENCH_PINNED_TO_CORE) {
   process.exit(child.status ?? 1);
 }
 
-async function waitForPort(port: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).arrayBuffer();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
-
 interface Started {
   child: ChildProcess;
   port: number;
@@ -72,29 +57,14 @@ interface Started {
 }
 
 async function startServer(server: string): Promise<Started> {
-  const dir = mkdtempSync(join(tmpdir(), 'atelier-tail-'));
+  const installed = await benchInstallation('atelier-tail-', { ATELIER_AUTH_REQUIRED: 'false' });
+  const { dir, port, projectId, ak, sk } = installed;
   const out = join(dir, 'probe.jsonl');
-  const port = await freePort();
-  const projectId = randomBytes(16).toString('hex');
-  const ak = `BENCH${randomBytes(6).toString('hex').toUpperCase()}`;
-  const sk = randomBytes(20).toString('hex');
   const baseline = server === 'baseline';
   const args = baseline
     ? [process.execPath, ...NODE_FLAGS, '--import', PROBE, '--import', 'tsx', join(HERE, 'baseline-server.ts')]
     : [process.execPath, ...NODE_FLAGS, '--import', PROBE, 'dist/main.js', 'serve'];
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    PROBE_OUT: out,
-    ATELIER_DATABASE_URL: `sqlite:${join(dir, 'atelier.db')}`,
-    ATELIER_PORT: String(port),
-    ATELIER_LOG_LEVEL: 'warn',
-    ATELIER_AUTH_REQUIRED: 'false',
-    ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
-    ATELIER_BOOTSTRAP_AK: ak,
-    ATELIER_BOOTSTRAP_SK: sk,
-    ...ENV,
-  };
+  const env = { ...process.env, PORT: String(port), PROBE_OUT: out, ...installed.env, ...ENV };
   const [cmd, rest] = HAS_TASKSET ? ['taskset', ['-c', '0', ...args]] : [args[0]!, args.slice(1)];
   const child = spawn(cmd, rest, {
     cwd: baseline ? join(HERE, '..') : resolve(server),
@@ -153,21 +123,6 @@ function sched(pid: number): { run: number; wait: number } {
   return { run, wait };
 }
 
-/**
- * Idle time of each CPU (ms), from /proc/stat: the kernel measures it at idle entry and exit, so it is
- * right where busy ticks are not (a process running in short bursts between ticks). Others' time on a
- * core is then the wall time less its idle time less ours.
- */
-function coreIdle(): number[] {
-  return readFileSync('/proc/stat', 'utf8')
-    .split('\n')
-    .filter((l) => /^cpu\d+ /.test(l))
-    .map((l) => {
-      const fields = l.split(/\s+/).map(Number);
-      return (fields[4]! + fields[5]!) * 10;
-    });
-}
-
 /** The machine's steal time (a hypervisor running someone else on our vCPUs), ms, from /proc/stat. */
 function steal(): number {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
@@ -211,14 +166,14 @@ async function measure(server: string): Promise<void> {
     const serverSched = sched(s.child.pid!);
     const clientSched = sched(process.pid);
     const stolen = steal();
-    const idle = coreIdle();
+    const idle = coreIdleMs();
     const t0 = performance.now();
     const result = await autocannon({ ...options, duration: SECONDS });
     const wall = performance.now() - t0;
     const used = process.cpuUsage(cpu);
     const serverAfter = sched(s.child.pid!);
     const clientAfter = sched(process.pid);
-    const idleAfter = coreIdle();
+    const idleAfter = coreIdleMs();
     const others = (core: number, ours: number) => Math.round(wall - (idleAfter[core]! - idle[core]!) - ours);
     const waited = {
       othersOnServerCore: others(0, serverAfter.run - serverSched.run),
