@@ -118,6 +118,24 @@ export function preparedByShape<S, R = unknown>(
 export const paramList = <T = string>(name: string, n: number): T[] =>
   Array.from({ length: n }, (_, i) => param<T>(`${name}${i}`));
 
+/**
+ * A parameter of row `i` of a multi-row statement. Row 0 takes the plain name, so
+ * the values of one row are those of the same statement written for one row.
+ */
+export const rowParam = <T = string>(name: string, i: number): T => param<T>(i === 0 ? name : `${name}${i}`);
+
+/** The values of `rows` for parameters rowParam named, from each row's values by plain name. */
+export function rowValues<T>(
+  rows: readonly T[],
+  valuesOf: (row: T) => Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  rows.forEach((row, i) => {
+    for (const [name, value] of Object.entries(valuesOf(row))) out[i === 0 ? name : `${name}${i}`] = value;
+  });
+  return out;
+}
+
 /** The values of paramList(name, values.length). */
 export function listValues(name: string, values: readonly unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { deferredIn, flushDeferred, fromDbTime, toDbTime } from '../db/database.js';
-import { param, preparedByShape } from '../db/prepared-read.js';
+import { rowParam, rowValues, preparedByShape } from '../db/prepared-read.js';
 import type { EventTable } from '../db/schema.js';
 import type { EventResource, EventType } from './event.schema.js';
 
@@ -37,19 +37,16 @@ function toEventRecord(row: EventRow): EventRecord {
   };
 }
 
-/** The values of one event row, named with the row's number (none for the first). */
-function eventValues(event: NewEvent, i: number): Record<string, unknown> {
-  const at = i === 0 ? '' : String(i);
-  return {
-    [`projectId${at}`]: event.projectId,
-    [`kind${at}`]: event.resourceKind,
-    [`name${at}`]: event.resourceName,
-    [`type${at}`]: event.type,
-    [`reason${at}`]: event.reason,
-    [`message${at}`]: event.message,
-    [`at${at}`]: toDbTime(event.at),
-  };
-}
+/** The values of one event row, by the plain names of its parameters (rowValues numbers them). */
+const eventValues = (event: NewEvent): Record<string, unknown> => ({
+  projectId: event.projectId,
+  kind: event.resourceKind,
+  name: event.resourceName,
+  type: event.type,
+  reason: event.reason,
+  message: event.message,
+  at: toDbTime(event.at),
+});
 
 /** Events one insert writes at most (a bound on the statements prepared, one per number of rows). */
 const INSERT_ROWS = 32;
@@ -57,25 +54,22 @@ const INSERT_ROWS = 32;
 /** One insert of `rows` events, in the order given: the ids follow that order. */
 const eventsInsert = preparedByShape<number>((db, rows) =>
   db.insertInto('events').values(
-    Array.from({ length: rows }, (_, i) => {
-      const at = i === 0 ? '' : String(i);
-      return {
-        project_id: param(`projectId${at}`),
-        resource_kind: param<NewEvent['resourceKind']>(`kind${at}`),
-        resource_name: param(`name${at}`),
-        type: param<NewEvent['type']>(`type${at}`),
-        reason: param(`reason${at}`),
-        message: param(`message${at}`),
-        created_at: param(`at${at}`),
-      };
-    }),
+    Array.from({ length: rows }, (_, i) => ({
+      project_id: rowParam('projectId', i),
+      resource_kind: rowParam<NewEvent['resourceKind']>('kind', i),
+      resource_name: rowParam('name', i),
+      type: rowParam<NewEvent['type']>('type', i),
+      reason: rowParam('reason', i),
+      message: rowParam('message', i),
+      created_at: rowParam('at', i),
+    })),
   ),
 );
 
 async function insertEvents(tx: Executor, events: readonly NewEvent[]): Promise<void> {
   for (let start = 0; start < events.length; start += INSERT_ROWS) {
     const rows = events.slice(start, start + INSERT_ROWS);
-    await eventsInsert(tx, String(rows.length), rows.length, Object.assign({}, ...rows.map(eventValues)));
+    await eventsInsert(tx, String(rows.length), rows.length, rowValues(rows, eventValues));
   }
 }
 

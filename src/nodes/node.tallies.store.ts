@@ -6,7 +6,7 @@
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
-import { param, preparedByShape, preparedStatement } from '../db/prepared-read.js';
+import { param, preparedByShape, preparedStatement, rowParam, rowValues } from '../db/prepared-read.js';
 import type { DB } from '../db/schema.js';
 import type { NodePhase } from './node.lifecycle.js';
 import type { NodeTally } from './node.record.js';
@@ -28,7 +28,7 @@ export async function addToTallies(tx: Executor, deltas: readonly NodeTally[]): 
   for (let start = 0; start < moved.length; start += UPSERT_ROWS) {
     const rows = moved.slice(start, start + UPSERT_ROWS);
     if (rows.length === 1) await tallyUpsert(tx, { ...rows[0] });
-    else await tallyUpserts(tx, String(rows.length), rows.length, Object.assign({}, ...rows.map(keyOf)));
+    else await tallyUpserts(tx, String(rows.length), rows.length, rowValues(rows, keyOf));
   }
   for (const d of moved) {
     if (d.count < 0) await tallyDrop(tx, { poolId: d.poolId, nodePool: d.nodePool, flavor: d.flavor, phase: d.phase });
@@ -38,17 +38,14 @@ export async function addToTallies(tx: Executor, deltas: readonly NodeTally[]): 
 /** Keys one upsert moves at most (a bound on the statements prepared, one per number of rows). */
 const UPSERT_ROWS = 32;
 
-/** The named values of the i-th row of tallyUpserts (the first row's are those of tallyUpsert). */
-function keyOf(d: NodeTally, i: number): Record<string, unknown> {
-  const at = i === 0 ? '' : String(i);
-  return {
-    [`poolId${at}`]: d.poolId,
-    [`nodePool${at}`]: d.nodePool,
-    [`flavor${at}`]: d.flavor,
-    [`phase${at}`]: d.phase,
-    [`count${at}`]: d.count,
-  };
-}
+/** The values of one row of tallyUpserts, by plain name (those of tallyUpsert; rowValues numbers them). */
+const keyOf = (d: NodeTally): Record<string, unknown> => ({
+  poolId: d.poolId,
+  nodePool: d.nodePool,
+  flavor: d.flavor,
+  phase: d.phase,
+  count: d.count,
+});
 
 type TallyKey = { poolId: number; nodePool: string; flavor: string; phase: string };
 
@@ -73,16 +70,13 @@ const tallyUpserts = preparedByShape<number>((db, rows) =>
   db
     .insertInto('node_counts')
     .values(
-      Array.from({ length: rows }, (_, i) => {
-        const at = i === 0 ? '' : String(i);
-        return {
-          pool_id: param<number>(`poolId${at}`),
-          node_pool: param(`nodePool${at}`),
-          flavor: param(`flavor${at}`),
-          phase: param(`phase${at}`),
-          n: param<number>(`count${at}`),
-        };
-      }),
+      Array.from({ length: rows }, (_, i) => ({
+        pool_id: rowParam<number>('poolId', i),
+        node_pool: rowParam('nodePool', i),
+        flavor: rowParam('flavor', i),
+        phase: rowParam('phase', i),
+        n: rowParam<number>('count', i),
+      })),
     )
     .onConflict((oc) =>
       oc
