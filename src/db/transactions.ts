@@ -39,6 +39,11 @@ export class WriteCounter implements KyselyPlugin {
     return args.result;
   }
 
+  /** Counts a write that ran without Kysely's executor (src/db/prepared-read.ts pinStatements). */
+  noteWrite(): void {
+    this.generation += 1;
+  }
+
   /**
    * Runs a transaction and counts its end, however it ends, when anything was
    * counted while it ran (its own writes, or another's: counting one more is safe).
