@@ -44,7 +44,8 @@ export function openSqlite(path: string, options: DatabaseOptions): Database {
   return {
     kind: 'sqlite',
     db,
-    transaction: (fn) => writes.around(() => retryingConflicts(() => groups.run((tx) => withDeferredWork(tx, fn)))),
+    transaction: (fn) =>
+      writes.around(() => retryingConflicts(() => groups.run((tx) => withDeferredWork(tx, fn, true)))),
     groupsCommits: true,
     usageShards: 1,
     // BEGIN IMMEDIATE already holds the database-wide write lock.
