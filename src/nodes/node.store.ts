@@ -312,7 +312,7 @@ export async function updatePoolNodes(
 
 // --- the counts (node.tallies.store.ts) ------------------------------------------
 
-export { addToTallies, countFlavorNodes, selectTallies } from './node.tallies.store.js';
+export { addToTallies, countFlavorNodes, selectTallies, startTallies } from './node.tallies.store.js';
 
 // --- private IPs --------------------------------------------------------------
 

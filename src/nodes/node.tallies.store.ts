@@ -130,6 +130,11 @@ const KNOWN_TALLIES = {};
 const knownTallies = (tx: Executor) =>
   soleWriterMemo(tx, KNOWN_TALLIES, () => new Map<number, Map<string, NodeTally>>());
 
+/** A pool inserted in this transaction has no counts yet: known without reading them. */
+export function startTallies(tx: Executor, poolId: number): void {
+  knownTallies(tx)?.set(poolId, new Map());
+}
+
 /** Forgets what the transaction knew of a pool's counts (rows changed other than by addToTallies). */
 export function forgetTallies(tx: Executor, poolId: number): void {
   knownTallies(tx)?.delete(poolId);
