@@ -4,7 +4,7 @@ import type { DB, ProjectRow } from './schema.js';
 import { openSqlite, SQLITE_ERRORS } from './sqlite.js';
 import { errorCode } from './transactions.js';
 
-export { deferredIn, flushDeferred, WriteConflict, type Deferred } from './transactions.js';
+export { deferredIn, flushDeferred, soleWriterMemo, WriteConflict, type Deferred } from './transactions.js';
 
 /** A query handle: the database itself or an open transaction. */
 export type Executor = Kysely<DB> | Transaction<DB>;
@@ -142,7 +142,18 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
 }
 
 /** Timestamps go to the database as fixed-width ISO strings (see schema.ts). */
-export const toDbTime = (date: Date): string => date.toISOString();
+export function toDbTime(date: Date): string {
+  // A transaction writes the same instant into several columns and rows (its clock
+  // reading); formatting it once is a good part of a small write's own cost.
+  const ms = date.getTime();
+  if (ms !== lastDbTime.ms) {
+    lastDbTime.text = date.toISOString();
+    lastDbTime.ms = ms;
+  }
+  return lastDbTime.text;
+}
+
+const lastDbTime = { ms: NaN, text: '' };
 
 export function fromDbTime(value: string | Date): Date;
 export function fromDbTime(value: string | Date | null): Date | null;

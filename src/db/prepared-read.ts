@@ -68,9 +68,39 @@ export function preparedStatement<P extends Record<string, unknown>, R = unknown
       entry = { query, slots: slotsOf(query.parameters) };
       compiled.set(adapter, entry);
     }
-    const result = await executor.executeQuery<R>({ ...entry.query, parameters: bind(entry.slots, values) });
+    const parameters = bind(entry.slots, values);
+    const pinned = pinnedRuns.get(executor);
+    if (pinned) return pinned(entry.query, parameters) as R[];
+    const result = await executor.executeQuery<R>({ ...entry.query, parameters });
     return result.rows;
   };
+}
+
+/**
+ * Runs a compiled statement at once on a connection its caller holds for the
+ * whole of a transaction, and returns its rows (none for a statement that
+ * returns none). It counts the write as the write counter would.
+ */
+export type PinnedRun = (query: CompiledQuery, parameters: readonly unknown[]) => unknown[];
+
+const pinnedRuns = new WeakMap<object, PinnedRun>();
+
+/**
+ * While `executor` holds its connection (SQLite's group commit, which has pinned
+ * the single connection for a whole group), every preparedStatement on it runs
+ * through `run`. Kysely's executor would otherwise take each statement through
+ * its connection provider's mutex, the plugins' result hooks and several promise
+ * turns, which cost a good part of what the statement itself costs
+ * (docs/performance.md, "SQLite lifecycles: the cost of a statement"). The
+ * statement is the one Kysely compiled, with the same values.
+ */
+export function pinStatements(executor: object, run: PinnedRun): void {
+  pinnedRuns.set(executor, run);
+}
+
+/** Ends pinStatements: statements on `executor` go through Kysely again. */
+export function unpinStatements(executor: object): void {
+  pinnedRuns.delete(executor);
 }
 
 /**

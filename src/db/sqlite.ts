@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, type Transaction } from 'kysely';
 import type { Database, DatabaseOptions, DialectErrors } from './database.js';
-import { param, preparedStatement } from './prepared-read.js';
+import { param, pinStatements, preparedStatement, unpinStatements, type PinnedRun } from './prepared-read.js';
 import type { DB, ProjectRow } from './schema.js';
 import { retryingConflicts, withDeferredWork, WriteCounter } from './transactions.js';
 
@@ -25,11 +25,12 @@ export function openSqlite(path: string, options: DatabaseOptions): Database {
   native.pragma('busy_timeout = 5000');
   native.pragma('foreign_keys = ON');
   const writes = new WriteCounter();
+  const statements = withStatementCache(native);
   const db = new Kysely<DB>({
-    dialect: new SqliteDialect({ database: withStatementCache(native) }),
+    dialect: new SqliteDialect({ database: statements }),
     plugins: [writes],
   });
-  const groups = new GroupCommit(db);
+  const groups = new GroupCommit(db, pinnedRun(statements, writes));
   // Opened on the first prepared read (the command line never needs it); an
   // in-memory database has no second connection, so its reads queue behind Kysely's.
   let reader: SQLite.Database | undefined;
@@ -43,7 +44,8 @@ export function openSqlite(path: string, options: DatabaseOptions): Database {
   return {
     kind: 'sqlite',
     db,
-    transaction: (fn) => writes.around(() => retryingConflicts(() => groups.run((tx) => withDeferredWork(tx, fn)))),
+    transaction: (fn) =>
+      writes.around(() => retryingConflicts(() => groups.run((tx) => withDeferredWork(tx, fn, true)))),
     groupsCommits: true,
     usageShards: 1,
     // BEGIN IMMEDIATE already holds the database-wide write lock.
@@ -97,7 +99,7 @@ const STATEMENT_CACHE_LIMIT = 1_000;
  * it. The driver runs one statement at a time (it holds a connection mutex), so a
  * prepared statement can be reused for every query with the same text.
  */
-function withStatementCache(native: SQLite.Database): Pick<SQLite.Database, 'prepare' | 'close'> {
+function withStatementCache(native: SQLite.Database): StatementCache {
   const cache = new Map<string, SQLite.Statement>();
   return {
     prepare(source: string) {
@@ -113,7 +115,27 @@ function withStatementCache(native: SQLite.Database): Pick<SQLite.Database, 'pre
       cache.clear();
       return native.close();
     },
-  } as Pick<SQLite.Database, 'prepare' | 'close'>;
+  } as StatementCache;
+}
+
+type StatementCache = Pick<SQLite.Database, 'prepare' | 'close'>;
+
+/**
+ * A statement run as Kysely's SQLite driver runs it (the same cached statement,
+ * `all` for one that returns rows, `run` otherwise), counted as the write counter
+ * counts it: not a SELECT, nor a statement that changed no row.
+ */
+function pinnedRun(statements: StatementCache, writes: WriteCounter): PinnedRun {
+  return (query, parameters) => {
+    const statement = statements.prepare(query.sql);
+    if (statement.reader) {
+      const rows = statement.all(parameters) as unknown[];
+      if (query.query.kind !== 'SelectQueryNode') writes.noteWrite();
+      return rows;
+    }
+    if (statement.run(parameters).changes !== 0) writes.noteWrite();
+    return [];
+  };
 }
 
 interface Job {
@@ -151,7 +173,10 @@ export class GroupCommit {
   private running = false;
   private scheduled = false;
 
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly runPinned: PinnedRun,
+  ) {}
 
   run<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -179,30 +204,39 @@ export class GroupCommit {
     const ran: Array<{ job: Job; value: unknown }> = [];
     try {
       // Kysely's SQLite driver has one connection behind a mutex; pinning it keeps
-      // every statement of the group inside this BEGIN IMMEDIATE.
+      // every statement of the group inside this BEGIN IMMEDIATE. The group holds it
+      // throughout, so its prepared statements go straight to it (pinStatements).
       await this.db.connection().execute(async (conn) => {
-        await conn.executeQuery(BEGIN);
+        const control = (query: CompiledQuery) => this.runPinned(query, []);
+        control(BEGIN);
+        pinStatements(conn, this.runPinned);
         try {
           for (let n = 0; n < GROUP_LIMIT && this.queue.length > 0; n += 1) {
             const job = this.queue.shift()!;
-            await conn.executeQuery(SAVEPOINT);
+            control(SAVEPOINT);
             try {
               const value = await job.fn(conn as Transaction<DB>);
-              await conn.executeQuery(RELEASE);
+              control(RELEASE);
               ran.push({ job, value });
             } catch (error) {
               job.reject(error);
               // Some failures (a full disk, an I/O error) end the whole transaction: then
               // this throws, and the group below is rolled back and refused.
-              await conn.executeQuery(ROLLBACK_TO);
-              await conn.executeQuery(RELEASE);
+              control(ROLLBACK_TO);
+              control(RELEASE);
             }
           }
-          await conn.executeQuery(COMMIT);
+          control(COMMIT);
         } catch (error) {
           // SQLite may have rolled the transaction back already; the error that matters is the first.
-          await conn.executeQuery(ROLLBACK).catch(() => undefined);
+          try {
+            control(ROLLBACK);
+          } catch {
+            // Nothing to roll back.
+          }
           throw error;
+        } finally {
+          unpinStatements(conn);
         }
       });
     } catch (error) {

@@ -39,6 +39,11 @@ export class WriteCounter implements KyselyPlugin {
     return args.result;
   }
 
+  /** Counts a write that ran without Kysely's executor (src/db/prepared-read.ts pinStatements). */
+  noteWrite(): void {
+    this.generation += 1;
+  }
+
   /**
    * Runs a transaction and counts its end, however it ends, when anything was
    * counted while it ran (its own writes, or another's: counting one more is safe).
@@ -104,9 +109,14 @@ const deferredWork = new WeakMap<object, Map<object, Deferred>>();
  * the rest of the transaction. The SQLite group commit hands its transactions one
  * connection in turn, never two at once, so the handle names one transaction at a time.
  */
-export async function withDeferredWork<H extends object, T>(tx: H, fn: (tx: H) => Promise<T>): Promise<T> {
+export async function withDeferredWork<H extends object, T>(
+  tx: H,
+  fn: (tx: H) => Promise<T>,
+  soleWriter = false,
+): Promise<T> {
   const work = new Map<object, Deferred>();
   deferredWork.set(tx, work);
+  if (soleWriter) soleWriterMemos.set(tx, new Map());
   try {
     const value = await fn(tx);
     for (const [key, deferred] of work) {
@@ -116,7 +126,30 @@ export async function withDeferredWork<H extends object, T>(tx: H, fn: (tx: H) =
     return value;
   } finally {
     deferredWork.delete(tx);
+    soleWriterMemos.delete(tx);
   }
+}
+
+/** The open sole-writer transactions' memos (soleWriterMemo), by handle, then by the store's key. */
+const soleWriterMemos = new WeakMap<object, Map<object, unknown>>();
+
+/**
+ * What a store keeps for the rest of one transaction about rows only that
+ * transaction can change: undefined unless no other writer can change the
+ * database while it runs (SQLite, whose transactions hold its one write lock),
+ * and outside Database.transaction. A store that keeps a read here must keep it
+ * up to date with its own writes, so that it is what the read would answer.
+ * `make` makes it the first time.
+ */
+export function soleWriterMemo<M>(tx: object, key: object, make: () => M): M | undefined {
+  const memos = soleWriterMemos.get(tx);
+  if (!memos) return undefined;
+  let memo = memos.get(key) as M | undefined;
+  if (memo === undefined) {
+    memo = make();
+    memos.set(key, memo);
+  }
+  return memo;
 }
 
 /**

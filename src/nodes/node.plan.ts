@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { randomNameChars } from '../shared/random-text.js';
 import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import { DRIVER_FOR, NODE_ENTRY } from './node.lifecycle.js';
@@ -58,10 +59,7 @@ export const defaultNodePool = (flavor: string): string => `${flavor.replace(/\.
 export const nodePoolId = (poolName: string, nodePool: string): string =>
   `np-${createHash('sha256').update(`${poolName}/${nodePool}`).digest('hex').slice(0, 12)}`;
 
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-const suffix = (n: number) => [...randomBytes(n)].map((b) => ALPHABET[b % ALPHABET.length]).join('');
-
-const nodeName = (owner: NodeOwner) => `${owner.namePrefix ?? 'os-node-created'}-${suffix(5)}`;
+const nodeName = (owner: NodeOwner) => `${owner.namePrefix ?? 'os-node-created'}-${randomNameChars(5)}`;
 
 function ipv4(n: number): string {
   return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
@@ -116,7 +114,7 @@ function newNodes(
         [NODE_POOL_LABEL]: nodePoolId(owner.poolName, template.nodePool),
         [NODE_POOL_NAME_LABEL]: template.nodePool,
         [INSTANCE_ID_LABEL]: randomUUID(),
-        [RESOURCE_ID_LABEL]: `maos-node-${suffix(10)}`,
+        [RESOURCE_ID_LABEL]: `maos-node-${randomNameChars(10)}`,
         'os.modelarts.node/cluster': owner.poolName,
         'os.modelarts.node/ha.redundant.enabled': 'false',
         'os.modelarts/tenant.project.id': owner.projectId,

@@ -16,6 +16,7 @@ export {
   selectNodesInPhase,
   selectPoolNodesInPhases,
   selectTallies,
+  startTallies,
 } from './node.store.js';
 export type { NodeRecord, NodeTally } from './node.record.js';
 export { selectNodesByIp, selectPoolNodesAnnotated } from './node.finds.js';

@@ -6,6 +6,7 @@ import { listValues, param, paramList, preparedByShape, preparedStatement } from
 import type { DB, NewNodeRow, NodeRow } from '../db/schema.js';
 import type { DriverPhase, NodePhase } from './node.lifecycle.js';
 import type { NewNode, NodeChanges, NodeRecord } from './node.record.js';
+import { forgetTallies } from './node.tallies.store.js';
 
 /** The one place a node row becomes a record (STYLE §4). */
 export function toNodeRecord(row: NodeRow): NodeRecord {
@@ -311,7 +312,7 @@ export async function updatePoolNodes(
 
 // --- the counts (node.tallies.store.ts) ------------------------------------------
 
-export { addToTallies, countFlavorNodes, selectTallies } from './node.tallies.store.js';
+export { addToTallies, countFlavorNodes, selectTallies, startTallies } from './node.tallies.store.js';
 
 // --- private IPs --------------------------------------------------------------
 
@@ -368,6 +369,7 @@ export async function makePoolNodesDue(tx: Executor, poolIds: readonly number[],
 export async function deleteAllPoolNodes(tx: Executor, poolId: number): Promise<void> {
   await tx.deleteFrom('nodes').where('pool_id', '=', poolId).execute();
   await tx.deleteFrom('node_counts').where('pool_id', '=', poolId).execute();
+  forgetTallies(tx, poolId);
 }
 
 /** Nodes whose next step is due at `now`, earliest first (the emulator's clock runs them itself). */

@@ -5,7 +5,7 @@
  */
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
-import type { Executor } from '../db/database.js';
+import { soleWriterMemo, type Executor } from '../db/database.js';
 import { param, preparedByShape, preparedStatement, rowParam, rowValues } from '../db/prepared-read.js';
 import type { DB } from '../db/schema.js';
 import type { NodePhase } from './node.lifecycle.js';
@@ -24,6 +24,25 @@ export async function addToTallies(tx: Executor, deltas: readonly NodeTally[]): 
   }
   const moved = [...summed.values()].filter((d) => d.count !== 0);
   if (moved.length === 0) return;
+  const known = knownTallies(tx);
+  try {
+    await upsertTallies(tx, moved);
+  } catch (error) {
+    // Some of the rows may have moved: what was known of these pools is no longer.
+    for (const d of moved) known?.delete(d.poolId);
+    throw error;
+  }
+  for (const d of moved) {
+    const kept = known?.get(d.poolId);
+    if (!kept) continue;
+    const key = tallyKey(d);
+    const count = (kept.get(key)?.count ?? 0) + d.count;
+    if (count === 0) kept.delete(key);
+    else kept.set(key, { ...d, count });
+  }
+}
+
+async function upsertTallies(tx: Executor, moved: readonly NodeTally[]): Promise<void> {
   // One upsert for the keys (a move is a pair), in the order the caller gave them.
   for (let start = 0; start < moved.length; start += UPSERT_ROWS) {
     const rows = moved.slice(start, start + UPSERT_ROWS);
@@ -100,25 +119,55 @@ const talliesOfPool = preparedStatement<{ poolId: number }, Selectable<DB['node_
   db.selectFrom('node_counts').selectAll().where('pool_id', '=', param<number>('poolId')),
 );
 
+/**
+ * A pool's counts as the transaction read them, kept up to date by its own moves
+ * (addToTallies), by pool id: where no other writer can move them meanwhile
+ * (soleWriterMemo), they are what reading the rows again would answer. A roll-up
+ * reads a pool's counts before and after its nodes move (pools/pool.move.ts
+ * rollUpEvent): the second read is the first plus the moves.
+ */
+const KNOWN_TALLIES = {};
+const knownTallies = (tx: Executor) =>
+  soleWriterMemo(tx, KNOWN_TALLIES, () => new Map<number, Map<string, NodeTally>>());
+
+/** A pool inserted in this transaction has no counts yet: known without reading them. */
+export function startTallies(tx: Executor, poolId: number): void {
+  knownTallies(tx)?.set(poolId, new Map());
+}
+
+/** Forgets what the transaction knew of a pool's counts (rows changed other than by addToTallies). */
+export function forgetTallies(tx: Executor, poolId: number): void {
+  knownTallies(tx)?.delete(poolId);
+}
+
 /** The counts of these pools, in no particular order. */
 export async function selectTallies(tx: Executor, poolIds: readonly number[]): Promise<NodeTally[]> {
   if (poolIds.length === 0) return [];
-  const rows =
-    poolIds.length === 1
-      ? await talliesOfPool(tx, { poolId: poolIds[0] })
-      : await tx
-          .selectFrom('node_counts')
-          .selectAll()
-          .where('pool_id', 'in', [...poolIds])
-          .execute();
-  return rows.map((r) => ({
-    poolId: Number(r.pool_id),
-    nodePool: r.node_pool,
-    flavor: r.flavor,
-    phase: r.phase as NodePhase,
-    count: Number(r.n),
-  }));
+  if (poolIds.length > 1) {
+    const rows = await tx
+      .selectFrom('node_counts')
+      .selectAll()
+      .where('pool_id', 'in', [...poolIds])
+      .execute();
+    return rows.map(toTally);
+  }
+  const poolId = poolIds[0];
+  const known = knownTallies(tx);
+  const kept = known?.get(poolId);
+  // Copies: a caller may change what it is given.
+  if (kept) return [...kept.values()].map((t) => ({ ...t }));
+  const tallies = (await talliesOfPool(tx, { poolId })).map(toTally);
+  known?.set(poolId, new Map(tallies.map((t) => [tallyKey(t), { ...t }])));
+  return tallies;
 }
+
+const toTally = (r: Selectable<DB['node_counts']>): NodeTally => ({
+  poolId: Number(r.pool_id),
+  nodePool: r.node_pool,
+  flavor: r.flavor,
+  phase: r.phase as NodePhase,
+  count: Number(r.n),
+});
 
 /** Nodes of a flavor in the whole installation, whatever their phase, until gone (decision 10). */
 export async function countFlavorNodes(tx: Executor, flavor: string): Promise<number> {

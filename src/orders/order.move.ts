@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomNameChars } from '../shared/random-text.js';
 import type { AppContext } from '../context.js';
 import type { Executor } from '../db/database.js';
 import { badRequest } from '../errors.js';
@@ -35,11 +35,8 @@ export interface OrderedPool {
   displayName: string;
 }
 
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-const randomSuffix = (n: number) => [...randomBytes(n)].map((b) => ALPHABET[b % ALPHABET.length]).join('');
-
 /** D-O5: `<pool id>-<kind>-<5 random [a-z0-9]>`; the pool's label is set from it before the order is written. */
-export const orderNameFor = (poolName: string, kind: OrderKind): string => `${poolName}-${kind}-${randomSuffix(5)}`;
+export const orderNameFor = (poolName: string, kind: OrderKind): string => `${poolName}-${kind}-${randomNameChars(5)}`;
 
 /**
  * The billing side's id: `CS`, the UTC minute, 5 random characters (the shape of the cloud's ids).
@@ -50,7 +47,7 @@ const orderIdAt = (now: Date) =>
   `CS${now
     .toISOString()
     .replace(/[^0-9]/g, '')
-    .slice(2, 12)}${randomSuffix(5).toUpperCase()}`;
+    .slice(2, 12)}${randomNameChars(5).toUpperCase()}`;
 
 /** What a change asks for when it places its order. */
 export interface OrderRequest {

@@ -124,18 +124,20 @@ async function nodesFollow(ctx: AppContext, tx: Executor, pool: PoolRecord, from
  * shape of config-events-flavors §4, which clients may parse; nothing when the
  * counts did not change. `before` are the counts before the change; returns
  * the counts after it (read here, so the caller need not read them again).
+ * `poolIs: 'inserted'`: the pool was inserted in this transaction.
  */
 export async function rollUpEvent(
   ctx: AppContext,
   tx: Executor,
   pool: Pick<PoolRecord, 'id' | 'projectId' | 'name'>,
   before: readonly NodeTally[],
+  poolIs: 'stored' | 'inserted' = 'stored',
 ): Promise<NodeTally[]> {
   const from = describeTallies(before);
   const tallies = await poolTallies(tx, pool.id);
   const to = describeTallies(tallies);
   if (from === to) return tallies;
-  await noteNodeChange(ctx, tx, pool.id, tallies);
+  await noteNodeChange(ctx, tx, pool.id, tallies, poolIs === 'inserted');
   await followPoolOrdersLater(ctx, tx, { id: pool.id, projectId: pool.projectId, name: pool.name });
   const now = ctx.clock.now();
   await poolEvent(

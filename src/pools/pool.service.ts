@@ -64,7 +64,7 @@ import {
   planCreateOrder,
   unpaidUntil,
 } from './pool.orders.js';
-import { selectTallies, type NodeTally } from '../nodes/node.reads.js';
+import { selectTallies, startTallies, type NodeTally } from '../nodes/node.reads.js';
 import { findPool, findPoolByDisplayName, findPoolById, insertPool, selectPools } from './pool.store.js';
 import { describeNodes, nodesWanted, toPool } from './pool.view.js';
 
@@ -169,8 +169,9 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     // The network read above, held to the commit, is the one the nodes take their addresses from.
     let tallies: readonly NodeTally[] | undefined;
     if (POOL_ACQUIRES_CAPACITY.has(phase)) {
+      startTallies(tx, inserted.id);
       await createPoolNodes(ctx, tx, inserted, network);
-      tallies = await rollUpEvent(ctx, tx, inserted, []);
+      tallies = await rollUpEvent(ctx, tx, inserted, [], 'inserted');
     }
     await moveUsage(tx, usageCounter(ctx.database, 'pool', inserted), null, { workspaceId, phase });
     tallies ??= await poolTallies(tx, inserted.id);

@@ -1,12 +1,12 @@
 // Display-name rules and generated object names (quotas-networks.md §2.2, pools.md §2).
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-text.js';
 
 /**
  * The `metadata.name` of a new pool or network: the display name, a dash and 32 random lowercase
  * hex digits. The suffix keeps names unique across re-creations of the same display name.
  */
 export function generateResourceName(displayName: string): string {
-  return `${displayName}-${randomBytes(16).toString('hex')}`;
+  return `${displayName}-${randomHex(16)}`;
 }
 
 /** Network `os.modelarts/name` characters; the length rule is NETWORK_DISPLAY_NAME_LENGTH. */

@@ -36,12 +36,15 @@ export async function noteNodeChange(
   tx: Executor,
   poolId: number,
   counts: readonly FlavorCount[],
+  inserted = false,
 ): Promise<void> {
   const at = ctx.clock.now();
   const capacity = capacityOf(ctx, counts);
-  const last = await lastCapacity(tx, poolId, at);
+  // A pool inserted in this transaction has no capacity history and no workloads yet (nothing
+  // else can see its id before the commit): its first sample is written without looking.
+  const last = inserted ? undefined : await lastCapacity(tx, poolId, at);
   if (!last || JSON.stringify(last.capacity) !== JSON.stringify(capacity)) {
     await insertCapacity(tx, poolId, { at, capacity });
   }
-  await makePendingDue(tx, poolId, at);
+  if (!inserted) await makePendingDue(tx, poolId, at);
 }

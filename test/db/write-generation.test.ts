@@ -4,13 +4,20 @@
 // nothing: a statement that matched no row, a transaction that wrote nothing, the engine's pass with
 // nothing due (which ended every reused read four times a second before).
 import { describe, expect, it } from 'vitest';
-import { param, preparedRead } from '../../src/db/prepared-read.js';
+import { param, preparedRead, preparedStatement } from '../../src/db/prepared-read.js';
 import { networkBody } from '../helpers/fixtures.js';
 import { useHarness } from '../helpers/harness.js';
 
 const projectName = preparedRead<{ id: string }, { name: string }>(
   (db) => db.selectFrom('projects').select('name').where('id', '=', param('id')),
   { cached: true },
+);
+
+const renameProject = preparedStatement<{ id: string; name: string }>((db) =>
+  db
+    .updateTable('projects')
+    .set({ name: param('name') })
+    .where('id', '=', param('id')),
 );
 
 describe('the write generation', () => {
@@ -53,5 +60,20 @@ describe('the write generation', () => {
       expect((await projectName(database, { id: h.projectId }))[0]!.name).toBe(before);
     });
     expect((await projectName(database, { id: h.projectId }))[0]!.name).toBe('changed-in-transaction');
+  });
+
+  it('moves for a prepared statement that changed a row in a transaction, and not for one that changed none', async () => {
+    // On SQLite the group commit runs prepared statements on its connection directly, past Kysely's plugins.
+    const { database } = h.context;
+    const before = (await projectName(database, { id: h.projectId }))[0]!.name;
+    const idle = generation();
+    await database.transaction((tx) => renameProject(tx, { id: 'no-such-project', name: 'nobody' }));
+    expect(generation()).toBe(idle);
+    await database.transaction(async (tx) => {
+      await renameProject(tx, { id: h.projectId, name: 'renamed-by-prepared' });
+      expect((await projectName(database, { id: h.projectId }))[0]!.name).toBe(before);
+    });
+    expect(generation()).toBeGreaterThan(idle);
+    expect((await projectName(database, { id: h.projectId }))[0]!.name).toBe('renamed-by-prepared');
   });
 });

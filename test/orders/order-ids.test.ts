@@ -1,23 +1,21 @@
 // Order ids (`CS`, the UTC minute, 5 random characters) can meet within a minute: a few thousand
 // creations a minute did, and the unique index turned the create into a 500. An id already given
 // is drawn again in the same transaction, which goes on (on PostgreSQL a failed statement would end it).
-import type * as Crypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { POSTPAID } from '../../src/orders/order.billing.js';
 import { placeOrder, type OrderRequest } from '../../src/orders/order.move.js';
 import { findOrder } from '../../src/orders/order.store.js';
+import type * as RandomText from '../../src/shared/random-text.js';
 import { useHarness } from '../helpers/harness.js';
 
-/** The next 5-byte draws of randomBytes (an order id's suffix); empty: the real ones. */
-const forcedDraws = vi.hoisted(() => [] as Buffer[]);
+/** The next 5-character draws of randomNameChars (an order id's suffix); empty: the real ones. */
+const forcedDraws = vi.hoisted(() => [] as string[]);
 
-vi.mock('node:crypto', async (importOriginal) => {
-  const crypto = await importOriginal<typeof Crypto>();
-  const randomBytes = ((size: number, ...rest: unknown[]) =>
-    size === 5 && forcedDraws.length > 0
-      ? forcedDraws.shift()
-      : (crypto.randomBytes as (...args: unknown[]) => Buffer)(size, ...rest)) as typeof crypto.randomBytes;
-  return { ...crypto, default: { ...crypto, randomBytes }, randomBytes };
+vi.mock('../../src/shared/random-text.js', async (importOriginal) => {
+  const random = await importOriginal<typeof RandomText>();
+  const randomNameChars = (n: number) =>
+    n === 5 && forcedDraws.length > 0 ? forcedDraws.shift()! : random.randomNameChars(n);
+  return { ...random, randomNameChars };
 });
 
 const request = (projectId: string, poolName: string): OrderRequest => ({
@@ -33,8 +31,7 @@ describe('order ids', () => {
   const h = useHarness();
 
   it('draws a taken id again in the same transaction, which commits both orders', async () => {
-    const same = Buffer.alloc(5, 7);
-    forcedDraws.push(same, same);
+    forcedDraws.push('hhhhh', 'hhhhh');
     const [first, second] = await h.context.database.transaction(async (tx) => {
       const a = await placeOrder(h.context, tx, request(h.projectId, 'pool-a'));
       const b = await placeOrder(h.context, tx, request(h.projectId, 'pool-b'));
