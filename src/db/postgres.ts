@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Database, DatabaseOptions, DialectErrors } from './database.js';
 import { param, preparedStatement } from './prepared-read.js';
 import type { DB, ProjectRow } from './schema.js';
-import { errorCode, retryingConflicts, withDeferredWork, WriteCounter } from './transactions.js';
+import { errorCode, retryingConflicts, throwingRefusals, withDeferredWork, WriteCounter } from './transactions.js';
 
 /**
  * The PostgreSQL dialect (STYLE §4): short transactions, row locks, advisory
@@ -31,7 +31,9 @@ export function openPostgres(url: string, options: DatabaseOptions): Database {
     db,
     transaction: (fn) =>
       writes.around(() =>
-        retryingConflicts(() => db.transaction().execute((tx) => withDeferredWork(tx, fn)), isRetryable),
+        throwingRefusals(() =>
+          retryingConflicts(() => db.transaction().execute((tx) => withDeferredWork(tx, fn)), isRetryable),
+        ),
       ),
     groupsCommits: false,
     // As many shards as requests a client typically has in flight (the lifecycle

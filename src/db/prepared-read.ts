@@ -59,8 +59,19 @@ function bind(slots: readonly Slot[], given: Record<string, unknown>): unknown[]
 export function preparedStatement<P extends Record<string, unknown>, R = unknown>(
   build: (db: Kysely<DB>) => Compilable<R>,
 ): (executor: Executor, values: P) => Promise<R[]> {
+  const bound = boundStatement<P, R>(build);
+  return async (executor, values) => (await executor.executeQuery<R>(bound(executor, values))).rows;
+}
+
+/**
+ * A preparedStatement that is not run but handed back, compiled with the values
+ * bound, for a caller that decides when and how it is sent (Database.endWith).
+ */
+export function boundStatement<P extends Record<string, unknown>, R = unknown>(
+  build: (db: Kysely<DB>) => Compilable<R>,
+): (executor: Executor, values: P) => CompiledQuery<R> {
   const compiled = new WeakMap<object, { query: CompiledQuery<R>; slots: Slot[] }>();
-  return async (executor, values) => {
+  return (executor, values) => {
     const adapter = executor.getExecutor().adapter;
     let entry = compiled.get(adapter);
     if (!entry) {
@@ -68,8 +79,7 @@ export function preparedStatement<P extends Record<string, unknown>, R = unknown
       entry = { query, slots: slotsOf(query.parameters) };
       compiled.set(adapter, entry);
     }
-    const result = await executor.executeQuery<R>({ ...entry.query, parameters: bind(entry.slots, values) });
-    return result.rows;
+    return { ...entry.query, parameters: bind(entry.slots, values) };
   };
 }
 

@@ -5,7 +5,7 @@ import { CompiledQuery, Kysely, SqliteDialect, type Transaction } from 'kysely';
 import type { Database, DatabaseOptions, DialectErrors } from './database.js';
 import { param, preparedStatement } from './prepared-read.js';
 import type { DB, ProjectRow } from './schema.js';
-import { retryingConflicts, withDeferredWork, WriteCounter } from './transactions.js';
+import { retryingConflicts, throwingRefusals, withDeferredWork, WriteCounter } from './transactions.js';
 
 /**
  * The SQLite dialect (STYLE §4): WAL, a busy timeout, foreign keys on, and every
@@ -43,7 +43,10 @@ export function openSqlite(path: string, options: DatabaseOptions): Database {
   return {
     kind: 'sqlite',
     db,
-    transaction: (fn) => writes.around(() => retryingConflicts(() => groups.run((tx) => withDeferredWork(tx, fn)))),
+    transaction: (fn) =>
+      writes.around(() =>
+        throwingRefusals(() => retryingConflicts(() => groups.run((tx) => withDeferredWork(tx, fn)))),
+      ),
     groupsCommits: true,
     usageShards: 1,
     // BEGIN IMMEDIATE already holds the database-wide write lock.
