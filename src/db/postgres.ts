@@ -154,7 +154,12 @@ const BLOCK_QUOTE = '$atelier_last$';
  * back. Any other error (a deadlock, a lost connection) is thrown as it came.
  */
 const lastWithCommit: RunLast = async (tx, statement) => {
-  const body = `declare n int; begin with last as (${inlined(statement)}) select count(*) into n from last; if n = 0 then raise exception using errcode = '${LAST_STATEMENT_REFUSED}', message = 'the last statement of the transaction returned no row'; end if; end`;
+  // The block's variable is named so no column of a statement can be taken for it.
+  const body =
+    `declare atelier_rows int; begin with last as (${inlined(statement)}) ` +
+    'select count(*) into atelier_rows from last; if atelier_rows = 0 then raise exception using ' +
+    `errcode = '${LAST_STATEMENT_REFUSED}', message = 'the last statement of the transaction returned no row'; ` +
+    'end if; end';
   if (body.includes(BLOCK_QUOTE)) throw new Error('a last statement may not contain its block quote');
   try {
     await tx.executeQuery(CompiledQuery.raw(`do ${BLOCK_QUOTE} ${body} ${BLOCK_QUOTE}${AND_COMMIT}`));
