@@ -1,9 +1,16 @@
-import { Kysely, PostgresDialect, sql, type CompiledQuery, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Database, DatabaseOptions, DialectErrors } from './database.js';
 import { param, preparedStatement } from './prepared-read.js';
 import type { DB, ProjectRow } from './schema.js';
-import { errorCode, retryingConflicts, withDeferredWork, WriteCounter } from './transactions.js';
+import {
+  errorCode,
+  retryingConflicts,
+  throwingRefusals,
+  withDeferredWork,
+  WriteCounter,
+  type RunLast,
+} from './transactions.js';
 
 /**
  * The PostgreSQL dialect (STYLE §4): short transactions, row locks, advisory
@@ -31,7 +38,12 @@ export function openPostgres(url: string, options: DatabaseOptions): Database {
     db,
     transaction: (fn) =>
       writes.around(() =>
-        retryingConflicts(() => db.transaction().execute((tx) => withDeferredWork(tx, fn)), isRetryable),
+        throwingRefusals(() =>
+          retryingConflicts(
+            () => db.transaction().execute((tx) => withDeferredWork(tx, fn, { runLast: lastWithCommit })),
+            isRetryable,
+          ),
+        ),
       ),
     groupsCommits: false,
     // As many shards as requests a client typically has in flight (the lifecycle
@@ -115,6 +127,63 @@ async function continueSequence(db: Kysely<DB>, table: string): Promise<void> {
   );
 }
 
+/**
+ * What ends a transaction's last statement when it is sent with its COMMIT: the
+ * naming pool sends such a text unnamed and answers the COMMIT Kysely sends after
+ * it without sending anything (namingPool).
+ */
+const AND_COMMIT = ';\ncommit';
+
+/** The SQLSTATE of a last statement that returned no row (lastWithCommit). */
+const LAST_STATEMENT_REFUSED = 'AT001';
+
+/** The dollar quote of the block a last statement is sent in; no inlined value may contain it. */
+const BLOCK_QUOTE = '$atelier_last$';
+
+/**
+ * Runs a transaction's last statement (Database endWith) and the COMMIT in one
+ * simple-protocol message, so the row the statement locks is held for the
+ * database's own commit, not for the statement's answer to reach a replica and
+ * its COMMIT to come back (the pool quota counter, which every creation of a
+ * project takes: docs/performance.md, "the quota counter's hold"). pg sends one
+ * message at a time and a message of several statements cannot bind parameters,
+ * so the values are inlined: strings through pg's escapeLiteral, numbers only as
+ * safe integers, anything else refused. A statement that returns no row must
+ * fail, not answer, so that the COMMIT after it is skipped: the block raises
+ * LAST_STATEMENT_REFUSED, the transaction is left failed, and Kysely rolls it
+ * back. Any other error (a deadlock, a lost connection) is thrown as it came.
+ */
+const lastWithCommit: RunLast = async (tx, statement) => {
+  // The block's variable is named so no column of a statement can be taken for it.
+  const body =
+    `declare atelier_rows int; begin with last as (${inlined(statement)}) ` +
+    'select count(*) into atelier_rows from last; if atelier_rows = 0 then raise exception using ' +
+    `errcode = '${LAST_STATEMENT_REFUSED}', message = 'the last statement of the transaction returned no row'; ` +
+    'end if; end';
+  if (body.includes(BLOCK_QUOTE)) throw new Error('a last statement may not contain its block quote');
+  try {
+    await tx.executeQuery(CompiledQuery.raw(`do ${BLOCK_QUOTE} ${body} ${BLOCK_QUOTE}${AND_COMMIT}`));
+    return true;
+  } catch (error) {
+    if (errorCode(error) === LAST_STATEMENT_REFUSED) return false;
+    throw error;
+  }
+};
+
+/**
+ * A compiled statement with its parameters written into its text. The texts come
+ * from the query builder, whose only `$n` are its placeholders.
+ */
+function inlined(statement: CompiledQuery): string {
+  return statement.sql.replace(/\$(\d+)/g, (_, n: string) => literal(statement.parameters[Number(n) - 1]));
+}
+
+function literal(value: unknown): string {
+  if (typeof value === 'string') return pg.escapeLiteral(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  throw new Error(`a value of type ${typeof value} is not inlined into a last statement`);
+}
+
 /** A statement text is named once it has been seen this often: one-off texts stay unnamed. */
 const NAME_AFTER = 2;
 /** More distinct statements than the code can produce means something is wrong: name no more. */
@@ -158,8 +227,16 @@ function namingPool(pool: pg.Pool, names: StatementNames): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect();
+      // The transaction on this connection was committed by its last statement's message.
+      let committed = false;
       return {
         query: ((text: unknown, values?: readonly unknown[]) => {
+          if (committed) {
+            committed = false;
+            if (text === 'commit') return Promise.resolve({ command: 'COMMIT', rowCount: null, rows: [] });
+          }
+          if (typeof text === 'string' && text.endsWith(AND_COMMIT))
+            return lastAndCommit(client, text, () => (committed = true));
           // BEGIN, COMMIT and ROLLBACK go unnamed and without parameters, as one
           // simple-protocol message: nothing to plan, no Bind or Describe.
           const name = typeof text === 'string' && !TRANSACTION_CONTROL.has(text) ? names.nameOf(text) : undefined;
@@ -171,4 +248,11 @@ function namingPool(pool: pg.Pool, names: StatementNames): PostgresPool {
     },
     end: () => pool.end(),
   };
+}
+
+/** Sends a last statement and its COMMIT (one simple-protocol message) and answers the statement's result. */
+async function lastAndCommit(client: pg.PoolClient, text: string, onCommitted: () => void): Promise<pg.QueryResult> {
+  const results = (await client.query(text)) as unknown as pg.QueryResult[];
+  onCommitted();
+  return results[0];
 }

@@ -59,8 +59,24 @@ function bind(slots: readonly Slot[], given: Record<string, unknown>): unknown[]
 export function preparedStatement<P extends Record<string, unknown>, R = unknown>(
   build: (db: Kysely<DB>) => Compilable<R>,
 ): (executor: Executor, values: P) => Promise<R[]> {
-  const compiled = new WeakMap<object, { query: CompiledQuery<R>; slots: Slot[] }>();
+  const bound = boundStatement<P, R>(build);
   return async (executor, values) => {
+    const query = bound(executor, values);
+    const pinned = pinnedRuns.get(executor);
+    if (pinned) return pinned(query, query.parameters) as R[];
+    return (await executor.executeQuery<R>(query)).rows;
+  };
+}
+
+/**
+ * A preparedStatement that is not run but handed back, compiled with the values
+ * bound, for a caller that decides when and how it is sent (Database.endWith).
+ */
+export function boundStatement<P extends Record<string, unknown>, R = unknown>(
+  build: (db: Kysely<DB>) => Compilable<R>,
+): (executor: Executor, values: P) => CompiledQuery<R> {
+  const compiled = new WeakMap<object, { query: CompiledQuery<R>; slots: Slot[] }>();
+  return (executor, values) => {
     const adapter = executor.getExecutor().adapter;
     let entry = compiled.get(adapter);
     if (!entry) {
@@ -68,11 +84,7 @@ export function preparedStatement<P extends Record<string, unknown>, R = unknown
       entry = { query, slots: slotsOf(query.parameters) };
       compiled.set(adapter, entry);
     }
-    const parameters = bind(entry.slots, values);
-    const pinned = pinnedRuns.get(executor);
-    if (pinned) return pinned(entry.query, parameters) as R[];
-    const result = await executor.executeQuery<R>({ ...entry.query, parameters });
-    return result.rows;
+    return { ...entry.query, parameters: bind(entry.slots, values) };
   };
 }
 

@@ -5,7 +5,7 @@ import { CompiledQuery, Kysely, SqliteDialect, type Transaction } from 'kysely';
 import type { Database, DatabaseOptions, DialectErrors } from './database.js';
 import { param, pinStatements, preparedStatement, unpinStatements, type PinnedRun } from './prepared-read.js';
 import type { DB, ProjectRow } from './schema.js';
-import { retryingConflicts, withDeferredWork, WriteCounter } from './transactions.js';
+import { retryingConflicts, throwingRefusals, withDeferredWork, WriteCounter } from './transactions.js';
 
 /**
  * The SQLite dialect (STYLE §4): WAL, a busy timeout, foreign keys on, and every
@@ -45,7 +45,11 @@ export function openSqlite(path: string, options: DatabaseOptions): Database {
     kind: 'sqlite',
     db,
     transaction: (fn) =>
-      writes.around(() => retryingConflicts(() => groups.run((tx) => withDeferredWork(tx, fn, true)))),
+      writes.around(() =>
+        throwingRefusals(() =>
+          retryingConflicts(() => groups.run((tx) => withDeferredWork(tx, fn, { soleWriter: true }))),
+        ),
+      ),
     groupsCommits: true,
     usageShards: 1,
     // BEGIN IMMEDIATE already holds the database-wide write lock.

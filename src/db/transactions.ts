@@ -1,4 +1,5 @@
 import type {
+  CompiledQuery,
   KyselyPlugin,
   PluginTransformQueryArgs,
   PluginTransformResultArgs,
@@ -99,23 +100,58 @@ export interface Deferred {
   flush(): Promise<void>;
 }
 
-/** The open transactions' deferred work, by the handle their function was given, then by the store's key. */
-const deferredWork = new WeakMap<object, Map<object, Deferred>>();
+/**
+ * The statement a transaction ends with (endWith), and the error to throw when it
+ * returns no row.
+ */
+export interface LastStatement {
+  statement: CompiledQuery;
+  refused: () => Promise<Error>;
+}
+
+/**
+ * How a dialect runs a transaction's last statement, just before its commit:
+ * true when it returned a row. The plain way runs it as any other statement.
+ */
+export type RunLast = (tx: Executor, statement: CompiledQuery) => Promise<boolean>;
+
+type Executor = { executeQuery<R>(query: CompiledQuery<R>): Promise<{ rows: R[] }> };
+
+const runAsAnyOther: RunLast = async (tx, statement) => (await tx.executeQuery(statement)).rows.length > 0;
+
+/** What an open transaction left to its end: deferred work by the store's key, and its last statement. */
+interface TransactionEnd {
+  work: Map<object, Deferred>;
+  last?: LastStatement;
+}
+
+/** The open transactions' ends, by the handle their function was given. */
+const transactionEnds = new WeakMap<object, TransactionEnd>();
+
+/** How a dialect's transactions end (withDeferredWork). */
+export interface TransactionEnding {
+  /** How the last statement (endWith) is run; as any other statement when not given. */
+  runLast?: RunLast;
+  /** No other writer can change the database while the transaction runs (SQLite): soleWriterMemo keeps reads. */
+  soleWriter?: boolean;
+}
 
 /**
  * Runs a transaction's function so that stores may leave work to its end (deferredIn):
  * after fn returns, every deferred flush runs in the same transaction, in the order
- * first deferred, before the commit; when fn fails, what was deferred is dropped with
- * the rest of the transaction. The SQLite group commit hands its transactions one
- * connection in turn, never two at once, so the handle names one transaction at a time.
+ * first deferred, then its last statement (endWith, run by `runLast`), before the
+ * commit; when fn fails, what was deferred is dropped with the rest of the
+ * transaction. The SQLite group commit hands its transactions one connection in
+ * turn, never two at once, so the handle names one transaction at a time.
  */
-export async function withDeferredWork<H extends object, T>(
+export async function withDeferredWork<H extends Executor, T>(
   tx: H,
   fn: (tx: H) => Promise<T>,
-  soleWriter = false,
+  { runLast = runAsAnyOther, soleWriter = false }: TransactionEnding = {},
 ): Promise<T> {
-  const work = new Map<object, Deferred>();
-  deferredWork.set(tx, work);
+  const end: TransactionEnd = { work: new Map() };
+  const { work } = end;
+  transactionEnds.set(tx, end);
   if (soleWriter) soleWriterMemos.set(tx, new Map());
   try {
     const value = await fn(tx);
@@ -123,9 +159,15 @@ export async function withDeferredWork<H extends object, T>(
       work.delete(key);
       await deferred.flush();
     }
+    const last = end.last;
+    if (last) {
+      // Nothing may be deferred from here on: the commit follows the last statement.
+      transactionEnds.delete(tx);
+      if (!(await runLast(tx, last.statement))) throw new LastStatementRefused(last.refused);
+    }
     return value;
   } finally {
-    deferredWork.delete(tx);
+    transactionEnds.delete(tx);
     soleWriterMemos.delete(tx);
   }
 }
@@ -153,12 +195,54 @@ export function soleWriterMemo<M>(tx: object, key: object, make: () => M): M | u
 }
 
 /**
+ * Thrown out of a transaction whose last statement returned no row; the transaction
+ * rolls back, and its caller gets the error `refused` makes once the transaction has
+ * ended (throwingRefusals), so that it may read what it needs: on SQLite nothing but
+ * the transaction can read until the transaction ends.
+ */
+class LastStatementRefused extends Error {
+  constructor(readonly refused: () => Promise<Error>) {
+    super("the transaction's last statement returned no row");
+    this.name = 'LastStatementRefused';
+  }
+}
+
+/** Runs a whole transaction (with its retries) and throws the error of a refused last statement. */
+export async function throwingRefusals<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof LastStatementRefused) throw await error.refused();
+    throw error;
+  }
+}
+
+/**
+ * Makes `statement` the last of the transaction of `tx`, run after every deferred
+ * flush, just before the commit. It must return a row: when it returns none, the
+ * transaction is rolled back and the error `refused` makes is thrown from it. For
+ * a statement that locks a row every writer of a project must take to the commit
+ * (the pool quota counter), so that the row is held for as little of the
+ * transaction as can be: other writers queue on it. On a bare executor it runs at
+ * once. One per transaction.
+ */
+export async function endWith(tx: Executor, statement: CompiledQuery, refused: () => Promise<Error>): Promise<void> {
+  const end = transactionEnds.get(tx);
+  if (!end) {
+    if (!(await runAsAnyOther(tx, statement))) throw await refused();
+    return;
+  }
+  if (end.last) throw new Error('a transaction has one last statement');
+  end.last = { statement, refused };
+}
+
+/**
  * The work `key` deferred in the transaction of `tx`, made by `make` the first time
  * (without `make`, only what is there); undefined outside Database.transaction (a bare
  * executor), where the caller writes at once.
  */
 export function deferredIn<D extends Deferred>(tx: object, key: object, make?: () => D): D | undefined {
-  const work = deferredWork.get(tx);
+  const work = transactionEnds.get(tx)?.work;
   if (!work) return undefined;
   let deferred = work.get(key) as D | undefined;
   if (!deferred && make) {
@@ -170,7 +254,7 @@ export function deferredIn<D extends Deferred>(tx: object, key: object, make?: (
 
 /** Runs now what `key` deferred in the transaction of `tx` (before a read that must see it). */
 export async function flushDeferred(tx: object, key: object): Promise<void> {
-  const work = deferredWork.get(tx);
+  const work = transactionEnds.get(tx)?.work;
   const deferred = work?.get(key);
   if (!deferred) return;
   work!.delete(key);

@@ -175,10 +175,11 @@ export async function createPool(ctx: AppContext, projectId: string, body: Creat
     }
     await moveUsage(tx, usageCounter(ctx.database, 'pool', inserted), null, { workspaceId, phase });
     tallies ??= await poolTallies(tx, inserted.id);
-    // The quota is taken last, by one conditional update of the project's quota
-    // counter, whose row is held from here to the commit: requests creating pools
-    // in one project queue for that statement and the commit only, and the row's
-    // lock orders them, across replicas (quota.service.ts takePoolQuota).
+    // The quota is taken last, after the transaction's deferred writes, by one
+    // conditional update of the project's quota counter, whose row is held from
+    // there to the commit: requests creating pools in one project queue for that
+    // statement and the commit only, and the row's lock orders them, across
+    // replicas (quota.service.ts takePoolQuota).
     await takePoolQuota(ctx, tx, projectId);
     return { pool: inserted, tallies, plugins };
   });

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import type { Executor } from '../db/database.js';
+import { endWith, type Executor } from '../db/database.js';
 import type { ProjectRow } from '../db/schema.js';
 import { AtelierError } from '../errors.js';
 import { NETWORK_COUNTED_PHASES } from '../networks/network.lifecycle.js';
@@ -12,7 +12,7 @@ import {
   moveQuotaCount,
   moveUsage as moveUsageCells,
   readUsage,
-  takePoolQuotaCount,
+  poolQuotaTakeStatement,
   type CountedKind,
   type UsageCounter,
 } from './usage.store.js';
@@ -58,19 +58,23 @@ export async function moveUsage(
 }
 
 /**
- * Takes one pool of the project's quota or throws the quota error, by one
- * conditional update of the project's quota counter (usage.store.ts): no project
- * lock, no count. Call in the transaction that inserts the pool, as late as it
- * can come: the counter's row is held from here to the commit.
+ * Takes one pool of the project's quota or makes the transaction throw the quota
+ * error, by one conditional update of the project's quota counter (usage.store.ts):
+ * no project lock, no count. Call in the transaction that inserts the pool: the
+ * update is the transaction's last statement (Database endWith), after its deferred
+ * writes, because the counter's row is held from there to the commit and every
+ * creation of the project queues on it. When the quota is exhausted the
+ * transaction is rolled back, so the error's limit is read from committed state.
  */
 export async function takePoolQuota(ctx: AppContext, tx: Executor, projectId: string): Promise<void> {
-  if (await takePoolQuotaCount(tx, projectId, ctx.config.quotas.pool)) return;
-  const project = await requireProject(ctx, projectId, tx);
-  ctx.signals.emit('quotaRejected', 'pool');
-  throw new AtelierError('quotaExceeded', {
-    resource: 'pool',
-    project: projectId,
-    limit: quotaLimits(ctx, project).pool,
+  await endWith(tx, poolQuotaTakeStatement(tx, projectId, ctx.config.quotas.pool), async () => {
+    const project = await requireProject(ctx, projectId, ctx.database.db);
+    ctx.signals.emit('quotaRejected', 'pool');
+    return new AtelierError('quotaExceeded', {
+      resource: 'pool',
+      project: projectId,
+      limit: quotaLimits(ctx, project).pool,
+    });
   });
 }
 

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import type { Database, Executor } from '../db/database.js';
-import { param, preparedRead, preparedStatement } from '../db/prepared-read.js';
+import { boundStatement, param, preparedRead, preparedStatement } from '../db/prepared-read.js';
 import { andThen, type MaybeSync } from '../shared/maybe-sync.js';
 
 export type CountedKind = 'pool' | 'network';
@@ -223,21 +223,23 @@ export async function sumUsageByPhase(tx: Executor, kind: CountedKind): Promise<
 }
 
 /**
- * Takes one pool of a project's quota counter (migration 0013) if it stays within
- * the limit: the project's override, else `defaultLimit`, read in the same
- * statement. One conditional write of one row, held to the commit: concurrent
- * creates of one project queue on that row (on PostgreSQL, across replicas) for
- * this statement and the commit only, and the row's lock orders them, so the
- * count is exact. Answers whether the quota was taken.
+ * The statement that takes one pool of a project's quota counter (migration 0013)
+ * if it stays within the limit: the project's override, else `defaultLimit`, read
+ * in the same statement. One conditional write of one row, which returns the row
+ * when the quota was taken and none when it is exhausted. The row is held to the
+ * commit: concurrent creates of one project queue on it (on PostgreSQL, across
+ * replicas), and its lock orders them, so the count is exact. Run as the
+ * transaction's last statement (Database.endWith), so the row is held for as
+ * little as can be.
  */
-export async function takePoolQuotaCount(tx: Executor, projectId: string, defaultLimit: number): Promise<boolean> {
-  return (await poolQuotaTake(tx, { projectId, defaultLimit })).length > 0;
+export function poolQuotaTakeStatement(tx: Executor, projectId: string, defaultLimit: number): CompiledQuery {
+  return poolQuotaTake(tx, { projectId, defaultLimit });
 }
 
 const poolQuotaLimit = () =>
   sql<number>`coalesce((select pool_quota from projects where id = ${param('projectId')}), ${param<number>('defaultLimit')})`;
 
-const poolQuotaTake = preparedStatement<{ projectId: string; defaultLimit: number }, { used: number }>((db) =>
+const poolQuotaTake = boundStatement<{ projectId: string; defaultLimit: number }, { used: number }>((db) =>
   db
     .insertInto('quota_counts')
     .columns(['project_id', 'kind', 'used'])
