@@ -16,14 +16,17 @@ const projectId = 'b3c1d2e4f5a60718293a4b5c6d7e8f90';
 
 beforeAll(async () => {
   const dir = dirs.make('atelier-orders-cli-');
-  env = { ATELIER_DATABASE_URL: `sqlite:${join(dir, 'atelier.db')}` };
+  // The command admits the paid pool with its own configuration's timings: the same as the server's.
+  env = {
+    ATELIER_DATABASE_URL: `sqlite:${join(dir, 'atelier.db')}`,
+    ATELIER_NETWORK_CREATE_SECONDS: '0',
+    ATELIER_POOL_CREATE_SECONDS: '0',
+  };
   server = await listen(dir, {
     ...env,
     ATELIER_BOOTSTRAP_PROJECT_ID: projectId,
     ATELIER_BOOTSTRAP_AK: credentials.accessKey,
     ATELIER_BOOTSTRAP_SK: credentials.secretKey,
-    ATELIER_NETWORK_CREATE_SECONDS: '0',
-    ATELIER_POOL_CREATE_SECONDS: '0',
     ATELIER_ENGINE_INTERVAL_MS: '20',
   });
 }, 60_000);
