@@ -16,6 +16,7 @@ import { registerDraining } from './http/draining.js';
 import { registerResponseLimit } from './http/response-limit.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { createNodeServer } from './http/node-server.js';
+import { DeferredCompilations, deferredSerializers } from './http/deferred-compile.js';
 import { newRequestId, responseHeaders } from './http/request-id.js';
 import { HotReads, type RequestListener } from './http/hot-reads.js';
 import { RequestFinished } from './http/request-finished.js';
@@ -49,6 +50,11 @@ declare module 'fastify' {
      */
     handleRequest: RequestListener;
     hotReads: HotReads;
+    /**
+     * Compiles every route validator and serializer not compiled yet (each compiles at its first
+     * request, http/deferred-compile.ts) and returns how many: a schema that cannot compile fails here.
+     */
+    compileSchemas(): number;
   }
 }
 
@@ -72,7 +78,13 @@ interface Lane {
   handle?: RequestListener;
 }
 
-function createFastify(ctx: AppContext, finished: RequestFinished, lane: Lane, logger: BuildAppOptions['logger']) {
+function createFastify(
+  ctx: AppContext,
+  finished: RequestFinished,
+  lane: Lane,
+  logger: BuildAppOptions['logger'],
+  compilations: DeferredCompilations,
+) {
   return Fastify({
     // The server Fastify would make, with the hot-read lane in front (set below, once the routes exist).
     serverFactory: (handler) => {
@@ -89,6 +101,7 @@ function createFastify(ctx: AppContext, finished: RequestFinished, lane: Lane, l
     // logRequest writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    schemaController: { compilersFactory: { buildSerializer: deferredSerializers(compilations) } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 }
 
@@ -140,7 +153,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   // The request log and the metrics hear of every finished request, router errors included.
   const finished = new RequestFinished();
   const lane: Lane = {};
-  const app = createFastify(ctx, finished, lane, options.logger);
+  const compilations = new DeferredCompilations();
+  const app = createFastify(ctx, finished, lane, options.logger, compilations);
 
   app.addHook('onRequest', async function addResponseHeaders(request, reply) {
     reply.headers(responseHeaders(request.id));
@@ -155,7 +169,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   registerBodyParsers(app);
   registerAuthentication(app, ctx.identity, ctx.config.authRequired);
   registerBodyErrors(app);
-  registerValidation(app);
+  registerValidation(app, compilations);
   const storage = new StorageSpace(() => ctx.signals.emit('storageFull'));
   registerErrorHandling(app, { onStorageFull: () => storage.markFull() });
   app.addSchema(ErrorEnvelope);
@@ -174,6 +188,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   lane.handle = hotReads.listener(lane.fastify);
   app.decorate('handleRequest', lane.handle);
   app.decorate('hotReads', hotReads);
+  app.decorate('compileSchemas', () => compilations.compileAll());
   await app.ready();
   return app;
 }

@@ -43,7 +43,12 @@ export class ExpiringCache<K extends NonNullable<unknown>, V> {
     this.entries =
       options.ttlMs > 0 || options.ttlMs === Infinity
         ? new LRUCache<K, Held<V>>({
-            max: options.max,
+            // Counted as a total size of one per entry rather than as `max`: the same bound and the same
+            // eviction, but lru-cache allocates its index arrays for `max` entries at once when given
+            // `max` (about 4 MiB for the project rows' 100,000, resident from the start whether or not
+            // a project is ever read), and grows them with the entries when given a size.
+            maxSize: options.max,
+            sizeCalculation: () => 1,
             ...(Number.isFinite(options.ttlMs) ? { ttl: options.ttlMs } : {}),
             // Ask the clock on every check rather than lru-cache's timer-backed 1 ms memo.
             ttlResolution: 0,
