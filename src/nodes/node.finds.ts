@@ -1,10 +1,13 @@
 import type { Executor } from '../db/database.js';
+import { toDbTime } from '../db/database.js';
+import { param, preparedStatement } from '../db/prepared-read.js';
+import type { NodeRow } from '../db/schema.js';
 import type { NodePhase } from './node.lifecycle.js';
 import type { NodeRecord } from './node.record.js';
 import { toNodeRecord } from './node.store.js';
 
-// Lookups of single nodes by what identifies them besides their name: the IP in
-// their network, a mark an emulator fault left (node.store.ts holds the rest).
+// Lookups of nodes by what identifies them besides their name: the IP in their
+// network, a mark an emulator fault left, a due time (node.store.ts holds the rest).
 
 /** The nodes of a network (networkKeyOf, or a pool's own range) that hold one of `ips`. */
 export async function selectNodesByIp(tx: Executor, networkKey: string, ips: readonly string[]): Promise<NodeRecord[]> {
@@ -37,4 +40,25 @@ export async function selectPoolNodesAnnotated(
     .orderBy('id')
     .execute();
   return rows.map(toNodeRecord).filter((n) => n.annotations[key] !== undefined);
+}
+
+// A pool's nodes due to come up that no engine holds a lease on, from the (pool_id, name) index.
+const dueCreatingNodes = preparedStatement<{ poolId: number; now: string }, NodeRow>((db) =>
+  db
+    .selectFrom('nodes')
+    .selectAll()
+    .where('pool_id', '=', param<number>('poolId'))
+    .where('phase', '=', 'Creating')
+    .where('due_at', '<=', param('now'))
+    .where((w) => w.or([w('lease_expires_at', 'is', null), w('lease_expires_at', '<', param('now'))]))
+    .orderBy('name'),
+);
+
+/**
+ * A pool's Creating nodes due at `now` that no engine holds: what the pool's own
+ * creation step brings up with it (pools/pool.steps.ts), instead of leaving them
+ * to a node step of their own in the same pass.
+ */
+export async function selectDueCreatingNodes(tx: Executor, poolId: number, now: Date): Promise<NodeRecord[]> {
+  return (await dueCreatingNodes(tx, { poolId, now: toDbTime(now) })).map(toNodeRecord);
 }

@@ -19,4 +19,4 @@ export {
   startTallies,
 } from './node.store.js';
 export type { NodeRecord, NodeTally } from './node.record.js';
-export { selectNodesByIp, selectPoolNodesAnnotated } from './node.finds.js';
+export { selectDueCreatingNodes, selectNodesByIp, selectPoolNodesAnnotated } from './node.finds.js';

@@ -27,7 +27,7 @@ import type { PoolRecord } from './pool.record.js';
 import type { PoolResource, ScopeStatus } from './pool.schema.js';
 import { findPoolById, lockPoolById, selectSettledRunningPools, toPoolRecord } from './pool.store.js';
 import { nodePoolOf } from './pool.nodes.js';
-import type { NodeRecord } from '../nodes/node.reads.js';
+import { selectDueCreatingNodes, type NodeRecord, type NodeTally } from '../nodes/node.reads.js';
 import {
   failingNodes,
   faultDrivers,
@@ -114,12 +114,8 @@ export async function advancePoolNodes(
   const pool = await lockPoolById(ctx.database, tx, poolId);
   if (!pool) return false;
   const before = await poolTallies(tx, pool.id);
-  // Node faults (pool.node-faults.ts): some of the due nodes may fail to come up.
-  const stepping = pool.phase === 'Deleting' ? due : await failingNodes(tx, pool, due);
-  const failed = due.length - stepping.length;
-  if ((await advanceDueNodes(tx, pool, stepping)) + failed === 0) return false;
-  if (pool.phase !== 'Deleting') await faultDrivers(tx, pool, stepping);
-  const after = await rollUpEvent(ctx, tx, pool, before);
+  const after = await stepDueNodes(ctx, tx, pool, before, due);
+  if (!after) return false;
   if (pool.phase === 'Creating' && pool.dueAt === null && bucketTotal(after, 'creating') === 0) {
     await completeCreation(ctx, tx, pool);
   }
@@ -127,6 +123,55 @@ export async function advancePoolNodes(
   // Nodes that went gave back capacity.
   if (bucketTotal(after, 'deleting') < bucketTotal(before, 'deleting')) await admitWaitingPools(ctx, tx);
   return true;
+}
+
+/**
+ * Moves the due nodes of a pool whose row the transaction holds (`before`: its
+ * counts now): nodes being created come up, unless a node fault fails them, and
+ * nodes being removed go; the roll-up event is written. Returns the counts after,
+ * or undefined when nothing moved.
+ */
+async function stepDueNodes(
+  ctx: AppContext,
+  tx: Executor,
+  pool: PoolRecord,
+  before: readonly NodeTally[],
+  due: readonly NodeRecord[],
+): Promise<NodeTally[] | undefined> {
+  // Node faults (pool.node-faults.ts): some of the due nodes may fail to come up.
+  const stepping = pool.phase === 'Deleting' ? due : await failingNodes(tx, pool, due);
+  const failed = due.length - stepping.length;
+  if ((await advanceDueNodes(tx, pool, stepping)) + failed === 0) return undefined;
+  if (pool.phase !== 'Deleting') await faultDrivers(tx, pool, stepping);
+  return rollUpEvent(ctx, tx, pool, before);
+}
+
+/**
+ * Pools with at most this many nodes coming up bring them up in their own
+ * creation step; larger ones leave them to the node steps, a batch at a time.
+ */
+const NODES_WITH_THE_POOL = 1000;
+
+/**
+ * A Creating pool's own step, its row held: the nodes due with it come up in this
+ * transaction (with every timing 0 they fall due together, and a node step of
+ * their own would lock the pool and read its counts again right after), then the
+ * pool is Running if none is left coming up, or waits for them with nothing due.
+ */
+async function creationStep(ctx: AppContext, tx: Executor, pool: PoolRecord): Promise<boolean> {
+  const before = await poolTallies(tx, pool.id);
+  const coming = bucketTotal(before, 'creating');
+  let after: readonly NodeTally[] = before;
+  if (coming > 0 && coming <= NODES_WITH_THE_POOL) {
+    const due = await selectDueCreatingNodes(tx, pool.id, ctx.clock.now());
+    if (due.length > 0) after = (await stepDueNodes(ctx, tx, pool, before, due)) ?? before;
+  }
+  const done =
+    bucketTotal(after, 'creating') > 0
+      ? (await movePool(ctx, tx, pool, 'Creating', { dueAt: null })) !== undefined
+      : await completeCreation(ctx, tx, pool);
+  if (after !== before && bucketTotal(after, 'abnormal') > 0) await poolFollowsNodes(ctx, tx, pool);
+  return done || after !== before;
 }
 
 /** Running, ScalingFailed or Error with a change pending: job types settle; a scaling may fail here. */
@@ -156,10 +201,7 @@ export async function advancePool(ctx: AppContext, tx: Executor, pool: PoolRecor
       // The pool's own setup is done; its last node to come up completes it (advancePoolNodes).
       const locked = await lockPoolById(ctx.database, tx, pool.id);
       if (!locked || locked.version !== pool.version) return false;
-      if (bucketTotal(await poolTallies(tx, pool.id), 'creating') > 0) {
-        return (await movePool(ctx, tx, pool, 'Creating', { dueAt: null })) !== undefined;
-      }
-      return completeCreation(ctx, tx, pool);
+      return creationStep(ctx, tx, locked);
     }
     case 'Abnormal':
       // Nothing else makes an Abnormal pool due (it cannot be scaled): its recovery time has come.

@@ -95,10 +95,34 @@ describe('claiming due work with leases', () => {
     expect(after).toEqual({ lease_owner: null, lease_expires_at: null });
   });
 
+  it("brings a Creating pool's due nodes up in the pool's own step, but not a node another engine holds", async () => {
+    const [name] = await duePools(1);
+    const { database } = h.context;
+    const phases = async () =>
+      Object.fromEntries(
+        (await database.db.selectFrom('nodes').select(['name', 'phase']).execute()).map((n) => [n.name, n.phase]),
+      );
+    const poolPhase = async () => (await h.client.get(`/v2/{project_id}/pools/${name}`)).body.status.phase;
+    // Another replica claimed one of the pool's two nodes for a node step of its own.
+    const [held] = await claimDue(database, 'nodes', 'replica-b', h.clock.now(), LEASE_MS, 1);
+    await h.engine.runOnce();
+    const first = await phases();
+    expect(Object.keys(first)).toHaveLength(2);
+    expect(first[held.name]).toBe('Creating');
+    expect(Object.values(first).filter((p) => p === 'Available')).toHaveLength(1);
+    expect(await poolPhase()).toBe('Creating');
+    // Its lease handed back, the node comes up in a node step, and the pool with it.
+    await releaseAllLeases(database, 'replica-b');
+    await h.engine.runOnce();
+    expect(Object.values(await phases())).toEqual(['Available', 'Available']);
+    expect(await poolPhase()).toBe('Running');
+  });
+
   it('leaves no lease behind after the engine ran a step, or after it stopped', async () => {
     await duePools(2);
-    // The most rows of one kind the pass looked at: the pools' four nodes (two each).
-    expect(await h.engine.runOnce()).toBe(4);
+    // The most rows of one kind the pass looked at: the two pools (their four nodes, due with
+    // them, came up in the pools' own steps, so no node step was left to claim them).
+    expect(await h.engine.runOnce()).toBe(2);
     for (const table of ['pools', 'nodes'] as const) {
       const held = await h.context.database.db
         .selectFrom(table)

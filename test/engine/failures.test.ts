@@ -91,13 +91,10 @@ describe('the engine when a step or a pass fails', () => {
     h.clock.advance(5_000);
     await engine.runOnce();
 
-    // The pool's own step only records that its setup is done; the step that fails is its
-    // nodes' (the one that would make it Running), logged with the pool's id.
-    const brokenId = Number(
-      (await db.selectFrom('pools').select('id').where('name', '=', broken).executeTakeFirstOrThrow()).id,
-    );
-    expect(errors.map((e) => [e.message, e.fields.kind, e.fields.pool])).toEqual([
-      ['lifecycle step failed', 'nodes', brokenId],
+    // The pool's own step brings its due nodes up and makes it Running: that step fails,
+    // logged with the pool's name, and nothing it did is kept.
+    expect(errors.map((e) => [e.message, e.fields.kind, e.fields.name])).toEqual([
+      ['lifecycle step failed', 'pools', broken],
     ]);
     const row = await db
       .selectFrom('pools')
