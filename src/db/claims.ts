@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from './database.js';
 import { toDbTime } from './database.js';
 import { param, preparedStatement } from './prepared-read.js';
-import type { QueryCreator, Selectable } from 'kysely';
+import { sql, type QueryCreator, type Selectable } from 'kysely';
 import type { VersionedTable } from './resource-store.js';
 import type { DB } from './schema.js';
 
@@ -63,6 +63,7 @@ export async function claimDue<T extends ClaimedTable>(
         .select(['id', 'lease_owner as previous_owner'])
         .where('due_at', '<=', at)
         .where((w) => w.or([w('lease_expires_at', 'is', null), w('lease_expires_at', '<', at)]))
+        .$if(table === 'nodes', (q) => q.where(sql<boolean>`not exists (${poolStepDue(at)})`))
         .orderBy('due_at')
         .orderBy('id')
         .limit(limit),
@@ -113,6 +114,14 @@ export async function claimDue<T extends ClaimedTable>(
   const sorted = (rows as ClaimedRow[]).sort((a, b) => dueTime(a) - dueTime(b) || a.id - b.id);
   return sorted as unknown as Array<RowOf<T>>;
 }
+
+/**
+ * The nodes of a Creating pool whose own step is due are not claimed: that step
+ * brings them up with the pool (pools/pool.steps.ts), in one transaction. Left to
+ * a node step of another replica meanwhile, they would cost a transaction more.
+ */
+const poolStepDue = (at: string) =>
+  sql`select 1 from pools where pools.id = nodes.pool_id and pools.phase = 'Creating' and pools.due_at <= ${at}`;
 
 type ClaimedRow = { id: number; due_at: string | Date | null };
 const dueTime = (row: ClaimedRow): number =>

@@ -103,8 +103,16 @@ describe('claiming due work with leases', () => {
         (await database.db.selectFrom('nodes').select(['name', 'phase']).execute()).map((n) => [n.name, n.phase]),
       );
     const poolPhase = async () => (await h.client.get(`/v2/{project_id}/pools/${name}`)).body.status.phase;
-    // Another replica claimed one of the pool's two nodes for a node step of its own.
-    const [held] = await claimDue(database, 'nodes', 'replica-b', h.clock.now(), LEASE_MS, 1);
+    const now = h.clock.now();
+    // While the pool's own step is due, its nodes are left to that step: no node step claims them.
+    expect(await claimDue(database, 'nodes', 'replica-b', now, LEASE_MS, 10)).toEqual([]);
+    // A node another replica holds all the same (it claimed it before the pool fell due).
+    const held = await database.db.selectFrom('nodes').select('name').orderBy('name').executeTakeFirstOrThrow();
+    await database.db
+      .updateTable('nodes')
+      .set({ lease_owner: 'replica-b', lease_expires_at: toDbTime(new Date(now.getTime() + LEASE_MS)) })
+      .where('name', '=', held.name)
+      .execute();
     await h.engine.runOnce();
     const first = await phases();
     expect(Object.keys(first)).toHaveLength(2);
