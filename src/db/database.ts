@@ -4,17 +4,7 @@ import type { DB, ProjectRow } from './schema.js';
 import { openSqlite, SQLITE_ERRORS } from './sqlite.js';
 import { errorCode } from './transactions.js';
 
-export {
-  closingIn,
-  deferredIn,
-  endWith,
-  flushClosing,
-  flushDeferred,
-  soleWriterMemo,
-  WriteConflict,
-  type Closing,
-  type Deferred,
-} from './transactions.js';
+export { deferredIn, endWith, flushDeferred, soleWriterMemo, WriteConflict, type Deferred } from './transactions.js';
 
 /** A query handle: the database itself or an open transaction. */
 export type Executor = Kysely<DB> | Transaction<DB>;

@@ -141,35 +141,28 @@ const LAST_STATEMENT_REFUSED = 'AT001';
 const BLOCK_QUOTE = '$atelier_last$';
 
 /**
- * Runs a transaction's closing statements (Database closingIn), its last statement
- * (Database endWith) and the COMMIT in one simple-protocol message, so the rows
- * they lock are held for the database's own commit, not for their answers to
- * reach a replica and its COMMIT to come back (the project's quota and usage
- * counters, which every creation and deletion of a project takes:
- * docs/performance.md, "the quota counter's hold" and "deletions"). pg sends one
+ * Runs a transaction's last statement (Database endWith) and the COMMIT in one
+ * simple-protocol message, so the row the statement locks is held for the
+ * database's own commit, not for the statement's answer to reach a replica and
+ * its COMMIT to come back (the pool quota counter, which every creation of a
+ * project takes: docs/performance.md, "the quota counter's hold"). pg sends one
  * message at a time and a message of several statements cannot bind parameters,
  * so the values are inlined: strings through pg's escapeLiteral, numbers only as
- * safe integers, anything else refused. The server stops at a message's first
- * error, so a failed statement skips the rest and the COMMIT. A last statement
- * that returns no row must fail, not answer, for the same reason: it is sent in
- * a block that raises LAST_STATEMENT_REFUSED, the transaction is left failed, and
- * Kysely rolls it back. Any other error (a deadlock, a lost connection) is thrown
- * as it came.
+ * safe integers, anything else refused. A statement that returns no row must
+ * fail, not answer, so that the COMMIT after it is skipped: the block raises
+ * LAST_STATEMENT_REFUSED, the transaction is left failed, and Kysely rolls it
+ * back. Any other error (a deadlock, a lost connection) is thrown as it came.
  */
-const lastWithCommit: RunLast = async (tx, closing, last) => {
-  const texts = closing.map(inlined);
-  if (last) {
-    // The block's variable is named so no column of a statement can be taken for it.
-    const body =
-      `declare atelier_rows int; begin with last as (${inlined(last)}) ` +
-      'select count(*) into atelier_rows from last; if atelier_rows = 0 then raise exception using ' +
-      `errcode = '${LAST_STATEMENT_REFUSED}', message = 'the last statement of the transaction returned no row'; ` +
-      'end if; end';
-    if (body.includes(BLOCK_QUOTE)) throw new Error('a last statement may not contain its block quote');
-    texts.push(`do ${BLOCK_QUOTE} ${body} ${BLOCK_QUOTE}`);
-  }
+const lastWithCommit: RunLast = async (tx, statement) => {
+  // The block's variable is named so no column of a statement can be taken for it.
+  const body =
+    `declare atelier_rows int; begin with last as (${inlined(statement)}) ` +
+    'select count(*) into atelier_rows from last; if atelier_rows = 0 then raise exception using ' +
+    `errcode = '${LAST_STATEMENT_REFUSED}', message = 'the last statement of the transaction returned no row'; ` +
+    'end if; end';
+  if (body.includes(BLOCK_QUOTE)) throw new Error('a last statement may not contain its block quote');
   try {
-    await tx.executeQuery(CompiledQuery.raw(`${texts.join(';\n')}${AND_COMMIT}`));
+    await tx.executeQuery(CompiledQuery.raw(`do ${BLOCK_QUOTE} ${body} ${BLOCK_QUOTE}${AND_COMMIT}`));
     return true;
   } catch (error) {
     if (errorCode(error) === LAST_STATEMENT_REFUSED) return false;
@@ -257,7 +250,7 @@ function namingPool(pool: pg.Pool, names: StatementNames): PostgresPool {
   };
 }
 
-/** Sends a transaction's last statements and its COMMIT (one simple-protocol message) and answers the first one's result. */
+/** Sends a last statement and its COMMIT (one simple-protocol message) and answers the statement's result. */
 async function lastAndCommit(client: pg.PoolClient, text: string, onCommitted: () => void): Promise<pg.QueryResult> {
   const results = (await client.query(text)) as unknown as pg.QueryResult[];
   onCommitted();

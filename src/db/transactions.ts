@@ -110,37 +110,18 @@ export interface LastStatement {
 }
 
 /**
- * What a store left to a transaction's closing statements (closingIn): writes
- * gathered while the transaction ran (counter moves, summed), to run after every
- * deferred flush, with its last statement, just before the commit.
+ * How a dialect runs a transaction's last statement, just before its commit:
+ * true when it returned a row. The plain way runs it as any other statement.
  */
-export interface Closing {
-  /** The statements to run, none of which needs to return a row; asked once. */
-  statements(): CompiledQuery[];
-}
-
-/**
- * How a dialect runs a transaction's closing statements and then its last
- * statement (either may be missing, not both), just before its commit: true
- * unless the last statement returned no row. The plain way runs them as any
- * other statements.
- */
-export type RunLast = (tx: Executor, closing: readonly CompiledQuery[], last?: CompiledQuery) => Promise<boolean>;
+export type RunLast = (tx: Executor, statement: CompiledQuery) => Promise<boolean>;
 
 type Executor = { executeQuery<R>(query: CompiledQuery<R>): Promise<{ rows: R[] }> };
 
-const runAsAnyOther: RunLast = async (tx, closing, last) => {
-  for (const statement of closing) await tx.executeQuery(statement);
-  return last === undefined || (await tx.executeQuery(last)).rows.length > 0;
-};
+const runAsAnyOther: RunLast = async (tx, statement) => (await tx.executeQuery(statement)).rows.length > 0;
 
-/**
- * What an open transaction left to its end: deferred work and closing statements
- * by the store's key, and its last statement.
- */
+/** What an open transaction left to its end: deferred work by the store's key, and its last statement. */
 interface TransactionEnd {
   work: Map<object, Deferred>;
-  closing: Map<object, Closing>;
   last?: LastStatement;
 }
 
@@ -156,11 +137,11 @@ export interface TransactionEnding {
 }
 
 /**
- * Runs a transaction's function so that stores may leave work to its end (deferredIn,
- * closingIn, endWith): after fn returns, every deferred flush runs in the same
- * transaction, in the order first deferred, then the closing statements and the last
- * statement (run by `runLast`), before the commit; when fn fails, what was deferred is
- * dropped with the rest of the transaction. The SQLite group commit hands its transactions one connection in
+ * Runs a transaction's function so that stores may leave work to its end (deferredIn):
+ * after fn returns, every deferred flush runs in the same transaction, in the order
+ * first deferred, then its last statement (endWith, run by `runLast`), before the
+ * commit; when fn fails, what was deferred is dropped with the rest of the
+ * transaction. The SQLite group commit hands its transactions one connection in
  * turn, never two at once, so the handle names one transaction at a time.
  */
 export async function withDeferredWork<H extends Executor, T>(
@@ -168,7 +149,7 @@ export async function withDeferredWork<H extends Executor, T>(
   fn: (tx: H) => Promise<T>,
   { runLast = runAsAnyOther, soleWriter = false }: TransactionEnding = {},
 ): Promise<T> {
-  const end: TransactionEnd = { work: new Map(), closing: new Map() };
+  const end: TransactionEnd = { work: new Map() };
   const { work } = end;
   transactionEnds.set(tx, end);
   if (soleWriter) soleWriterMemos.set(tx, new Map());
@@ -178,12 +159,11 @@ export async function withDeferredWork<H extends Executor, T>(
       work.delete(key);
       await deferred.flush();
     }
-    // Nothing may be deferred from here on: the commit follows these statements.
-    transactionEnds.delete(tx);
-    const closing = [...end.closing.values()].flatMap((c) => c.statements());
     const last = end.last;
-    if ((closing.length > 0 || last) && !(await runLast(tx, closing, last?.statement))) {
-      throw new LastStatementRefused(last!.refused);
+    if (last) {
+      // Nothing may be deferred from here on: the commit follows the last statement.
+      transactionEnds.delete(tx);
+      if (!(await runLast(tx, last.statement))) throw new LastStatementRefused(last.refused);
     }
     return value;
   } finally {
@@ -249,7 +229,7 @@ export async function throwingRefusals<T>(run: () => Promise<T>): Promise<T> {
 export async function endWith(tx: Executor, statement: CompiledQuery, refused: () => Promise<Error>): Promise<void> {
   const end = transactionEnds.get(tx);
   if (!end) {
-    if (!(await runAsAnyOther(tx, [], statement))) throw await refused();
+    if (!(await runAsAnyOther(tx, statement))) throw await refused();
     return;
   }
   if (end.last) throw new Error('a transaction has one last statement');
@@ -279,33 +259,4 @@ export async function flushDeferred(tx: object, key: object): Promise<void> {
   if (!deferred) return;
   work!.delete(key);
   await deferred.flush();
-}
-
-/**
- * The closing statements `key` gathers in the transaction of `tx`, made by `make`
- * the first time; undefined outside Database.transaction (a bare executor), where
- * the caller writes at once. For writes to rows every writer of a project takes
- * (its usage and quota counters), so that each is written once, summed, and held
- * from there to the commit only: they run after every deferred flush, just before
- * the last statement (endWith), and on PostgreSQL go out with it and the COMMIT.
- * A read in the transaction that must see them runs flushClosing first.
- */
-export function closingIn<C extends Closing>(tx: object, key: object, make: () => C): C | undefined {
-  const closing = transactionEnds.get(tx)?.closing;
-  if (!closing) return undefined;
-  let gathered = closing.get(key) as C | undefined;
-  if (!gathered) {
-    gathered = make();
-    closing.set(key, gathered);
-  }
-  return gathered;
-}
-
-/** Runs now what `key` gathered for the closing of the transaction of `tx` (before a read that must see it). */
-export async function flushClosing(tx: Executor, key: object): Promise<void> {
-  const closing = transactionEnds.get(tx)?.closing;
-  const gathered = closing?.get(key);
-  if (!gathered) return;
-  closing!.delete(key);
-  for (const statement of gathered.statements()) await tx.executeQuery(statement);
 }

@@ -1,7 +1,6 @@
-import { sql, type Compilable, type CompiledQuery, type Kysely } from 'kysely';
-import { closingIn, flushClosing, type Closing, type Database, type Executor } from '../db/database.js';
-import { boundStatement, param, preparedRead, preparedStatement, rowParam, rowValues } from '../db/prepared-read.js';
-import type { DB } from '../db/schema.js';
+import { sql, type CompiledQuery } from 'kysely';
+import type { Database, Executor } from '../db/database.js';
+import { boundStatement, param, preparedRead, preparedStatement } from '../db/prepared-read.js';
 import { andThen, type MaybeSync } from '../shared/maybe-sync.js';
 
 export type CountedKind = 'pool' | 'network';
@@ -38,13 +37,7 @@ export async function moveUsage(
   to: { workspaceId: string; phase: string } | null,
 ): Promise<void> {
   if (from && to && from.workspaceId === to.workspaceId && from.phase === to.phase) return;
-  const moves = counterMovesIn(tx);
-  if (moves) {
-    if (from) moves.bumpUsage(counter, from, -1);
-    if (to) moves.bumpUsage(counter, to, 1);
-    return;
-  }
-  // Outside a transaction: at once. Always touch the counter rows in one order, so two writers moving pools in
+  // Always touch the counter rows in one order, so two writers moving pools in
   // opposite directions (Running→Abnormal, Abnormal→Running) cannot deadlock.
   const bumps = [...(from ? [{ ...from, delta: -1 }] : []), ...(to ? [{ ...to, delta: 1 }] : [])].sort((a, b) =>
     `${a.workspaceId}\u0000${a.phase}`.localeCompare(`${b.workspaceId}\u0000${b.phase}`),
@@ -137,7 +130,6 @@ export async function countUsageByPhase(
   projectId: string,
   kind: CountedKind,
 ): Promise<Map<string, number>> {
-  await flushClosing(tx, COUNTER_MOVES);
   return sumByPhase(await usageInTransaction(tx, { projectId, kind }));
 }
 
@@ -268,16 +260,9 @@ const poolQuotaTake = boundStatement<{ projectId: string; defaultLimit: number }
     )
     .returning('used'),
 );
-/**
- * Moves a project's quota counter by `delta` (a counted resource changed phase or
- * went). In a transaction the moves are summed and written with its closing
- * statements (counterMovesIn), before the quota a creation takes (its last
- * statement), so the project's row is held from there to the commit only.
- */
+/** Moves a project's quota counter by `delta` (a counted resource changed phase or went). */
 export async function moveQuotaCount(tx: Executor, projectId: string, kind: CountedKind, delta: number): Promise<void> {
-  const moves = counterMovesIn(tx);
-  if (moves) moves.moveQuota(projectId, kind, delta);
-  else await quotaMove(tx, { projectId, kind, delta });
+  await quotaMove(tx, { projectId, kind, delta });
 }
 
 const quotaMove = preparedStatement<{ projectId: string; kind: string; delta: number }>((db) =>
@@ -291,7 +276,6 @@ const quotaMove = preparedStatement<{ projectId: string; kind: string; delta: nu
 
 /** The quota counter of a project, as the transaction sees it (tests and checks). */
 export async function readQuotaCount(tx: Executor, projectId: string, kind: CountedKind): Promise<number> {
-  await flushClosing(tx, COUNTER_MOVES);
   const row = await tx
     .selectFrom('quota_counts')
     .select('used')
@@ -300,126 +284,3 @@ export async function readQuotaCount(tx: Executor, projectId: string, kind: Coun
     .executeTakeFirst();
   return Number(row?.used ?? 0);
 }
-
-/** The key of a transaction's counter moves (closingIn). */
-const COUNTER_MOVES = {};
-
-/** A transaction's counter moves, gathered until its closing statements; undefined on a bare executor. */
-const counterMovesIn = (tx: Executor) => closingIn(tx, COUNTER_MOVES, () => new CounterMoves(tx));
-
-/**
- * The usage and quota counter moves of one transaction, summed per row: one
- * usage upsert for all its cells and one quota upsert for all its projects,
- * written as its closing statements (Database closingIn), where on PostgreSQL
- * they go out with the COMMIT. Every writer of a project takes these rows (a
- * creation and its steps the usage shards, each deletion's teardown the quota
- * row), so each transaction holds them from there to its commit only, instead
- * of from its first move on. The rows are written in one order, usage before
- * quota and each by key, so two transactions that take several cannot deadlock.
- */
-class CounterMoves implements Closing {
-  private readonly usage = new Map<
-    string,
-    { projectId: string; kind: CountedKind; workspaceId: string; phase: string; shard: number; n: number }
-  >();
-  private readonly quota = new Map<string, { projectId: string; kind: CountedKind; n: number }>();
-
-  constructor(private readonly tx: Executor) {}
-
-  bumpUsage(counter: UsageCounter, cell: { workspaceId: string; phase: string }, delta: number): void {
-    const { projectId, kind, shard } = counter;
-    const key = [projectId, kind, cell.workspaceId, cell.phase, String(shard).padStart(6, '0')].join('\u0000');
-    const row = this.usage.get(key) ?? {
-      projectId,
-      kind,
-      workspaceId: cell.workspaceId,
-      phase: cell.phase,
-      shard,
-      n: 0,
-    };
-    row.n += delta;
-    this.usage.set(key, row);
-  }
-
-  moveQuota(projectId: string, kind: CountedKind, delta: number): void {
-    const key = `${projectId}\u0000${kind}`;
-    const row = this.quota.get(key) ?? { projectId, kind, n: 0 };
-    row.n += delta;
-    this.quota.set(key, row);
-  }
-
-  statements(): CompiledQuery[] {
-    const statements: CompiledQuery[] = [];
-    for (const [rows, bound, build] of [
-      [this.usage, usageUpserts, usageUpsert],
-      [this.quota, quotaUpserts, quotaUpsert],
-    ] as const) {
-      const moved = [...rows]
-        .filter(([, row]) => row.n !== 0)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([, row]) => row);
-      if (moved.length === 0) continue;
-      statements.push(upsertOf(bound, build, this.tx, moved));
-    }
-    return statements;
-  }
-}
-
-type RowsStatement = (executor: Executor, values: Record<string, unknown>) => CompiledQuery;
-
-/** Statements of up to this many rows are compiled once per row count; longer ones each time. */
-const BOUND_ROWS = 8;
-
-/** The statement `build` makes for `rows`, their values bound: compiled once per row count up to BOUND_ROWS. */
-function upsertOf(
-  bound: Map<number, RowsStatement>,
-  build: (db: Kysely<DB>, n: number) => Compilable,
-  tx: Executor,
-  rows: readonly Record<string, unknown>[],
-): CompiledQuery {
-  const n = rows.length;
-  let statement = bound.get(n);
-  if (!statement) {
-    statement = boundStatement<Record<string, unknown>>((db) => build(db, n));
-    if (n <= BOUND_ROWS) bound.set(n, statement);
-  }
-  return statement(
-    tx,
-    rowValues(rows, (row) => row),
-  );
-}
-
-const usageUpserts = new Map<number, RowsStatement>();
-const usageUpsert = (db: Kysely<DB>, n: number) =>
-  db
-    .insertInto('usage_counts')
-    .values(
-      Array.from({ length: n }, (_, i) => ({
-        project_id: rowParam('projectId', i),
-        kind: rowParam<CountedKind>('kind', i),
-        workspace_id: rowParam('workspaceId', i),
-        phase: rowParam('phase', i),
-        shard: rowParam<number>('shard', i),
-        n: rowParam<number>('n', i),
-      })),
-    )
-    .onConflict((oc) =>
-      oc
-        .columns(['project_id', 'kind', 'workspace_id', 'phase', 'shard'])
-        .doUpdateSet({ n: sql`usage_counts.n + excluded.n` }),
-    );
-
-const quotaUpserts = new Map<number, RowsStatement>();
-const quotaUpsert = (db: Kysely<DB>, n: number) =>
-  db
-    .insertInto('quota_counts')
-    .values(
-      Array.from({ length: n }, (_, i) => ({
-        project_id: rowParam('projectId', i),
-        kind: rowParam<CountedKind>('kind', i),
-        used: rowParam<number>('n', i),
-      })),
-    )
-    .onConflict((oc) =>
-      oc.columns(['project_id', 'kind']).doUpdateSet({ used: sql`quota_counts.used + excluded.used` }),
-    );
