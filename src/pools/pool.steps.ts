@@ -198,7 +198,8 @@ export async function advancePool(ctx: AppContext, tx: Executor, pool: PoolRecor
       // A simulated failure (label or fault) is decided, and a fault consumed, in this step's transaction.
       const failure = await creationFailure(tx, pool);
       if (failure) return failCreation(ctx, tx, pool, failure);
-      // The pool's own setup is done; its last node to come up completes it (advancePoolNodes).
+      // The pool's own setup is done: its nodes due now come up with it (creationStep); one due
+      // later, or held by another engine, completes it in its node step (advancePoolNodes).
       const locked = await lockPoolById(ctx.database, tx, pool.id);
       if (!locked || locked.version !== pool.version) return false;
       return creationStep(ctx, tx, locked);
